@@ -1,0 +1,17 @@
+"""crm_core: the customer-response model, stored in SQLite, usable without Streamlit.
+
+    from crm_core import connect, portfolio, log_response
+    with connect() as db:          # $CRM_DB, else data/demo.db
+        table = portfolio(db)
+"""
+
+from .catalogue import (CHECKLIST, MODE_COLOURS, MODE_LABELS, MODES, OPINION_LABELS, OPINION_RANGE,
+                        OPINION_SOURCES, STAGE_COLOURS, STAGE_LABELS, STAGES)
+from .reads import (Journey, checklist_coverage, checklist_items, customer_names, filter_values,
+                    journey, mode_trend, opinion_trend, portfolio, quality_by_stage_mode,
+                    stage_scores)
+from .storage import StorageError, change_count, connect, database_path
+from .validation import ValidationError
+from .writes import (add_customer, delete_opinion, delete_response, log_response, move_stage,
+                     rebuild_summaries, record_opinion, update_customer, update_opinion,
+                     update_response)

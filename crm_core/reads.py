@@ -1,0 +1,208 @@
+"""What the pages show. Every read takes an open database (``connect()``) and an
+optional ``as_of`` (a date or ``YYYY-MM-DD``): the state at the end of that
+day; ``None`` means now. Reads return pandas DataFrames or a small dataclass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import scores
+from .catalogue import STAGE_POSITION, STAGES
+from .storage import queries
+from .validation import parse_date
+
+NOW = "9999-12-31"
+
+
+def as_of_text(as_of) -> str:
+    """``None`` -> far future (everything); a date or ISO text -> ``YYYY-MM-DD``."""
+    return NOW if as_of is None else parse_date("as_of", as_of).isoformat()
+
+
+def reference_day(as_of, today: dt.date | None = None) -> dt.date:
+    """The day ages are measured from: ``as_of``, or today."""
+    return parse_date("as_of", as_of) if as_of is not None else (today or dt.date.today())
+
+
+def portfolio(db, as_of=None, filters: dict | None = None, today: dt.date | None = None) -> pd.DataFrame:
+    """One row per customer: ``customer_id, name, sector, region, account_manager,
+    created_on, stage, final_opinion`` (nullable: not rated), ``rated_stages,
+    stage_opinion`` (current stage), ``items_covered, items_total, coverage``
+    (current stage), ``responses, last_response_on, days_since_response``.
+
+    ``filters`` may restrict ``sector``, ``region`` and ``account_manager``
+    (a value or a list each)."""
+    found = queries.portfolio(db, as_of_text(as_of), filters)
+    found["final_opinion"] = found["final_value"].where(found["rated_stages"].fillna(0) > 0).astype("Int64")
+    found["stage_opinion"] = found["stage_opinion"].where(found["stage_rated"].fillna(0) > 0).astype("Int64")
+    found["rated_stages"] = found["rated_stages"].fillna(0).astype(int)
+    found["coverage"] = scores.coverage(found["items_covered"], found["items_total"])
+    day = pd.Timestamp(reference_day(as_of, today))
+    found["days_since_response"] = (day - pd.to_datetime(found["last_response_on"])).dt.days.astype("Int64")
+    return found.drop(columns=["final_value", "stage_rated"])
+
+
+def stage_scores(db, as_of=None, customer_id: int | None = None) -> pd.DataFrame:
+    """Per customer and stage with responses or an opinion: ``responses, mean_quality,
+    mean_completeness, items_covered, items_total, coverage, response_score, opinion, gap``."""
+    day = as_of_text(as_of)
+    delivered = queries.stage_summaries(db, day, customer_id)
+    opinions = queries.stage_opinions(db, day, customer_id)
+    found = delivered.merge(opinions, on=["customer_id", "stage"], how="outer")
+    found["mean_quality"] = found["quality_sum"] / found["responses"].where(found["responses"] > 0)
+    found["mean_completeness"] = found["completeness_sum"] / found["responses"].where(found["responses"] > 0)
+    found["coverage"] = scores.coverage(found["items_covered"].fillna(0), found["items_total"].fillna(0))
+    found["response_score"] = scores.response_score(found["coverage"], found["mean_quality"],
+                                                     found["mean_completeness"])
+    found["gap"] = (found["response_score"] - found["opinion"]).round(2)
+    found["responses"] = found["responses"].fillna(0).astype(int)
+    found["opinion"] = found["opinion"].astype("Int64")
+    return found.drop(columns=["quality_sum", "completeness_sum"]).sort_values(
+        ["customer_id", "stage"], key=lambda col: col.map(STAGE_POSITION) if col.name == "stage" else col
+    ).reset_index(drop=True)
+
+
+@dataclass
+class Journey:
+    """One customer's story up to ``as_of``."""
+
+    customer: dict
+    contacts: pd.DataFrame
+    stage_entries: pd.DataFrame
+    current_stage: str | None
+    final_opinion: int | None
+    stages: pd.DataFrame      # one row per stage: reached, entered_on, scores, opinion, gap
+    checklist: pd.DataFrame   # one row per item: stage, label, done, times, first_on, last_on
+    responses: pd.DataFrame
+    opinions: pd.DataFrame
+
+
+def journey(db, customer_id: int, as_of=None) -> Journey | None:
+    """Everything about one customer (``None`` if there is no such customer)."""
+    customer = queries.customer(db, customer_id)
+    if customer is None:
+        return None
+    day = as_of_text(as_of)
+    entries = queries.stage_entries(db, customer_id, day)
+    current = entries["stage"].iloc[-1] if len(entries) else None
+    per_stage = stage_scores(db, as_of, customer_id).set_index("stage")
+    stages = pd.DataFrame({"stage": STAGES})
+    stages["reached"] = stages["stage"].isin(scores.reached_stages(current))
+    first_entry = entries.groupby("stage")["entered_on"].min()
+    stages["entered_on"] = stages["stage"].map(first_entry)
+    for column in ("responses", "mean_quality", "mean_completeness", "coverage", "response_score",
+                   "opinion", "gap"):
+        stages[column] = stages["stage"].map(per_stage[column]) if len(per_stage) else np.nan
+    stages["responses"] = stages["responses"].fillna(0).astype(int)
+    stages.loc[~stages["reached"], "opinion"] = pd.NA
+    stages["opinion"] = stages["opinion"].astype("Int64")
+    latest = {row.stage: int(row.opinion) for row in stages.itertuples() if not pd.isna(row.opinion)}
+    items = queries.checklist_items(db)
+    covered = pd.concat([queries.item_coverage(db, stage, day, customer_id) for stage in STAGES])
+    checklist = items.rename(columns={"key": "item_key"}).merge(
+        covered.drop(columns="customer_id"), on="item_key", how="left")
+    checklist["times"] = checklist["times"].fillna(0).astype(int)
+    checklist["done"] = checklist["times"] > 0
+    return Journey(
+        customer=customer,
+        contacts=queries.contacts(db, customer_id),
+        stage_entries=entries,
+        current_stage=current,
+        final_opinion=scores.final_opinion(latest, current),
+        stages=stages,
+        checklist=checklist,
+        responses=queries.responses(db, customer_id, day),
+        opinions=queries.opinions(db, customer_id, day),
+    )
+
+
+def checklist_coverage(db, stage: str, as_of=None, filters: dict | None = None) -> pd.DataFrame:
+    """Customer x checklist item for every customer that had reached ``stage``:
+    ``customer_id, name, sector, region, account_manager, stage`` (current),
+    ``item_key, label, done, times, first_on, last_on``."""
+    customers = queries.portfolio(db, as_of_text(as_of), filters)
+    customers = customers[customers["stage"].map(STAGE_POSITION).fillna(-1) >= STAGE_POSITION[stage]]
+    customers = customers[["customer_id", "name", "sector", "region", "account_manager", "stage"]]
+    items = queries.checklist_items(db)
+    items = items[items["stage"] == stage][["key", "label"]].rename(columns={"key": "item_key"})
+    grid = customers.merge(items, how="cross")
+    covered = queries.item_coverage(db, stage, as_of_text(as_of))
+    grid = grid.merge(covered, on=["customer_id", "item_key"], how="left")
+    grid["times"] = grid["times"].fillna(0).astype(int)
+    grid["done"] = grid["times"] > 0
+    return grid
+
+
+def opinion_trend(db, as_of=None, by: str | None = None, customer_id: int | None = None,
+                  filters: dict | None = None) -> pd.DataFrame:
+    """Monthly opinion at each month's end: ``month, group, mean, std, rated, total``.
+
+    ``by=None`` gives the final opinion of the portfolio (group ``all``);
+    ``by="stage"`` the opinion of each stage; ``by`` = ``sector``, ``region`` or
+    ``account_manager`` the final opinion per group. ``customer_id`` narrows to
+    one customer (then ``mean`` is that customer's opinion)."""
+    series = STAGES if by == "stage" else ("final",)
+    sums = queries.opinion_step_sums(db, series, as_of_text(as_of), by if by != "stage" else None,
+                                     customer_id, filters)
+    columns = ["month", "group", "mean", "std", "rated", "total"]
+    if sums.empty:
+        return pd.DataFrame(columns=columns)
+    sums["group"] = sums["series"] if by == "stage" else (sums["grp"] if by else "all")
+    sums["group"] = sums["group"].fillna("(none)")
+    first = pd.Period(sums["month"].min(), "M")
+    last = pd.Period(reference_day(as_of).isoformat()[:7], "M")
+    months = pd.period_range(first, max(first, last), freq="M").strftime("%Y-%m")
+    monthly = sums.groupby(["group", "month"])[["value", "square", "rated"]].sum()
+    full = pd.MultiIndex.from_product([monthly.index.levels[0], months], names=["group", "month"])
+    cumulative = monthly.reindex(full, fill_value=0).groupby(level="group").cumsum().reset_index()
+    rated = cumulative["rated"].where(cumulative["rated"] > 0)
+    cumulative["mean"] = (cumulative["value"] / rated).round(3)
+    variance = (cumulative["square"] / rated - (cumulative["value"] / rated) ** 2).clip(lower=0)
+    cumulative["std"] = np.sqrt(variance).round(3)
+    cumulative["total"] = cumulative["value"]
+    return cumulative[columns][cumulative["rated"] > 0].reset_index(drop=True)
+
+
+def _rating_means(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["mean_quality"] = (frame["quality_sum"] / frame["responses"]).round(2)
+    frame["mean_completeness"] = (frame["completeness_sum"] / frame["responses"]).round(2)
+    return frame.drop(columns=["quality_sum", "completeness_sum"])
+
+
+def quality_by_stage_mode(db, as_of=None, since=None) -> pd.DataFrame:
+    """Stage x mode: ``responses, mean_quality, mean_completeness`` for responses in
+    the months from ``since`` (a date; whole months) up to ``as_of``."""
+    monthly = queries.mode_month(db, as_of_text(as_of))
+    if since is not None:
+        monthly = monthly[monthly["month"] >= parse_date("since", since).isoformat()[:7]]
+    grouped = monthly.groupby(["stage", "mode"], as_index=False)[
+        ["responses", "quality_sum", "completeness_sum"]].sum()
+    return _rating_means(grouped)
+
+
+def mode_trend(db, as_of=None) -> pd.DataFrame:
+    """Per month and mode: ``responses, mean_quality, mean_completeness``."""
+    monthly = queries.mode_month(db, as_of_text(as_of))
+    grouped = monthly.groupby(["month", "mode"], as_index=False)[
+        ["responses", "quality_sum", "completeness_sum"]].sum()
+    return _rating_means(grouped)
+
+
+def customer_names(db) -> pd.DataFrame:
+    """``customer_id, name`` of every customer, by name."""
+    return queries.customer_names(db)
+
+
+def filter_values(db) -> dict[str, list[str]]:
+    """Distinct ``sector``, ``region`` and ``account_manager`` values."""
+    return queries.filter_values(db)
+
+
+def checklist_items(db) -> pd.DataFrame:
+    """The active checklist items: ``key, stage, position, label``."""
+    return queries.checklist_items(db)

@@ -1,0 +1,113 @@
+"""The one door to the database.
+
+Only this package imports ``sqlite3`` or ``sqlite_utils`` and holds SQL. The
+rest of ``crm_core`` asks it for DataFrames and row dicts and hands it
+validated values to write. Moving to another database means changing this
+package only.
+
+Connections are cheap: open one per use (``with connect() as db``) rather
+than sharing one across threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+from sqlite_utils import Database
+
+from . import schema
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "demo.db"
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StorageError(RuntimeError):
+    """The database file cannot be used (not SQLite, corrupt, newer schema...)."""
+
+
+def database_path(path: str | os.PathLike | None = None) -> Path:
+    """The file to use: ``path``, else ``$CRM_DB``, else ``data/demo.db``."""
+    return Path(path or os.environ.get("CRM_DB") or DEFAULT_PATH)
+
+
+@contextlib.contextmanager
+def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> Iterator[Database]:
+    """Open the database (creating the file and schema if needed) and close it afterwards.
+
+    Takes an optional path (see ``database_path``); yields a sqlite-utils
+    ``Database`` in WAL mode with a busy timeout and foreign keys on.
+    """
+    file = database_path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(file, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = Database(conn)
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.enable_wal()
+            # WAL with synchronous=NORMAL never corrupts; it only may lose the last
+            # commits on power loss, and it saves an fsync on every write.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            if migrate and schema.pending(db):
+                schema.apply(db)
+        except sqlite3.DatabaseError as error:
+            raise StorageError(f"{file} is not a usable CRM database: {error}") from error
+        yield db
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def _immediate(db: Database) -> Iterator[Database]:
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """One write transaction. ``BEGIN IMMEDIATE`` takes the write lock up front, so
+    concurrent writers queue on the busy timeout instead of failing with
+    "database is locked" when a read turns into a write. Bumps the change counter.
+    """
+    with _immediate(db):
+        db.conn.execute("UPDATE change_counter SET n = n + 1 WHERE id = 1")
+        yield db
+
+
+def frame(db: Database, sql: str, params=()) -> pd.DataFrame:
+    """Run a read and return its rows as a DataFrame (columns named as in the SQL)."""
+    cursor = db.conn.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+
+
+def rows(db: Database, sql: str, params=()) -> list[dict]:
+    """Run a read and return its rows as dicts."""
+    cursor = db.conn.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def value(db: Database, sql: str, params=()):
+    """Run a read and return the first column of the first row (or None)."""
+    row = db.conn.execute(sql, params).fetchone()
+    return row[0] if row else None
+
+
+def change_count(path: str | os.PathLike | None = None) -> int:
+    """How many write transactions the database has seen: a cache key for reads."""
+    with connect(path) as db:
+        return value(db, "SELECT n FROM change_counter WHERE id = 1")

@@ -1,0 +1,197 @@
+"""Write statements. Each function runs inside the caller's ``transaction`` and
+leaves the summary tables consistent with the rows it touched.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlite_utils import Database
+
+from .summaries import rebuild_summaries, refresh_customer, refresh_mode_month  # noqa: F401  (rebuild is re-exported)
+
+CUSTOMER_COLUMNS = ("name", "name_key", "sector", "region", "account_manager",
+                    "acquisition_cost", "created_on", "notes", "external_id")
+RESPONSE_COLUMNS = ("customer_id", "stage", "responded_on", "mode", "summary",
+                    "quality", "completeness", "author")
+OPINION_COLUMNS = ("customer_id", "stage", "opinion_on", "score", "source", "note", "author")
+ENTRY_COLUMNS = ("customer_id", "stage", "entered_on", "kind", "reason", "author")
+
+
+def _insert(db: Database, table: str, columns: Iterable[str], values: dict) -> int:
+    columns = tuple(columns)
+    cursor = db.conn.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        [values.get(c) for c in columns],
+    )
+    return cursor.lastrowid
+
+
+def _update(db: Database, table: str, row_id: int, columns: Iterable[str], values: dict) -> None:
+    columns = tuple(columns)
+    db.conn.execute(
+        f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+        [values.get(c) for c in columns] + [row_id],
+    )
+
+
+# --- facts the validators need -------------------------------------------------
+
+def customer(db: Database, customer_id: int) -> dict | None:
+    row = db.conn.execute(
+        f"SELECT id, {', '.join(CUSTOMER_COLUMNS)} FROM customers WHERE id = ?", [customer_id]
+    ).fetchone()
+    return dict(zip(("id", *CUSTOMER_COLUMNS), row)) if row else None
+
+
+def customer_id_by_name_key(db: Database, name_key: str) -> int | None:
+    row = db.conn.execute("SELECT id FROM customers WHERE name_key = ?", [name_key]).fetchone()
+    return row[0] if row else None
+
+
+def stage_on(db: Database, customer_id: int, day: str) -> str | None:
+    """The customer's stage at the end of ``day`` (latest entry on or before it)."""
+    row = db.conn.execute(
+        "SELECT stage FROM stage_entries WHERE customer_id = ? AND entered_on <= ?"
+        " ORDER BY entered_on DESC, id DESC LIMIT 1",
+        [customer_id, day],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def last_stage_entry(db: Database, customer_id: int) -> tuple[str, str] | tuple[None, None]:
+    row = db.conn.execute(
+        "SELECT stage, entered_on FROM stage_entries WHERE customer_id = ?"
+        " ORDER BY entered_on DESC, id DESC LIMIT 1",
+        [customer_id],
+    ).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def item_stages(db: Database) -> dict[str, str]:
+    """Checklist item key -> stage, for the active items."""
+    return dict(db.conn.execute("SELECT key, stage FROM checklist_items WHERE active = 1").fetchall())
+
+
+def row(db: Database, table: str, row_id: int) -> dict | None:
+    cursor = db.conn.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+    found = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], found)) if found else None
+
+
+# --- customers and stages ------------------------------------------------------
+
+def insert_customer(db: Database, values: dict, contacts: list[dict], first_stage: str) -> int:
+    customer_id = _insert(db, "customers", CUSTOMER_COLUMNS, values)
+    _replace_contacts(db, customer_id, contacts)
+    _insert(db, "stage_entries", ENTRY_COLUMNS,
+            {"customer_id": customer_id, "stage": first_stage, "entered_on": values["created_on"],
+             "kind": "forward"})
+    refresh_customer(db, customer_id)
+    return customer_id
+
+
+def update_customer(db: Database, customer_id: int, values: dict, contacts: list[dict] | None) -> None:
+    _update(db, "customers", customer_id, [c for c in CUSTOMER_COLUMNS if c != "created_on"], values)
+    if contacts is not None:
+        _replace_contacts(db, customer_id, contacts)
+
+
+def _replace_contacts(db: Database, customer_id: int, contacts: list[dict]) -> None:
+    db.conn.execute("DELETE FROM contacts WHERE customer_id = ?", [customer_id])
+    for contact in contacts:
+        _insert(db, "contacts", ("customer_id", "name", "role", "email", "phone"),
+                {**contact, "customer_id": customer_id})
+
+
+def insert_stage_entry(db: Database, values: dict) -> int:
+    entry_id = _insert(db, "stage_entries", ENTRY_COLUMNS, values)
+    refresh_customer(db, values["customer_id"])
+    return entry_id
+
+
+# --- responses -----------------------------------------------------------------
+
+def _write_items(db: Database, response_id: int, values: dict) -> None:
+    db.conn.execute("DELETE FROM response_items WHERE response_id = ?", [response_id])
+    db.conn.executemany(
+        "INSERT INTO response_items (response_id, item_key, customer_id, stage, responded_on)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(response_id, key, values["customer_id"], values["stage"], values["responded_on"])
+         for key in values["items"]],
+    )
+
+
+def insert_response(db: Database, values: dict) -> int:
+    response_id = _insert(db, "responses", RESPONSE_COLUMNS, values)
+    _write_items(db, response_id, values)
+    refresh_customer(db, values["customer_id"])
+    refresh_mode_month(db, values["stage"], values["mode"], values["responded_on"])
+    return response_id
+
+
+def update_response(db: Database, response_id: int, before: dict, values: dict) -> None:
+    _update(db, "responses", response_id, RESPONSE_COLUMNS, values)
+    _write_items(db, response_id, values)
+    refresh_customer(db, values["customer_id"])
+    refresh_mode_month(db, before["stage"], before["mode"], before["responded_on"])
+    refresh_mode_month(db, values["stage"], values["mode"], values["responded_on"])
+
+
+def delete_response(db: Database, before: dict) -> None:
+    db.conn.execute("DELETE FROM responses WHERE id = ?", [before["id"]])
+    refresh_customer(db, before["customer_id"])
+    refresh_mode_month(db, before["stage"], before["mode"], before["responded_on"])
+
+
+def response_items(db: Database, response_id: int) -> list[str]:
+    return [r[0] for r in db.conn.execute(
+        "SELECT item_key FROM response_items WHERE response_id = ? ORDER BY item_key", [response_id])]
+
+
+# --- opinions ------------------------------------------------------------------
+
+def insert_opinion(db: Database, values: dict) -> int:
+    opinion_id = _insert(db, "opinions", OPINION_COLUMNS, values)
+    refresh_customer(db, values["customer_id"])
+    return opinion_id
+
+
+def update_opinion(db: Database, opinion_id: int, values: dict) -> None:
+    _update(db, "opinions", opinion_id, OPINION_COLUMNS, values)
+    refresh_customer(db, values["customer_id"])
+
+
+def delete_opinion(db: Database, before: dict) -> None:
+    db.conn.execute("DELETE FROM opinions WHERE id = ?", [before["id"]])
+    refresh_customer(db, before["customer_id"])
+
+
+# --- bulk loading (demo and benchmark) ------------------------------------------
+
+def bulk_load(db: Database, customers: list[dict], contacts: list[dict], entries: list[dict],
+              responses: list[dict], opinions: list[dict]) -> None:
+    """Insert pre-validated rows with explicit ids, then rebuild the summaries.
+
+    ``responses`` carry their checklist items in ``items``. Used by the demo
+    and benchmark generators, whose rows obey the same rules as the forms.
+    """
+    def many(table, columns, records):
+        columns = tuple(columns)
+        db.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            ([r.get(c) for c in columns] for r in records),
+        )
+
+    many("customers", ("id", *CUSTOMER_COLUMNS), customers)
+    many("contacts", ("customer_id", "name", "role", "email", "phone"), contacts)
+    many("stage_entries", ENTRY_COLUMNS, entries)
+    many("responses", ("id", *RESPONSE_COLUMNS), responses)
+    db.conn.executemany(
+        "INSERT INTO response_items (response_id, item_key, customer_id, stage, responded_on)"
+        " VALUES (?, ?, ?, ?, ?)",
+        ((r["id"], key, r["customer_id"], r["stage"], r["responded_on"])
+         for r in responses for key in r["items"]),
+    )
+    many("opinions", OPINION_COLUMNS, opinions)
+    rebuild_summaries(db)

@@ -1,0 +1,221 @@
+"""Read statements. Every read takes ``as_of`` as an ISO date (the end of that
+day; the domain layer passes a far-future date for "now") and returns a
+DataFrame. Portfolio-wide reads go to the summary tables and only touch base
+rows for customers whose summary has changed after ``as_of``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlite_utils import Database
+
+from . import frame, rows
+
+FILTER_COLUMNS = ("sector", "region", "account_manager")
+
+
+def _filter_sql(filters: dict | None) -> tuple[str, dict]:
+    """``AND``-clauses (on customers ``c``) for the chosen sectors, regions, managers,
+    with their named parameters."""
+    sql, params = "", {}
+    for column in FILTER_COLUMNS:
+        chosen = (filters or {}).get(column)
+        if chosen:
+            chosen = [chosen] if isinstance(chosen, str) else list(chosen)
+            names = [f"{column}{i}" for i in range(len(chosen))]
+            sql += f" AND c.{column} IN ({', '.join(':' + n for n in names)})"
+            params.update(zip(names, chosen))
+    return sql, params
+
+
+_STAGE_AS_OF = """(SELECT e.stage FROM stage_entries e
+    WHERE e.customer_id = c.id AND e.entered_on <= :d
+    ORDER BY e.entered_on DESC, e.id DESC LIMIT 1)"""
+
+
+def portfolio(db: Database, as_of: str, filters: dict | None = None) -> pd.DataFrame:
+    """One row per customer existing on ``as_of``: profile, stage, final opinion,
+    rated stages, items covered/total in the current stage, responses, last response."""
+    where, params = _filter_sql(filters)
+    sql = f"""
+    WITH cur AS (
+        SELECT c.id AS customer_id, c.name, c.sector, c.region, c.account_manager,
+               c.created_on, c.acquisition_cost, {_STAGE_AS_OF} AS stage
+        FROM customers c WHERE c.created_on <= :d {where}
+    )
+    SELECT cur.*,
+        (SELECT SUM(o.d_value) FROM opinion_steps o
+          WHERE o.customer_id = cur.customer_id AND o.series = 'final' AND o.on_date <= :d) AS final_value,
+        (SELECT SUM(o.d_rated) FROM opinion_steps o
+          WHERE o.customer_id = cur.customer_id AND o.series = cur.stage AND o.on_date <= :d) AS stage_rated,
+        (SELECT SUM(o.d_value) FROM opinion_steps o
+          WHERE o.customer_id = cur.customer_id AND o.series = cur.stage AND o.on_date <= :d) AS stage_opinion,
+        (SELECT SUM(o.d_rated) FROM opinion_steps o
+          WHERE o.customer_id = cur.customer_id AND o.series IN ('pre_deal', 'operational', 'post_deal')
+            AND o.on_date <= :d) AS rated_stages,
+        (SELECT COUNT(*) FROM item_coverage i
+          WHERE i.customer_id = cur.customer_id AND i.stage = cur.stage AND i.first_on <= :d) AS items_covered,
+        (SELECT COUNT(*) FROM checklist_items k WHERE k.stage = cur.stage AND k.active = 1) AS items_total,
+        COALESCE(
+            (SELECT CASE WHEN MAX(s.last_response_on) <= :d THEN SUM(s.responses) END
+               FROM stage_summary s WHERE s.customer_id = cur.customer_id),
+            (SELECT COUNT(*) FROM responses r
+              WHERE r.customer_id = cur.customer_id AND r.responded_on <= :d)) AS responses,
+        (SELECT MAX(r.responded_on) FROM responses r
+          WHERE r.customer_id = cur.customer_id AND r.responded_on <= :d) AS last_response_on
+    FROM cur ORDER BY cur.name
+    """
+    return frame(db, sql, {"d": as_of, **params})
+
+
+def stage_summaries(db: Database, as_of: str, customer_id: int | None = None) -> pd.DataFrame:
+    """Per customer and stage: responses, rating sums and items covered up to ``as_of``.
+
+    Uses the summary rows when nothing changed after ``as_of``, else counts base rows."""
+    where = "AND s.customer_id = :c" if customer_id is not None else ""
+    sql = f"""
+    SELECT s.customer_id, s.stage,
+        CASE WHEN s.last_response_on <= :d THEN s.responses ELSE
+            (SELECT COUNT(*) FROM responses r WHERE r.customer_id = s.customer_id
+              AND r.stage = s.stage AND r.responded_on <= :d) END AS responses,
+        CASE WHEN s.last_response_on <= :d THEN s.quality_sum ELSE
+            (SELECT SUM(r.quality) FROM responses r WHERE r.customer_id = s.customer_id
+              AND r.stage = s.stage AND r.responded_on <= :d) END AS quality_sum,
+        CASE WHEN s.last_response_on <= :d THEN s.completeness_sum ELSE
+            (SELECT SUM(r.completeness) FROM responses r WHERE r.customer_id = s.customer_id
+              AND r.stage = s.stage AND r.responded_on <= :d) END AS completeness_sum,
+        (SELECT COUNT(*) FROM item_coverage i WHERE i.customer_id = s.customer_id
+          AND i.stage = s.stage AND i.first_on <= :d) AS items_covered,
+        (SELECT COUNT(*) FROM checklist_items k WHERE k.stage = s.stage AND k.active = 1) AS items_total
+    FROM stage_summary s WHERE s.first_response_on <= :d {where}
+    """
+    return frame(db, sql, {"d": as_of, "c": customer_id})
+
+
+def checklist_items(db: Database) -> pd.DataFrame:
+    return frame(db, "SELECT key, stage, position, label FROM checklist_items WHERE active = 1"
+                     " ORDER BY position")
+
+
+def item_coverage(db: Database, stage: str, as_of: str, customer_id: int | None = None) -> pd.DataFrame:
+    """Checklist items of ``stage`` addressed by ``as_of``: customer, item, first and last
+    date addressed, times addressed."""
+    where = "AND i.customer_id = :c" if customer_id is not None else ""
+    sql = f"""
+    SELECT i.customer_id, i.item_key, i.first_on,
+        CASE WHEN i.last_on <= :d THEN i.last_on ELSE
+            (SELECT MAX(r.responded_on) FROM response_items r WHERE r.customer_id = i.customer_id
+              AND r.item_key = i.item_key AND r.responded_on <= :d) END AS last_on,
+        CASE WHEN i.last_on <= :d THEN i.times ELSE
+            (SELECT COUNT(*) FROM response_items r WHERE r.customer_id = i.customer_id
+              AND r.item_key = i.item_key AND r.responded_on <= :d) END AS times
+    FROM item_coverage i WHERE i.stage = :s AND i.first_on <= :d {where}
+    """
+    return frame(db, sql, {"d": as_of, "s": stage, "c": customer_id})
+
+
+def customer(db: Database, customer_id: int) -> dict | None:
+    found = rows(db, "SELECT * FROM customers WHERE id = ?", [customer_id])
+    return found[0] if found else None
+
+
+def customer_names(db: Database) -> pd.DataFrame:
+    return frame(db, "SELECT id AS customer_id, name FROM customers ORDER BY name")
+
+
+def filter_values(db: Database) -> dict[str, list[str]]:
+    """The distinct sectors, regions and account managers, for filter widgets."""
+    return {
+        column: [r[0] for r in db.conn.execute(
+            f"SELECT DISTINCT {column} FROM customers WHERE {column} IS NOT NULL ORDER BY {column}")]
+        for column in FILTER_COLUMNS
+    }
+
+
+def contacts(db: Database, customer_id: int) -> pd.DataFrame:
+    return frame(db, "SELECT name, role, email, phone FROM contacts WHERE customer_id = ? ORDER BY id",
+                 [customer_id])
+
+
+def stage_entries(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
+    return frame(db, "SELECT id, stage, entered_on, kind, reason, author FROM stage_entries"
+                     " WHERE customer_id = ? AND entered_on <= ? ORDER BY entered_on, id",
+                 [customer_id, as_of])
+
+
+def responses(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
+    """A customer's responses up to ``as_of`` with their items (comma-separated keys)."""
+    found = frame(db, "SELECT id, stage, responded_on, mode, summary, quality, completeness, author"
+                      " FROM responses WHERE customer_id = ? AND responded_on <= ?"
+                      " ORDER BY responded_on, id", [customer_id, as_of])
+    items = frame(db, "SELECT response_id, item_key FROM response_items"
+                      " WHERE customer_id = ? AND responded_on <= ? ORDER BY item_key",
+                  [customer_id, as_of])
+    grouped = items.groupby("response_id")["item_key"].agg(list)
+    found["items"] = [grouped.get(i, []) for i in found["id"]]
+    return found
+
+
+def opinions(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
+    return frame(db, "SELECT id, stage, opinion_on, score, source, note, author FROM opinions"
+                     " WHERE customer_id = ? AND opinion_on <= ? ORDER BY opinion_on, id",
+                 [customer_id, as_of])
+
+
+def opinion_step_sums(db: Database, series: tuple[str, ...], as_of: str, by: str | None = None,
+                      customer_id: int | None = None, filters: dict | None = None) -> pd.DataFrame:
+    """Monthly sums of opinion steps: month, series, [group], value, square, rated.
+
+    Cumulative sums of these over the months give, at each month end, the
+    total, the sum of squares and the count of rated customers."""
+    group = f"c.{by}" if by in FILTER_COLUMNS else "NULL"
+    where, params = _filter_sql(filters)
+    if customer_id is not None:
+        where += " AND o.customer_id = :c"
+    names = {f"series{i}": s for i, s in enumerate(series)}
+    sql = f"""
+    SELECT substr(o.on_date, 1, 7) AS month, o.series, {group} AS grp,
+           SUM(o.d_value) AS value, SUM(o.d_square) AS square, SUM(o.d_rated) AS rated
+    FROM opinion_steps o JOIN customers c ON c.id = o.customer_id
+    WHERE o.series IN ({', '.join(':' + n for n in names)}) AND o.on_date <= :d {where}
+    GROUP BY substr(o.on_date, 1, 7), o.series, {group}
+    """
+    return frame(db, sql, {"d": as_of, "c": customer_id, **names, **params})
+
+
+def mode_month(db: Database, as_of: str) -> pd.DataFrame:
+    """Per stage, mode and month up to ``as_of``: responses and rating sums.
+
+    Whole months come from the summary table, the month of ``as_of`` is
+    counted from the responses up to that day."""
+    month = as_of[:7]
+    return frame(db, """
+    SELECT stage, mode, month, responses, quality_sum, completeness_sum
+      FROM mode_month WHERE month < :m
+    UNION ALL
+    SELECT stage, mode, substr(responded_on, 1, 7), COUNT(*), SUM(quality), SUM(completeness)
+      FROM responses WHERE responded_on BETWEEN :start AND :d
+     GROUP BY stage, mode, substr(responded_on, 1, 7)
+    """, {"m": month, "start": f"{month}-01", "d": as_of})
+
+
+def weakest_responses(db: Database, as_of: str, since: str, limit: int = 20) -> pd.DataFrame:
+    """The lowest-rated responses between ``since`` and ``as_of``."""
+    return frame(db, """
+    SELECT r.id, r.customer_id, c.name, r.stage, r.mode, r.responded_on, r.quality,
+           r.completeness, r.summary, r.author
+      FROM responses r JOIN customers c ON c.id = r.customer_id
+     WHERE r.responded_on BETWEEN ? AND ?
+     ORDER BY r.quality + r.completeness, r.responded_on DESC LIMIT ?
+    """, [since, as_of, limit])
+
+
+def stage_opinions(db: Database, as_of: str, customer_id: int | None = None) -> pd.DataFrame:
+    """Latest opinion of each reached stage on ``as_of``: customer, stage, opinion."""
+    where = "AND o.customer_id = :c" if customer_id is not None else ""
+    return frame(db, f"""
+    SELECT o.customer_id, o.series AS stage, SUM(o.d_value) AS opinion
+      FROM opinion_steps o
+     WHERE o.series IN ('pre_deal', 'operational', 'post_deal') AND o.on_date <= :d {where}
+     GROUP BY o.customer_id, o.series HAVING SUM(o.d_rated) > 0
+    """, {"d": as_of, "c": customer_id})

@@ -1,0 +1,182 @@
+"""Versioned schema migrations. Each migration keeps the rows that exist.
+
+Applied migrations are recorded by sqlite-utils in ``_sqlite_migrations``;
+``apply`` runs the pending ones, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from ..catalogue import CHECKLIST, STAGES
+
+migrations = Migrations("crm_core")
+
+
+@migrations()
+def m001_base_tables(db: Database) -> None:
+    """Customers, contacts, checklist items, stage entries, responses, opinions."""
+    run_script(
+        db,
+        """
+        CREATE TABLE checklist_items (
+            key TEXT PRIMARY KEY,
+            stage TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE customers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL UNIQUE,
+            sector TEXT,
+            region TEXT,
+            account_manager TEXT,
+            acquisition_cost REAL,
+            created_on TEXT NOT NULL,
+            notes TEXT,
+            external_id TEXT
+        );
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            role TEXT,
+            email TEXT,
+            phone TEXT
+        );
+        CREATE INDEX contacts_customer ON contacts(customer_id);
+        CREATE TABLE stage_entries (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            stage TEXT NOT NULL,
+            entered_on TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'forward',
+            reason TEXT,
+            author TEXT
+        );
+        CREATE INDEX stage_entries_customer ON stage_entries(customer_id, entered_on, id, stage);
+        CREATE TABLE responses (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            stage TEXT NOT NULL,
+            responded_on TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            quality INTEGER NOT NULL CHECK (quality BETWEEN 1 AND 5),
+            completeness INTEGER NOT NULL CHECK (completeness BETWEEN 1 AND 5),
+            author TEXT
+        );
+        CREATE INDEX responses_customer ON responses(customer_id, responded_on);
+        CREATE INDEX responses_date ON responses(responded_on);
+        CREATE INDEX responses_stage_mode ON responses(stage, mode, responded_on, quality, completeness);
+        CREATE TABLE response_items (
+            response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+            item_key TEXT NOT NULL REFERENCES checklist_items(key),
+            customer_id INTEGER NOT NULL,
+            stage TEXT NOT NULL,
+            responded_on TEXT NOT NULL,
+            PRIMARY KEY (response_id, item_key)
+        );
+        CREATE INDEX response_items_customer ON response_items(customer_id, item_key, responded_on);
+        CREATE TABLE opinions (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            stage TEXT NOT NULL,
+            opinion_on TEXT NOT NULL,
+            score INTEGER NOT NULL CHECK (score BETWEEN -2 AND 2),
+            source TEXT,
+            note TEXT,
+            author TEXT
+        );
+        CREATE INDEX opinions_customer ON opinions(customer_id, stage, opinion_on, id);
+        """
+    )
+    positions = {stage: 0 for stage in STAGES}
+    for item in CHECKLIST:
+        positions[item.stage] += 1
+        db.execute(
+            "INSERT INTO checklist_items (key, stage, position, label) VALUES (?, ?, ?, ?)",
+            [item.key, item.stage, positions[item.stage], item.label],
+        )
+
+
+@migrations()
+def m002_summaries(db: Database) -> None:
+    """Summary tables kept up to date in the write transaction, built from the rows already there.
+
+    * ``stage_summary``: per customer and stage, response count, rating sums, first/last date.
+    * ``item_coverage``: per customer and checklist item, first/last date addressed and times.
+    * ``opinion_steps``: per customer, the changes of each stage opinion and of the final
+      opinion (series ``final``), so sums over dates give any day's state.
+    * ``mode_month``: per stage, mode and month, response count and rating sums.
+    * ``change_counter``: bumped by every write, so caches know when to refresh.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE stage_summary (
+            customer_id INTEGER NOT NULL,
+            stage TEXT NOT NULL,
+            responses INTEGER NOT NULL,
+            quality_sum INTEGER NOT NULL,
+            completeness_sum INTEGER NOT NULL,
+            first_response_on TEXT,
+            last_response_on TEXT,
+            PRIMARY KEY (customer_id, stage)
+        );
+        CREATE TABLE item_coverage (
+            customer_id INTEGER NOT NULL,
+            item_key TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            first_on TEXT NOT NULL,
+            last_on TEXT NOT NULL,
+            times INTEGER NOT NULL,
+            PRIMARY KEY (customer_id, item_key)
+        );
+        CREATE INDEX item_coverage_stage ON item_coverage(stage, first_on);
+        CREATE TABLE opinion_steps (
+            customer_id INTEGER NOT NULL,
+            series TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            d_value INTEGER NOT NULL,
+            d_square INTEGER NOT NULL,
+            d_rated INTEGER NOT NULL,
+            PRIMARY KEY (customer_id, series, on_date)
+        );
+        CREATE INDEX opinion_steps_series ON opinion_steps(series, on_date, customer_id, d_value, d_square, d_rated);
+        CREATE TABLE mode_month (
+            stage TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            month TEXT NOT NULL,
+            responses INTEGER NOT NULL,
+            quality_sum INTEGER NOT NULL,
+            completeness_sum INTEGER NOT NULL,
+            PRIMARY KEY (stage, mode, month)
+        );
+        CREATE TABLE change_counter (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+        INSERT INTO change_counter (id, n) VALUES (1, 0);
+        """
+    )
+    from .summaries import rebuild_summaries  # the same code the rebuild command runs
+
+    rebuild_summaries(db)
+
+
+def run_script(db: Database, script: str) -> None:
+    """Run statements one by one: ``executescript`` would commit the migration's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def apply(db: Database, stop_before: str | None = None) -> None:
+    """Apply pending migrations (all, or those before ``stop_before``)."""
+    migrations.apply(db, stop_before=stop_before)
+
+
+def pending(db: Database) -> list[str]:
+    """Names of the migrations not yet applied to ``db``."""
+    return [migration.name for migration in migrations.pending(db)]

@@ -1,0 +1,131 @@
+"""Summary tables: derived from the base rows, updated inside each write's
+transaction, and rebuildable from scratch with ``rebuild_summaries``.
+
+The same statements serve one customer (after a write) and the whole
+database (rebuild): only the ``WHERE`` differs, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from sqlite_utils import Database
+
+from ..catalogue import STAGES
+from ..scores import final_opinion, reached_stages
+
+FINAL = "final"
+
+
+def _stage_and_item_summaries(db: Database, where: str, params: list) -> None:
+    db.execute(f"DELETE FROM stage_summary WHERE {where}", params)
+    db.execute(
+        f"""INSERT INTO stage_summary
+            (customer_id, stage, responses, quality_sum, completeness_sum,
+             first_response_on, last_response_on)
+        SELECT customer_id, stage, COUNT(*), SUM(quality), SUM(completeness),
+               MIN(responded_on), MAX(responded_on)
+        FROM responses WHERE {where} GROUP BY customer_id, stage""",
+        params,
+    )
+    db.execute(f"DELETE FROM item_coverage WHERE {where}", params)
+    db.execute(
+        f"""INSERT INTO item_coverage (customer_id, item_key, stage, first_on, last_on, times)
+        SELECT customer_id, item_key, stage, MIN(responded_on), MAX(responded_on), COUNT(*)
+        FROM response_items WHERE {where} GROUP BY customer_id, item_key, stage""",
+        params,
+    )
+
+
+def _mode_months(db: Database, cell: tuple[str, str, str] | None = None) -> None:
+    """Recompute ``mode_month``: one (stage, mode, month) cell, or all of it."""
+    if cell is None:
+        db.execute("DELETE FROM mode_month")
+        where, params = "1 = 1", []
+    else:
+        stage, mode, month = cell
+        db.execute("DELETE FROM mode_month WHERE stage = ? AND mode = ? AND month = ?", [stage, mode, month])
+        # A range on the ISO date keeps the lookup on the (stage, mode, responded_on) index.
+        where, params = "stage = ? AND mode = ? AND responded_on BETWEEN ? AND ?", [
+            stage, mode, f"{month}-01", f"{month}-31"]
+    db.execute(
+        f"""INSERT INTO mode_month (stage, mode, month, responses, quality_sum, completeness_sum)
+        SELECT stage, mode, substr(responded_on, 1, 7), COUNT(*), SUM(quality), SUM(completeness)
+        FROM responses WHERE {where} GROUP BY stage, mode, substr(responded_on, 1, 7)""",
+        params,
+    )
+
+
+def opinion_steps(entries: list[tuple], opinions: list[tuple]) -> list[tuple]:
+    """The changes of one customer's opinions over time.
+
+    ``entries`` are ``(entered_on, id, stage)`` and ``opinions`` are
+    ``(opinion_on, id, stage, score)``. Returns ``(series, on_date, d_value,
+    d_square, d_rated)`` for every day on which a stage opinion (series = the
+    stage) or the final opinion (series ``final``) changed: summing the
+    steps up to a day gives that day's value, its square and 1 if rated.
+    """
+    events = sorted([(e[0], 0, e[1], e) for e in entries] + [(o[0], 1, o[1], o) for o in opinions])
+    current_stage = None
+    latest: dict[str, int] = {}
+    previous: dict[str, int | None] = {s: None for s in (*STAGES, FINAL)}
+    steps = []
+    for day, day_events in groupby(events, key=lambda event: event[0]):
+        for _, is_opinion, _, event in day_events:
+            if is_opinion:
+                latest[event[2]] = event[3]
+            else:
+                current_stage = event[2]
+        reached = reached_stages(current_stage)
+        values = {s: latest.get(s) if s in reached else None for s in STAGES}
+        values[FINAL] = final_opinion(latest, current_stage)
+        for series, new in values.items():
+            old = previous[series]
+            if new != old:
+                steps.append((series, day, (new or 0) - (old or 0), (new or 0) ** 2 - (old or 0) ** 2,
+                              (new is not None) - (old is not None)))
+        previous = values
+    return steps
+
+
+def _opinion_steps(db: Database, where: str, params: list) -> None:
+    entries = db.conn.execute(
+        f"SELECT customer_id, entered_on, id, stage FROM stage_entries WHERE {where} ORDER BY customer_id",
+        params,
+    ).fetchall()
+    opinions = db.conn.execute(
+        f"SELECT customer_id, opinion_on, id, stage, score FROM opinions WHERE {where} ORDER BY customer_id",
+        params,
+    ).fetchall()
+    by_customer_entries = {cid: [r[1:] for r in rs] for cid, rs in groupby(entries, key=lambda r: r[0])}
+    by_customer_opinions = {cid: [r[1:] for r in rs] for cid, rs in groupby(opinions, key=lambda r: r[0])}
+    db.execute(f"DELETE FROM opinion_steps WHERE {where}", params)
+    rows = [
+        (cid, *step)
+        for cid in by_customer_entries
+        for step in opinion_steps(by_customer_entries[cid], by_customer_opinions.get(cid, []))
+    ]
+    db.conn.executemany(
+        "INSERT INTO opinion_steps (customer_id, series, on_date, d_value, d_square, d_rated)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def refresh_customer(db: Database, customer_id: int) -> None:
+    """Recompute the per-customer summaries of one customer (inside the caller's transaction)."""
+    where, params = "customer_id = ?", [customer_id]
+    _stage_and_item_summaries(db, where, params)
+    _opinion_steps(db, where, params)
+
+
+def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
+    """Recompute one (stage, mode, month) cell after a response in it changed."""
+    _mode_months(db, (stage, mode, day[:7]))
+
+
+def rebuild_summaries(db: Database) -> None:
+    """Recompute every summary table from the base rows (inside the caller's transaction)."""
+    _stage_and_item_summaries(db, "1 = 1", [])
+    _opinion_steps(db, "1 = 1", [])
+    _mode_months(db)

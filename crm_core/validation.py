@@ -1,0 +1,218 @@
+"""Validation rules for every write. Pure functions: they take the values the
+user typed plus the facts the database knows, and raise ``ValidationError``
+naming the field and the problem. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from .catalogue import (
+    COMPLETENESS_RANGE,
+    MODES,
+    OPINION_RANGE,
+    QUALITY_RANGE,
+    STAGE_ENTRY_KINDS,
+    STAGE_POSITION,
+    STAGES,
+)
+
+MAX_NAME = 200
+MAX_TEXT = 5000
+
+
+class ValidationError(ValueError):
+    """A write was refused. ``field`` names the input, ``message`` says why."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def parse_date(field: str, value) -> dt.date:
+    """Accept a ``date``, a ``datetime`` or an ISO ``YYYY-MM-DD`` string; return a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValidationError(field, f"{value!r} is not a valid date (use YYYY-MM-DD)")
+
+
+def check_date(field: str, value, *, not_before: dt.date | None, today: dt.date) -> str:
+    """A valid date, not in the future and not before ``not_before``; returns ISO text."""
+    day = parse_date(field, value)
+    if day > today:
+        raise ValidationError(field, f"{day.isoformat()} is in the future")
+    if not_before is not None and day < not_before:
+        raise ValidationError(
+            field, f"{day.isoformat()} is before the customer existed ({not_before.isoformat()})"
+        )
+    return day.isoformat()
+
+
+def check_text(field: str, value, *, required: bool = False, limit: int = MAX_TEXT) -> str | None:
+    """Strip a text; refuse empty required ones, over-long ones and NUL bytes."""
+    if value is None:
+        text = ""
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise ValidationError(field, "must be text")
+    if "\x00" in text:
+        raise ValidationError(field, "contains a NUL character")
+    if required and not text:
+        raise ValidationError(field, "must not be empty")
+    if len(text) > limit:
+        raise ValidationError(field, f"is too long ({len(text)} characters, at most {limit})")
+    return text or None
+
+
+def check_choice(field: str, value, choices: Iterable[str]) -> str:
+    choices = tuple(choices)
+    if value not in choices:
+        raise ValidationError(field, f"{value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def check_rating(field: str, value, bounds: tuple[int, int]) -> int:
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValidationError(field, f"must be a whole number from {low} to {high}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValidationError(field, f"{value!r} is not a number") from None
+    if number != int(number) or not low <= number <= high:
+        raise ValidationError(field, f"{value} is out of range ({low} to {high})")
+    return int(number)
+
+
+def check_amount(field: str, value) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(field, f"{value!r} is not a number") from None
+    if amount < 0 or amount != amount:
+        raise ValidationError(field, "must be zero or more")
+    return amount
+
+
+def name_key(name: str) -> str:
+    """The case-insensitive identity of a customer name."""
+    return " ".join(name.casefold().split())
+
+
+def check_stage_reached(field: str, stage: str, stage_on_date: str | None) -> str:
+    """``stage`` must be known and reached (current stage on that date at or past it)."""
+    check_choice(field, stage, STAGES)
+    if stage_on_date is None or STAGE_POSITION[stage] > STAGE_POSITION[stage_on_date]:
+        raise ValidationError(
+            field, f"the customer had not reached {stage} on that date (was in {stage_on_date})"
+        )
+    return stage
+
+
+def check_items(field: str, items: Iterable[str], stage: str, stage_items: dict[str, str]) -> list[str]:
+    """Checklist item keys: known, and all of ``stage``. ``stage_items`` maps key -> stage."""
+    keys = []
+    for key in items or ():
+        if key not in stage_items:
+            raise ValidationError(field, f"unknown checklist item {key!r}")
+        if stage_items[key] != stage:
+            raise ValidationError(field, f"{key} belongs to {stage_items[key]}, not {stage}")
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def check_response(values: dict, *, stage_on_date, created_on: dt.date, today: dt.date,
+                   stage_items: dict[str, str]) -> dict:
+    """Validate a response; returns the cleaned column values."""
+    responded_on = check_date("responded_on", values.get("responded_on"), not_before=created_on, today=today)
+    stage = check_stage_reached("stage", values.get("stage"), stage_on_date(responded_on))
+    return {
+        "stage": stage,
+        "responded_on": responded_on,
+        "mode": check_choice("mode", values.get("mode"), MODES),
+        "items": check_items("items", values.get("items"), stage, stage_items),
+        "quality": check_rating("quality", values.get("quality"), QUALITY_RANGE),
+        "completeness": check_rating("completeness", values.get("completeness"), COMPLETENESS_RANGE),
+        "summary": check_text("summary", values.get("summary"), required=True),
+        "author": check_text("author", values.get("author"), limit=MAX_NAME),
+    }
+
+
+def check_opinion(values: dict, *, stage_on_date, created_on: dt.date, today: dt.date) -> dict:
+    """Validate an opinion; returns the cleaned column values."""
+    opinion_on = check_date("opinion_on", values.get("opinion_on"), not_before=created_on, today=today)
+    stage = check_stage_reached("stage", values.get("stage"), stage_on_date(opinion_on))
+    return {
+        "stage": stage,
+        "opinion_on": opinion_on,
+        "score": check_rating("score", values.get("score"), OPINION_RANGE),
+        "source": check_text("source", values.get("source"), limit=MAX_NAME),
+        "note": check_text("note", values.get("note")),
+        "author": check_text("author", values.get("author"), limit=MAX_NAME),
+    }
+
+
+def check_stage_entry(values: dict, *, current_stage: str | None, last_entered_on: str | None,
+                      created_on: dt.date, today: dt.date) -> dict:
+    """A move forward goes exactly one stage on; a correction needs a reason."""
+    kind = check_choice("kind", values.get("kind", "forward"), STAGE_ENTRY_KINDS)
+    stage = check_choice("stage", values.get("stage"), STAGES)
+    entered_on = check_date("entered_on", values.get("entered_on"), not_before=created_on, today=today)
+    if last_entered_on is not None and entered_on < last_entered_on:
+        raise ValidationError("entered_on", f"is before the last stage change ({last_entered_on})")
+    reason = check_text("reason", values.get("reason"))
+    if stage == current_stage:
+        raise ValidationError("stage", f"the customer is already in {stage}")
+    if kind == "forward":
+        expected = STAGES[STAGE_POSITION[current_stage] + 1] if current_stage else STAGES[0]
+        if current_stage == STAGES[-1] or stage != expected:
+            raise ValidationError("stage", f"a forward move from {current_stage} goes to the next stage only")
+    elif not reason:
+        raise ValidationError("reason", "a correction needs a reason")
+    return {"stage": stage, "entered_on": entered_on, "kind": kind, "reason": reason,
+            "author": check_text("author", values.get("author"), limit=MAX_NAME)}
+
+
+def check_customer(values: dict, *, today: dt.date) -> dict:
+    """Validate a customer profile; returns the cleaned column values."""
+    name = check_text("name", values.get("name"), required=True, limit=MAX_NAME)
+    created_on = check_date("created_on", values.get("created_on") or today, not_before=None, today=today)
+    return {
+        "name": name,
+        "name_key": name_key(name),
+        "sector": check_text("sector", values.get("sector"), limit=MAX_NAME),
+        "region": check_text("region", values.get("region"), limit=MAX_NAME),
+        "account_manager": check_text("account_manager", values.get("account_manager"), limit=MAX_NAME),
+        "acquisition_cost": check_amount("acquisition_cost", values.get("acquisition_cost")),
+        "created_on": created_on,
+        "notes": check_text("notes", values.get("notes")),
+        "external_id": check_text("external_id", values.get("external_id"), limit=MAX_NAME),
+    }
+
+
+def check_contacts(contacts: Iterable[dict] | None) -> list[dict]:
+    cleaned = []
+    for i, contact in enumerate(contacts or ()):
+        prefix = f"contacts[{i}]"
+        cleaned.append({
+            "name": check_text(f"{prefix}.name", contact.get("name"), required=True, limit=MAX_NAME),
+            "role": check_text(f"{prefix}.role", contact.get("role"), limit=MAX_NAME),
+            "email": check_text(f"{prefix}.email", contact.get("email"), limit=MAX_NAME),
+            "phone": check_text(f"{prefix}.phone", contact.get("phone"), limit=MAX_NAME),
+        })
+        if cleaned[-1]["email"] and "@" not in cleaned[-1]["email"]:
+            raise ValidationError(f"{prefix}.email", "is not an email address")
+    return cleaned
