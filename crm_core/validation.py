@@ -89,7 +89,7 @@ def check_rating(field: str, value, bounds: tuple[int, int]) -> int:
         number = float(value)
     except ValueError:
         raise ValidationError(field, f"{value!r} is not a number") from None
-    if number != int(number) or not low <= number <= high:
+    if not low <= number <= high or number != int(number):  # NaN fails the first test
         raise ValidationError(field, f"{value} is out of range ({low} to {high})")
     return int(number)
 

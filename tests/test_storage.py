@@ -1,0 +1,192 @@
+"""Storage: migrations keep rows, summaries stay equal to a from-scratch
+computation after any writes, concurrent writers lose nothing."""
+
+import random
+import sqlite3
+import threading
+
+import pandas as pd
+from sqlite_utils import Database
+
+import crm_core
+from crm_core.storage import schema
+from fixtures import TODAY
+
+SUMMARY_TABLES = {
+    "stage_summary": ["customer_id", "stage"],
+    "item_coverage": ["customer_id", "item_key"],
+    "opinion_steps": ["customer_id", "series", "on_date"],
+    "mode_month": ["stage", "mode", "month"],
+}
+
+
+def test_connections_use_wal_a_busy_timeout_and_foreign_keys(empty_db):
+    with crm_core.connect(empty_db) as db:
+        assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_a_database_made_by_the_first_schema_is_upgraded_with_its_rows_kept(tmp_path):
+    path = tmp_path / "old.db"
+    old = Database(path)
+    schema.apply(old, stop_before="m002_summaries")
+    old.execute("INSERT INTO customers (id, name, name_key, created_on) VALUES (1, 'Old Co', 'old co', '2025-01-01')")
+    old.execute("INSERT INTO stage_entries (customer_id, stage, entered_on) VALUES (1, 'pre_deal', '2025-01-01')")
+    old.execute("INSERT INTO responses (id, customer_id, stage, responded_on, mode, summary, quality, completeness)"
+                " VALUES (1, 1, 'pre_deal', '2025-02-01', 'phone', 'Call', 4, 4)")
+    old.execute("INSERT INTO response_items VALUES (1, 'pre.data', 1, 'pre_deal', '2025-02-01')")
+    old.execute("INSERT INTO opinions (customer_id, stage, opinion_on, score) VALUES (1, 'pre_deal', '2025-02-02', 1)")
+    assert "stage_summary" not in old.table_names()
+    old.close()
+    with crm_core.connect(path) as db:
+        assert schema.pending(db) == []
+        row = crm_core.portfolio(db).iloc[0]
+    assert (row["name"], row["responses"], row["items_covered"], row["final_opinion"]) == ("Old Co", 1, 1, 1)
+
+
+def test_a_file_that_is_not_sqlite_gives_a_clear_error_and_is_left_untouched(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are not the droids" * 100)
+    try:
+        with crm_core.connect(path):
+            raise AssertionError("opened a non-SQLite file")
+    except crm_core.StorageError as error:
+        assert "not a usable CRM database" in str(error)
+    assert path.read_bytes() == b"these are not the droids" * 100
+
+
+def summaries(path) -> dict[str, pd.DataFrame]:
+    with crm_core.connect(path) as db:
+        return {
+            table: pd.DataFrame(list(db[table].rows)).sort_values(keys).reset_index(drop=True)
+            if db[table].count else pd.DataFrame()
+            for table, keys in SUMMARY_TABLES.items()
+        }
+
+
+def random_writes(path, seed: int, count: int) -> int:
+    """Logs, edits and deletes responses and opinions and moves stages at random.
+    Returns how many writes were accepted (a random date may precede the stage)."""
+    rng = random.Random(seed)
+    accepted = 0
+    with crm_core.connect(path) as db:
+        customers = list(crm_core.portfolio(db)[["customer_id", "stage"]].itertuples(index=False))
+        items = crm_core.checklist_items(db)
+        for _ in range(count):
+            try:
+                customers = _random_write(db, rng, customers, items)
+                accepted += 1
+            except crm_core.ValidationError:
+                continue
+    assert accepted > count // 2
+    return accepted
+
+
+def _random_write(db, rng, customers, items):
+    """One random write; returns the (possibly changed) customer list."""
+    customer, stage = rng.choice(customers)
+    day = f"2026-{rng.randint(9, 11):02d}-{rng.randint(1, 20):02d}"
+    action = rng.random()
+    if action < 0.5:
+        keys = list(items[items["stage"] == stage]["key"])
+        crm_core.log_response(db, customer, stage, day, rng.choice(crm_core.MODES), rng.sample(keys, 2),
+                              rng.randint(1, 5), rng.randint(1, 5), "Random response", today=TODAY)
+    elif action < 0.7:
+        crm_core.record_opinion(db, customer, stage, day, rng.randint(-2, 2), today=TODAY)
+    elif action < 0.85:
+        journey = crm_core.journey(db, customer)
+        if len(journey.responses):
+            target = int(rng.choice(list(journey.responses["id"])))
+            if rng.random() < 0.5:
+                crm_core.delete_response(db, target)
+            else:
+                crm_core.update_response(db, target, {"quality": rng.randint(1, 5), "responded_on": day},
+                                         today=TODAY)
+        if len(journey.opinions):
+            crm_core.delete_opinion(db, int(rng.choice(list(journey.opinions["id"]))))
+    elif stage != "post_deal":
+        following = crm_core.STAGES[crm_core.STAGES.index(stage) + 1]
+        crm_core.move_stage(db, customer, following, "2026-11-21", today=TODAY)
+        customers = list(crm_core.portfolio(db)[["customer_id", "stage"]].itertuples(index=False))
+    return customers
+
+
+def test_summaries_after_random_writes_equal_a_rebuild_from_scratch(demo_db):
+    random_writes(demo_db, seed=11, count=150)
+    kept = summaries(demo_db)
+    with crm_core.connect(demo_db) as db:
+        crm_core.rebuild_summaries(db)
+    rebuilt = summaries(demo_db)
+    for table in SUMMARY_TABLES:
+        pd.testing.assert_frame_equal(kept[table], rebuilt[table], obj=table)
+
+
+def test_portfolio_counts_equal_counts_from_the_base_rows(demo_db):
+    random_writes(demo_db, seed=5, count=60)
+    for as_of in (None, "2026-03-31", "2025-10-15"):
+        with crm_core.connect(demo_db) as db:
+            table = crm_core.portfolio(db, as_of=as_of).set_index("customer_id")
+            day = as_of or "9999-12-31"
+            base = pd.DataFrame(list(db.query(
+                "SELECT customer_id, COUNT(*) AS n, MAX(responded_on) AS last FROM responses"
+                " WHERE responded_on <= ? GROUP BY customer_id", [day]))).set_index("customer_id")
+        counts = base["n"].reindex(table.index, fill_value=0)
+        assert (table["responses"] == counts).all(), as_of
+        assert (table["last_response_on"].dropna() == base["last"].reindex(table.index).dropna()).all()
+
+
+def test_final_opinion_equals_the_rule_applied_to_the_base_rows(demo_db):
+    random_writes(demo_db, seed=3, count=60)
+    with crm_core.connect(demo_db) as db:
+        table = crm_core.portfolio(db, as_of="2026-06-30").set_index("customer_id")
+        for customer_id in table.index[:25]:
+            journey = crm_core.journey(db, int(customer_id), as_of="2026-06-30")
+            ops = journey.opinions
+            latest = {stage: int(ops[ops["stage"] == stage]["score"].iloc[-1])
+                      for stage in crm_core.STAGES if (ops["stage"] == stage).any()}
+            expected = crm_core.scores.final_opinion(latest, journey.current_stage)
+            shown = table.loc[customer_id, "final_opinion"]
+            assert (None if pd.isna(shown) else int(shown)) == expected, customer_id
+
+
+def test_concurrent_writers_lose_nothing_while_a_reader_reads(story_db):
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def writer(number: int) -> None:
+        try:
+            with crm_core.connect(story_db) as db:
+                for i in range(25):
+                    crm_core.log_response(db, 1, "operational", "2025-06-01", "phone", ["ops.progress"],
+                                          3, 3, f"writer {number} #{i}", today=TODAY)
+        except BaseException as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+
+    def reader() -> None:
+        with crm_core.connect(story_db) as db:
+            while not done.is_set():
+                crm_core.portfolio(db)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    watcher = threading.Thread(target=reader)
+    watcher.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done.set()
+    watcher.join()
+    assert errors == []
+    with crm_core.connect(story_db) as db:
+        assert crm_core.portfolio(db).set_index("name").loc["Acme Turbines", "responses"] == 2 + 100
+        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_two_processes_worth_of_connections_see_each_others_commits(story_db):
+    first, second = sqlite3.connect(story_db), sqlite3.connect(story_db)
+    with crm_core.connect(story_db) as db:
+        crm_core.record_opinion(db, 2, "pre_deal", "2025-04-01", 2, today=TODAY)
+    assert second.execute("SELECT COUNT(*) FROM opinions").fetchone()[0] == 5
+    first.close()
+    second.close()
