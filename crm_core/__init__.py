@@ -12,6 +12,6 @@ from .reads import (Journey, checklist_coverage, checklist_items, customer_names
                     stage_scores)
 from .storage import StorageError, change_count, connect, database_path
 from .validation import ValidationError
-from .writes import (add_customer, delete_opinion, delete_response, log_response, move_stage,
+from .writes import (add_customer, delete_opinion, delete_response, history, log_response, move_stage,
                      rebuild_summaries, record_opinion, update_customer, update_opinion,
-                     update_response)
+                     undo, update_response)

@@ -1,17 +1,50 @@
 """Every write of the product. Each function validates (raising
 ``ValidationError`` that names the field), then writes in one transaction that
-also keeps the summary tables up to date. ``today`` can be given for tests;
-it defaults to the real date.
+also keeps the summary tables up to date and appends the audit trail: who,
+when, what, and the entity's full state before and after. ``author`` names
+who is writing; ``today`` can be given for tests (default: the real date).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
+from typing import Iterator
+
+import pandas as pd
 
 from . import validation
 from .catalogue import STAGES
 from .storage import commands, transaction
 from .validation import ValidationError
+
+
+class _Change:
+    """One write transaction: records what it did in the audit trail."""
+
+    def __init__(self, db, author: str | None):
+        self.db, self.author = db, author
+        self.id = commands.change_id(db)
+        self.at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+    def record(self, action: str, entity: str, entity_id: int, before: dict | None,
+               undoes: int | None = None) -> None:
+        after = commands.snapshot(self.db, entity, entity_id)
+        state = after or before
+        customer_id = state["id"] if entity == "customer" else state["customer_id"]
+        commands.append_audit(self.db, self.id, self.at, self.author, action, entity, entity_id,
+                              customer_id, _json(before), _json(after), undoes)
+
+
+def _json(state: dict | None) -> str | None:
+    return None if state is None else json.dumps(state, ensure_ascii=False, sort_keys=True)
+
+
+@contextlib.contextmanager
+def _change(db, author: str | None) -> Iterator[_Change]:
+    with transaction(db):
+        yield _Change(db, validation.check_text("author", author, limit=validation.MAX_NAME))
 
 
 def _customer(db, customer_id) -> dict:
@@ -21,33 +54,45 @@ def _customer(db, customer_id) -> dict:
     return found
 
 
+def _existing(db, entity: str, entity_id) -> dict:
+    found = commands.snapshot(db, entity, entity_id) if isinstance(entity_id, int) else None
+    if found is None:
+        raise ValidationError(f"{entity}_id", f"unknown {entity.replace('_', ' ')} {entity_id!r}")
+    return found
+
+
 def _check_name_free(db, name_key: str, customer_id: int | None = None) -> None:
     holder = commands.customer_id_by_name_key(db, name_key)
     if holder is not None and holder != customer_id:
         raise ValidationError("name", "another customer already has this name")
 
 
-def add_customer(db, values: dict, contacts: list[dict] | None = None, *,
+def add_customer(db, values: dict, contacts: list[dict] | None = None, *, author: str | None = None,
                  today: dt.date | None = None) -> int:
     """Create a customer (profile dict + contact dicts) who enters ``pre_deal`` on
     its ``created_on`` date. Returns the new customer id."""
     today = today or dt.date.today()
-    with transaction(db):
+    with _change(db, author) as change:
         cleaned = validation.check_customer(values, today=today)
         _check_name_free(db, cleaned["name_key"])
-        return commands.insert_customer(db, cleaned, validation.check_contacts(contacts), STAGES[0])
+        customer_id = commands.insert_customer(db, cleaned, validation.check_contacts(contacts), STAGES[0])
+        change.record("create", "customer", customer_id, None)
+        for entry_id in commands.stage_entry_ids(db, customer_id):
+            change.record("create", "stage_entry", entry_id, None)
+        return customer_id
 
 
 def update_customer(db, customer_id: int, values: dict, contacts: list[dict] | None = None, *,
-                    today: dt.date | None = None) -> None:
+                    author: str | None = None, today: dt.date | None = None) -> None:
     """Change a customer's profile (``created_on`` stays); ``contacts`` replace the old ones."""
     today = today or dt.date.today()
-    with transaction(db):
-        before = _customer(db, customer_id)
+    with _change(db, author) as change:
+        before = _existing(db, "customer", customer_id)
         cleaned = validation.check_customer({**values, "created_on": before["created_on"]}, today=today)
         _check_name_free(db, cleaned["name_key"], customer_id)
         commands.update_customer(db, customer_id, cleaned,
                                  None if contacts is None else validation.check_contacts(contacts))
+        change.record("update", "customer", customer_id, before)
 
 
 def move_stage(db, customer_id: int, stage: str, entered_on, *, kind: str = "forward",
@@ -56,14 +101,16 @@ def move_stage(db, customer_id: int, stage: str, entered_on, *, kind: str = "for
     """Record that a customer entered ``stage`` (forward to the next stage, or a
     ``correction`` with a reason). Returns the stage entry id."""
     today = today or dt.date.today()
-    with transaction(db):
+    with _change(db, author) as change:
         customer = _customer(db, customer_id)
         current, last_on = commands.last_stage_entry(db, customer_id)
         cleaned = validation.check_stage_entry(
             {"stage": stage, "entered_on": entered_on, "kind": kind, "reason": reason, "author": author},
             current_stage=current, last_entered_on=last_on,
             created_on=dt.date.fromisoformat(customer["created_on"]), today=today)
-        return commands.insert_stage_entry(db, {**cleaned, "customer_id": customer_id})
+        entry_id = commands.insert_stage_entry(db, {**cleaned, "customer_id": customer_id})
+        change.record("create", "stage_entry", entry_id, None)
+        return entry_id
 
 
 def _check_response(db, values: dict, today: dt.date) -> dict:
@@ -82,29 +129,28 @@ def log_response(db, customer_id: int, stage: str, responded_on, mode: str, item
     values = {"customer_id": customer_id, "stage": stage, "responded_on": responded_on, "mode": mode,
               "items": items, "quality": quality, "completeness": completeness, "summary": summary,
               "author": author}
-    with transaction(db):
-        return commands.insert_response(db, _check_response(db, values, today or dt.date.today()))
+    with _change(db, author) as change:
+        response_id = commands.insert_response(db, _check_response(db, values, today or dt.date.today()))
+        change.record("create", "response", response_id, None)
+        return response_id
 
 
-def update_response(db, response_id: int, changes: dict, *, today: dt.date | None = None) -> None:
+def update_response(db, response_id: int, changes: dict, *, author: str | None = None,
+                    today: dt.date | None = None) -> None:
     """Change fields of a response (same names as ``log_response``)."""
-    with transaction(db):
-        before = commands.row(db, "responses", response_id)
-        if before is None:
-            raise ValidationError("response_id", f"unknown response {response_id!r}")
-        before["items"] = commands.response_items(db, response_id)
+    with _change(db, author) as change:
+        before = _existing(db, "response", response_id)
         cleaned = _check_response(db, {**before, **changes}, today or dt.date.today())
         commands.update_response(db, response_id, before, cleaned)
+        change.record("update", "response", response_id, before)
 
 
-def delete_response(db, response_id: int) -> dict:
-    """Delete a response; returns what it was (with ``items``)."""
-    with transaction(db):
-        before = commands.row(db, "responses", response_id)
-        if before is None:
-            raise ValidationError("response_id", f"unknown response {response_id!r}")
-        before["items"] = commands.response_items(db, response_id)
+def delete_response(db, response_id: int, *, author: str | None = None) -> dict:
+    """Delete a response; returns what it was (with ``items``). Undoable."""
+    with _change(db, author) as change:
+        before = _existing(db, "response", response_id)
         commands.delete_response(db, before)
+        change.record("delete", "response", response_id, before)
         return before
 
 
@@ -122,28 +168,59 @@ def record_opinion(db, customer_id: int, stage: str, opinion_on, score: int, *,
     """Record the customer's opinion of a stage (-2..+2). Returns the opinion id."""
     values = {"customer_id": customer_id, "stage": stage, "opinion_on": opinion_on, "score": score,
               "source": source, "note": note, "author": author}
-    with transaction(db):
-        return commands.insert_opinion(db, _check_opinion(db, values, today or dt.date.today()))
+    with _change(db, author) as change:
+        opinion_id = commands.insert_opinion(db, _check_opinion(db, values, today or dt.date.today()))
+        change.record("create", "opinion", opinion_id, None)
+        return opinion_id
 
 
-def update_opinion(db, opinion_id: int, changes: dict, *, today: dt.date | None = None) -> None:
+def update_opinion(db, opinion_id: int, changes: dict, *, author: str | None = None,
+                   today: dt.date | None = None) -> None:
     """Change fields of an opinion (same names as ``record_opinion``)."""
-    with transaction(db):
-        before = commands.row(db, "opinions", opinion_id)
-        if before is None:
-            raise ValidationError("opinion_id", f"unknown opinion {opinion_id!r}")
+    with _change(db, author) as change:
+        before = _existing(db, "opinion", opinion_id)
         commands.update_opinion(db, opinion_id, _check_opinion(db, {**before, **changes},
                                                                today or dt.date.today()))
+        change.record("update", "opinion", opinion_id, before)
 
 
-def delete_opinion(db, opinion_id: int) -> dict:
-    """Delete an opinion; returns what it was."""
-    with transaction(db):
-        before = commands.row(db, "opinions", opinion_id)
-        if before is None:
-            raise ValidationError("opinion_id", f"unknown opinion {opinion_id!r}")
+def delete_opinion(db, opinion_id: int, *, author: str | None = None) -> dict:
+    """Delete an opinion; returns what it was. Undoable."""
+    with _change(db, author) as change:
+        before = _existing(db, "opinion", opinion_id)
         commands.delete_opinion(db, before)
+        change.record("delete", "opinion", opinion_id, before)
         return before
+
+
+def undo(db, author: str | None) -> list[dict]:
+    """Undo ``author``'s latest change that is not already undone.
+
+    Restores every entity that change touched to its state before it, as one
+    new change (action ``undo``) in the audit trail. Refuses, naming ``undo``,
+    when there is nothing to undo or when someone changed an entity since.
+    Returns the audit rows that were undone."""
+    with _change(db, author) as change:
+        rows = commands.last_undoable_change(db, change.author)
+        if not rows:
+            raise ValidationError("undo", "there is nothing of yours to undo")
+        for row in reversed(rows):
+            current = commands.snapshot(db, row["entity"], row["entity_id"])
+            if _json(current) != row["after"]:
+                raise ValidationError("undo", f"the {row['entity'].replace('_', ' ')} was changed since; "
+                                              "undo it by hand")
+        for row in reversed(rows):
+            before = commands.snapshot(db, row["entity"], row["entity_id"])
+            commands.restore(db, row["entity"], row["entity_id"],
+                             json.loads(row["before"]) if row["before"] else None)
+            change.record("undo", row["entity"], row["entity_id"], before, undoes=row["change_id"])
+        return rows
+
+
+def history(db, customer_id: int | None = None) -> pd.DataFrame:
+    """The audit trail (of one customer when given): ``id, change_id, at, author,
+    action, entity, entity_id, customer_id, before, after, undoes``."""
+    return commands.audit_rows(db, customer_id)
 
 
 def rebuild_summaries(db) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import pandas as pd
 from sqlite_utils import Database
 
+from . import frame
 from .summaries import rebuild_summaries, refresh_customer, refresh_mode_month  # noqa: F401  (rebuild is re-exported)
 
 CUSTOMER_COLUMNS = ("name", "name_key", "sector", "region", "account_manager",
@@ -104,6 +106,11 @@ def _replace_contacts(db: Database, customer_id: int, contacts: list[dict]) -> N
                 {**contact, "customer_id": customer_id})
 
 
+def stage_entry_ids(db: Database, customer_id: int) -> list[int]:
+    return [r[0] for r in db.conn.execute(
+        "SELECT id FROM stage_entries WHERE customer_id = ? ORDER BY id", [customer_id])]
+
+
 def insert_stage_entry(db: Database, values: dict) -> int:
     entry_id = _insert(db, "stage_entries", ENTRY_COLUMNS, values)
     refresh_customer(db, values["customer_id"])
@@ -195,3 +202,86 @@ def bulk_load(db: Database, customers: list[dict], contacts: list[dict], entries
     )
     many("opinions", OPINION_COLUMNS, opinions)
     rebuild_summaries(db)
+
+
+# --- audit trail and undo --------------------------------------------------------
+
+ENTITY_TABLES = {"customer": "customers", "stage_entry": "stage_entries", "response": "responses",
+                 "opinion": "opinions"}
+CONTACT_COLUMNS = ("name", "role", "email", "phone")
+
+
+def snapshot(db: Database, entity: str, entity_id: int) -> dict | None:
+    """The full state of one entity (a customer with its contacts, a response with
+    its items), or None when it does not exist."""
+    state = row(db, ENTITY_TABLES[entity], entity_id)
+    if state is None:
+        return None
+    if entity == "customer":
+        state["contacts"] = [dict(zip(CONTACT_COLUMNS, r)) for r in db.conn.execute(
+            "SELECT name, role, email, phone FROM contacts WHERE customer_id = ? ORDER BY id", [entity_id])]
+    elif entity == "response":
+        state["items"] = response_items(db, entity_id)
+    return state
+
+
+def restore(db: Database, entity: str, entity_id: int, state: dict | None) -> None:
+    """Make one entity equal to ``state`` (None deletes it) and refresh the summaries
+    it feeds. Used by undo; the state is one the entity had before."""
+    table = ENTITY_TABLES[entity]
+    current = snapshot(db, entity, entity_id)
+    if state is None:
+        db.conn.execute(f"DELETE FROM {table} WHERE id = ?", [entity_id])
+    else:
+        columns = [c for c in state if c not in ("contacts", "items")]
+        db.conn.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+            f" ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns if c != 'id')}",
+            [state[c] for c in columns],
+        )
+        if entity == "customer":
+            _replace_contacts(db, entity_id, state["contacts"])
+        elif entity == "response":
+            _write_items(db, entity_id, state)
+    if entity == "customer":
+        return
+    for version in (current, state):
+        if version is not None:
+            refresh_customer(db, version["customer_id"])
+            if entity == "response":
+                refresh_mode_month(db, version["stage"], version["mode"], version["responded_on"])
+
+
+def change_id(db: Database) -> int:
+    """The number of the write transaction in progress (the change counter)."""
+    return db.conn.execute("SELECT n FROM change_counter WHERE id = 1").fetchone()[0]
+
+
+def append_audit(db: Database, change: int, at: str, author: str | None, action: str, entity: str,
+                 entity_id: int, customer_id: int | None, before: str | None, after: str | None,
+                 undoes: int | None = None) -> None:
+    db.conn.execute(
+        "INSERT INTO audit (change_id, at, author, action, entity, entity_id, customer_id, before, after,"
+        " undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [change, at, author, action, entity, entity_id, customer_id, before, after, undoes],
+    )
+
+
+def last_undoable_change(db: Database, author: str | None) -> list[dict]:
+    """The audit rows of ``author``'s latest change that is not an undo and not undone."""
+    found = db.conn.execute(
+        "SELECT MAX(a.change_id) FROM audit a WHERE a.author IS ? AND a.action <> 'undo'"
+        " AND NOT EXISTS (SELECT 1 FROM audit u WHERE u.undoes = a.change_id)",
+        [author]).fetchone()[0]
+    if found is None:
+        return []
+    cursor = db.conn.execute("SELECT * FROM audit WHERE change_id = ? ORDER BY id", [found])
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, r)) for r in cursor.fetchall()]
+
+
+def audit_rows(db: Database, customer_id: int | None = None) -> pd.DataFrame:
+    """The audit trail in order (of one customer when given)."""
+    where = "WHERE customer_id = ?" if customer_id is not None else ""
+    return frame(db, f"SELECT * FROM audit {where} ORDER BY id",
+                 [customer_id] if customer_id is not None else [])

@@ -165,6 +165,35 @@ def m002_summaries(db: Database) -> None:
     rebuild_summaries(db)
 
 
+@migrations()
+def m003_audit(db: Database) -> None:
+    """Append-only audit trail: one row per entity a write changed, with its full
+    state before and after (JSON; NULL when absent). Rows of one write share a
+    ``change_id``; the rows of an undo name the change they undo in ``undoes``,
+    so no audit row is ever updated."""
+    run_script(
+        db,
+        """
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            change_id INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            author TEXT,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id INTEGER NOT NULL,
+            customer_id INTEGER,
+            before TEXT,
+            after TEXT,
+            undoes INTEGER
+        );
+        CREATE INDEX audit_author ON audit(author, change_id);
+        CREATE INDEX audit_customer ON audit(customer_id, id);
+        CREATE INDEX audit_undoes ON audit(undoes)
+        """,
+    )
+
+
 def run_script(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

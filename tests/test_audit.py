@@ -1,0 +1,135 @@
+"""The audit trail: every write appends who, when, what, before and after;
+undo restores the last change of the same user; replaying the trail gives
+exactly the data in the database."""
+
+import json
+import random
+
+import pandas as pd
+import pytest
+
+import crm_core
+from crm_core.storage import commands
+from fixtures import TODAY
+
+
+def replay(trail: pd.DataFrame) -> dict:
+    """Entity states implied by the audit trail alone."""
+    state = {}
+    for row in trail.itertuples():
+        key = (row.entity, row.entity_id)
+        if pd.isna(row.after):
+            state.pop(key, None)
+        else:
+            state[key] = json.loads(row.after)
+    return state
+
+
+def everything(db) -> dict:
+    """Every entity in the database, as the audit trail records them."""
+    state = {}
+    for entity, table in commands.ENTITY_TABLES.items():
+        for (entity_id,) in db.conn.execute(f"SELECT id FROM {table}"):
+            state[(entity, entity_id)] = json.loads(json.dumps(commands.snapshot(db, entity, entity_id)))
+    return state
+
+
+def test_every_write_appends_who_when_what_and_the_states(empty_db):
+    with crm_core.connect(empty_db) as db:
+        cid = crm_core.add_customer(db, {"name": "Delta Hydro", "created_on": "2026-01-05"},
+                                    [{"name": "Ines", "role": "CTO"}], author="ana", today=TODAY)
+        rid = crm_core.log_response(db, cid, "pre_deal", "2026-02-01", "phone", ["pre.data"], 4, 4,
+                                    "Data pack", "ana", today=TODAY)
+        crm_core.update_response(db, rid, {"quality": 2}, author="marc", today=TODAY)
+        crm_core.delete_response(db, rid, author="marc")
+        trail = crm_core.history(db, cid)
+    assert list(zip(trail["action"], trail["entity"], trail["author"])) == [
+        ("create", "customer", "ana"), ("create", "stage_entry", "ana"), ("create", "response", "ana"),
+        ("update", "response", "marc"), ("delete", "response", "marc")]
+    update = trail.iloc[3]
+    assert json.loads(update["before"])["quality"] == 4 and json.loads(update["after"])["quality"] == 2
+    assert json.loads(trail.iloc[0]["after"])["contacts"][0]["name"] == "Ines"
+    assert pd.isna(trail.iloc[4]["after"]) and trail["at"].str.match(r"\d{4}-\d\d-\d\dT").all()
+
+
+def test_undo_restores_a_deleted_response_with_its_items_and_numbers(story_db):
+    with crm_core.connect(story_db) as db:
+        before = crm_core.portfolio(db)
+        crm_core.delete_response(db, 1, author="ana")
+        assert crm_core.portfolio(db).set_index("name").loc["Acme Turbines", "responses"] == 1
+        undone = crm_core.undo(db, "ana")
+        assert [r["action"] for r in undone] == ["delete"]
+        pd.testing.assert_frame_equal(crm_core.portfolio(db), before)
+        assert list(crm_core.journey(db, 1).responses["items"].iloc[0]) == ["pre.data", "pre.technology"]
+
+
+def test_undo_takes_back_only_the_same_users_latest_change(story_db):
+    with crm_core.connect(story_db) as db:
+        mine = crm_core.record_opinion(db, 2, "pre_deal", "2025-05-01", 2, author="ana", today=TODAY)
+        crm_core.record_opinion(db, 3, "pre_deal", "2025-07-01", 1, author="marc", today=TODAY)
+        crm_core.undo(db, "ana")
+        kept = set(crm_core.history(db)["entity_id"][lambda s: s > 0])
+        assert mine in kept
+        assert len(crm_core.journey(db, 2).opinions) == 1 and len(crm_core.journey(db, 3).opinions) == 1
+        with pytest.raises(crm_core.ValidationError) as nothing:
+            crm_core.undo(db, "ana")
+        assert nothing.value.field == "undo"
+
+
+def test_undo_refuses_when_someone_changed_it_since(story_db):
+    with crm_core.connect(story_db) as db:
+        rid = crm_core.log_response(db, 1, "operational", "2025-06-01", "phone", ["ops.status"], 3, 3,
+                                    "Status call", "ana", today=TODAY)
+        crm_core.update_response(db, rid, {"summary": "Status call (minutes attached)"}, author="marc",
+                                 today=TODAY)
+        with pytest.raises(crm_core.ValidationError, match="changed since"):
+            crm_core.undo(db, "ana")
+
+
+def test_undo_of_a_new_customer_removes_it_and_its_first_stage(empty_db):
+    with crm_core.connect(empty_db) as db:
+        crm_core.add_customer(db, {"name": "Echo Metro", "created_on": "2026-03-01"}, author="ana",
+                              today=TODAY)
+        crm_core.undo(db, "ana")
+        assert crm_core.portfolio(db).empty
+        assert everything(db) == {}
+
+
+def test_after_any_writes_and_undos_the_data_equals_what_the_trail_implies(story_db):
+    rng = random.Random(4)
+    authors = ["ana", "marc", "siti"]
+    with crm_core.connect(story_db) as db:
+        # The story was written before anyone was named; start the replay from its state.
+        state = replay(crm_core.history(db))
+        for step in range(120):
+            author = rng.choice(authors)
+            try:
+                if rng.random() < 0.3:
+                    crm_core.undo(db, author)
+                    continue
+                journey = crm_core.journey(db, rng.choice([1, 2, 3]))
+                cid = int(journey.customer["id"])
+                stage = journey.current_stage
+                keys = list(journey.checklist[journey.checklist["stage"] == stage]["item_key"])
+                choice = rng.random()
+                if choice < 0.4:
+                    crm_core.log_response(db, cid, stage, f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                                          rng.choice(crm_core.MODES), rng.sample(keys, 1), rng.randint(1, 5),
+                                          rng.randint(1, 5), f"step {step}", author, today=TODAY)
+                elif choice < 0.6 and len(journey.responses):
+                    crm_core.update_response(db, int(journey.responses["id"].iloc[-1]),
+                                             {"completeness": rng.randint(1, 5)}, author=author, today=TODAY)
+                elif choice < 0.75 and len(journey.responses):
+                    crm_core.delete_response(db, int(journey.responses["id"].iloc[0]), author=author)
+                elif choice < 0.9:
+                    crm_core.record_opinion(db, cid, stage, "2026-10-01", rng.randint(-2, 2), author=author,
+                                            today=TODAY)
+                else:
+                    crm_core.update_customer(db, cid, {**journey.customer, "notes": f"step {step}"},
+                                             author=author, today=TODAY)
+            except crm_core.ValidationError:
+                continue
+        trail = crm_core.history(db)
+        assert (trail["action"] == "undo").sum() >= 5
+        assert replay(trail) == everything(db)
+        assert state != everything(db)
