@@ -190,3 +190,19 @@ def test_two_processes_worth_of_connections_see_each_others_commits(story_db):
     assert second.execute("SELECT COUNT(*) FROM opinions").fetchone()[0] == 5
     first.close()
     second.close()
+
+
+def test_writes_inside_an_outer_transaction_commit_together_or_not_at_all(story_db):
+    with crm_core.connect(story_db) as db:
+        try:
+            with crm_core.storage.transaction(db):
+                crm_core.record_opinion(db, 2, "pre_deal", "2025-05-01", 1, today=TODAY)
+                try:
+                    crm_core.record_opinion(db, 2, "pre_deal", "2025-05-02", 7, today=TODAY)
+                except crm_core.ValidationError:
+                    pass   # the refused row rolls back alone
+                assert len(crm_core.journey(db, 2).opinions) == 2
+                raise RuntimeError("import failed half-way")
+        except RuntimeError:
+            pass
+        assert len(crm_core.journey(db, 2).opinions) == 1

@@ -81,7 +81,22 @@ def transaction(db: Database) -> Iterator[Database]:
     """One write transaction. ``BEGIN IMMEDIATE`` takes the write lock up front, so
     concurrent writers queue on the busy timeout instead of failing with
     "database is locked" when a read turns into a write. Bumps the change counter.
+
+    Inside an open transaction (an import writing many rows as one), it becomes
+    a savepoint: a refused row rolls back alone, the whole stays one commit.
     """
+    if db.conn.in_transaction:
+        db.conn.execute("SAVEPOINT crm_write")
+        try:
+            db.conn.execute("UPDATE change_counter SET n = n + 1 WHERE id = 1")
+            yield db
+        except BaseException:
+            db.conn.execute("ROLLBACK TO crm_write")
+            db.conn.execute("RELEASE crm_write")
+            raise
+        else:
+            db.conn.execute("RELEASE crm_write")
+        return
     with _immediate(db):
         db.conn.execute("UPDATE change_counter SET n = n + 1 WHERE id = 1")
         yield db
