@@ -8,7 +8,7 @@
 from .catalogue import (CHECKLIST, MODE_COLOURS, MODE_LABELS, MODES, OPINION_LABELS, OPINION_RANGE,
                         OPINION_SOURCES, STAGE_COLOURS, STAGE_LABELS, STAGES)
 from .reads import (Journey, checklist_coverage, checklist_items, customer_names, filter_values,
-                    journey, mode_trend, opinion_trend, portfolio, quality_by_stage_mode,
+                    journey, last_mode, mode_trend, opinion_trend, portfolio, quality_by_stage_mode,
                     stage_scores)
 from .storage import StorageError, change_count, connect, database_path
 from .validation import ValidationError

@@ -206,3 +206,8 @@ def filter_values(db) -> dict[str, list[str]]:
 def checklist_items(db) -> pd.DataFrame:
     """The active checklist items: ``key, stage, position, label``."""
     return queries.checklist_items(db)
+
+
+def last_mode(db, author: str | None) -> str | None:
+    """The mode ``author`` used last, to pre-select it in the next entry (None if unknown)."""
+    return queries.last_mode(db, author) if author else None

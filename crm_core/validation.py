@@ -83,6 +83,8 @@ def check_choice(field: str, value, choices: Iterable[str]) -> str:
 
 def check_rating(field: str, value, bounds: tuple[int, int]) -> int:
     low, high = bounds
+    if value is None or value == "":
+        raise ValidationError(field, f"pick a value from {low} to {high}")
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValidationError(field, f"must be a whole number from {low} to {high}")
     try:

@@ -219,3 +219,9 @@ def stage_opinions(db: Database, as_of: str, customer_id: int | None = None) -> 
      WHERE o.series IN ('pre_deal', 'operational', 'post_deal') AND o.on_date <= :d {where}
      GROUP BY o.customer_id, o.series HAVING SUM(o.d_rated) > 0
     """, {"d": as_of, "c": customer_id})
+
+
+def last_mode(db: Database, author: str) -> str | None:
+    """The mode of ``author``'s most recently entered response (None if none)."""
+    found = rows(db, "SELECT mode FROM responses WHERE author = ? ORDER BY id DESC LIMIT 1", [author])
+    return found[0]["mode"] if found else None

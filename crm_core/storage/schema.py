@@ -170,7 +170,8 @@ def m003_audit(db: Database) -> None:
     """Append-only audit trail: one row per entity a write changed, with its full
     state before and after (JSON; NULL when absent). Rows of one write share a
     ``change_id``; the rows of an undo name the change they undo in ``undoes``,
-    so no audit row is ever updated."""
+    so no audit row is ever updated. Also indexes responses by author, for the
+    author's last used mode in the entry form."""
     run_script(
         db,
         """
@@ -189,7 +190,8 @@ def m003_audit(db: Database) -> None:
         );
         CREATE INDEX audit_author ON audit(author, change_id);
         CREATE INDEX audit_customer ON audit(customer_id, id);
-        CREATE INDEX audit_undoes ON audit(undoes)
+        CREATE INDEX audit_undoes ON audit(undoes);
+        CREATE INDEX responses_author ON responses(author, id)
         """,
     )
 

@@ -1,0 +1,85 @@
+"""Data entry helpers: who is writing, running a write, and showing its error
+next to the field while everything typed stays in the form.
+
+A form's save button runs ``save`` as its ``on_click`` callback, before the
+page is drawn again: on success the form's widgets are reset for the next
+entry and a confirmation is shown; on a ``ValidationError`` the message is
+stored under the form and ``field_error`` draws it below the field it names.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import streamlit as st
+
+import crm_core
+
+
+def author() -> str | None:
+    """The person writing, picked once per browser session in the sidebar."""
+    return st.sidebar.text_input(
+        "You are", key="author", persist_state="session", placeholder="Your name",
+        help="Stamped on every change you make and in the history. Kept while this browser tab is open.",
+    ) or None
+
+
+def save(form: str, path: str, write: Callable, *args, reset: dict | None = None,
+         done: str = "Saved.", **kwargs) -> None:
+    """Run ``crm_core.<write>``-like ``write(db, *args, **kwargs)``; remember its
+    outcome for ``form``. ``reset`` maps widget keys to the values they return to
+    after a successful save."""
+    st.session_state.pop(f"{form}:error", None)
+    try:
+        with crm_core.connect(path) as db:
+            write(db, *args, **kwargs)
+    except crm_core.ValidationError as error:
+        st.session_state[f"{form}:error"] = (error.field, error.message)
+        return
+    for key, value in (reset or {}).items():
+        st.session_state[key] = value
+    st.session_state[f"{form}:done"] = done
+
+
+def field_error(form: str, *fields: str) -> None:
+    """Draw the stored error of ``form`` if it names one of ``fields``."""
+    error = st.session_state.get(f"{form}:error")
+    if error and error[0] in fields:
+        st.error(error[1], icon="⚠️")
+
+
+def other_error(form: str, known: tuple[str, ...]) -> None:
+    """Draw the stored error of ``form`` when no field of the form shows it."""
+    error = st.session_state.get(f"{form}:error")
+    if error and error[0] not in known:
+        st.error(f"{error[0]}: {error[1]}", icon="⚠️")
+
+
+def confirmation(form: str) -> None:
+    """Show (once) the confirmation of the last successful save of ``form``."""
+    message = st.session_state.pop(f"{form}:done", None)
+    if message:
+        st.success(message, icon="✅")
+
+
+def customer_picker(names) -> int | None:
+    """A searchable customer choice kept in the URL as ``?customer=<id>``.
+
+    ``names`` has ``customer_id`` and ``name``. An unknown or malformed id in
+    the URL is dropped with a note, never a traceback."""
+    labels = dict(zip(names["customer_id"].astype(int), names["name"]))
+    wanted = st.query_params.get("customer")
+    chosen = int(wanted) if wanted and wanted.isdigit() and int(wanted) in labels else None
+    if wanted and chosen is None:
+        st.warning(f"There is no customer {wanted!r}; pick one below.")
+    if wanted != st.session_state.get("customer_synced"):
+        # The URL changed from outside (a shared link, a link from another page): it wins.
+        st.session_state["customer_pick"] = chosen
+    picked = st.selectbox("Customer", list(labels), format_func=labels.get, key="customer_pick",
+                          index=None, placeholder="Type to search a customer…")
+    if picked is None:
+        st.query_params.pop("customer", None)
+    else:
+        st.query_params["customer"] = str(picked)
+    st.session_state["customer_synced"] = st.query_params.get("customer")
+    return picked
