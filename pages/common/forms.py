@@ -41,17 +41,23 @@ def save(form: str, path: str, write: Callable, *args, reset: dict | None = None
     st.session_state[f"{form}:done"] = done
 
 
+def _names(field: str, fields: tuple[str, ...]) -> bool:
+    """Whether an error's ``field`` is one of ``fields``; ``"contacts["`` names every contact field."""
+    return any(field == f or (f.endswith("[") and field.startswith(f)) for f in fields)
+
+
 def field_error(form: str, *fields: str) -> None:
     """Draw the stored error of ``form`` if it names one of ``fields``."""
     error = st.session_state.get(f"{form}:error")
-    if error and error[0] in fields:
-        st.error(error[1], icon="⚠️")
+    if error and _names(error[0], fields):
+        st.error(error[1] if len(fields) == 1 and not fields[0].endswith("[") else f"{error[0]}: {error[1]}",
+                 icon="⚠️")
 
 
 def other_error(form: str, known: tuple[str, ...]) -> None:
     """Draw the stored error of ``form`` when no field of the form shows it."""
     error = st.session_state.get(f"{form}:error")
-    if error and error[0] not in known:
+    if error and not _names(error[0], known):
         st.error(f"{error[0]}: {error[1]}", icon="⚠️")
 
 
