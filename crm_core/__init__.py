@@ -5,6 +5,8 @@
         table = portfolio(db)
 """
 
+from . import accounts
+from .accounts import AccessDenied, User, accounts_exist, add_user, authenticate
 from .catalogue import (CHECKLIST, MODE_COLOURS, MODE_LABELS, MODES, OPINION_LABELS, OPINION_RANGE,
                         OPINION_SOURCES, STAGE_COLOURS, STAGE_LABELS, STAGES)
 from .reads import (Journey, checklist_coverage, checklist_items, customer_names, filter_values,

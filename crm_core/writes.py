@@ -2,7 +2,8 @@
 ``ValidationError`` that names the field), then writes in one transaction that
 also keeps the summary tables up to date and appends the audit trail: who,
 when, what, and the entity's full state before and after. ``author`` names
-who is writing; ``today`` can be given for tests (default: the real date).
+who is writing; once accounts exist it must be an active editor or admin
+(see ``accounts``). ``today`` can be given for tests (default: the real date).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Iterator
 
 import pandas as pd
 
-from . import validation
+from . import accounts, validation
 from .catalogue import STAGES
 from .storage import commands, transaction
 from .validation import ValidationError
@@ -43,7 +44,10 @@ def _json(state: dict | None) -> str | None:
 
 @contextlib.contextmanager
 def _change(db, author: str | None) -> Iterator[_Change]:
+    """A write transaction by ``author``, refused (``AccessDenied``) when accounts
+    exist and ``author`` is not an active editor or admin."""
     with transaction(db):
+        accounts.require(db, author, "editor")
         yield _Change(db, validation.check_text("author", author, limit=validation.MAX_NAME))
 
 

@@ -196,6 +196,29 @@ def m003_audit(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_users(db: Database) -> None:
+    """Accounts: a name, a role (viewer, editor, admin), a salted scrypt hash of
+    the password, a disabled flag and the failed-login counter that slows
+    down guessing."""
+    run_script(
+        db,
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
 def run_script(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

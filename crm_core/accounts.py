@@ -1,0 +1,169 @@
+"""Accounts and roles, enforced here rather than only by hiding buttons.
+
+* Roles: ``viewer`` reads; ``editor`` also writes data; ``admin`` also manages
+  users, targets and checklist items.
+* With no account in the database the product runs open (the local demo):
+  anyone may read and write. As soon as one account exists, every write
+  needs an acting user whose role allows it (``require``), and the app asks
+  for a login on every page.
+* Passwords are stored as salted ``hashlib.scrypt`` hashes (n=2**14, r=8,
+  p=1): slow to guess, standard library only. They are never logged or stored
+  in the audit trail.
+* Failed logins slow guessing down: after ``FREE_ATTEMPTS`` failures in a row,
+  each further failure locks the account for ``LOCK_SECONDS`` × 2^k (capped),
+  and a correct password is refused while locked.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+from .storage import transaction
+from .storage import users as store
+from .validation import ValidationError, check_choice, check_text, name_key
+
+ROLES = ("viewer", "editor", "admin")
+CAN_WRITE = ("editor", "admin")
+FREE_ATTEMPTS = 3
+LOCK_SECONDS = 2
+MAX_LOCK_SECONDS = 300
+MIN_PASSWORD = 8
+SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+
+
+class AccessDenied(PermissionError):
+    """The acting user may not do this (unknown, disabled, or role too low)."""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in CAN_WRITE
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    """``scrypt$<salt>$<hash>`` (base64) for ``password``."""
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **SCRYPT)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether ``password`` matches a ``hash_password`` result (constant-time compare)."""
+    try:
+        _, salt, digest = stored.split("$")
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32, **SCRYPT)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def accounts_exist(db) -> bool:
+    """True once at least one account exists (then login is required)."""
+    return store.count_users(db) > 0
+
+
+def require(db, acting: str | None, role_needed: str = "editor") -> None:
+    """Refuse (``AccessDenied``) unless ``acting`` may act with ``role_needed``.
+
+    Open mode (no account yet) allows everything."""
+    if not accounts_exist(db):
+        return
+    account = store.user_by_key(db, name_key(acting)) if acting else None
+    if account is None or account["disabled"]:
+        raise AccessDenied("sign in with an active account to make changes")
+    allowed = CAN_WRITE if role_needed == "editor" else ROLES if role_needed == "viewer" else ("admin",)
+    if account["role"] not in allowed:
+        raise AccessDenied(f"{account['name']} is a {account['role']} and may not do this")
+
+
+def _check_password(password: str) -> str:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise ValidationError("password", f"must have at least {MIN_PASSWORD} characters")
+    return password
+
+
+def add_user(db, name: str, password: str, role: str, *, acting: str | None = None) -> User:
+    """Create an account. The first account must be an admin and needs no acting
+    user; later ones need an admin as ``acting``. Returns the new ``User``."""
+    with transaction(db):
+        if accounts_exist(db):
+            require(db, acting, "admin")
+        elif role != "admin":
+            raise ValidationError("role", "the first account must be an admin")
+        clean = check_text("name", name, required=True, limit=100)
+        check_choice("role", role, ROLES)
+        if store.user_by_key(db, name_key(clean)):
+            raise ValidationError("name", "an account with this name exists")
+        store.insert_user(db, clean, name_key(clean), role, hash_password(_check_password(password)),
+                          dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        return User(clean, role)
+
+
+def authenticate(db, name: str, password: str, *, now: dt.datetime | None = None) -> User | None:
+    """The ``User`` if ``name``/``password`` are right and the account is active and
+    not locked; otherwise None (and the failure counts towards the lock)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    with transaction(db):
+        account = store.user_by_key(db, name_key(name or ""))
+        if account is None:
+            hash_password(password or "")   # same cost as a real check: no user enumeration by timing
+            return None
+        locked = account["locked_until"] and dt.datetime.fromisoformat(account["locked_until"]) > now
+        if not locked and not account["disabled"] and verify_password(password or "", account["password_hash"]):
+            store.set_user_fields(db, account["id"], failed_logins=0, locked_until=None)
+            return User(account["name"], account["role"])
+        failures = account["failed_logins"] + (0 if locked else 1)
+        fields = {"failed_logins": failures}
+        if failures >= FREE_ATTEMPTS and not locked:
+            seconds = min(MAX_LOCK_SECONDS, LOCK_SECONDS * 2 ** (failures - FREE_ATTEMPTS))
+            fields["locked_until"] = (now + dt.timedelta(seconds=seconds)).isoformat()
+        store.set_user_fields(db, account["id"], **fields)
+        return None
+
+
+def locked_for(db, name: str, *, now: dt.datetime | None = None) -> int:
+    """Seconds until ``name`` may try again (0 when not locked or unknown)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    account = store.user_by_key(db, name_key(name or ""))
+    if not account or not account["locked_until"]:
+        return 0
+    return max(0, int((dt.datetime.fromisoformat(account["locked_until"]) - now).total_seconds() + 0.999))
+
+
+def change_password(db, name: str, old: str, new: str) -> None:
+    """A user changes their own password (the old one must be right)."""
+    if authenticate(db, name, old) is None:
+        raise ValidationError("old_password", "is not right")
+    with transaction(db):
+        account = store.user_by_key(db, name_key(name))
+        store.set_user_fields(db, account["id"], password_hash=hash_password(_check_password(new)))
+
+
+def set_disabled(db, name: str, disabled: bool, *, acting: str | None) -> None:
+    """An admin disables (or enables again) an account."""
+    with transaction(db):
+        require(db, acting, "admin")
+        account = store.user_by_key(db, name_key(name or ""))
+        if account is None:
+            raise ValidationError("name", f"no account named {name!r}")
+        store.set_user_fields(db, account["id"], disabled=int(disabled))
+
+
+def users(db) -> list[dict]:
+    """Every account without its password hash: id, name, role, disabled, failed_logins, created_at."""
+    return store.list_users(db)
