@@ -24,6 +24,7 @@ from . import schema
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "demo.db"
 BUSY_TIMEOUT_MS = 10_000
+WAL_LIMIT_BYTES = 32 * 1024 * 1024
 
 
 class StorageError(RuntimeError):
@@ -55,6 +56,13 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> I
             # WAL with synchronous=NORMAL never corrupts; it only may lose the last
             # commits on power loss, and it saves an fsync on every write.
             conn.execute("PRAGMA synchronous = NORMAL")
+            # After each checkpoint the WAL file is cut back to this size, so it
+            # cannot keep the high-water mark of a long burst of writes.
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
+            unknown = schema.unknown(db)
+            if unknown:
+                raise StorageError(f"{file} was written by a newer version of this app (schema "
+                                   f"{', '.join(unknown)}); upgrade the app before opening it")
             if migrate and schema.pending(db):
                 schema.apply(db)
         except sqlite3.DatabaseError as error:
@@ -66,14 +74,38 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> I
 
 @contextlib.contextmanager
 def _immediate(db: Database) -> Iterator[Database]:
-    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        raise _write_error(error) from error
     try:
         yield db
+    except sqlite3.OperationalError as error:
+        db.conn.execute("ROLLBACK")
+        raise _write_error(error) from error
     except BaseException:
         db.conn.execute("ROLLBACK")
         raise
     else:
-        db.conn.execute("COMMIT")
+        try:
+            db.conn.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            db.conn.execute("ROLLBACK")
+            raise _write_error(error) from error
+
+
+def _write_error(error: sqlite3.OperationalError) -> StorageError:
+    """A write the storage refused (read-only file, full disk, lock held too long), in words."""
+    text = str(error).lower()
+    if "readonly" in text or "read-only" in text:
+        reason = "the database file is read-only"
+    elif "full" in text:
+        reason = "the disk is full"
+    elif "locked" in text or "busy" in text:
+        reason = "the database stayed busy with other writers for too long"
+    else:
+        reason = str(error)
+    return StorageError(f"Nothing was saved: {reason}. Ask your administrator; what you typed is kept.")
 
 
 @contextlib.contextmanager

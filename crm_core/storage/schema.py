@@ -231,6 +231,12 @@ def apply(db: Database, stop_before: str | None = None) -> None:
     migrations.apply(db, stop_before=stop_before)
 
 
+def unknown(db: Database) -> list[str]:
+    """Names of applied migrations this code does not know (a newer app wrote the file)."""
+    known = {migration.name for migration in migrations.pending(Database(memory=True))}
+    return [m.name for m in migrations.applied(db) if m.name not in known]
+
+
 def pending(db: Database) -> list[str]:
     """Names of the migrations not yet applied to ``db``."""
     return [migration.name for migration in migrations.pending(db)]

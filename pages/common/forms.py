@@ -36,6 +36,9 @@ def save(form: str, path: str, write: Callable, *args, reset: dict | None = None
     except crm_core.ValidationError as error:
         st.session_state[f"{form}:error"] = (error.field, error.message)
         return
+    except (crm_core.StorageError, crm_core.AccessDenied) as error:
+        st.session_state[f"{form}:error"] = ("", str(error))
+        return
     for key, value in (reset or {}).items():
         st.session_state[key] = value
     st.session_state[f"{form}:done"] = done
@@ -58,7 +61,7 @@ def other_error(form: str, known: tuple[str, ...]) -> None:
     """Draw the stored error of ``form`` when no field of the form shows it."""
     error = st.session_state.get(f"{form}:error")
     if error and not _names(error[0], known):
-        st.error(f"{error[0]}: {error[1]}", icon="⚠️")
+        st.error(f"{error[0]}: {error[1]}" if error[0] else error[1], icon="⚠️")
 
 
 def confirmation(form: str) -> None:
