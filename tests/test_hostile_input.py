@@ -1,0 +1,79 @@
+"""Hostile values through every write: each is stored exactly or refused with a
+message naming the field; nothing breaks and nothing is half-written."""
+
+import pytest
+
+import crm_core
+from fixtures import TODAY
+
+HOSTILE = [
+    "Robert'); DROP TABLE customers;--",
+    "1 OR 1=1",
+    "<script>alert('x')</script>",
+    "**bold** _it_ [link](javascript:alert(1)) # Title",
+    "<img src=x onerror=alert(1)>",
+    "line\nbreak\ttab\rreturn",
+    "\u202eevil right-to-left\u202c \u200f",
+    "emoji 🚀🔥👩‍🔧",
+    "\x07\x1b[31mcontrol\x1b[0m",
+    "x" * 100_000,
+    "nul\x00byte",
+    "   ",
+    "café naïve Ñandú ıİ ß",
+]
+
+
+def stored_or_refused(call, read_back, value):
+    try:
+        call(value)
+    except crm_core.ValidationError as error:
+        assert error.field and error.message
+        return "refused"
+    assert read_back() == value.strip()
+    return "stored"
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_customer_names(empty_db, value):
+    with crm_core.connect(empty_db) as db:
+        outcome = stored_or_refused(
+            lambda v: crm_core.add_customer(db, {"name": v, "created_on": "2026-01-01"}, today=TODAY),
+            lambda: crm_core.portfolio(db)["name"].iloc[0], value)
+        assert (outcome == "refused") == (len(value.strip()) > 200 or "\x00" in value or not value.strip())
+        assert len(crm_core.portfolio(db)) == (1 if outcome == "stored" else 0)
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_response_summaries_and_opinion_notes(story_db, value):
+    with crm_core.connect(story_db) as db:
+        stored_or_refused(
+            lambda v: crm_core.log_response(db, 1, "operational", "2025-06-01", "phone", ["ops.status"], 3, 3,
+                                            v, "Ana", today=TODAY),
+            lambda: crm_core.journey(db, 1).responses["summary"].iloc[-1], value)
+        if value.strip():
+            stored_or_refused(
+                lambda v: crm_core.record_opinion(db, 2, "pre_deal", "2025-06-01", 0, note=v, today=TODAY),
+                lambda: crm_core.journey(db, 2).opinions["note"].iloc[-1], value)
+        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("value", ["<script>", "pre_deal'; --", "", None, "POST_DEAL", 3])
+def test_hostile_stages_modes_and_items_are_refused(story_db, value):
+    with crm_core.connect(story_db) as db:
+        for call in (
+            lambda: crm_core.log_response(db, 1, value, "2025-06-01", "phone", [], 3, 3, "x", today=TODAY),
+            lambda: crm_core.log_response(db, 1, "operational", "2025-06-01", value, [], 3, 3, "x", today=TODAY),
+            lambda: crm_core.log_response(db, 1, "operational", "2025-06-01", "phone", [value], 3, 3, "x",
+                                          today=TODAY),
+        ):
+            with pytest.raises(crm_core.ValidationError):
+                call()
+        assert crm_core.portfolio(db).set_index("customer_id").loc[1, "responses"] == 2
+
+
+@pytest.mark.parametrize("value", ["2025-02-31", "31/02/2025", "tomorrow", "", "2025-13-01", "9999-99-99"])
+def test_hostile_dates_are_refused(story_db, value):
+    with crm_core.connect(story_db) as db:
+        with pytest.raises(crm_core.ValidationError) as error:
+            crm_core.record_opinion(db, 2, "pre_deal", value, 1, today=TODAY)
+        assert error.value.field == "opinion_on"
