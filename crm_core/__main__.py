@@ -1,4 +1,4 @@
-"""Command line: ``python -m crm_core demo|rebuild|user|bench``."""
+"""Command line: ``python -m crm_core demo|rebuild|user|bench|import|export|backup|restore``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from . import accounts, demo, storage, writes
+from . import accounts, backup, demo, importer, storage, writes
 from .validation import ValidationError
 
 
@@ -22,6 +22,22 @@ def main(argv: list[str] | None = None) -> int:
     user_cmd.add_argument("name", nargs="?")
     user_cmd.add_argument("--role", choices=accounts.ROLES, default="viewer")
     user_cmd.add_argument("--as", dest="acting", help="the admin doing it (not needed for the first account)")
+    import_cmd = commands.add_parser("import", help="import customers, responses or opinions from a CSV file")
+    import_cmd.add_argument("file")
+    import_cmd.add_argument("--kind", choices=importer.KINDS, required=True)
+    import_cmd.add_argument("--only-valid", action="store_true",
+                            help="write the valid rows and report the others (default: all or nothing)")
+    import_cmd.add_argument("--author", help="who is importing, recorded in the audit trail")
+    import_cmd.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", type=_field_column,
+                            help="read FIELD from COLUMN (repeatable; the rest is guessed from the header)")
+    export_cmd = commands.add_parser("export", help="write customers, responses or opinions to a CSV file")
+    export_cmd.add_argument("--kind", choices=importer.KINDS, required=True)
+    export_cmd.add_argument("--out", required=True, help="the CSV file to write")
+    export_cmd.add_argument("--as-of", help="the state at the end of this day (YYYY-MM-DD)")
+    backup_cmd = commands.add_parser("backup", help="copy the database safely while it is in use")
+    backup_cmd.add_argument("out", help="the backup file to write")
+    restore_cmd = commands.add_parser("restore", help="replace the database with a checked backup")
+    restore_cmd.add_argument("file", help="the backup file")
     args = parser.parse_args(argv)
     path = storage.database_path(args.db)
     if args.command == "demo":
@@ -35,6 +51,28 @@ def main(argv: list[str] | None = None) -> int:
         print("rebuilt summaries in", path)
     elif args.command == "user":
         return _user(path, args)
+    elif args.command == "import":
+        return _import(path, args)
+    elif args.command == "export":
+        with storage.connect(path) as db:
+            try:
+                table = importer.export_table(db, args.kind, as_of=args.as_of)
+            except ValidationError as error:
+                print(f"refused: {error}", file=sys.stderr)
+                return 2
+        with open(args.out, "wb") as out:
+            out.write(importer.export_csv(table))
+        print(f"wrote {len(table)} {args.kind} to {args.out}")
+    elif args.command in ("backup", "restore"):
+        try:
+            if args.command == "backup":
+                print("backed up", path, "to", backup.backup(path, args.out))
+            else:
+                kept = backup.restore(args.file, path)
+                print("restored", path, "from", args.file, f"(the replaced file is kept as {kept})" if kept else "")
+        except storage.StorageError as error:
+            print(f"refused: {error}", file=sys.stderr)
+            return 2
     return 0
 
 
@@ -56,6 +94,44 @@ def _user(path, args) -> int:
         except (ValidationError, accounts.AccessDenied) as error:
             print(f"refused: {error}", file=sys.stderr)
             return 2
+    return 0
+
+
+def _field_column(text: str) -> tuple[str, str]:
+    """``FIELD=COLUMN`` from ``--map``."""
+    field, equals, column = text.partition("=")
+    if not (field and equals and column):
+        raise argparse.ArgumentTypeError(f"{text!r} is not FIELD=COLUMN")
+    return field.strip(), column.strip()
+
+
+def _import(path, args) -> int:
+    """Read, map (guessed, then ``--map`` overrides), preview and apply one file;
+    print the counts and every refused row. Exit status 2 when nothing was written."""
+    try:
+        with open(args.file, "rb") as handle:
+            table = importer.read_table(handle.read(), args.file)
+    except (OSError, importer.TableError) as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 2
+    mapping = importer.suggest_mapping(table.columns, args.kind)
+    mapping.update(args.map)
+    print(f"{args.file}: {len(table.rows)} rows ({table.encoding}, {table.delimiter!r} separated)")
+    print("columns:", ", ".join(f"{field} <- {column}" for field, column in mapping.items()))
+    with storage.connect(path) as db:
+        try:
+            result = importer.apply(db, importer.preview(db, table, args.kind, mapping), args.author,
+                                    only_valid=args.only_valid)
+        except (ValidationError, accounts.AccessDenied, storage.StorageError) as error:
+            print(f"refused: {error}", file=sys.stderr)
+            return 2
+    for problem in result.problems.itertuples():
+        print(f"row {problem.row}: {problem.field}: {problem.message}", file=sys.stderr)
+    if not result.written:
+        print(f"nothing written: {result.failed} rows failed (use --only-valid to write the others)")
+        return 2
+    print(f"created {result.created}, updated {result.updated}, skipped {result.skipped} (already there), "
+          f"failed {result.failed}")
     return 0
 
 

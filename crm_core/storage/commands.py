@@ -4,13 +4,14 @@ leaves the summary tables consistent with the rows it touched.
 
 from __future__ import annotations
 
-from typing import Iterable
+import contextlib
+from typing import Iterable, Iterator
 
 import pandas as pd
 from sqlite_utils import Database
 
-from . import frame
-from .summaries import rebuild_summaries, refresh_customer, refresh_mode_month  # noqa: F401  (rebuild is re-exported)
+from . import frame, summaries
+from .summaries import rebuild_summaries  # noqa: F401  (re-exported)
 
 CUSTOMER_COLUMNS = ("name", "name_key", "sector", "region", "account_manager",
                     "acquisition_cost", "created_on", "notes", "external_id")
@@ -35,6 +36,49 @@ def _update(db: Database, table: str, row_id: int, columns: Iterable[str], value
         f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
         [values.get(c) for c in columns] + [row_id],
     )
+
+
+# --- summary refreshes: after each write, or once at the end of a bulk import ----
+
+def refresh_customer(db: Database, customer_id: int) -> None:
+    """Recompute one customer's summaries now, or at the end of ``deferred_refresh``."""
+    pending = getattr(db, "_deferred_refresh", None)
+    if pending is None:
+        summaries.refresh_customer(db, customer_id)
+    else:
+        pending["customers"].add(customer_id)
+
+
+def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
+    """Recompute one (stage, mode, month) cell now, or at the end of ``deferred_refresh``."""
+    pending = getattr(db, "_deferred_refresh", None)
+    if pending is None:
+        summaries.refresh_mode_month(db, stage, mode, day)
+    else:
+        pending["cells"].add((stage, mode, day[:7]))
+
+
+@contextlib.contextmanager
+def deferred_refresh(db: Database) -> Iterator[None]:
+    """Inside the caller's transaction, let writes note the customers and (stage,
+    mode, month) cells they touch instead of refreshing their summaries each
+    time; on leaving without error, refresh each of them once. The summaries end
+    as if refreshed after every write, but thousands of rows for the same
+    customers cost one refresh each. Reads of summary tables inside see them
+    stale. A nested use joins the outer one."""
+    if getattr(db, "_deferred_refresh", None) is not None:
+        yield
+        return
+    pending: dict[str, set] = {"customers": set(), "cells": set()}
+    db._deferred_refresh = pending
+    try:
+        yield
+    finally:
+        db._deferred_refresh = None
+    for customer_id in sorted(pending["customers"]):
+        summaries.refresh_customer(db, customer_id)
+    for stage, mode, month in sorted(pending["cells"]):
+        summaries.refresh_mode_month(db, stage, mode, f"{month}-01")
 
 
 # --- facts the validators need -------------------------------------------------

@@ -1,0 +1,140 @@
+"""SQL for import, export and backup: the facts an import matches rows on, the
+flat tables an export writes, and whole-file copies of the database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+from sqlite_utils import Database
+
+from . import BUSY_TIMEOUT_MS, StorageError, frame, rows, schema, value
+from .commands import CUSTOMER_COLUMNS
+from .queries import _filter_sql
+
+# --- facts an import matches on --------------------------------------------------
+
+def customer_rows(db: Database) -> list[dict]:
+    """Every customer's ``id`` and profile columns: what file rows are matched on."""
+    return rows(db, f"SELECT id, {', '.join(CUSTOMER_COLUMNS)} FROM customers ORDER BY id")
+
+
+def response_exists(db: Database, values: dict) -> bool:
+    """Whether a response with the same customer, stage, date, mode and summary exists."""
+    # The unary + keeps SQLite on the (customer_id, responded_on) index: a handful of
+    # rows, where the (stage, mode, responded_on) index finds hundreds at scale.
+    return value(db, "SELECT EXISTS (SELECT 1 FROM responses WHERE customer_id = ? AND responded_on = ?"
+                     " AND +stage = ? AND +mode = ? AND summary = ?)",
+                 [values["customer_id"], values["responded_on"], values["stage"], values["mode"],
+                  values["summary"]]) == 1
+
+
+def opinion_exists(db: Database, values: dict) -> bool:
+    """Whether an opinion with the same customer, stage, date, score and note exists."""
+    return value(db, "SELECT EXISTS (SELECT 1 FROM opinions WHERE customer_id = ? AND stage = ?"
+                     " AND opinion_on = ? AND score = ? AND note IS ?)",
+                 [values["customer_id"], values["stage"], values["opinion_on"], values["score"],
+                  values["note"]]) == 1
+
+
+# --- flat tables for export -------------------------------------------------------
+# Column names are the importer's field names, so an exported file imports back as is.
+
+def export_customers(db: Database, as_of: str, filters: dict | None) -> pd.DataFrame:
+    """Customers created by ``as_of`` with their stage on that day."""
+    where, params = _filter_sql(filters)
+    return frame(db, f"""
+    SELECT c.id, c.external_id, c.name, c.sector, c.region, c.account_manager, c.acquisition_cost,
+           c.created_on,
+           (SELECT e.stage FROM stage_entries e WHERE e.customer_id = c.id AND e.entered_on <= :d
+             ORDER BY e.entered_on DESC, e.id DESC LIMIT 1) AS stage,
+           c.notes
+      FROM customers c WHERE c.created_on <= :d {where} ORDER BY c.name
+    """, {"d": as_of, **params})
+
+
+def export_responses(db: Database, as_of: str, filters: dict | None) -> pd.DataFrame:
+    """Responses up to ``as_of`` with their customer and ``;``-separated item keys."""
+    where, params = _filter_sql(filters)
+    return frame(db, f"""
+    SELECT r.id, c.name AS customer, c.external_id, r.stage, r.responded_on, r.mode,
+           (SELECT group_concat(item_key, ';') FROM
+               (SELECT i.item_key FROM response_items i WHERE i.response_id = r.id ORDER BY i.item_key)
+           ) AS items,
+           r.quality, r.completeness, r.summary, r.author
+      FROM responses r JOIN customers c ON c.id = r.customer_id
+     WHERE r.responded_on <= :d {where} ORDER BY r.responded_on, r.id
+    """, {"d": as_of, **params})
+
+
+def export_opinions(db: Database, as_of: str, filters: dict | None) -> pd.DataFrame:
+    """Opinions up to ``as_of`` with their customer."""
+    where, params = _filter_sql(filters)
+    return frame(db, f"""
+    SELECT o.id, c.name AS customer, c.external_id, o.stage, o.opinion_on, o.score, o.source, o.note,
+           o.author
+      FROM opinions o JOIN customers c ON c.id = o.customer_id
+     WHERE o.opinion_on <= :d {where} ORDER BY o.opinion_on, o.id
+    """, {"d": as_of, **params})
+
+
+# --- whole-file copies (backup and restore) ----------------------------------------
+
+def copy_database(source: Path, target: Path, *, read_only: bool = False) -> None:
+    """Copy the database at ``source`` into a new file ``target`` with SQLite's online
+    backup API: one consistent snapshot even while others write (WAL readers do
+    not block writers). ``target`` is left in rollback-journal mode, a single
+    self-contained file. ``read_only`` opens ``source`` without ever writing to it.
+    Raises ``StorageError`` when ``source`` cannot be read as SQLite."""
+    uri = f"{Path(source).resolve().as_uri()}{'?mode=ro' if read_only else ''}"
+    try:
+        origin = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as error:
+        raise StorageError(f"cannot open {source}: {error}") from error
+    copy = sqlite3.connect(target)
+    try:
+        origin.backup(copy)   # all pages in one step: a single read transaction, one snapshot
+        copy.execute("PRAGMA journal_mode = DELETE")
+    except sqlite3.Error as error:
+        raise StorageError(f"{source} is not a readable SQLite database: {error}") from error
+    finally:
+        copy.close()
+        origin.close()
+
+
+def database_problems(path: Path) -> list[str]:
+    """Why the file at ``path`` is not a CRM database this code can use (empty list
+    when it is): integrity, the CRM tables, and no migration the code does not know."""
+    conn = sqlite3.connect(path)
+    try:
+        db = Database(conn)
+        checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        if checks != ["ok"]:
+            return [f"integrity check failed: {'; '.join(checks[:3])}"]
+        if not db["customers"].exists() or not db[schema.migrations.migrations_table].exists():
+            return ["it is SQLite but not a customer-response database"]
+        newer = schema.unknown(db)
+        if newer:
+            return [f"it was written by a newer version (unknown migrations: {', '.join(newer)})"]
+        return []
+    except sqlite3.DatabaseError as error:
+        return [f"not a readable SQLite database: {error}"]
+    finally:
+        conn.close()
+
+
+def checkpoint(path: Path) -> None:
+    """Move everything in ``path``'s write-ahead log into the main file and empty the log."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+def side_files(path: Path) -> list[Path]:
+    """The write-ahead log and shared-memory files that belong with ``path``."""
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+
