@@ -7,7 +7,7 @@
 
 from . import accounts
 from .accounts import AccessDenied, User, accounts_exist, add_user, authenticate
-from .catalogue import (CHECKLIST, MODE_COLOURS, MODE_LABELS, MODES, OPINION_LABELS, OPINION_RANGE,
+from .catalogue import (CHECKLIST, CHECKLIST_LABELS, MODE_COLOURS, MODE_LABELS, MODES, OPINION_LABELS, OPINION_RANGE,
                         OPINION_SOURCES, STAGE_COLOURS, STAGE_LABELS, STAGES)
 from .reads import (Journey, checklist_coverage, checklist_items, customer_names, filter_values,
                     journey, last_mode, mode_trend, opinion_trend, portfolio, quality_by_stage_mode,
@@ -17,3 +17,7 @@ from .validation import ValidationError
 from .writes import (add_customer, delete_opinion, delete_response, history, log_response, move_stage,
                      rebuild_summaries, record_opinion, update_customer, update_opinion,
                      undo, update_response)
+from . import backup, importer
+from .importer import TableError, export_csv, export_table, read_table, suggest_mapping
+from .movers import (ChecklistGaps, biggest_movers, checklist_gaps, default_since, period_start,
+                     quality_by_mode, quality_trend, self_assessment_trend, weakest_responses)

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import N_
+
 STAGES: tuple[str, ...] = ("pre_deal", "operational", "post_deal")
 STAGE_LABELS: dict[str, str] = {
-    "pre_deal": "Pre-deal",
-    "operational": "Operational",
-    "post_deal": "Post-deal",
+    "pre_deal": N_("Pre-deal"),
+    "operational": N_("Operational"),
+    "post_deal": N_("Post-deal"),
 }
 STAGE_POSITION: dict[str, int] = {stage: i for i, stage in enumerate(STAGES)}
 
 MODES: tuple[str, ...] = ("face_to_face", "phone", "email_fax")
 MODE_LABELS: dict[str, str] = {
-    "face_to_face": "Face to face",
-    "phone": "Phone",
-    "email_fax": "Email / fax",
+    "face_to_face": N_("Face to face"),
+    "phone": N_("Phone"),
+    "email_fax": N_("Email / fax"),
 }
 
 # One colour per stage and per mode, used by every chart of every page.
@@ -40,11 +42,11 @@ QUALITY_RANGE = (1, 5)
 COMPLETENESS_RANGE = (1, 5)
 OPINION_RANGE = (-2, 2)
 OPINION_LABELS: dict[int, str] = {
-    -2: "Very negative",
-    -1: "Negative",
-    0: "Neutral",
-    1: "Positive",
-    2: "Very positive",
+    -2: N_("Very negative"),
+    -1: N_("Negative"),
+    0: N_("Neutral"),
+    1: N_("Positive"),
+    2: N_("Very positive"),
 }
 OPINION_SOURCES: tuple[str, ...] = ("meeting", "survey", "call", "email", "other")
 STAGE_ENTRY_KINDS: tuple[str, ...] = ("forward", "correction")
@@ -60,22 +62,23 @@ class ChecklistItem:
 
 
 CHECKLIST: tuple[ChecklistItem, ...] = (
-    ChecklistItem("pre.data", "pre_deal", "Detailed, complete data"),
-    ChecklistItem("pre.evaluations", "pre_deal", "Evaluation of the options"),
-    ChecklistItem("pre.technology", "pre_deal", "Briefing on recent technology"),
-    ChecklistItem("pre.maintenance", "pre_deal", "Maintenance needs of each option"),
-    ChecklistItem("pre.references", "pre_deal", "Pros and cons of similar projects"),
-    ChecklistItem("ops.progress", "operational", "Regular progress reports"),
-    ChecklistItem("ops.status", "operational", "Status of technology, engineering, manufacturing"),
-    ChecklistItem("ops.delays", "operational", "Plan for actual delays"),
-    ChecklistItem("ops.changes", "operational", "Possible and planned changes"),
-    ChecklistItem("ops.testing", "operational", "Testing strategy and QC constraints"),
-    ChecklistItem("post.immediate_reply", "post_deal", "Immediate reply to abnormal functioning"),
-    ChecklistItem("post.quick_attention", "post_deal", "Quick attention to breakdowns"),
-    ChecklistItem("post.repair_priority", "post_deal", "Priority in repairs"),
-    ChecklistItem("post.expert_team", "post_deal", "Dedicated expert team"),
-    ChecklistItem("post.efficiency", "post_deal", "Help running with less capacity"),
-    ChecklistItem("post.spares", "post_deal", "Spare parts at actual price"),
-    ChecklistItem("post.training", "post_deal", "Training for end users"),
-    ChecklistItem("post.service", "post_deal", "Better maintenance and service"),
+    ChecklistItem("pre.data", "pre_deal", N_("Detailed, complete data")),
+    ChecklistItem("pre.evaluations", "pre_deal", N_("Evaluation of the options")),
+    ChecklistItem("pre.technology", "pre_deal", N_("Briefing on recent technology")),
+    ChecklistItem("pre.maintenance", "pre_deal", N_("Maintenance needs of each option")),
+    ChecklistItem("pre.references", "pre_deal", N_("Pros and cons of similar projects")),
+    ChecklistItem("ops.progress", "operational", N_("Regular progress reports")),
+    ChecklistItem("ops.status", "operational", N_("Status of technology, engineering, manufacturing")),
+    ChecklistItem("ops.delays", "operational", N_("Plan for actual delays")),
+    ChecklistItem("ops.changes", "operational", N_("Possible and planned changes")),
+    ChecklistItem("ops.testing", "operational", N_("Testing strategy and QC constraints")),
+    ChecklistItem("post.immediate_reply", "post_deal", N_("Immediate reply to abnormal functioning")),
+    ChecklistItem("post.quick_attention", "post_deal", N_("Quick attention to breakdowns")),
+    ChecklistItem("post.repair_priority", "post_deal", N_("Priority in repairs")),
+    ChecklistItem("post.expert_team", "post_deal", N_("Dedicated expert team")),
+    ChecklistItem("post.efficiency", "post_deal", N_("Help running with less capacity")),
+    ChecklistItem("post.spares", "post_deal", N_("Spare parts at actual price")),
+    ChecklistItem("post.training", "post_deal", N_("Training for end users")),
+    ChecklistItem("post.service", "post_deal", N_("Better maintenance and service")),
 )
+CHECKLIST_LABELS: dict[str, str] = {item.key: item.label for item in CHECKLIST}

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from crm_core import demo
+from crm_core import demo, i18n
 
 APP_TITLE = "Customer response"
 PAGES = {
@@ -54,24 +54,60 @@ def _prepare_database(path: str) -> str:
 
 
 def setup(title: str, icon: str = "📊") -> Context:
-    """Page config, database, sidebar. Returns the page's ``Context``."""
-    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=icon, layout="wide")
+    """Language, page config, database, login gate, sidebar. Returns the page's
+    ``Context``. ``title`` is English; it is translated here."""
+    _choose_language()
+    title = _(title)
+    st.set_page_config(page_title=f"{title} · {_(APP_TITLE)}", page_icon=icon, layout="wide")
     path = str(crm_core.database_path())
     try:
         _prepare_database(path)
     except crm_core.StorageError as error:
-        st.error(f"The database cannot be opened: {error}")
+        st.error(_("The database cannot be opened: {error}", error=error))
         st.stop()
+    from .auth import gate  # auth uses ``_`` from here
+    gate(path)
     with st.sidebar:
         as_of = st.date_input(
-            "Snapshot as of", value=None, key="as_of", bind="query-params",
+            _("Snapshot as of"), value=None, key="as_of", bind="query-params",
             max_value=dt.date.today(), format="YYYY-MM-DD",
-            help="Show the state at the end of this day. Empty = now. The date is kept in the link.",
+            help=_("Show the state at the end of this day. Empty = now. The date is kept in the link."),
         )
         if as_of is not None:
-            st.caption(f"📌 Showing the state at the end of {as_of:%d %b %Y}.")
+            st.caption(_("📌 Showing the state at the end of {day}.", day=fmt_date(as_of)))
     st.title(f"{icon} {title}")
     return Context(path=path, as_of=as_of)
+
+
+# --- language: chosen in the sidebar, kept in the URL as ``?lang=fr`` -------------
+
+def _choose_language() -> None:
+    """Language from the URL, else the browser's, else English; a sidebar choice
+    writes it to the URL so a shared link opens in the sender's language."""
+    wanted = st.query_params.get("lang")
+    lang = i18n.pick_language(wanted, st.context.locale)
+    # keyed by the URL's language, so opening another link re-seeds the box
+    chosen = st.sidebar.selectbox("🌐", list(i18n.LANGUAGES), index=list(i18n.LANGUAGES).index(lang),
+                                  format_func=i18n.LANGUAGES.get, key=f"lang:{lang}",
+                                  label_visibility="collapsed")
+    st.session_state["lang"] = chosen
+    if wanted != chosen:
+        st.query_params["lang"] = chosen
+
+
+def lang() -> str:
+    """The language of this browser session (``en`` before ``setup`` ran)."""
+    return st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
+
+
+def _(message: str, **values) -> str:
+    """``message`` (English) in the session's language, placeholders filled."""
+    return i18n.gettext(lang(), message, **values)
+
+
+def n_(singular: str, plural: str, n: int, **values) -> str:
+    """The singular or plural form for the count ``n`` (``{n}`` is filled too)."""
+    return i18n.ngettext(lang(), singular, plural, n, **values)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -91,49 +127,76 @@ def read(ctx: Context, name: str, *args, **kwargs):
 def fmt_opinion(value) -> str:
     """+1.5 / −1.5 / 0 / "not rated" (a real minus sign, for projectors)."""
     if value is None or pd.isna(value):
-        return "not rated"
-    if float(value) == 0:
-        return "0"
-    text = f"{int(value):+d}" if float(value) == int(value) else f"{float(value):+.1f}"
-    return text.replace("-", "−")
+        return _("not rated")
+    return i18n.format_number(float(value), lang(), digits=1, sign=True)
+
+
+def fmt_number(value, digits: int = 1) -> str:
+    return "—" if value is None or pd.isna(value) else i18n.format_number(float(value), lang(), digits)
 
 
 def fmt_pct(value) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:.0%}".replace("%", " %")
+    return "—" if value is None or pd.isna(value) else i18n.format_percent(float(value), lang())
+
+
+def fmt_date(value) -> str:
+    """A date for people (``23 Nov 2026``, ``23 nov. 2026``); missing -> ``never``."""
+    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
+        return _("never")
+    return i18n.format_date(value if isinstance(value, dt.date) else str(value), lang())
 
 
 def fmt_days_ago(days) -> str:
     if days is None or pd.isna(days):
-        return "never"
+        return _("never")
     days = int(days)
-    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+    if days == 0:
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    return n_("{n} day ago", "{n} days ago", days)
+
+
+def stage_label(stage: str | None) -> str:
+    """A stage's name in the session's language (``—`` for none)."""
+    return _(crm_core.STAGE_LABELS[stage]) if stage in crm_core.STAGE_LABELS else "—"
+
+
+def mode_label(mode: str | None) -> str:
+    return _(crm_core.MODE_LABELS[mode]) if mode in crm_core.MODE_LABELS else "—"
+
+
+def item_label(key: str, label: str | None = None) -> str:
+    """A checklist item's wording in the session's language (items added by an admin
+    keep the wording they were given)."""
+    return _(label if label is not None else crm_core.CHECKLIST_LABELS.get(key, key))
 
 
 # --- one colour per stage and per mode, on every chart ----------------------------
 
-def stage_colour(title: str = "Stage") -> alt.Color:
-    return alt.Color("stage_label:N", title=title,
-                     scale=alt.Scale(domain=[crm_core.STAGE_LABELS[s] for s in crm_core.STAGES],
+def stage_colour(title: str | None = None) -> alt.Color:
+    return alt.Color("stage_label:N", title=title or _("Stage"),
+                     scale=alt.Scale(domain=[stage_label(s) for s in crm_core.STAGES],
                                      range=[crm_core.STAGE_COLOURS[s] for s in crm_core.STAGES]))
 
 
-def mode_colour(title: str = "Mode") -> alt.Color:
-    return alt.Color("mode_label:N", title=title,
-                     scale=alt.Scale(domain=[crm_core.MODE_LABELS[m] for m in crm_core.MODES],
+def mode_colour(title: str | None = None) -> alt.Color:
+    return alt.Color("mode_label:N", title=title or _("Mode"),
+                     scale=alt.Scale(domain=[mode_label(m) for m in crm_core.MODES],
                                      range=[crm_core.MODE_COLOURS[m] for m in crm_core.MODES]))
 
 
 def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add ``stage_label`` / ``mode_label`` columns for charts and tables."""
+    """Add ``stage_label`` / ``mode_label`` columns (translated) for charts and tables."""
     frame = frame.copy()
     if "stage" in frame:
-        frame["stage_label"] = frame["stage"].map(crm_core.STAGE_LABELS)
+        frame["stage_label"] = frame["stage"].map(stage_label)
     if "mode" in frame:
-        frame["mode_label"] = frame["mode"].map(crm_core.MODE_LABELS)
+        frame["mode_label"] = frame["mode"].map(mode_label)
     return frame
 
 
 def empty_state(message: str) -> None:
     """A friendly next step instead of an empty chart."""
-    st.info(f"{message}\n\nStart by adding a customer and logging a response, "
-            "or run `make demo` to load the demo portfolio.")
+    st.info(message + "\n\n" + _("Start by adding a customer and logging a response, "
+                                  "or run `make demo` to load the demo portfolio."))

@@ -15,9 +15,17 @@ import streamlit as st
 
 import crm_core
 
+from .auth import signed_in
+
 
 def author() -> str | None:
-    """The person writing, picked once per browser session in the sidebar."""
+    """The person writing: the signed-in user, or (in open mode) a name picked
+    once per browser session in the sidebar."""
+    user = signed_in()
+    if user is not None:
+        if not user.can_write:
+            st.info(f"You are signed in as a {user.role}: you can read but not change data.")
+        return user.name
     return st.sidebar.text_input(
         "You are", key="author", persist_state="session", placeholder="Your name",
         help="Stamped on every change you make and in the history. Kept while this browser tab is open.",

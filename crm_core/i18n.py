@@ -1,0 +1,121 @@
+"""Translations and number/date formats for en, es, fr and id.
+
+Messages are written in English in the code, wrapped in ``_()`` (pages) or
+``N_()`` (crm_core constants such as stage and checklist labels), and
+translated through one gettext catalogue per language,
+``crm_core/locales/<lang>.po`` (the format translators know; Babel reads it).
+English needs no catalogue: a message is its own English text.
+
+Placeholders are named and filled after translation, so a translator can move
+them: ``gettext("es", "{count} customers at risk", count=3)``. Plurals go
+through ``ngettext``, which uses each language's own plural rule.
+
+Numbers and dates are formatted with Babel's locale data (``1,5`` and
+``23 nov. 2026`` in French).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from gettext import c2py
+from pathlib import Path
+
+from babel import Locale, dates, numbers
+from babel.messages.pofile import read_po
+
+LANGUAGES: dict[str, str] = {"en": "English", "es": "Español", "fr": "Français", "id": "Bahasa Indonesia"}
+DEFAULT_LANGUAGE = "en"
+LOCALE_DIR = Path(__file__).resolve().parent / "locales"
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it (for constants)."""
+    return message
+
+
+@functools.lru_cache(maxsize=None)
+def catalogue(lang: str):
+    """The Babel ``Catalog`` of ``lang`` (None for English or a missing file)."""
+    path = LOCALE_DIR / f"{lang}.po"
+    if lang == DEFAULT_LANGUAGE or not path.exists():
+        return None
+    with open(path, "rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def _lookup(lang: str, key, fallback: str, n: int | None = None) -> str:
+    messages = catalogue(lang)
+    message = messages.get(key) if messages is not None else None
+    if message is None or not message.string:
+        return fallback
+    if isinstance(message.string, (tuple, list)):
+        text = message.string[min(_plural_rule(lang)(n or 0), len(message.string) - 1)]
+        return text or fallback
+    return message.string
+
+
+@functools.lru_cache(maxsize=None)
+def _plural_rule(lang: str):
+    """The catalogue's ``Plural-Forms`` expression as a function of n."""
+    return c2py(catalogue(lang).plural_expr)
+
+
+def gettext(lang: str, message: str, **values) -> str:
+    """``message`` in ``lang`` with ``{placeholders}`` filled from ``values``
+    (English, or the English text when the language lacks it)."""
+    text = _lookup(lang, message, message)
+    return text.format(**values) if values else text
+
+
+def ngettext(lang: str, singular: str, plural: str, n: int, **values) -> str:
+    """The form of ``singular``/``plural`` for the count ``n`` in ``lang``; ``{n}``
+    and ``values`` fill the placeholders."""
+    fallback = singular if n == 1 else plural
+    text = _lookup(lang, singular, fallback, n) if lang != DEFAULT_LANGUAGE else fallback
+    return text.format(n=n, **values)
+
+
+def pick_language(requested: str | None, browser_locale: str | None = None) -> str:
+    """The language to show: ``requested`` (e.g. the URL's ``lang``) when known,
+    else the browser's preferred language (``fr-CA`` -> ``fr``) when known,
+    else English."""
+    for candidate in (requested, browser_locale):
+        if candidate:
+            code = str(candidate).replace("_", "-").split("-")[0].lower()
+            if code in LANGUAGES:
+                return code
+    return DEFAULT_LANGUAGE
+
+
+def _locale(lang: str) -> Locale:
+    return Locale.parse({"en": "en_GB"}.get(lang, lang))
+
+
+def format_number(value, lang: str, digits: int = 1, sign: bool = False) -> str:
+    """``value`` with at most ``digits`` decimals in ``lang``'s format (``1,5`` in
+    French); ``sign`` adds ``+`` to positive values. Uses a real minus sign."""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    text = numbers.format_decimal(value, format=pattern, locale=_locale(lang))
+    if sign and value > 0:
+        text = "+" + text
+    return text.replace("-", "−")
+
+
+def format_percent(value, lang: str) -> str:
+    """A share in ``lang``'s format: ``0.72`` -> ``72 %`` (fr), ``72%`` (en)."""
+    return numbers.format_percent(value, locale=_locale(lang))
+
+
+def format_date(day, lang: str, style: str = "medium") -> str:
+    """A date (or ISO text) in ``lang``: ``23 Nov 2026`` (en), ``23 nov. 2026`` (fr)."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
+    return dates.format_date(day, format=style, locale=_locale(lang))
+
+
+def format_month(day, lang: str) -> str:
+    """The month of a date in ``lang``: ``Nov 2026``, ``nov. 2026``."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
+    return dates.format_skeleton("yMMM", day, locale=_locale(lang))

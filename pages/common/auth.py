@@ -1,0 +1,77 @@
+"""The login gate every page goes through (called by ``setup``).
+
+With no account in the database the app is open and says so discreetly. Once
+an account exists, a page shows only the sign-in form until the person signs
+in; the URL's query parameters are left alone, so after signing in the shared
+link shows exactly the view it names. Roles are enforced again in crm_core.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import crm_core
+from crm_core import accounts
+
+from . import _
+
+
+def signed_in() -> crm_core.User | None:
+    """The user of this browser session, if signed in."""
+    return st.session_state.get("user")
+
+
+def gate(path: str) -> crm_core.User | None:
+    """Stop the page with a sign-in form unless the session may read. Returns the
+    signed-in user (None in open mode)."""
+    with crm_core.connect(path) as db:
+        required = crm_core.accounts_exist(db)
+    if not required:
+        st.sidebar.caption("🔓 Open mode: no accounts yet, so anyone with the link can read and edit. "
+                           "Create an admin with `python -m crm_core user add` to require sign-in.")
+        return None
+    user = signed_in()
+    if user is not None:
+        _account_box(path, user)
+        return user
+    _sign_in_form(path)
+    st.stop()
+
+
+def _sign_in_form(path: str) -> None:
+    st.title("🔒 Sign in")
+    st.caption("This dashboard holds customers' opinions. Sign in to see the page this link opens.")
+    with st.form("sign_in"):
+        name = st.text_input("Name", key="sign_in_name")
+        password = st.text_input("Password", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        with crm_core.connect(path) as db:
+            wait = accounts.locked_for(db, name)
+            user = None if wait else crm_core.authenticate(db, name, password)
+            wait = wait or accounts.locked_for(db, name)
+        st.session_state.pop("sign_in_password", None)
+        if user is not None:
+            st.session_state["user"] = user
+            st.rerun()
+        elif wait:
+            st.error(f"Too many failed attempts. Try again in {wait} seconds.")
+        else:
+            st.error("Wrong name or password, or the account is disabled.")
+
+
+def _account_box(path: str, user: crm_core.User) -> None:
+    with st.sidebar.expander(f"👤 {user.name} · {user.role}"):
+        with st.form("change_password", clear_on_submit=True):
+            old = st.text_input("Current password", type="password")
+            new = st.text_input("New password", type="password")
+            if st.form_submit_button("Change password"):
+                try:
+                    with crm_core.connect(path) as db:
+                        accounts.change_password(db, user.name, old, new)
+                    st.success("Password changed.")
+                except crm_core.ValidationError as error:
+                    st.error(f"{error.field.replace('_', ' ')}: {error.message}")
+        if st.button("Sign out"):
+            st.session_state.pop("user", None)
+            st.rerun()
