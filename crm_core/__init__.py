@@ -9,8 +9,8 @@ from . import accounts
 from .accounts import AccessDenied, User, accounts_exist, add_user, authenticate
 from .catalogue import (CHECKLIST, CHECKLIST_LABELS, MODE_COLOURS, MODE_LABELS, MODES, OPINION_LABELS, OPINION_RANGE,
                         OPINION_SOURCES, STAGE_COLOURS, STAGE_LABELS, STAGES)
-from .reads import (Journey, checklist_coverage, checklist_items, customer_names, filter_values,
-                    journey, last_mode, mode_trend, opinion_trend, portfolio, quality_by_stage_mode,
+from .reads import (Journey, change_log, checklist_coverage, checklist_items, customer_names, filter_values,
+                    journey, last_mode, mode_trend, opinion_trend, portfolio, quality_by_stage_mode, score_history,
                     stage_scores)
 from .storage import StorageError, change_count, connect, database_path
 from .validation import ValidationError
@@ -21,3 +21,4 @@ from . import backup, importer
 from .importer import TableError, export_csv, export_table, read_table, suggest_mapping
 from .movers import (ChecklistGaps, biggest_movers, checklist_gaps, default_since, period_start,
                      quality_by_mode, quality_trend, self_assessment_trend, weakest_responses)
+from .risk import Overview, at_risk, overview

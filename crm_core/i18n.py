@@ -96,6 +96,8 @@ def format_number(value, lang: str, digits: int = 1, sign: bool = False) -> str:
     """``value`` with at most ``digits`` decimals in ``lang``'s format (``1,5`` in
     French); ``sign`` adds ``+`` to positive values. Uses a real minus sign."""
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    if round(value, digits) == 0:
+        value = 0  # never "−0"
     text = numbers.format_decimal(value, format=pattern, locale=_locale(lang))
     if sign and value > 0:
         text = "+" + text

@@ -6,6 +6,7 @@ day; ``None`` means now. Reads return pandas DataFrames or a small dataclass.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 from . import scores
 from .catalogue import STAGE_POSITION, STAGES
 from .storage import queries
+from .storage.commands import audit_rows as history_rows
 from .validation import parse_date
 
 NOW = "9999-12-31"
@@ -119,6 +121,51 @@ def journey(db, customer_id: int, as_of=None) -> Journey | None:
         responses=queries.responses(db, customer_id, day),
         opinions=queries.opinions(db, customer_id, day),
     )
+
+
+def score_history(journey: Journey) -> pd.DataFrame:
+    """How one customer's stages evolved: ``stage, day, measure, value`` with
+    ``measure`` either ``response_score`` (our delivery at that stage as of each
+    response day: coverage, mean quality and completeness of the responses so
+    far, ``scores.response_score``) or ``opinion`` (each recorded opinion).
+    Both on the -2..+2 scale, so a chart can set them side by side."""
+    items_total = journey.checklist.groupby("stage")["item_key"].count()
+    rows = []
+    for stage, given in journey.responses.groupby("stage", sort=False):
+        seen: set[str] = set()
+        quality = completeness = 0
+        for count, row in enumerate(given.itertuples(), start=1):
+            seen.update(row.items)
+            quality += row.quality
+            completeness += row.completeness
+            covered = scores.coverage(len(seen), int(items_total.get(stage, 0)))
+            rows.append((stage, row.responded_on, "response_score",
+                         scores.response_score(covered, quality / count, completeness / count)))
+    rows += [(row.stage, row.opinion_on, "opinion", float(row.score)) for row in journey.opinions.itertuples()]
+    found = pd.DataFrame(rows, columns=["stage", "day", "measure", "value"])
+    # one point per stage, measure and day: the state at the end of that day
+    return found.groupby(["stage", "day", "measure"], sort=True).last().reset_index()
+
+
+def change_log(db, customer_id: int | None = None, limit: int = 200) -> pd.DataFrame:
+    """The newest ``limit`` audit rows (of one customer when given), newest first:
+    ``change_id, at, author, action, entity, entity_id, fields`` (the names of the
+    fields that differ between before and after; all of them for a create or
+    delete), ``undone`` (a later undo reverted it)."""
+    trail = history_rows(db, customer_id)
+    if trail.empty:
+        return trail.assign(fields=[], undone=[])
+    undone = set(trail["undoes"].dropna().astype(int))
+    trail = trail.iloc[::-1].head(limit).copy()
+
+    def fields(before, after) -> list[str]:
+        old, new = (json.loads(before) if isinstance(before, str) else {}), \
+            (json.loads(after) if isinstance(after, str) else {})
+        return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k) and k != "id")
+
+    trail["fields"] = [fields(b, a) for b, a in zip(trail["before"], trail["after"])]
+    trail["undone"] = trail["change_id"].isin(undone)
+    return trail[["change_id", "at", "author", "action", "entity", "entity_id", "fields", "undone"]].reset_index(drop=True)
 
 
 def checklist_coverage(db, stage: str, as_of=None, filters: dict | None = None) -> pd.DataFrame:

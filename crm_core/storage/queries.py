@@ -225,3 +225,15 @@ def last_mode(db: Database, author: str) -> str | None:
     """The mode of ``author``'s most recently entered response (None if none)."""
     found = rows(db, "SELECT mode FROM responses WHERE author = ? ORDER BY id DESC LIMIT 1", [author])
     return found[0]["mode"] if found else None
+
+
+def current_stage_entries(db: Database, as_of: str) -> pd.DataFrame:
+    """``customer_id, entered_on``: the day each customer entered the stage it is
+    in at the end of ``as_of`` (the latest stage entry by then)."""
+    return frame(db, """
+    SELECT c.id AS customer_id,
+           (SELECT e.entered_on FROM stage_entries e
+             WHERE e.customer_id = c.id AND e.entered_on <= :d
+             ORDER BY e.entered_on DESC, e.id DESC LIMIT 1) AS entered_on
+      FROM customers c WHERE c.created_on <= :d
+    """, {"d": as_of})

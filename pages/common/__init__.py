@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 import crm_core
 from crm_core import demo, i18n
@@ -27,7 +30,15 @@ PAGES = {
     "gaps": "pages/2_Checklist_gaps.py",
     "trends": "pages/3_Opinion_trends.py",
     "quality": "pages/4_Response_quality.py",
+    "log": "pages/5_Log_response.py",
+    "customers": "pages/6_Customers.py",
+    "service": "pages/8_Service_and_promises.py",
+    "import": "pages/9_Import_export.py",
+    "admin": "pages/7_Admin.py",
 }
+ROOT = Path(__file__).resolve().parents[2]
+# Parameters every link between pages keeps: the snapshot day and the language.
+CARRIED = ("as_of", "lang")
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,7 @@ def _prepare_database(path: str) -> str:
 def setup(title: str, icon: str = "📊") -> Context:
     """Language, page config, database, login gate, sidebar. Returns the page's
     ``Context``. ``title`` is English; it is translated here."""
-    _choose_language()
+    language_key = _choose_language()
     title = _(title)
     st.set_page_config(page_title=f"{title} · {_(APP_TITLE)}", page_icon=icon, layout="wide")
     path = str(crm_core.database_path())
@@ -67,6 +78,7 @@ def setup(title: str, icon: str = "📊") -> Context:
         st.stop()
     from .auth import gate  # auth uses ``_`` from here
     gate(path)
+    _navigation()
     with st.sidebar:
         as_of = st.date_input(
             _("Snapshot as of"), value=None, key="as_of", bind="query-params",
@@ -75,24 +87,68 @@ def setup(title: str, icon: str = "📊") -> Context:
         )
         if as_of is not None:
             st.caption(_("📌 Showing the state at the end of {day}.", day=fmt_date(as_of)))
+    _language_box(language_key)
     st.title(f"{icon} {title}")
     return Context(path=path, as_of=as_of)
 
 
+def carried(**params) -> dict[str, str]:
+    """``params`` plus the snapshot day and language of the current URL: what a link
+    to another page must carry so it shows the same moment in the same language."""
+    kept = {name: st.query_params[name] for name in CARRIED if name in st.query_params}
+    return {**kept, **{name: str(value) for name, value in params.items() if value is not None}}
+
+
+def page_url(page: str, **params) -> str:
+    """The URL path of ``page`` (a key of ``PAGES``) with ``params`` and the
+    carried ones, e.g. ``/Customer_journey?customer=3&as_of=2026-06-30``."""
+    name = "" if page == "overview" else PAGES[page].split("/")[-1].split("_", 1)[1][:-3]
+    return f"/{name}?{urlencode(carried(**params))}"
+
+
+def _navigation() -> None:
+    """The sidebar's page links, in the session's language, keeping the snapshot
+    day and language (the customer too, where the page shows one)."""
+    labels = {"overview": ("📊", _("Overview")), "journey": ("🧭", _("Customer journey")),
+              "gaps": ("🧩", _("Checklist gaps")), "trends": ("📈", _("Opinion trends")),
+              "quality": ("☎️", _("Response quality")), "log": ("✍️", _("Log a response")),
+              "customers": ("🏢", _("Customers")), "service": ("🛠️", _("Service and promises")),
+              "import": ("📥", _("Import and export")), "admin": ("🔑", _("Accounts"))}
+    customer = st.query_params.get("customer")
+    try:
+        with st.sidebar:
+            for page, file in PAGES.items():
+                if (ROOT / file).exists():
+                    keep = carried(customer=customer if page in ("journey", "log") else None)
+                    icon, label = labels[page]
+                    st.page_link(file, label=label, icon=icon, query_params=keep)
+            st.divider()
+    except StreamlitPageNotFoundError:
+        # A page file run on its own (AppTest) has no app.py to resolve the links against.
+        pass
+
+
 # --- language: chosen in the sidebar, kept in the URL as ``?lang=fr`` -------------
 
-def _choose_language() -> None:
-    """Language from the URL, else the browser's, else English; a sidebar choice
-    writes it to the URL so a shared link opens in the sender's language."""
+def _choose_language() -> str:
+    """Language from the URL, else the browser's, else English; a choice made in
+    the sidebar box (drawn later by ``_language_box``) wins and is written to the
+    URL, so a shared link opens in the sender's language. Returns the box's key."""
     wanted = st.query_params.get("lang")
     lang = i18n.pick_language(wanted, st.context.locale)
     # keyed by the URL's language, so opening another link re-seeds the box
-    chosen = st.sidebar.selectbox("🌐", list(i18n.LANGUAGES), index=list(i18n.LANGUAGES).index(lang),
-                                  format_func=i18n.LANGUAGES.get, key=f"lang:{lang}",
-                                  label_visibility="collapsed")
+    key = f"lang:{lang}"
+    chosen = st.session_state.get(key, lang)
     st.session_state["lang"] = chosen
     if wanted != chosen:
         st.query_params["lang"] = chosen
+    return key
+
+
+def _language_box(key: str) -> None:
+    codes = list(i18n.LANGUAGES)
+    st.sidebar.selectbox("🌐 " + _("Language"), codes, index=codes.index(lang()), key=key,
+                         format_func=i18n.LANGUAGES.get)
 
 
 def lang() -> str:

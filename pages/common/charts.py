@@ -16,10 +16,9 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import Context, read
+from pages.common import Context, page_url, read
 
 FILTERS = {"sector": "Sector", "region": "Region", "account_manager": "Account manager"}
-JOURNEY_PATH = "/Customer_journey"
 
 
 def url_choice(label: str, options: Sequence[str], default: str, key: str,
@@ -55,8 +54,8 @@ def portfolio_filters(ctx: Context) -> dict[str, list[str]]:
 
 
 def journey_link(customer_ids: pd.Series) -> pd.Series:
-    """The URL of each customer's journey page."""
-    return JOURNEY_PATH + "?customer=" + customer_ids.astype(int).astype(str)
+    """The URL of each customer's journey page, keeping the snapshot day and language."""
+    return customer_ids.astype(int).map(lambda customer: page_url("journey", customer=customer))
 
 
 def link_column(label: str = "Journey") -> st.column_config.LinkColumn:

@@ -1,0 +1,136 @@
+"""The portfolio at a glance: key figures over a period and the customers at risk.
+
+A customer is **at risk** when at least one of these holds at ``as_of``:
+
+* ``falling_opinion`` — the final opinion fell over the period (it was rated
+  at the period's start and is lower now);
+* ``missing_responses`` — in the current stage, less than
+  ``MIN_COVERAGE`` of the expected checklist items were given, after at
+  least ``GRACE_DAYS`` in that stage;
+* ``silent`` — no response for ``SILENT_DAYS`` days or more (or never, once
+  the customer is ``GRACE_DAYS`` old);
+* ``overrated`` — the self-assessment gap of the current stage (response
+  score − opinion) is ``OVERRATED_GAP`` or more: we think we did well, the
+  customer does not.
+
+The risk score is the number of reasons, with a falling opinion counting
+double (it is the customer's own verdict); the list is sorted by score, then
+by the fall, then by silence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .catalogue import STAGES
+from .movers import biggest_movers, period_start
+from .reads import as_of_text, portfolio, reference_day, stage_scores
+from .storage import queries
+
+MIN_COVERAGE = 0.5
+GRACE_DAYS = 30
+SILENT_DAYS = 60
+OVERRATED_GAP = 1.5
+REASONS = ("falling_opinion", "missing_responses", "silent", "overrated")
+WEIGHTS = {"falling_opinion": 2, "missing_responses": 1, "silent": 1, "overrated": 1}
+PERIODS = (30, 90, 180, 365)
+DEFAULT_PERIOD = 90
+
+
+@dataclass
+class Overview:
+    """Key figures of the portfolio at ``as_of`` compared with the period's start."""
+
+    customers: int
+    per_stage: dict[str, int]           # stage -> customers now in it (every stage present)
+    mean_final_opinion: float | None    # over rated customers; None when nobody is rated
+    mean_final_opinion_start: float | None
+    rated: int
+    mean_coverage: float | None         # coverage of the current stage, averaged over customers
+    at_risk: int
+    opinion_counts: pd.DataFrame        # final_opinion (-6..6), customers; only rated customers
+    period_start: dt.date
+
+    @property
+    def opinion_change(self) -> float | None:
+        if self.mean_final_opinion is None or self.mean_final_opinion_start is None:
+            return None
+        return self.mean_final_opinion - self.mean_final_opinion_start
+
+
+def _mean(values: pd.Series) -> float | None:
+    values = values.dropna()
+    return float(values.astype(float).mean()) if len(values) else None
+
+
+def at_risk(db, as_of=None, period_days: int = DEFAULT_PERIOD, filters: dict | None = None,
+            today: dt.date | None = None) -> pd.DataFrame:
+    """Customers at risk (see the module docstring), most at risk first:
+    ``customer_id, name, sector, region, account_manager, stage, final_opinion,
+    opinion_change`` (over the period; NA when not rated at both ends),
+    ``coverage, items_missing, days_in_stage, days_since_response, gap,
+    reasons`` (tuple of ``REASONS`` codes) ``, score``."""
+    found = portfolio(db, as_of, filters, today)
+    return _at_risk(db, found, as_of, period_days, filters, today)
+
+
+def _at_risk(db, found: pd.DataFrame, as_of, period_days, filters, today) -> pd.DataFrame:
+    columns = ["customer_id", "name", "sector", "region", "account_manager", "stage", "final_opinion",
+               "opinion_change", "coverage", "items_missing", "days_in_stage", "days_since_response",
+               "gap", "reasons", "score"]
+    if found.empty:
+        return pd.DataFrame(columns=columns)
+    day = reference_day(as_of, today)
+    moves = biggest_movers(db, as_of, period_days, filters, limit=None, today=today)
+    found = found.merge(moves[["customer_id", "change"]].rename(columns={"change": "opinion_change"}),
+                        on="customer_id", how="left")
+    gaps = stage_scores(db, as_of)[["customer_id", "stage", "gap"]]
+    found = found.merge(gaps, on=["customer_id", "stage"], how="left")
+    entered = queries.current_stage_entries(db, as_of_text(as_of))
+    found = found.merge(entered, on="customer_id", how="left")
+    found["days_in_stage"] = (pd.Timestamp(day) - pd.to_datetime(found["entered_on"])).dt.days
+    age = (pd.Timestamp(day) - pd.to_datetime(found["created_on"])).dt.days
+    found["items_missing"] = (found["items_total"] - found["items_covered"]).fillna(0).astype(int)
+    flags = pd.DataFrame({
+        "falling_opinion": found["opinion_change"].fillna(0) < 0,
+        "missing_responses": (found["coverage"].fillna(0) < MIN_COVERAGE)
+        & (found["days_in_stage"].fillna(0) >= GRACE_DAYS),
+        "silent": (found["days_since_response"].fillna(age).fillna(0) >= SILENT_DAYS)
+        & (age >= GRACE_DAYS),
+        "overrated": found["gap"].fillna(-99) >= OVERRATED_GAP,
+    })
+    found["score"] = sum(flags[reason].astype(int) * WEIGHTS[reason] for reason in REASONS)
+    found["reasons"] = [tuple(r for r in REASONS if row[r]) for _, row in flags.iterrows()]
+    found["opinion_change"] = found["opinion_change"].astype("Int64")
+    risky = found[found["score"] > 0].sort_values(
+        ["score", "opinion_change", "days_since_response", "name"],
+        ascending=[False, True, False, True], na_position="last")
+    return risky[columns].reset_index(drop=True)
+
+
+def overview(db, as_of=None, period_days: int = DEFAULT_PERIOD, filters: dict | None = None,
+             today: dt.date | None = None) -> tuple[Overview, pd.DataFrame]:
+    """The key figures (``Overview``) and the at-risk list (as ``at_risk``) in one
+    pass over the portfolio."""
+    start = period_start(as_of, period_days, today)
+    now = portfolio(db, as_of, filters, today)
+    then = portfolio(db, start, filters, today)
+    risky = _at_risk(db, now, as_of, period_days, filters, today)
+    rated = now["final_opinion"].dropna()
+    counts = (rated.astype(int).value_counts().rename_axis("final_opinion").reset_index(name="customers")
+              .sort_values("final_opinion").reset_index(drop=True))
+    figures = Overview(
+        customers=len(now),
+        per_stage={stage: int((now["stage"] == stage).sum()) for stage in STAGES},
+        mean_final_opinion=_mean(now["final_opinion"]),
+        mean_final_opinion_start=_mean(then["final_opinion"]),
+        rated=len(rated),
+        mean_coverage=_mean(now["coverage"]),
+        at_risk=len(risky),
+        opinion_counts=counts,
+        period_start=start,
+    )
+    return figures, risky

@@ -1,0 +1,109 @@
+"""Customer journey: what happened with this customer?"""
+
+import pandas as pd
+import streamlit as st
+
+import crm_core
+from pages.common import (_, carried, empty_state, fmt_date, fmt_days_ago, fmt_opinion, fmt_pct, item_label,
+                          mode_label, n_, read, setup, stage_label)
+from pages.common.forms import author, confirmation, customer_picker, other_error, save
+from pages.common.journey import (checklist_table, contributions_chart, opinion_editor, response_editor,
+                                  scores_chart, timeline_chart)
+
+ctx = setup("Customer journey", "🧭")
+ACTIONS = {"create": _("added"), "update": _("changed"), "delete": _("deleted"), "undo": _("undone")}
+ENTITIES = {"customer": _("profile"), "response": _("response"), "opinion": _("opinion"),
+            "stage_entry": _("stage change")}
+SOURCES = {"meeting": _("meeting"), "survey": _("survey"), "call": _("call"), "email": _("email"), "other": _("other")}
+names = read(ctx, "customer_names")
+if names.empty:
+    empty_state(_("There are no customers yet."))
+    st.stop()
+customer_id = customer_picker(names)
+if customer_id is None:
+    st.info(_("Pick a customer to see their journey, or open one from the overview's at-risk list."))
+    st.stop()
+journey = read(ctx, "journey", customer_id, ctx.as_of)
+customer = journey.customer
+if journey.current_stage is None:
+    st.info(_("{name} did not exist yet on that day (created {day}).", name=customer["name"],
+              day=fmt_date(customer["created_on"])))
+    st.stop()
+
+st.header(customer["name"], anchor=False)
+profile = [customer.get(k) for k in ("sector", "region", "account_manager")]
+st.caption(" · ".join(str(v) for v in profile if v) + " · " + _("customer since {day}", day=fmt_date(customer["created_on"])))
+# A button, not st.page_link: the link must resolve against app.py, and AppTest runs this file alone.
+if st.button(_("Log a response for this customer"), icon="✍️", type="primary"):
+    st.switch_page("pages/5_Log_response.py", query_params=carried(customer=customer_id))
+last = journey.responses["responded_on"].max() if len(journey.responses) else None
+days = None if last is None else (ctx.today - pd.Timestamp(last).date()).days
+now = journey.stages[journey.stages["stage"] == journey.current_stage].iloc[0]
+kpis = st.columns(4)
+kpis[0].metric(_("Current stage"), stage_label(journey.current_stage), border=True)
+kpis[1].metric(_("Final opinion"), fmt_opinion(journey.final_opinion), border=True,
+               help=_("Sum of the latest opinion of each reached stage (−6 … +6)."))
+kpis[2].metric(_("Checklist coverage of the current stage"), fmt_pct(now["coverage"]), border=True)
+kpis[3].metric(_("Last response"), fmt_days_ago(days), border=True)
+
+overview_tab, checklist_tab, records_tab, history_tab = st.tabs(
+    [_("Journey"), _("Checklist"), _("Responses and opinions"), _("History")])
+with overview_tab:
+    left, right = st.columns([2, 3])
+    left.altair_chart(contributions_chart(journey), width="stretch")
+    history = crm_core.score_history(journey)
+    if history.empty:
+        right.info(_("No response or opinion recorded yet."))
+    else:
+        right.altair_chart(scores_chart(history), width="stretch")
+    if len(journey.responses) or len(journey.opinions):
+        st.altair_chart(timeline_chart(journey), width="stretch")
+
+with checklist_tab:
+    reached = journey.stages[journey.stages["reached"]]
+    for column, row in zip(st.columns(3), reached.itertuples()):
+        column.subheader(stage_label(row.stage), anchor=False)
+        column.caption(_("{covered} given · opinion {opinion} · our score {score}", covered=fmt_pct(row.coverage),
+                         opinion=fmt_opinion(row.opinion), score=fmt_opinion(row.response_score)))
+        column.dataframe(checklist_table(journey, row.stage), hide_index=True, width="stretch")
+
+who = author()
+with records_tab:
+    confirmation("journey")
+    other_error("journey", ())
+    labels = dict(zip(journey.checklist["item_key"], journey.checklist["label"]))
+    responses = journey.responses.iloc[::-1].reset_index(drop=True)
+    st.subheader(n_("{n} response", "{n} responses", len(responses)), anchor=False)
+    shown = pd.DataFrame({
+        _("Date"): responses["responded_on"].map(fmt_date), _("Stage"): responses["stage"].map(stage_label),
+        _("Mode"): responses["mode"].map(mode_label), _("Summary"): responses["summary"],
+        _("Checklist items"): responses["items"].map(lambda ks: ", ".join(item_label(k, labels.get(k)) for k in ks)),
+        _("Quality"): responses["quality"], _("Completeness"): responses["completeness"],
+        _("Author"): responses["author"]})
+    picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                          key="pick_response")
+    if picked.selection.rows:
+        response_editor(ctx.path, journey, responses.iloc[picked.selection.rows[0]], who)
+    opinions = journey.opinions.iloc[::-1].reset_index(drop=True)
+    st.subheader(n_("{n} opinion", "{n} opinions", len(opinions)), anchor=False)
+    picked = st.dataframe(pd.DataFrame({
+        _("Date"): opinions["opinion_on"].map(fmt_date), _("Stage"): opinions["stage"].map(stage_label),
+        _("Opinion"): opinions["score"].map(fmt_opinion), _("Source"): opinions["source"].map(lambda s: SOURCES.get(s, s or "")), _("Note"): opinions["note"], _("Author"): opinions["author"]}),
+        hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="pick_opinion")
+    if picked.selection.rows:
+        opinion_editor(ctx.path, opinions.iloc[picked.selection.rows[0]], who)
+    if len(responses) or len(opinions):
+        st.caption(_("Select a row to change or delete it."))
+
+with history_tab:
+    confirmation("undo")
+    other_error("undo", ())
+    st.button("↩️ " + _("Undo my last change"), disabled=not who, on_click=lambda: save(
+        "undo", ctx.path, crm_core.undo, who, done=_("Your last change was undone.")))
+    log = read(ctx, "change_log", customer_id)
+    st.dataframe(pd.DataFrame({
+        _("When"): log["at"].str[:16].str.replace("T", " "), _("Who"): log["author"].fillna("—"),
+        _("What"): [" · ".join([ENTITIES.get(entity, entity), ACTIONS.get(action, action)]
+                              + ([_("later undone")] if undone else []))
+                    for action, entity, undone in zip(log["action"], log["entity"], log["undone"])],
+        _("Fields"): log["fields"].map(", ".join)}), hide_index=True, width="stretch")

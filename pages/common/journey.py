@@ -1,0 +1,146 @@
+"""Charts and editors of the customer journey page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import crm_core
+
+from . import (_, fmt_date, fmt_opinion, item_label, mode_colour, mode_label, stage_colour, stage_label,
+               with_labels)
+from .forms import confirmation, field_error, other_error, save
+
+
+def contributions_chart(journey: crm_core.Journey) -> alt.Chart:
+    """The sum rule made visible: each reached stage's latest opinion as a step of a
+    waterfall from 0 to the final opinion (a stage not rated adds nothing)."""
+    steps, running = [], 0
+    for row in journey.stages[journey.stages["reached"]].itertuples():
+        value = 0 if pd.isna(row.opinion) else int(row.opinion)
+        steps.append({"stage": row.stage, "label": stage_label(row.stage), "start": running,
+                      "end": running + value, "text": fmt_opinion(row.opinion)})
+        running += value
+    steps.append({"stage": None, "label": _("Final opinion"), "start": 0, "end": running,
+                  "text": fmt_opinion(journey.final_opinion)})
+    frame = pd.DataFrame(steps).assign(stage_label=lambda f: f["label"])
+    base = alt.Chart(frame, title=_("Final opinion = sum of each stage's latest opinion")).encode(
+        x=alt.X("label:N", title=None, sort=list(frame["label"]), axis=alt.Axis(labelAngle=0)))
+    bars = base.mark_bar(size=48).encode(
+        y=alt.Y("start:Q", title=_("Opinion"), scale=alt.Scale(domain=[-6, 6])), y2="end:Q",
+        color=alt.condition(alt.datum.stage == None, alt.value("#34495E"), stage_colour().legend(None)),  # noqa: E711
+        tooltip=[alt.Tooltip("label:N", title=_("Stage")), alt.Tooltip("text:N", title=_("Opinion"))])
+    labels = base.mark_text(dy=-10, fontSize=14, fontWeight="bold").encode(
+        y=alt.Y("max_end:Q"), text="text:N").transform_calculate(
+        max_end="max(datum.start, datum.end)")
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888").encode(y="y:Q")
+    return (bars + labels + zero).properties(height=280)
+
+
+def timeline_chart(journey: crm_core.Journey) -> alt.Chart:
+    """Responses (dots, colour = mode) and opinions (diamonds) across the stages over time."""
+    labels = dict(zip(journey.checklist["item_key"], journey.checklist["label"]))
+    responses = with_labels(journey.responses).assign(
+        items_text=journey.responses["items"].map(lambda keys: ", ".join(item_label(k, labels.get(k)) for k in keys)
+                                                  or "—"),
+        day=pd.to_datetime(journey.responses["responded_on"]))
+    order = [stage_label(s) for s in crm_core.STAGES]
+    dots = alt.Chart(responses).mark_circle(size=140, opacity=0.85).encode(
+        x=alt.X("day:T", title=_("Date")),
+        y=alt.Y("stage_label:N", title=None, sort=order, scale=alt.Scale(domain=order)),
+        color=mode_colour(),
+        tooltip=[alt.Tooltip("day:T", title=_("Date"), format="%Y-%m-%d"),
+                 alt.Tooltip("mode_label:N", title=_("Mode")), alt.Tooltip("summary:N", title=_("Summary")),
+                 alt.Tooltip("items_text:N", title=_("Checklist items")),
+                 alt.Tooltip("quality:Q", title=_("Quality")),
+                 alt.Tooltip("completeness:Q", title=_("Completeness"))])
+    opinions = with_labels(journey.opinions).assign(day=pd.to_datetime(journey.opinions["opinion_on"]),
+                                                    opinion=journey.opinions["score"].map(fmt_opinion))
+    diamonds = alt.Chart(opinions).mark_point(shape="diamond", size=180, filled=True, color="#222").encode(
+        x="day:T", y=alt.Y("stage_label:N", sort=order),
+        tooltip=[alt.Tooltip("day:T", title=_("Date"), format="%Y-%m-%d"),
+                 alt.Tooltip("opinion:N", title=_("Opinion")), alt.Tooltip("note:N", title=_("Note"))])
+    return (dots + diamonds).properties(title=_("Timeline: responses (dots) and opinions (◆)"), height=220)
+
+
+def scores_chart(history: pd.DataFrame) -> alt.Chart:
+    """Opinion and our response score per stage over time, on the same −2 … +2 scale."""
+    names = {"response_score": _("Our response score"), "opinion": _("Customer's opinion")}
+    frame = with_labels(history).assign(day=pd.to_datetime(history["day"]),
+                                        measure_label=history["measure"].map(names),
+                                        value_text=history["value"].map(fmt_opinion))
+    return alt.Chart(frame, title=_("Opinion vs our response score per stage")).mark_line(
+        point=True, interpolate="step-after").encode(
+        x=alt.X("day:T", title=_("Date")),
+        y=alt.Y("value:Q", title=_("Score (−2 … +2)"), scale=alt.Scale(domain=[-2, 2])),
+        color=stage_colour(),
+        strokeDash=alt.StrokeDash("measure_label:N", title=_("Measure")),
+        tooltip=[alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("measure_label:N", title=_("Measure")),
+                 alt.Tooltip("day:T", title=_("Date"), format="%Y-%m-%d"),
+                 alt.Tooltip("value_text:N", title=_("Value"))]).properties(height=280)
+
+
+def checklist_table(journey: crm_core.Journey, stage: str) -> pd.DataFrame:
+    """The checklist of ``stage``: item, given or missing, times, last date addressed."""
+    rows = journey.checklist[journey.checklist["stage"] == stage]
+    return pd.DataFrame({
+        _("Item"): [item_label(k, label) for k, label in zip(rows["item_key"], rows["label"])],
+        _("Status"): rows["done"].map({True: "✅ " + _("Given"), False: "❌ " + _("Missing")}).values,
+        _("Times"): rows["times"].values,
+        _("Last addressed"): rows["last_on"].map(lambda d: fmt_date(d) if isinstance(d, str) else "—").values,
+    })
+
+
+def response_editor(path: str, journey: crm_core.Journey, response: pd.Series, who: str | None) -> None:
+    """Edit or delete one response; the error stays next to its field, the input in the form."""
+    key = f"edit_response:{int(response['id'])}"
+    labels = journey.checklist[journey.checklist["stage"] == response["stage"]]
+    labels = dict(zip(labels["item_key"], labels["label"]))
+    with st.form(key):
+        items = st.multiselect(_("Checklist items addressed"), list(labels), default=list(response["items"]),
+                               format_func=lambda k: item_label(k, labels[k]))
+        field_error(key, "items")
+        left, middle, right = st.columns(3)
+        quality = left.number_input(_("Quality"), 1, 5, int(response["quality"]))
+        completeness = middle.number_input(_("Completeness"), 1, 5, int(response["completeness"]))
+        day = right.date_input(_("Date"), dt.date.fromisoformat(response["responded_on"]))
+        field_error(key, "quality", "completeness", "responded_on")
+        mode = st.selectbox(_("Mode"), crm_core.MODES, index=crm_core.MODES.index(response["mode"]),
+                            format_func=mode_label)
+        summary = st.text_input(_("Summary"), response["summary"], max_chars=5000)
+        field_error(key, "summary")
+        other_error(key, ("items", "quality", "completeness", "responded_on", "summary"))
+        changes = {"items": items, "quality": quality, "completeness": completeness, "responded_on": day,
+                   "mode": mode, "summary": summary}
+        save_col, delete_col = st.columns(2)
+        save_col.form_submit_button(_("Save changes"), type="primary", on_click=lambda: save(
+            key, path, crm_core.update_response, int(response["id"]), changes, author=who,
+            done=_("Response changed.")))
+        delete_col.form_submit_button("🗑 " + _("Delete this response"), on_click=lambda: save(
+            "journey", path, crm_core.delete_response, int(response["id"]), author=who,
+            done=_("Response deleted. Undo it in the History tab.")))
+
+
+def opinion_editor(path: str, opinion: pd.Series, who: str | None) -> None:
+    """Edit or delete one opinion."""
+    key = f"edit_opinion:{int(opinion['id'])}"
+    with st.form(key):
+        left, right = st.columns(2)
+        score = left.select_slider(_("Opinion"), list(range(crm_core.OPINION_RANGE[0], crm_core.OPINION_RANGE[1] + 1)), int(opinion["score"]),
+                                   format_func=lambda v: f"{fmt_opinion(v)} {_(crm_core.OPINION_LABELS[v])}")
+        day = right.date_input(_("Date"), dt.date.fromisoformat(opinion["opinion_on"]))
+        field_error(key, "score", "opinion_on", "stage")
+        note = st.text_input(_("Note"), opinion["note"] or "")
+        other_error(key, ("score", "opinion_on", "stage"))
+        changes = {"score": score, "opinion_on": day, "note": note}
+        save_col, delete_col = st.columns(2)
+        save_col.form_submit_button(_("Save changes"), type="primary", on_click=lambda: save(
+            key, path, crm_core.update_opinion, int(opinion["id"]), changes, author=who,
+            done=_("Opinion changed.")))
+        delete_col.form_submit_button("🗑 " + _("Delete this opinion"), on_click=lambda: save(
+            "journey", path, crm_core.delete_opinion, int(opinion["id"]), author=who,
+            done=_("Opinion deleted. Undo it in the History tab.")))
+    confirmation(key)
