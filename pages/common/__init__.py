@@ -80,16 +80,38 @@ def setup(title: str, icon: str = "📊") -> Context:
     gate(path)
     _navigation()
     with st.sidebar:
-        as_of = st.date_input(
-            _("Snapshot as of"), value=None, key="as_of", bind="query-params",
-            max_value=dt.date.today(), format="YYYY-MM-DD",
-            help=_("Show the state at the end of this day. Empty = now. The date is kept in the link."),
-        )
-        if as_of is not None:
-            st.caption(_("📌 Showing the state at the end of {day}.", day=fmt_date(as_of)))
+        as_of = _snapshot_day()
     _language_box(language_key)
     st.title(f"{icon} {title}")
     return Context(path=path, as_of=as_of)
+
+
+def _snapshot_day() -> dt.date | None:
+    """The ``?as_of=YYYY-MM-DD`` day, with a date box that writes it back.
+
+    Kept in the URL by hand rather than with ``bind="query-params"``: a bound
+    parameter cannot be passed to ``st.switch_page``, which the overview uses to
+    open a journey at the same snapshot. A malformed or future day in the URL
+    is dropped with a note."""
+    wanted = st.query_params.get("as_of")
+    try:
+        day = dt.date.fromisoformat(wanted) if wanted else None
+    except ValueError:
+        day = None
+    if day is not None and day > dt.date.today():
+        day = None
+    if wanted and day is None:
+        st.warning(_("The snapshot date {day} in the link is not a past date; showing today.", day=repr(wanted)))
+    # Keyed by the URL's day: a new link (or a page switch) seeds a fresh box with it.
+    day = st.date_input(_("Snapshot as of"), value=day, key=f"as_of:{day}", max_value=dt.date.today(),
+                        format="YYYY-MM-DD",
+                        help=_("Show the state at the end of this day. Empty = now. The date is kept in the link."))
+    if day is None:
+        st.query_params.pop("as_of", None)
+    else:
+        st.query_params["as_of"] = day.isoformat()
+        st.caption(_("📌 Showing the state at the end of {day}.", day=fmt_date(day)))
+    return day
 
 
 def carried(**params) -> dict[str, str]:

@@ -94,30 +94,36 @@ def checklist_table(journey: crm_core.Journey, stage: str) -> pd.DataFrame:
     })
 
 
+def _values(key: str, fields: tuple[str, ...]) -> dict:
+    """The submitted values of an editor form: read when its button's callback
+    runs, after the form's widgets got the new values."""
+    return {field: st.session_state[f"{key}:{field}"] for field in fields}
+
+
 def response_editor(path: str, journey: crm_core.Journey, response: pd.Series, who: str | None) -> None:
     """Edit or delete one response; the error stays next to its field, the input in the form."""
     key = f"edit_response:{int(response['id'])}"
     labels = journey.checklist[journey.checklist["stage"] == response["stage"]]
     labels = dict(zip(labels["item_key"], labels["label"]))
+    confirmation(key)
     with st.form(key):
-        items = st.multiselect(_("Checklist items addressed"), list(labels), default=list(response["items"]),
-                               format_func=lambda k: item_label(k, labels[k]))
+        st.multiselect(_("Checklist items addressed"), list(labels), default=list(response["items"]),
+                       format_func=lambda k: item_label(k, labels[k]), key=f"{key}:items")
         field_error(key, "items")
         left, middle, right = st.columns(3)
-        quality = left.number_input(_("Quality"), 1, 5, int(response["quality"]))
-        completeness = middle.number_input(_("Completeness"), 1, 5, int(response["completeness"]))
-        day = right.date_input(_("Date"), dt.date.fromisoformat(response["responded_on"]))
+        left.number_input(_("Quality"), 1, 5, int(response["quality"]), key=f"{key}:quality")
+        middle.number_input(_("Completeness"), 1, 5, int(response["completeness"]), key=f"{key}:completeness")
+        right.date_input(_("Date"), dt.date.fromisoformat(response["responded_on"]), key=f"{key}:responded_on")
         field_error(key, "quality", "completeness", "responded_on")
-        mode = st.selectbox(_("Mode"), crm_core.MODES, index=crm_core.MODES.index(response["mode"]),
-                            format_func=mode_label)
-        summary = st.text_input(_("Summary"), response["summary"], max_chars=5000)
+        st.selectbox(_("Mode"), crm_core.MODES, index=crm_core.MODES.index(response["mode"]),
+                     format_func=mode_label, key=f"{key}:mode")
+        st.text_input(_("Summary"), response["summary"], max_chars=5000, key=f"{key}:summary")
         field_error(key, "summary")
         other_error(key, ("items", "quality", "completeness", "responded_on", "summary"))
-        changes = {"items": items, "quality": quality, "completeness": completeness, "responded_on": day,
-                   "mode": mode, "summary": summary}
+        fields = ("items", "quality", "completeness", "responded_on", "mode", "summary")
         save_col, delete_col = st.columns(2)
         save_col.form_submit_button(_("Save changes"), type="primary", on_click=lambda: save(
-            key, path, crm_core.update_response, int(response["id"]), changes, author=who,
+            key, path, crm_core.update_response, int(response["id"]), _values(key, fields), author=who,
             done=_("Response changed.")))
         delete_col.form_submit_button("🗑 " + _("Delete this response"), on_click=lambda: save(
             "journey", path, crm_core.delete_response, int(response["id"]), author=who,
@@ -127,20 +133,20 @@ def response_editor(path: str, journey: crm_core.Journey, response: pd.Series, w
 def opinion_editor(path: str, opinion: pd.Series, who: str | None) -> None:
     """Edit or delete one opinion."""
     key = f"edit_opinion:{int(opinion['id'])}"
+    confirmation(key)
     with st.form(key):
         left, right = st.columns(2)
-        score = left.select_slider(_("Opinion"), list(range(crm_core.OPINION_RANGE[0], crm_core.OPINION_RANGE[1] + 1)), int(opinion["score"]),
-                                   format_func=lambda v: f"{fmt_opinion(v)} {_(crm_core.OPINION_LABELS[v])}")
-        day = right.date_input(_("Date"), dt.date.fromisoformat(opinion["opinion_on"]))
+        left.select_slider(_("Opinion"), list(range(crm_core.OPINION_RANGE[0], crm_core.OPINION_RANGE[1] + 1)),
+                           int(opinion["score"]), key=f"{key}:score",
+                           format_func=lambda v: f"{fmt_opinion(v)} {_(crm_core.OPINION_LABELS[v])}")
+        right.date_input(_("Date"), dt.date.fromisoformat(opinion["opinion_on"]), key=f"{key}:opinion_on")
         field_error(key, "score", "opinion_on", "stage")
-        note = st.text_input(_("Note"), opinion["note"] or "")
+        st.text_input(_("Note"), opinion["note"] or "", key=f"{key}:note")
         other_error(key, ("score", "opinion_on", "stage"))
-        changes = {"score": score, "opinion_on": day, "note": note}
         save_col, delete_col = st.columns(2)
         save_col.form_submit_button(_("Save changes"), type="primary", on_click=lambda: save(
-            key, path, crm_core.update_opinion, int(opinion["id"]), changes, author=who,
-            done=_("Opinion changed.")))
+            key, path, crm_core.update_opinion, int(opinion["id"]), _values(key, ("score", "opinion_on", "note")),
+            author=who, done=_("Opinion changed.")))
         delete_col.form_submit_button("🗑 " + _("Delete this opinion"), on_click=lambda: save(
             "journey", path, crm_core.delete_opinion, int(opinion["id"]), author=who,
             done=_("Opinion deleted. Undo it in the History tab.")))
-    confirmation(key)
