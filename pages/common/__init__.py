@@ -11,6 +11,7 @@ Reads go through ``read``: cached per database and invalidated by any write
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -198,6 +199,15 @@ def read(ctx: Context, name: str, *args, **kwargs):
     """Call ``crm_core.<name>(db, *args, **kwargs)``, cached until the next write."""
     version = crm_core.change_count(ctx.path)
     return _cached(name, ctx.path, version, args, tuple(sorted(kwargs.items())))
+
+
+def plain(text) -> str:
+    """User-typed ``text`` made safe for a Markdown element (header, caption, message):
+    every Markdown, HTML and LaTeX character is escaped, so it shows as typed."""
+    return _MARKUP.sub(lambda m: "\\" + m.group(0), str(text)).replace("\n", " ")
+
+
+_MARKUP = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>~$:=&]")
 
 
 # --- formatting for people -------------------------------------------------------
