@@ -111,3 +111,33 @@ def test_the_wal_stays_bounded_while_a_reader_never_pauses(story_db):
     print(f"largest WAL seen: {largest[0] / 2**20:.1f} MiB")
     assert 0 < largest[0] <= WAL_LIMIT_BYTES + 4 * 1024 * 1024
     assert not wal.exists() or wal.stat().st_size <= WAL_LIMIT_BYTES
+
+
+def test_kill_9_in_the_middle_of_an_import_leaves_no_half_import(story_db, tmp_path):
+    rows = ["customer,stage,responded_on,mode,items,quality,completeness,summary"]
+    rows += [f"Acme Turbines,operational,2025-06-01,phone,ops.progress,3,4,imported {i}" for i in range(20000)]
+    source = tmp_path / "responses.csv"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with crm_core.connect(story_db) as db:
+        before = db.conn.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    wal = Path(f"{story_db}-wal")
+    importer = subprocess.Popen([sys.executable, "-m", "crm_core", "--db", str(story_db), "import", str(source),
+                                 "--kind", "responses", "--author", "Ana"], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    # Kill once the import's transaction has written a good part into the WAL.
+    while importer.poll() is None and time.monotonic() < deadline:
+        if wal.exists() and wal.stat().st_size > 1_000_000:
+            break
+        time.sleep(0.01)
+    killed = importer.poll() is None
+    importer.send_signal(signal.SIGKILL)
+    importer.wait()
+    assert killed, "the import finished before it could be killed; make the file bigger"
+    with crm_core.connect(story_db) as db:
+        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        after = db.conn.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+        assert after == before   # one transaction: nothing of it survived the kill
+        assert db.conn.execute("SELECT COUNT(*) FROM audit WHERE author = 'Ana' AND entity = 'response'"
+                               " AND action = 'create' AND after LIKE '%imported%'").fetchone()[0] == 0
