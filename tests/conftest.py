@@ -23,3 +23,25 @@ def demo_db(tmp_path, tmp_path_factory):
 @pytest.fixture
 def story_db(tmp_path):
     return fixtures.story_database(tmp_path / "story.db")
+
+
+@pytest.fixture
+def open_page(monkeypatch):
+    """``open_page("pages/1_Customer_journey.py", db, customer="1")``: run a page file
+    (path from the repository root) with Streamlit's AppTest on the database ``db``
+    with those query parameters; returns the AppTest after its first run. Caches are
+    cleared first, so each test sees its own database."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def run(page_file: str, db, **params):
+        monkeypatch.setenv("CRM_DB", str(db))
+        page = AppTest.from_file(str(ROOT / page_file), default_timeout=60)
+        for key, value in params.items():
+            page.query_params[key] = value
+        return page.run()
+
+    return run

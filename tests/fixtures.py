@@ -16,6 +16,10 @@ from pathlib import Path
 import crm_core
 from crm_core import demo
 
+ROOT = Path(__file__).resolve().parents[1]
+# Every page file (paths from the repository root): tests that must hold on every page use it.
+PAGES = ["app.py"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("[0-9]*.py"))
+
 ANCHOR = dt.date(2026, 11, 20)   # the demo's last day of history
 TODAY = dt.date(2026, 11, 24)    # "today" for every write made by a test
 

@@ -1,30 +1,13 @@
 """Adding and editing customers: profile and contacts, with errors next to the field."""
 
-import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 import crm_core
 
-PAGE = "../pages/6_Customers.py"
+PAGE = "pages/6_Customers.py"
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def open_page(monkeypatch, path, **params):
-    monkeypatch.setenv("CRM_DB", str(path))
-    page = AppTest.from_file(PAGE, default_timeout=30)
-    for key, value in params.items():
-        page.query_params[key] = value
-    return page.run()
-
-
-def test_a_new_customer_with_a_contact_is_added(monkeypatch, story_db):
-    page = open_page(monkeypatch, story_db)
+def test_a_new_customer_with_a_contact_is_added(open_page, story_db):
+    page = open_page(PAGE, story_db)
     assert not page.exception
     page.text_input(key="customer:0:name").input("Delta <i>Hydro</i> & Sons")
     page.session_state["customer:0:sector"] = "Energy"
@@ -41,8 +24,8 @@ def test_a_new_customer_with_a_contact_is_added(monkeypatch, story_db):
     assert journey.contacts.iloc[0]["email"] == "ines@delta.example"
 
 
-def test_a_duplicate_name_is_refused_next_to_the_name_and_the_form_keeps_its_values(monkeypatch, story_db):
-    page = open_page(monkeypatch, story_db)
+def test_a_duplicate_name_is_refused_next_to_the_name_and_the_form_keeps_its_values(open_page, story_db):
+    page = open_page(PAGE, story_db)
     page.text_input(key="customer:0:name").input("acme TURBINES")
     page.text_area(key="customer:0:notes").input("Met at the fair")
     page.button[0].click().run()
@@ -51,8 +34,8 @@ def test_a_duplicate_name_is_refused_next_to_the_name_and_the_form_keeps_its_val
     assert page.text_area(key="customer:0:notes").value == "Met at the fair"
 
 
-def test_editing_keeps_the_profile_and_changes_what_was_typed(monkeypatch, story_db):
-    page = open_page(monkeypatch, story_db, customer="2")
+def test_editing_keeps_the_profile_and_changes_what_was_typed(open_page, story_db):
+    page = open_page(PAGE, story_db, customer="2")
     assert page.text_input(key="customer:2:name").value == "Borealis Rail"
     page.text_area(key="customer:2:notes").input("Needs a winter maintenance window (never asked before)")
     page.button[0].click().run()

@@ -1,28 +1,11 @@
 """The journey page: the URL picks customer and snapshot; responses and opinions are
 edited or deleted from it, and the last change is undone in one click."""
 
-import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 import crm_core
 from pages.common import fmt_opinion
 
-PAGE = "../pages/1_Customer_journey.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def open_page(monkeypatch, path, **params):
-    monkeypatch.setenv("CRM_DB", str(path))
-    page = AppTest.from_file(PAGE, default_timeout=30)
-    for key, value in params.items():
-        page.query_params[key] = value
-    return page.run()
+PAGE = "pages/1_Customer_journey.py"
 
 
 def metrics(page) -> dict[str, str]:
@@ -34,11 +17,11 @@ def select(page, key: str, row: int):
     return page.run()
 
 
-def test_the_url_picks_the_customer_and_the_numbers_are_crm_cores(monkeypatch, demo_db):
+def test_the_url_picks_the_customer_and_the_numbers_are_crm_cores(open_page, demo_db):
     with crm_core.connect(demo_db) as db:
         customer_id = int(crm_core.customer_names(db)["customer_id"].iloc[10])
         journey = crm_core.journey(db, customer_id)
-    page = open_page(monkeypatch, demo_db, customer=str(customer_id))
+    page = open_page(PAGE, demo_db, customer=str(customer_id))
     assert not page.exception and not page.error
     assert page.header[0].value == journey.customer["name"]
     assert metrics(page)["Final opinion"] == fmt_opinion(journey.final_opinion)
@@ -46,23 +29,23 @@ def test_the_url_picks_the_customer_and_the_numbers_are_crm_cores(monkeypatch, d
     assert len(page.dataframe[3].value) == len(journey.responses)   # 3 checklists, then responses
 
 
-def test_a_snapshot_shows_the_journey_as_it_was(monkeypatch, story_db):
-    page = open_page(monkeypatch, story_db, customer="1", as_of="2025-03-31")
+def test_a_snapshot_shows_the_journey_as_it_was(open_page, story_db):
+    page = open_page(PAGE, story_db, customer="1", as_of="2025-03-31")
     # on 2025-03-31 Acme was still pre-deal with +2; later operational -2 makes it 0
     assert metrics(page)["Current stage"] == "Pre-deal"
     assert metrics(page)["Final opinion"] == "+2"
-    assert metrics(open_page(monkeypatch, story_db, customer="1"))["Final opinion"] == "0"
+    assert metrics(open_page(PAGE, story_db, customer="1"))["Final opinion"] == "0"
 
 
-def test_a_customer_not_yet_created_or_unknown_gives_a_message(monkeypatch, story_db):
-    page = open_page(monkeypatch, story_db, customer="3", as_of="2025-01-15")
+def test_a_customer_not_yet_created_or_unknown_gives_a_message(open_page, story_db):
+    page = open_page(PAGE, story_db, customer="3", as_of="2025-01-15")
     assert "did not exist yet" in page.info[0].value
-    page = open_page(monkeypatch, story_db, customer="999")
+    page = open_page(PAGE, story_db, customer="999")
     assert not page.exception and "There is no customer '999'" in page.warning[0].value
 
 
-def test_editing_a_response_keeps_input_on_error_then_saves(monkeypatch, story_db):
-    page = open_page(monkeypatch, story_db, customer="1")
+def test_editing_a_response_keeps_input_on_error_then_saves(open_page, story_db):
+    page = open_page(PAGE, story_db, customer="1")
     page.sidebar.text_input(key="author").input("Ana").run()
     page = select(page, "pick_response", 0)          # newest first: the 2025-02-20 response
     form = page.get("form")[0]
@@ -79,8 +62,8 @@ def test_editing_a_response_keeps_input_on_error_then_saves(monkeypatch, story_d
     assert (changed["summary"], changed["quality"]) == ("Late update, with the revised drawings", 4)
 
 
-def test_deleting_an_opinion_then_undo_restores_it(monkeypatch, story_db):
-    page = open_page(monkeypatch, story_db, customer="1")
+def test_deleting_an_opinion_then_undo_restores_it(open_page, story_db):
+    page = open_page(PAGE, story_db, customer="1")
     page.sidebar.text_input(key="author").input("Ana").run()
     page = select(page, "pick_opinion", 0)           # newest: operational -2 on 2025-05-10
     page.get("form")[0].button[1].click().run()

@@ -1,35 +1,18 @@
 """The overview page: KPIs and the at-risk list equal crm_core's figures for the URL's view."""
 
-import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 import crm_core
 from pages.common import fmt_opinion
 
-PAGE = "../app.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def open_page(monkeypatch, path, **params):
-    monkeypatch.setenv("CRM_DB", str(path))
-    page = AppTest.from_file(PAGE, default_timeout=30)
-    for key, value in params.items():
-        page.query_params[key] = value
-    return page.run()
+PAGE = "app.py"
 
 
 def metrics(page) -> dict[str, str]:
     return {metric.label: metric.value for metric in page.metric}
 
 
-def test_kpis_equal_crm_core_on_the_demo(monkeypatch, demo_db):
-    page = open_page(monkeypatch, demo_db)
+def test_kpis_equal_crm_core_on_the_demo(open_page, demo_db):
+    page = open_page(PAGE, demo_db)
     assert not page.exception and not page.error
     with crm_core.connect(demo_db) as db:
         figures, risky = crm_core.overview(db, None, 90)
@@ -42,12 +25,12 @@ def test_kpis_equal_crm_core_on_the_demo(monkeypatch, demo_db):
     assert table["journey"].iloc[0] == f"/Customer_journey?lang=en&customer={risky['customer_id'].iloc[0]}"
 
 
-def test_the_url_sets_period_filters_and_snapshot(monkeypatch, demo_db):
+def test_the_url_sets_period_filters_and_snapshot(open_page, demo_db):
     with crm_core.connect(demo_db) as db:
         region = crm_core.filter_values(db)["region"][0]
         figures, risky = crm_core.overview(db, "2026-03-31", 180, filters={"region": [region]})
         now, _ = crm_core.overview(db, None, 90)
-    page = open_page(monkeypatch, demo_db, period="180", region=region, as_of="2026-03-31")
+    page = open_page(PAGE, demo_db, period="180", region=region, as_of="2026-03-31")
     shown = metrics(page)
     assert shown["Customers"] == str(figures.customers) != str(now.customers)
     assert shown["At risk"] == str(figures.at_risk)
@@ -56,8 +39,8 @@ def test_the_url_sets_period_filters_and_snapshot(monkeypatch, demo_db):
     assert all("as_of=2026-03-31" in link for link in links)
 
 
-def test_selecting_an_at_risk_row_opens_that_journey(monkeypatch, demo_db):
-    page = open_page(monkeypatch, demo_db, as_of="2026-06-30")
+def test_selecting_an_at_risk_row_opens_that_journey(open_page, demo_db):
+    page = open_page(PAGE, demo_db, as_of="2026-06-30")
     with crm_core.connect(demo_db) as db:
         _, risky = crm_core.overview(db, "2026-06-30", 90)
     page.session_state["at_risk"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
@@ -66,14 +49,14 @@ def test_selecting_an_at_risk_row_opens_that_journey(monkeypatch, demo_db):
     assert page.query_params["as_of"] == "2026-06-30"
 
 
-def test_an_empty_database_gives_a_next_step(monkeypatch, empty_db):
-    page = open_page(monkeypatch, empty_db)
+def test_an_empty_database_gives_a_next_step(open_page, empty_db):
+    page = open_page(PAGE, empty_db)
     assert not page.exception
     assert "There are no customers yet." in page.info[0].value
 
 
-def test_garbage_in_the_url_is_not_a_traceback(monkeypatch, demo_db):
-    page = open_page(monkeypatch, demo_db, period="<script>", region="Atlantis", as_of="2099-01-01")
+def test_garbage_in_the_url_is_not_a_traceback(open_page, demo_db):
+    page = open_page(PAGE, demo_db, period="<script>", region="Atlantis", as_of="2099-01-01")
     assert not page.exception
     with crm_core.connect(demo_db) as db:
         figures, _ = crm_core.overview(db, None, 90)
