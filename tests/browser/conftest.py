@@ -7,6 +7,8 @@
   shared by the tests of a module.
 * Both serve a fresh copy of the demo database (``fixtures.demo_database``,
   fixed anchor day, so names and figures are stable) through ``CRM_DB``.
+  ``fresh_team_server`` is ``fresh_server`` with the accounts of ``TEAM`` in
+  that copy before the server starts, so every page asks for a login.
 * Every wait is bounded: the server must answer within ``SERVER_START_S``;
   page waits use ``WAIT_MS``. Streamlit renders asynchronously, so tests wait
   for text, never sleep.
@@ -36,6 +38,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SERVER_START_S = 60
 WAIT_MS = 30_000
+# name: (role, password) of the accounts ``fresh_team_server`` creates
+TEAM = {"Ada Admin": ("admin", "ada-pass-7f3k2q"), "Vera Viewer": ("viewer", "vera-pass-9x4m1z")}
 
 _SKIP_REASON = None
 if not CHROMIUM.exists():
@@ -101,10 +105,18 @@ def _stop(process: subprocess.Popen) -> None:
         pass
 
 
-def _start_server(workdir: Path, cache_dir: Path):
-    """Start ``streamlit run app.py`` on a fresh demo copy; return (process, Server)."""
+def _start_server(workdir: Path, cache_dir: Path, team: dict | None = None):
+    """Start ``streamlit run app.py`` on a fresh demo copy (with the accounts of
+    ``team``, the first one an admin); return (process, Server)."""
     workdir.mkdir(parents=True, exist_ok=True)
     db = fixtures.demo_database(workdir / "demo.db", cache_dir)
+    if team:
+        import crm_core
+
+        with crm_core.connect(db) as conn:
+            admin = next(iter(team))
+            for name, (role, password) in team.items():
+                crm_core.add_user(conn, name, password, role, acting=None if name == admin else admin)
     log = workdir / "streamlit.log"
     port = _free_port()
     env = dict(os.environ, CRM_DB=str(db), PYTHONUNBUFFERED="1")
@@ -128,8 +140,8 @@ def _start_server(workdir: Path, cache_dir: Path):
     return process, server
 
 
-def _serve(workdir: Path, cache_dir: Path):
-    process, server = _start_server(workdir, cache_dir)
+def _serve(workdir: Path, cache_dir: Path, team: dict | None = None):
+    process, server = _start_server(workdir, cache_dir, team)
     try:
         yield server
     finally:
@@ -142,6 +154,18 @@ def _serve(workdir: Path, cache_dir: Path):
 def fresh_server(tmp_path, tmp_path_factory):
     """A server started for this test only: no page has been requested from it."""
     yield from _serve(tmp_path / "server", tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture
+def fresh_team_server(tmp_path, tmp_path_factory):
+    """``fresh_server`` whose database holds the accounts of ``TEAM``."""
+    yield from _serve(tmp_path / "server", tmp_path_factory.getbasetemp(), TEAM)
+
+
+@pytest.fixture
+def team() -> dict:
+    """The accounts of ``fresh_team_server``: name -> (role, password)."""
+    return TEAM
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,87 @@
+"""A shared link cannot bypass the login: on a fresh server whose database has
+accounts, the very first request — a deep link to a customer journey — shows
+the sign-in form and none of the data; signing in then shows exactly the view
+the link names. Passwords end up nowhere: not in the URL, the server log or
+the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from urllib.parse import urlsplit
+
+import pandas as pd
+from playwright.sync_api import Page, expect
+from test_links import pick_customer, query, wait_until_idle
+
+import fixtures
+
+AS_OF = fixtures.TODAY - dt.timedelta(days=30)
+
+
+def sign_in(page: Page, name: str, password: str) -> None:
+    form = page.get_by_test_id("stForm")
+    form.get_by_role("textbox", name="Name").fill(name)
+    form.get_by_role("textbox", name="Password").fill(password)
+    form.get_by_role("button", name="Sign in").click()
+
+
+def everything_stored(db) -> str:
+    """Every value of every table of the database, as one text."""
+    with sqlite3.connect(db) as conn:
+        return "\n".join(conn.iterdump())
+
+
+def test_a_cold_deep_link_asks_for_the_password_then_shows_the_view_it_names(fresh_team_server, page, team,
+                                                                               demo_portfolio):
+    existing = demo_portfolio[pd.to_datetime(demo_portfolio["created_on"]).dt.date <= AS_OF]
+    customer_id, name = pick_customer(existing)
+    link = f"{fresh_team_server.url}/Customer_journey?customer={customer_id}&as_of={AS_OF}"
+
+    # The very first page request this server gets (only /_stcore/health was asked).
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    wait_until_idle(page)
+    assert name not in page.inner_text("body")
+    expect(page.get_by_test_id("stMetric")).to_have_count(0)
+    assert query(page).get("customer") == [str(customer_id)] and query(page).get("as_of") == [str(AS_OF)]
+
+    admin, (_, password) = next((n, a) for n, a in team.items() if a[0] == "admin")
+    sign_in(page, admin, password)
+
+    expect(page.get_by_role("heading").filter(has_text=name).first).to_be_visible()
+    wait_until_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebar").get_by_text(f"{admin} · admin")).to_be_visible()
+    assert urlsplit(page.url).path.rstrip("/").endswith("/Customer_journey"), page.url
+    assert query(page).get("customer") == [str(customer_id)], page.url
+    assert query(page).get("as_of") == [str(AS_OF)], page.url
+    assert password not in page.url
+    assert password not in fresh_team_server.log.read_text(errors="replace")
+    assert password not in everything_stored(fresh_team_server.db)
+
+
+def test_a_wrong_password_shows_no_data_and_a_viewer_cannot_save(fresh_team_server, new_page, team,
+                                                                  demo_portfolio):
+    customer_id, name = pick_customer(demo_portfolio, rank=1)
+    link = f"{fresh_team_server.url}/Log_response?customer={customer_id}"
+    viewer, (_, password) = next((n, a) for n, a in team.items() if a[0] == "viewer")
+
+    guesser = new_page()
+    guesser.goto(link)
+    sign_in(guesser, viewer, "not-the-password")
+    expect(guesser.get_by_text("Wrong name or password")).to_be_visible()
+    wait_until_idle(guesser)
+    assert name not in guesser.inner_text("body")
+
+    page = new_page()
+    page.goto(link)
+    sign_in(page, viewer, password)
+    expect(page.get_by_text("you can read but not change data")).to_be_visible()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Save response").click()
+    expect(page.get_by_text("Vera Viewer is a viewer and may not do this")).to_be_visible()
+    with sqlite3.connect(fresh_team_server.db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM audit WHERE author = ?", (viewer,)).fetchone()[0] == 0
+    assert "not-the-password" not in fresh_team_server.log.read_text(errors="replace")
+    assert "not-the-password" not in everything_stored(fresh_team_server.db)
