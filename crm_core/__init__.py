@@ -22,3 +22,7 @@ from .importer import TableError, export_csv, export_table, read_table, suggest_
 from .movers import (ChecklistGaps, biggest_movers, checklist_gaps, default_since, period_start,
                      quality_by_mode, quality_trend, self_assessment_trend, weakest_responses)
 from .risk import Overview, at_risk, overview
+from .service import (PRIORITIES, ServicePortfolio, case_clocks, log_case_event, open_case, open_cases,
+                      service_portfolio, service_targets, set_service_target)
+from .promises import promise_list, promise_record, record_promise, resolve_promise
+from .outcomes import acquisition_returns, outcome_list, outcomes_by_opinion, record_outcome

@@ -33,7 +33,7 @@ class _Change:
                undoes: int | None = None) -> None:
         after = commands.snapshot(self.db, entity, entity_id)
         state = after or before
-        customer_id = state["id"] if entity == "customer" else state["customer_id"]
+        customer_id = state["id"] if entity == "customer" else state.get("customer_id")
         commands.append_audit(self.db, self.id, self.at, self.author, action, entity, entity_id,
                               customer_id, _json(before), _json(after), undoes)
 

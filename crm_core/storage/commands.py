@@ -251,7 +251,10 @@ def bulk_load(db: Database, customers: list[dict], contacts: list[dict], entries
 # --- audit trail and undo --------------------------------------------------------
 
 ENTITY_TABLES = {"customer": "customers", "stage_entry": "stage_entries", "response": "responses",
-                 "opinion": "opinions"}
+                 "opinion": "opinions", "service_case": "service_cases", "promise": "promises",
+                 "outcome": "outcomes", "service_target": "service_targets"}
+# The entities whose rows feed the summary tables, refreshed when undo restores one.
+SUMMARY_ENTITIES = ("stage_entry", "response", "opinion")
 CONTACT_COLUMNS = ("name", "role", "email", "phone")
 
 
@@ -287,7 +290,7 @@ def restore(db: Database, entity: str, entity_id: int, state: dict | None) -> No
             _replace_contacts(db, entity_id, state["contacts"])
         elif entity == "response":
             _write_items(db, entity_id, state)
-    if entity == "customer":
+    if entity not in SUMMARY_ENTITIES:
         return
     for version in (current, state):
         if version is not None:

@@ -219,6 +219,82 @@ def m004_users(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_relationship(db: Database) -> None:
+    """The rest of the relationship (see ``crm_core.service``, ``promises``, ``outcomes``):
+
+    * ``service_cases``: a fault reported after delivery, its clock events
+      (ISO date-times, NULL until they happen), expert and spare-part prices.
+    * ``service_targets``: hours allowed per priority for first reply, attention
+      and repair, where an admin changed the defaults (``crm_core.service.DEFAULT_TARGETS``;
+      defaults live in code so an empty database holds no row nobody wrote).
+    * ``promises``: what sales promised, by whom and when; kept, broken or
+      renegotiated later.
+    * ``outcomes``: additional sales and referrals given or lost.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE service_cases (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            reported_at TEXT NOT NULL,
+            description TEXT NOT NULL,
+            priority TEXT NOT NULL CHECK (priority IN ('critical', 'high', 'normal', 'low')),
+            first_reply_at TEXT,
+            attention_at TEXT,
+            expert TEXT,
+            repaired_at TEXT,
+            spare_quoted_price REAL,
+            spare_reference_price REAL,
+            closed_at TEXT,
+            author TEXT
+        );
+        CREATE INDEX service_cases_customer ON service_cases(customer_id, reported_at);
+        CREATE INDEX service_cases_reported ON service_cases(reported_at, priority);
+        CREATE INDEX service_cases_open ON service_cases(closed_at, reported_at);
+        CREATE TABLE service_targets (
+            id INTEGER PRIMARY KEY,
+            priority TEXT NOT NULL UNIQUE,
+            first_reply_hours REAL NOT NULL,
+            attention_hours REAL NOT NULL,
+            repair_hours REAL NOT NULL
+        );
+        CREATE TABLE promises (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            stage TEXT NOT NULL,
+            made_on TEXT NOT NULL,
+            made_by TEXT,
+            kind TEXT NOT NULL CHECK (kind IN ('performance', 'quality', 'price', 'date', 'training', 'other')),
+            what TEXT NOT NULL,
+            promised_value TEXT,
+            due_on TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'kept', 'broken', 'renegotiated')),
+            resolved_on TEXT,
+            actual_value TEXT,
+            author TEXT
+        );
+        CREATE INDEX promises_customer ON promises(customer_id, made_on);
+        CREATE INDEX promises_due ON promises(due_on, status);
+        CREATE INDEX promises_resolved ON promises(resolved_on, status);
+        CREATE TABLE outcomes (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('additional_sale', 'referral_given', 'referral_lost')),
+            on_date TEXT NOT NULL,
+            amount REAL,
+            counterpart TEXT,
+            note TEXT,
+            author TEXT
+        );
+        CREATE INDEX outcomes_customer ON outcomes(customer_id, on_date);
+        CREATE INDEX outcomes_date ON outcomes(on_date, kind)
+        """,
+    )
+
+
+
 def run_script(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

@@ -1,0 +1,109 @@
+"""What the relationship earned: additional sales, referrals given and lost, set
+beside what winning the customer cost (``customers.acquisition_cost``: sales
+and marketing spend) and beside the customer's final opinion.
+
+* **Revenue** of a customer = the sum of its additional sales.
+* **Return on acquisition** = revenue ÷ acquisition cost (None without a cost).
+* **Opinion bands** of the final opinion (−6 … +6): negative −6 … −2,
+  neutral −1 … +1, positive +2 … +6, and not rated. Per band: customers and,
+  per customer, additional sales, revenue, referrals given and lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from . import validation
+from .i18n import N_
+from .reads import as_of_text, portfolio
+from .storage import relationship_commands, relationship_queries
+from .validation import ValidationError
+from .writes import _change, _customer
+
+KINDS: tuple[str, ...] = ("additional_sale", "referral_given", "referral_lost")
+KIND_LABELS: dict[str, str] = {"additional_sale": N_("Additional sale"), "referral_given": N_("Referral given"),
+                               "referral_lost": N_("Referral lost")}
+BANDS: tuple[tuple[str, int, int], ...] = (("negative", -6, -2), ("neutral", -1, 1), ("positive", 2, 6))
+BAND_LABELS: dict[str, str] = {"negative": N_("Negative (−6 … −2)"), "neutral": N_("Neutral (−1 … +1)"),
+                               "positive": N_("Positive (+2 … +6)"), "not_rated": N_("Not rated")}
+GROUPS = ("customer", "sector")
+
+
+def record_outcome(db, customer_id: int, kind: str, on_date, *, amount=None, counterpart: str | None = None,
+                   note: str | None = None, author: str | None = None, today: dt.date | None = None) -> int:
+    """Record an additional sale (``amount`` required) or a referral given or lost
+    (``counterpart``: to whom, required). Returns the outcome id."""
+    today = today or dt.date.today()
+    with _change(db, author) as change:
+        customer = _customer(db, customer_id)
+        values = {
+            "customer_id": customer_id, "kind": validation.check_choice("kind", kind, KINDS),
+            "on_date": validation.check_date("on_date", on_date, today=today,
+                                             not_before=dt.date.fromisoformat(customer["created_on"])),
+            "amount": validation.check_amount("amount", amount),
+            "counterpart": validation.check_text("counterpart", counterpart, limit=validation.MAX_NAME),
+            "note": validation.check_text("note", note), "author": change.author,
+        }
+        if values["amount"] == float("inf"):
+            raise ValidationError("amount", "is not a finite number")
+        if kind == "additional_sale" and not values["amount"]:
+            raise ValidationError("amount", "an additional sale needs its amount")
+        if kind != "additional_sale" and not values["counterpart"]:
+            raise ValidationError("counterpart", "say to whom the referral was given or lost")
+        outcome_id = relationship_commands.insert(db, "outcome", values)
+        change.record("create", "outcome", outcome_id, None)
+        return outcome_id
+
+
+def outcome_list(db, as_of=None, customer_id: int | None = None, filters: dict | None = None) -> pd.DataFrame:
+    """Outcomes by ``as_of``: ``outcome_id, customer_id, name, sector, kind, on_date,
+    amount, counterpart, note, author``."""
+    return relationship_queries.outcomes(db, as_of_text(as_of), customer_id, filters)
+
+
+def acquisition_returns(db, as_of=None, by: str = "customer", filters: dict | None = None) -> pd.DataFrame:
+    """Acquisition cost beside what it led to, per ``customer`` or ``sector``:
+    ``group`` (name or sector), ``customers, acquisition_cost, additional_sales,
+    revenue, referrals_given, referrals_lost, return`` (revenue ÷ cost); per
+    customer also ``customer_id``. Highest revenue first."""
+    validation.check_choice("by", by, GROUPS)
+    found = relationship_queries.outcome_totals(db, as_of_text(as_of), filters)
+    found["customers"] = 1
+    if by == "sector":
+        found = found.groupby(found["sector"].fillna("—"), as_index=False).agg(
+            customers=("customers", "sum"), acquisition_cost=("acquisition_cost", lambda s: s.sum(min_count=1)),
+            additional_sales=("additional_sales", "sum"), revenue=("revenue", "sum"),
+            referrals_given=("referrals_given", "sum"), referrals_lost=("referrals_lost", "sum"))
+    found["group"] = found["sector"] if by == "sector" else found["name"]
+    cost = found["acquisition_cost"].where(found["acquisition_cost"] > 0)
+    found["return"] = (found["revenue"] / cost).round(2)
+    columns = ["group", "customers", "acquisition_cost", "additional_sales", "revenue", "referrals_given",
+               "referrals_lost", "return"] + (["customer_id"] if by == "customer" else [])
+    return found.sort_values(["revenue", "group"], ascending=[False, True])[columns].reset_index(drop=True)
+
+
+def opinion_band(final_opinion) -> str:
+    """The band key of a final opinion (``not_rated`` for a missing one)."""
+    if final_opinion is None or pd.isna(final_opinion):
+        return "not_rated"
+    return next(key for key, low, high in BANDS if low <= final_opinion <= high)
+
+
+def outcomes_by_opinion(db, as_of=None, filters: dict | None = None) -> pd.DataFrame:
+    """Per opinion band (every band, in order): ``band, customers, additional_sales,
+    revenue, referrals_given, referrals_lost`` (totals) and the same per customer
+    (``<column>_per_customer``; NaN for an empty band)."""
+    totals = relationship_queries.outcome_totals(db, as_of_text(as_of), filters)
+    opinions = portfolio(db, as_of, filters)[["customer_id", "final_opinion"]]
+    totals = totals.merge(opinions, on="customer_id", how="left")
+    totals["band"] = totals["final_opinion"].map(opinion_band)
+    measures = ["additional_sales", "revenue", "referrals_given", "referrals_lost"]
+    grouped = totals.groupby("band")[measures].sum().reindex(list(BAND_LABELS), fill_value=0)
+    grouped.insert(0, "customers", totals.groupby("band")["customer_id"].count().reindex(list(BAND_LABELS),
+                                                                                        fill_value=0))
+    for measure in measures:
+        grouped[f"{measure}_per_customer"] = (grouped[measure] / grouped["customers"].where(
+            grouped["customers"] > 0)).round(2)
+    return grouped.rename_axis("band").reset_index()

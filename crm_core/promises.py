@@ -1,0 +1,132 @@
+"""Promises vs delivery.
+
+A **promise** is what someone of ours promised a customer at a stage (on
+performance, quality, price, a date, training or other), with the promised
+value and/or a due date. Later it is **kept**, **broken** or **renegotiated**
+on a date, with the actual value.
+
+* **Kept rate** = kept ÷ resolved (kept + broken + renegotiated).
+* **Slip** of a resolved promise with a due date = resolution day − due day,
+  in days (positive = late); the **average slip** is over those promises.
+* **Overdue**: still open at the reference day and past its due date.
+
+At ``as_of`` a promise made later does not exist and one resolved later is
+still open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from . import validation
+from .i18n import N_
+from .reads import as_of_text, reference_day
+from .storage import commands, relationship_commands, relationship_queries
+from .validation import ValidationError
+from .writes import _change, _customer, _existing
+
+KINDS: tuple[str, ...] = ("performance", "quality", "price", "date", "training", "other")
+KIND_LABELS: dict[str, str] = {"performance": N_("Performance"), "quality": N_("Quality"), "price": N_("Price"),
+                               "date": N_("Date"), "training": N_("Training"), "other": N_("Other")}
+RESOLUTIONS: tuple[str, ...] = ("kept", "broken", "renegotiated")
+STATUS_LABELS: dict[str, str] = {"open": N_("Open"), "kept": N_("Kept"), "broken": N_("Broken"),
+                                 "renegotiated": N_("Renegotiated")}
+GROUPS = ("customer", "account_manager")
+
+
+def record_promise(db, customer_id: int, stage: str, made_on, kind: str, what: str, *,
+                   made_by: str | None = None, promised_value: str | None = None, due_on=None,
+                   author: str | None = None, today: dt.date | None = None) -> int:
+    """Record a promise made to a customer at ``stage`` on ``made_on``. Returns its id."""
+    today = today or dt.date.today()
+    with _change(db, author) as change:
+        customer = _customer(db, customer_id)
+        made = validation.check_date("made_on", made_on, today=today,
+                                     not_before=dt.date.fromisoformat(customer["created_on"]))
+        values = {
+            "customer_id": customer_id, "made_on": made,
+            "stage": validation.check_stage_reached("stage", stage, commands.stage_on(db, customer_id, made)),
+            "kind": validation.check_choice("kind", kind, KINDS),
+            "what": validation.check_text("what", what, required=True),
+            "made_by": validation.check_text("made_by", made_by, limit=validation.MAX_NAME),
+            "promised_value": validation.check_text("promised_value", promised_value, limit=validation.MAX_NAME),
+            "due_on": None if due_on in (None, "") else validation.parse_date("due_on", due_on).isoformat(),
+            "status": "open", "author": change.author,
+        }
+        if values["due_on"] is not None and values["due_on"] < made:
+            raise ValidationError("due_on", f"is before the day the promise was made ({made})")
+        if values["kind"] == "date" and values["due_on"] is None:
+            raise ValidationError("due_on", "a promised date needs its due date")
+        promise_id = relationship_commands.insert(db, "promise", values)
+        change.record("create", "promise", promise_id, None)
+        return promise_id
+
+
+def resolve_promise(db, promise_id: int, status: str, resolved_on, *, actual_value: str | None = None,
+                    author: str | None = None, today: dt.date | None = None) -> None:
+    """Mark an open promise ``kept``, ``broken`` or ``renegotiated`` on ``resolved_on``."""
+    today = today or dt.date.today()
+    with _change(db, author) as change:
+        before = _existing(db, "promise", promise_id)
+        if before["status"] != "open":
+            raise ValidationError("status", f"the promise is already {before['status']}; undo to change it")
+        values = {**before,
+                  "status": validation.check_choice("status", status, RESOLUTIONS),
+                  "resolved_on": validation.check_date("resolved_on", resolved_on, today=today,
+                                                       not_before=dt.date.fromisoformat(before["made_on"])),
+                  "actual_value": validation.check_text("actual_value", actual_value, limit=validation.MAX_NAME)}
+        relationship_commands.update(db, "promise", promise_id, values)
+        change.record("update", "promise", promise_id, before)
+
+
+def promise_list(db, as_of=None, customer_id: int | None = None, filters: dict | None = None,
+                 today: dt.date | None = None) -> pd.DataFrame:
+    """Promises made by ``as_of``: ``promise_id, customer_id, name, sector, region,
+    account_manager, stage, made_on, made_by, kind, what, promised_value, due_on,
+    status, resolved_on, actual_value, author, slip_days`` (resolved with a due
+    date), ``overdue`` (bool), ``days_overdue``."""
+    found = relationship_queries.promises(db, as_of_text(as_of), customer_id, filters)
+    day = pd.Timestamp(reference_day(as_of, today))
+    due = pd.to_datetime(found["due_on"])
+    found["slip_days"] = (pd.to_datetime(found["resolved_on"]) - due).dt.days.astype("Int64")
+    found["overdue"] = ((found["status"] == "open") & (due < day)).astype(bool)
+    found["days_overdue"] = (day - due).dt.days.where(found["overdue"]).astype("Int64")
+    return found
+
+
+def _record(promises: pd.DataFrame) -> dict:
+    resolved = promises["status"].isin(RESOLUTIONS)
+    counts = {status: int((promises["status"] == status).sum()) for status in ("open", *RESOLUTIONS)}
+    slips = promises["slip_days"].dropna()
+    return {"promises": len(promises), **counts, "overdue": int(promises["overdue"].sum()),
+            "kept_rate": counts["kept"] / resolved.sum() if resolved.sum() else None,
+            "average_slip": float(slips.astype(float).mean()) if len(slips) else None}
+
+
+def promise_record(db, as_of=None, by: str | None = None, filters: dict | None = None,
+                   today: dt.date | None = None) -> pd.DataFrame:
+    """Kept rate and average slip: one row for the portfolio (``by=None``, group
+    ``all``), or per ``customer`` (with ``customer_id``) or ``account_manager``.
+    Columns ``group, promises, open, kept, broken, renegotiated, overdue,
+    kept_rate`` (0..1, None without resolved promises) ``, average_slip`` (days)."""
+    if by is not None:
+        validation.check_choice("by", by, GROUPS)
+    found = promise_list(db, as_of, filters=filters, today=today)
+    columns = ["group", "promises", "open", *RESOLUTIONS, "overdue", "kept_rate", "average_slip"]
+    if by is None:
+        return pd.DataFrame([{"group": "all", **_record(found)}], columns=columns)
+    key = "name" if by == "customer" else "account_manager"
+    rows = [{"group": group, **({"customer_id": int(part["customer_id"].iloc[0])} if by == "customer" else {}),
+             **_record(part)} for group, part in found.groupby(found[key].fillna("—"), sort=True)]
+    return pd.DataFrame(rows, columns=columns + (["customer_id"] if by == "customer" else []))
+
+
+def customers_with_broken_promises(db, as_of=None, since=None, today: dt.date | None = None) -> set[int]:
+    """Customers with a promise broken on or after ``since`` (any, when None) or open and overdue."""
+    found = promise_list(db, as_of, today=today)
+    broken = found["status"] == "broken"
+    if since is not None:
+        broken &= found["resolved_on"] >= validation.parse_date("since", since).isoformat()
+    return set(found.loc[broken | found["overdue"], "customer_id"].astype(int))

@@ -1,0 +1,336 @@
+"""The post-deal fault clock.
+
+A **service case** is a fault a customer reported at a moment (date and time)
+with a priority. Three clocks start at the report and stop at an event:
+
+* ``first_reply`` — our first reply (checklist ``post.immediate_reply``);
+* ``attention`` — an expert or team assigned (``post.quick_attention``,
+  ``post.expert_team``);
+* ``repair`` — the fault repaired (``post.repair_priority``; ``post.spares``
+  too when spare parts were supplied at a fair price, quoted ÷ reference ≤
+  ``FAIR_PRICE_RATIO``).
+
+Each priority has a target in hours per clock (``DEFAULT_TARGETS``: critical
+1/4/24, high 4/8/48, normal 8/24/120, low 24/72/240; an admin may change them). Per case and
+clock: **elapsed** hours (to the event, or to the reference moment while the
+clock runs), **breached** (elapsed > target) and, on a running clock, hours
+**left** (target − elapsed; negative = overdue). A clock of a case closed
+before its event is not needed: no time, no breach.
+
+Portfolio: the **median** elapsed hours of stopped clocks, and **compliance**
+= clocks stopped within target ÷ clocks decided (stopped, or running and
+already breached; a running clock within target is not decided yet).
+
+The reference moment of every read is the end of ``as_of`` (or ``now``,
+whichever is earlier), so a snapshot does not move.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import accounts, validation
+from .i18n import N_
+from .reads import as_of_text
+from .storage import commands, relationship_commands, relationship_queries
+from .storage.relationship_commands import TARGET_COLUMNS
+from .validation import ValidationError
+from .writes import _change, _check_response, _customer, _existing
+
+PRIORITIES: tuple[str, ...] = ("critical", "high", "normal", "low")
+PRIORITY_LABELS: dict[str, str] = {"critical": N_("Critical"), "high": N_("High"), "normal": N_("Normal"),
+                                   "low": N_("Low")}
+CLOCKS: tuple[str, ...] = ("first_reply", "attention", "repair")
+CLOCK_LABELS: dict[str, str] = {"first_reply": N_("First reply"), "attention": N_("Attention"),
+                                "repair": N_("Repair")}
+CLOCK_COLUMNS = {"first_reply": "first_reply_at", "attention": "attention_at", "repair": "repaired_at"}
+EVENTS: tuple[str, ...] = (*CLOCKS, "close")
+# The checklist items an event gives, so the checklist and the clock never disagree.
+EVENT_ITEMS = {"first_reply": ("post.immediate_reply",), "attention": ("post.quick_attention", "post.expert_team"),
+               "repair": ("post.repair_priority",)}
+# Hours for first reply, attention and repair per priority, unless an admin changed them.
+DEFAULT_TARGETS: dict[str, tuple[float, float, float]] = {
+    "critical": (1, 4, 24), "high": (4, 8, 48), "normal": (8, 24, 120), "low": (24, 72, 240)}
+FAIR_PRICE_RATIO = 1.05
+MAX_TARGET_HOURS = 24 * 365
+
+
+# --- validation ---------------------------------------------------------------------
+
+def parse_moment(field: str, value) -> dt.datetime:
+    """Accept a ``datetime`` or ISO text (``2026-03-02T14:30`` or ``2026-03-02 14:30``);
+    return a naive datetime to the minute."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationError(field, f"{value!r} is not a date and time (use YYYY-MM-DD HH:MM)") from None
+    else:
+        raise ValidationError(field, f"{value!r} is not a date and time (use YYYY-MM-DD HH:MM)")
+    return moment.replace(tzinfo=None, second=0, microsecond=0)
+
+
+def check_moment(field: str, value, *, not_before: dt.datetime, now: dt.datetime, after_what: str) -> str:
+    """A moment not in the future and not before ``not_before``; returns ISO text to the minute."""
+    moment = parse_moment(field, value)
+    if moment > now:
+        raise ValidationError(field, f"{moment:%Y-%m-%d %H:%M} is in the future")
+    if moment < not_before:
+        raise ValidationError(field, f"{moment:%Y-%m-%d %H:%M} is before {after_what} ({not_before:%Y-%m-%d %H:%M})")
+    return moment.isoformat(timespec="minutes")
+
+
+def check_price(field: str, value) -> float | None:
+    amount = validation.check_amount(field, value)
+    if amount is not None and amount == float("inf"):
+        raise ValidationError(field, "is not a finite number")
+    return amount
+
+
+def check_hours(field: str, value) -> float:
+    if value is None or value == "":
+        raise ValidationError(field, "enter a number of hours")
+    hours = check_price(field, value)
+    if hours <= 0 or hours > MAX_TARGET_HOURS:
+        raise ValidationError(field, f"must be more than 0 and at most {MAX_TARGET_HOURS} hours")
+    return hours
+
+
+# --- writes -------------------------------------------------------------------------
+
+def open_case(db, customer_id: int, reported_at, description: str, priority: str, *,
+              author: str | None = None, now: dt.datetime | None = None) -> int:
+    """Open a service case reported at ``reported_at`` (a moment). Returns the case id."""
+    now = now or dt.datetime.now()
+    with _change(db, author) as change:
+        customer = _customer(db, customer_id)
+        created = dt.datetime.fromisoformat(customer["created_on"])
+        values = {
+            "customer_id": customer_id,
+            "reported_at": check_moment("reported_at", reported_at, not_before=created, now=now,
+                                        after_what="the customer existed"),
+            "description": validation.check_text("description", description, required=True),
+            "priority": validation.check_choice("priority", priority, PRIORITIES),
+            "author": change.author,
+        }
+        case_id = relationship_commands.insert(db, "service_case", values)
+        change.record("create", "service_case", case_id, None)
+        return case_id
+
+
+def log_case_event(db, case_id: int, event: str, at, *, expert: str | None = None,
+                   spare_quoted_price=None, spare_reference_price=None, response: dict | None = None,
+                   author: str | None = None, now: dt.datetime | None = None) -> int | None:
+    """Stop one clock of a case (``first_reply``, ``attention`` with ``expert``,
+    ``repair`` with optional spare-part prices) or ``close`` it, at ``at``.
+
+    With ``response`` (``mode, quality, completeness``, optional ``summary``)
+    the matching post-deal checklist response is logged in the same change, so
+    one undo takes back both. Returns that response's id (or None)."""
+    now = now or dt.datetime.now()
+    with _change(db, author) as change:
+        before = _existing(db, "service_case", case_id)
+        validation.check_choice("event", event, EVENTS)
+        if before["closed_at"]:
+            raise ValidationError("event", "the case is closed")
+        column = CLOCK_COLUMNS.get(event, "closed_at")
+        if before[column]:
+            raise ValidationError("event", f"already logged at {before[column].replace('T', ' ')}; undo to correct it")
+        reported = dt.datetime.fromisoformat(before["reported_at"])
+        logged = [dt.datetime.fromisoformat(before[c]) for c in CLOCK_COLUMNS.values() if before[c]]
+        not_before, what = (max(logged), "the last event") if event == "close" and logged else (reported, "the report")
+        values = {**before, column: check_moment("at", at, not_before=not_before, now=now, after_what=what)}
+        items = list(EVENT_ITEMS.get(event, ()))
+        if event == "attention":
+            values["expert"] = validation.check_text("expert", expert, required=True, limit=validation.MAX_NAME)
+        if event == "repair":
+            values["spare_quoted_price"] = check_price("spare_quoted_price", spare_quoted_price)
+            values["spare_reference_price"] = check_price("spare_reference_price", spare_reference_price)
+            if (values["spare_quoted_price"] is None) != (values["spare_reference_price"] is None):
+                raise ValidationError("spare_reference_price", "give both the quoted and the reference price, or neither")
+            if values["spare_reference_price"] == 0:
+                raise ValidationError("spare_reference_price", "must be more than zero")
+            if values["spare_quoted_price"] is not None and \
+                    values["spare_quoted_price"] <= values["spare_reference_price"] * FAIR_PRICE_RATIO:
+                items.append("post.spares")
+        relationship_commands.update(db, "service_case", case_id, values)
+        change.record("update", "service_case", case_id, before)
+        if response is None or not items:
+            return None
+        return _log_checklist_response(db, change, values, items, response, now.date())
+
+
+def _log_checklist_response(db, change, case: dict, items: list[str], response: dict, today: dt.date) -> int:
+    day = max(case[c] for c in (*CLOCK_COLUMNS.values(), "closed_at") if case[c])[:10]
+    values = {"customer_id": case["customer_id"], "stage": "post_deal", "responded_on": day,
+              "mode": response.get("mode"), "items": items, "quality": response.get("quality"),
+              "completeness": response.get("completeness"),
+              "summary": response.get("summary") or case["description"], "author": change.author}
+    try:
+        cleaned = _check_response(db, values, today)
+    except ValidationError as error:
+        if error.field != "stage":
+            raise
+        raise ValidationError("response", "the customer was not in post-deal on that day; "
+                                          "save the event without the checklist response") from None
+    response_id = commands.insert_response(db, cleaned)
+    change.record("create", "response", response_id, None)
+    return response_id
+
+
+def set_service_target(db, priority: str, first_reply_hours, attention_hours, repair_hours, *,
+                       author: str | None = None) -> None:
+    """Change the hours allowed for ``priority`` (admins only once accounts exist)."""
+    with _change(db, author) as change:
+        accounts.require(db, author, "admin")
+        validation.check_choice("priority", priority, PRIORITIES)
+        values = {"priority": priority,
+                  "first_reply_hours": check_hours("first_reply_hours", first_reply_hours),
+                  "attention_hours": check_hours("attention_hours", attention_hours),
+                  "repair_hours": check_hours("repair_hours", repair_hours)}
+        target_id = relationship_commands.target_id(db, priority)
+        if target_id is None:
+            target_id = relationship_commands.insert(db, "service_target", values)
+            change.record("create", "service_target", target_id, None)
+        else:
+            before = commands.snapshot(db, "service_target", target_id)
+            relationship_commands.update(db, "service_target", target_id, values)
+            change.record("update", "service_target", target_id, before)
+
+
+# --- reads --------------------------------------------------------------------------
+
+def reference_moment(as_of=None, now: dt.datetime | None = None) -> dt.datetime:
+    """The moment running clocks are measured to: ``now`` (default: the real now),
+    but no later than the end of ``as_of``."""
+    moment = (now or dt.datetime.now()).replace(tzinfo=None)
+    if as_of is not None:
+        end = dt.datetime.combine(validation.parse_date("as_of", as_of), dt.time()) + dt.timedelta(days=1)
+        moment = min(moment, end)
+    return moment
+
+
+def service_targets(db) -> pd.DataFrame:
+    """``priority, first_reply_hours, attention_hours, repair_hours`` in priority order
+    (the defaults where nobody changed them)."""
+    chosen = relationship_queries.service_targets(db).set_index("priority")
+    return pd.DataFrame([
+        (priority, *(chosen.loc[priority, TARGET_COLUMNS] if priority in chosen.index else DEFAULT_TARGETS[priority]))
+        for priority in PRIORITIES], columns=["priority", *TARGET_COLUMNS]).astype({c: float for c in TARGET_COLUMNS})
+
+
+def _hours(delta: pd.Series) -> pd.Series:
+    return (delta.dt.total_seconds() / 3600).round(2)
+
+
+def case_clocks(db, as_of=None, customer_id: int | None = None, filters: dict | None = None,
+                now: dt.datetime | None = None, open_only: bool = False) -> pd.DataFrame:
+    """One row per case reported by ``as_of``: ``case_id, customer_id, name, sector,
+    region, account_manager, reported_at, description, priority, expert, status``
+    (open/closed), spare prices and ``price_ratio`` (quoted ÷ reference), and per
+    clock ``<clock>_at`` (stop), ``<clock>_target``, ``<clock>_hours`` (elapsed),
+    ``<clock>_running``, ``<clock>_breached``, ``<clock>_left`` (hours, running
+    clocks only); ``breached`` (any clock), ``hours_left`` (least left on a
+    running clock). Sorted most urgent first: least time left, then priority."""
+    found = relationship_queries.service_cases(db, as_of_text(as_of), customer_id, filters, open_only)
+    targets = service_targets(db).rename(columns={f"{c}_hours": f"{c}_target" for c in CLOCKS})
+    found = found.merge(targets, on="priority", how="left")
+    moment = pd.Timestamp(reference_moment(as_of, now))
+    reported = pd.to_datetime(found["reported_at"])
+    closed = pd.to_datetime(found["closed_at"])
+    found["status"] = np.where(closed.isna(), "open", "closed")
+    found = found.rename(columns={"repaired_at": "repair_at"})
+    for clock in CLOCKS:
+        stop = pd.to_datetime(found[f"{clock}_at"])
+        running = stop.isna() & closed.isna()
+        elapsed = _hours(stop - reported).where(stop.notna(), _hours(moment - reported).where(running))
+        target = found[f"{clock}_target"].astype(float)
+        found[f"{clock}_hours"] = elapsed
+        found[f"{clock}_running"] = running
+        found[f"{clock}_breached"] = (elapsed > target).fillna(False).astype(bool)
+        found[f"{clock}_left"] = (target - elapsed).where(running).round(2)
+    found["breached"] = found[[f"{c}_breached" for c in CLOCKS]].any(axis=1)
+    found["hours_left"] = found[[f"{c}_left" for c in CLOCKS]].min(axis=1)
+    found["price_ratio"] = (found["spare_quoted_price"] / found["spare_reference_price"]).round(3)
+    found["priority_rank"] = found["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
+    found = found.sort_values(["hours_left", "priority_rank", "reported_at"], na_position="last")
+    return found.drop(columns="priority_rank").reset_index(drop=True)
+
+
+def open_cases(db, as_of=None, filters: dict | None = None, now: dt.datetime | None = None,
+               customer_id: int | None = None) -> pd.DataFrame:
+    """The cases open at ``as_of``, most urgent first (columns of ``case_clocks``)."""
+    return case_clocks(db, as_of, customer_id, filters, now, open_only=True)
+
+
+@dataclass
+class ServicePortfolio:
+    """The fault clock across the portfolio at ``as_of``."""
+
+    cases: int
+    open_cases: int
+    open_breached: int
+    medians: dict[str, float | None]   # clock -> median hours of stopped clocks
+    compliance: pd.DataFrame           # priority, clock, met, decided, compliance (0..1 or NaN)
+    trend: pd.DataFrame                # month, clock, cases, median_hours, compliance
+    spares: pd.DataFrame               # customer_id, name, cases, quoted, reference, ratio (sum ÷ sum)
+    price_ratio: float | None          # all spare parts: sum quoted ÷ sum reference
+
+
+def _decided(clocks: pd.DataFrame, clock: str) -> tuple[pd.Series, pd.Series]:
+    stopped = clocks[f"{clock}_at"].notna()
+    breached = clocks[f"{clock}_breached"]
+    return stopped | (clocks[f"{clock}_running"] & breached), stopped & ~breached
+
+
+def service_portfolio(db, as_of=None, filters: dict | None = None,
+                      now: dt.datetime | None = None) -> ServicePortfolio:
+    """Medians, compliance per priority, monthly trend (by month reported) and
+    spare-part price fairness over the cases reported by ``as_of``."""
+    clocks = case_clocks(db, as_of, None, filters, now)
+    clocks["month"] = clocks["reported_at"].str[:7]
+    compliance, trend, medians = [], [], {}
+    for clock in CLOCKS:
+        decided, met = _decided(clocks, clock)
+        stopped = clocks[clocks[f"{clock}_at"].notna()]
+        medians[clock] = float(stopped[f"{clock}_hours"].median()) if len(stopped) else None
+        frame = clocks.assign(decided=decided, met=met)
+        for priority in PRIORITIES:
+            mine = frame[frame["priority"] == priority]
+            compliance.append((priority, clock, int(mine["met"].sum()), int(mine["decided"].sum())))
+        monthly = frame.groupby("month").agg(cases=("case_id", "count"), met=("met", "sum"),
+                                              decided=("decided", "sum"))
+        monthly["median_hours"] = stopped.groupby("month")[f"{clock}_hours"].median()
+        trend.append(monthly.reset_index().assign(clock=clock))
+    compliance = pd.DataFrame(compliance, columns=["priority", "clock", "met", "decided"])
+    compliance["compliance"] = compliance["met"] / compliance["decided"].where(compliance["decided"] > 0)
+    columns = ["month", "clock", "cases", "median_hours", "compliance"]
+    trend = pd.concat(trend) if len(clocks) else pd.DataFrame(columns=["month", "clock", "cases", "met", "decided",
+                                                                       "median_hours"])
+    trend["compliance"] = trend["met"] / trend["decided"].where(trend["decided"] > 0)
+    priced = clocks[clocks["price_ratio"].notna()]
+    spares = priced.groupby(["customer_id", "name"], as_index=False).agg(
+        cases=("case_id", "count"), quoted=("spare_quoted_price", "sum"), reference=("spare_reference_price", "sum"))
+    spares["ratio"] = (spares["quoted"] / spares["reference"]).round(3)
+    is_open = clocks["status"] == "open"
+    running_breach = pd.concat([clocks[f"{c}_running"] & clocks[f"{c}_breached"] for c in CLOCKS], axis=1).any(axis=1)
+    return ServicePortfolio(
+        cases=len(clocks), open_cases=int(is_open.sum()), open_breached=int((is_open & running_breach).sum()),
+        medians=medians, compliance=compliance, trend=trend[columns].sort_values(["month", "clock"]).reset_index(drop=True),
+        spares=spares.sort_values("ratio", ascending=False).reset_index(drop=True),
+        price_ratio=round(float(priced["spare_quoted_price"].sum() / priced["spare_reference_price"].sum()), 3)
+        if len(priced) else None)
+
+
+def customers_in_breach(db, as_of=None, now: dt.datetime | None = None) -> set[int]:
+    """Customers with an open case whose running clock is past its target at ``as_of``."""
+    found = open_cases(db, as_of, now=now)
+    late = pd.concat([found[f"{c}_running"] & found[f"{c}_breached"] for c in CLOCKS], axis=1).any(axis=1) \
+        if len(found) else pd.Series(dtype=bool)
+    return set(found.loc[late, "customer_id"].astype(int))
