@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import (_, carried, empty_state, fmt_date, fmt_days_ago, fmt_opinion, fmt_pct, item_label,
-                          mode_label, n_, plain, read, setup, stage_label)
+from pages.common import (_, carried, download, empty_state, fmt_date, fmt_days_ago, fmt_opinion, fmt_pct,
+                          item_label, mode_label, n_, plain, read, setup, stage_label)
 from pages.common.forms import author, confirmation, customer_picker, other_error, save
 from pages.common.journey import (checklist_table, contributions_chart, opinion_editor, response_editor,
                                   scores_chart, timeline_chart)
@@ -47,7 +47,7 @@ kpis[2].metric(_("Checklist coverage of the current stage"), fmt_pct(now["covera
 kpis[3].metric(_("Last response"), fmt_days_ago(days), border=True)
 
 overview_tab, checklist_tab, records_tab, history_tab = st.tabs(
-    [_("Journey"), _("Checklist"), _("Responses and opinions"), _("History")])
+    [_("Journey"), _("Checklist"), _("Responses and opinions"), _("History")], key="tab", bind="query-params")
 with overview_tab:
     left, right = st.columns([2, 3])
     left.altair_chart(contributions_chart(journey), width="stretch")
@@ -82,6 +82,7 @@ with records_tab:
         _("Author"): responses["author"]})
     picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                           key="pick_response")
+    download(responses, f"responses-customer-{customer_id}")
     if picked.selection.rows:
         response_editor(ctx.path, journey, responses.iloc[picked.selection.rows[0]], who)
     opinions = journey.opinions.iloc[::-1].reset_index(drop=True)

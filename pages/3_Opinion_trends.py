@@ -1,18 +1,17 @@
 """Opinion trends: is opinion getting better?"""
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import empty_state, fmt_opinion, read, setup, stage_colour, with_labels
-from pages.common.charts import day_text, journey_link, link_column, month_axis, stage_label, url_choice
+from pages.common import download, empty_state, fmt_opinion, read, setup, stage_colour, with_labels
+from pages.common.charts import (day_text, journey_link, link_column, month_axis, portfolio_filters,
+                                 self_assessment_charts, stage_label, url_choice)
 
 SPLITS = {"all": "Portfolio", "stage": "Stage", "sector": "Sector", "region": "Region",
           "account_manager": "Account manager"}
 MOVERS = 20
 CHANGE = alt.Scale(domain=["Fell", "Rose"], range=["#C0392B", "#2E86C1"])
-ZERO = pd.DataFrame({"y": [0]})
 
 ctx = setup("Opinion trends", "📈")
 st.caption("Is opinion getting better? Monthly opinion, who moved most, and whether we rate "
@@ -20,15 +19,18 @@ st.caption("Is opinion getting better? Monthly opinion, who moved most, and whet
 if read(ctx, "customer_names").empty:
     empty_state("There are no customers yet, so there is no opinion to follow.")
     st.stop()
+# Drawn on every tab: a bound widget that is not drawn drops its value from the URL.
+filters = portfolio_filters(ctx)
 trend_tab, movers_tab, gap_tab = st.tabs(["Trend", "Movers", "Self-assessment"], key="view",
                                          bind="query-params")
 
 if trend_tab.open:
     with trend_tab:
         by = url_choice("Split by", list(SPLITS), "all", "by", SPLITS.get)
-        trend = read(ctx, "opinion_trend", ctx.as_of, by=None if by == "all" else by)
+        trend = read(ctx, "opinion_trend", ctx.as_of, by=None if by == "all" else by, filters=filters or None)
         if trend.empty:
-            st.info("No opinion has been recorded yet. Record one from *Log a response*.")
+            st.info("No customer matching these filters has an opinion yet. Clear a filter." if filters else
+                    "No opinion has been recorded yet. Record one from *Log a response*.")
         else:
             what = "Opinion of each stage (−2 … +2)" if by == "stage" else "Final opinion (−6 … +6)"
             data = with_labels(trend.rename(columns={"group": "stage"}) if by == "stage" else trend)
@@ -59,7 +61,8 @@ if movers_tab.open:
         period = st.number_input("Period (days)", min_value=7, max_value=3650, value=180, step=30,
                                  key="period", bind="query-params")
         start = crm_core.period_start(ctx.as_of, period)
-        movers = read(ctx, "biggest_movers", ctx.as_of, period_days=int(period), limit=MOVERS)
+        movers = read(ctx, "biggest_movers", ctx.as_of, period_days=int(period), filters=filters or None,
+                      limit=MOVERS)
         st.caption(f"Final opinion on {day_text(start)} against {day_text(ctx.today)}, for customers "
                    "rated on both days. Largest changes first.")
         if movers.empty:
@@ -87,6 +90,7 @@ if movers_tab.open:
                                         "start_text": "Then", "end_text": "Now", "stage_then": "Stage then",
                                         "stage_now": "Stage now", "account_manager": "Account manager",
                                         "sector": "Sector"})
+            download(movers, "opinion-movers")
 
 if gap_tab.open:
     with gap_tab:
@@ -94,27 +98,11 @@ if gap_tab.open:
         if gaps.empty:
             st.info("No response or opinion yet: log responses and record opinions to compare them.")
         else:
-            data = with_labels(gaps)
-            long = data.melt(id_vars=["month", "stage", "stage_label", "gap"],
-                             value_vars=["response_score", "opinion"], var_name="series", value_name="value")
-            long["series"] = long["series"].map({"response_score": "Our response score", "opinion": "Opinion"})
-            long["value_text"] = long["value"].map(fmt_opinion)
-            lines = alt.Chart(long.dropna(subset=["value"]),
-                              title="Our response score (dashed) against the customers' opinion, per stage"
-                              ).mark_line().encode(
-                x=month_axis(), y=alt.Y("value:Q", title="Score (−2 … +2)", scale=alt.Scale(domain=[-2, 2])),
-                color=stage_colour(), strokeDash=alt.StrokeDash("series:N", title="Line"),
-                tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"),
-                         alt.Tooltip("stage_label:N", title="Stage"), alt.Tooltip("series:N", title="Line"),
-                         alt.Tooltip("value_text:N", title="Value")])
-            st.altair_chart(lines.properties(height=340), width="stretch")
-            data["gap_text"] = data["gap"].map(fmt_opinion)
-            gap = alt.Chart(data.dropna(subset=["gap"]), title="Self-assessment gap per stage "
-                            "(above 0: we rate ourselves higher than our customers do)").mark_line(point=True).encode(
-                x=month_axis(), y=alt.Y("gap:Q", title="Response score − opinion"), color=stage_colour(),
-                tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"),
-                         alt.Tooltip("stage_label:N", title="Stage"), alt.Tooltip("gap_text:N", title="Gap")])
-            zero = alt.Chart(ZERO).mark_rule(color="grey", strokeDash=[2, 2]).encode(y="y:Q")
-            st.altair_chart((gap + zero).properties(title=gap.title, height=280), width="stretch")
+            lines, gap = self_assessment_charts(with_labels(gaps))
+            st.altair_chart(lines, width="stretch")
+            st.altair_chart(gap, width="stretch")
             st.caption("Response score: the stage's checklist coverage, quality and completeness on the "
                        "opinion scale (the formula is in *crm_core.scores*), pooled over the portfolio.")
+            if filters:
+                st.caption("The filters apply to the Trend and Movers tabs: ratings are summed per "
+                           "stage and mode, not per customer, so this view covers the whole portfolio.")

@@ -45,3 +45,15 @@ def open_page(monkeypatch):
         return page.run()
 
     return run
+
+
+@pytest.fixture
+def chart_data():
+    """``chart_data(element)``: the rows an Altair chart drawn by a page plots (its first
+    dataset), from an AppTest element such as ``page.get("vega_lite_chart")[0]``."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    def rows(element):
+        return convert_arrow_bytes_to_pandas_df(element.proto.datasets[0].data.data)
+
+    return rows

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import Context, page_url, read
+from pages.common import Context, fmt_opinion, page_url, read, stage_colour
 
 FILTERS = {"sector": "Sector", "region": "Region", "account_manager": "Account manager"}
 
@@ -77,3 +77,29 @@ def month_axis(title: str = "Month") -> alt.X:
 
 def stage_label(stage: str | None) -> str:
     return crm_core.STAGE_LABELS.get(stage, "—") if stage else "—"
+
+
+def self_assessment_charts(data: pd.DataFrame) -> tuple[alt.Chart, alt.LayerChart]:
+    """From ``crm_core.self_assessment_trend`` (with ``stage_label``): our response
+    score against the customers' opinion per stage and month, and their gap."""
+    long = data.melt(id_vars=["month", "stage", "stage_label", "gap"],
+                     value_vars=["response_score", "opinion"], var_name="series", value_name="value")
+    long["series"] = long["series"].map({"response_score": "Our response score", "opinion": "Opinion"})
+    long["value_text"] = long["value"].map(fmt_opinion)
+    lines = alt.Chart(long.dropna(subset=["value"]),
+                      title="Our response score (dashed) against the customers' opinion, per stage"
+                      ).mark_line().encode(
+        x=month_axis(), y=alt.Y("value:Q", title="Score (−2 … +2)", scale=alt.Scale(domain=[-2, 2])),
+        color=stage_colour(), strokeDash=alt.StrokeDash("series:N", title="Line"),
+        tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"),
+                 alt.Tooltip("stage_label:N", title="Stage"), alt.Tooltip("series:N", title="Line"),
+                 alt.Tooltip("value_text:N", title="Value")])
+    gaps = data.dropna(subset=["gap"]).assign(gap_text=lambda f: f["gap"].map(fmt_opinion))
+    gap = alt.Chart(gaps).mark_line(point=True).encode(
+        x=month_axis(), y=alt.Y("gap:Q", title="Response score − opinion"), color=stage_colour(),
+        tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"),
+                 alt.Tooltip("stage_label:N", title="Stage"), alt.Tooltip("gap_text:N", title="Gap")])
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="grey", strokeDash=[2, 2]).encode(y="y:Q")
+    return lines.properties(height=340), (gap + zero).properties(
+        title="Self-assessment gap per stage (above 0: we rate ourselves higher than our customers do)",
+        height=280)
