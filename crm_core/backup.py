@@ -16,7 +16,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from .storage import StorageError, io_queries
+from . import accounts
+from .storage import StorageError, connect, io_queries
 
 
 def backup(path_from: str | os.PathLike, path_to: str | os.PathLike) -> Path:
@@ -38,6 +39,17 @@ def backup(path_from: str | os.PathLike, path_to: str | os.PathLike) -> Path:
     finally:
         temporary.unlink(missing_ok=True)
     return target
+
+
+def snapshot(path: str | os.PathLike, acting: str | None) -> bytes:
+    """The database at ``path`` as the bytes of one consistent backup file (taken
+    like ``backup``, safe while others write), for ``acting`` to download. Raises
+    ``AccessDenied`` unless accounts do not exist yet or ``acting`` is an admin:
+    the file holds every customer and every account's password hash."""
+    with connect(path) as db:
+        accounts.require(db, acting, "admin")
+    with tempfile.TemporaryDirectory() as folder:
+        return backup(path, Path(folder) / "backup.db").read_bytes()
 
 
 def restore(backup_file: str | os.PathLike, target: str | os.PathLike) -> Path | None:

@@ -4,9 +4,9 @@ An import runs in steps, so a page can show what will happen before anything
 is written and let the user fix the column mapping in between:
 
     table = read_table(data, "responses.csv")                 # bytes -> RawTable of text cells
-    mapping = suggest_mapping(table.columns, "responses")     # field -> column; the UI may edit it
+    mapping = mapping_for(db, table.columns, "responses")     # field -> column (last used, else guessed)
     plan = preview(db, table, "responses", mapping)           # per row: cleaned values or the reason
-    result = apply(db, plan, author="ana", only_valid=True)   # one transaction
+    result = apply(db, plan, author="ana", only_valid=True)   # one transaction; remembers the mapping
 
 Rows are written through ``crm_core.writes`` (validation + audit trail), all in
 one transaction. Excel workbooks are not read (openpyxl is not installed):
@@ -20,6 +20,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -267,6 +268,22 @@ def suggest_mapping(columns: list[str], kind: str) -> dict[str, str]:
                 used.add(mapping[name])
     return {name: mapping[name] for name in fields if name in mapping}
 
+
+
+def _headers(columns: list[str]) -> str:
+    """The identity of a file's header set: its column names, sorted, as JSON."""
+    return json.dumps(sorted(columns), ensure_ascii=False)
+
+
+def mapping_for(db, columns: list[str], kind: str) -> dict[str, str]:
+    """The mapping to offer for a file of ``kind`` with these ``columns``: the one
+    last imported with the same set of headers (in any order), else
+    ``suggest_mapping``. Returns ``{field: column}``."""
+    saved = io_queries.saved_mapping(db, _check_kind(kind), _headers(columns))
+    if saved is None:
+        return suggest_mapping(columns, kind)
+    return {name: column for name, column in json.loads(saved).items()
+            if name in FIELDS[kind] and column in columns}
 
 def _check_kind(kind: str) -> str:
     return validation.check_choice("kind", kind, KINDS)
@@ -624,6 +641,10 @@ def apply(db, plan: ImportPreview, author: str | None = None, only_valid: bool =
                     counts[row.action] += 1
             if failures and not only_valid:
                 raise _Refused
+            # Remembered with the import it served, so the next file with these headers maps alike.
+            io_queries.save_mapping(db, plan.kind, _headers(plan.table.columns),
+                                    json.dumps(plan.mapping, ensure_ascii=False), author,
+                                    dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     except _Refused:
         return ImportResult(failed=len(failures), written=False, problems=_problems(plan.mapping, failures))
     return ImportResult(counts["create"], counts["update"], counts["skip"], len(failures),

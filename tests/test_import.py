@@ -348,6 +348,49 @@ def test_responses_name_their_customer_by_name_in_any_case_or_by_external_id(dem
 
 # --- preview and apply ------------------------------------------------------------------
 
+def test_a_mapping_chosen_by_hand_is_offered_again_for_the_same_headers_in_any_order(story_db):
+    first = "Kunde;Phase;Tag;Weg;Note Q;Note V;Text\nAcme Turbines;operational;01.06.2025;phone;4;3;Call\n"
+    again = "Text;Note V;Note Q;Weg;Tag;Phase;Kunde\nVisit;3;3;face_to_face;02.06.2025;operational;Acme Turbines\n"
+    chosen = {"customer": "Kunde", "stage": "Phase", "responded_on": "Tag", "mode": "Weg", "quality": "Note Q",
+              "completeness": "Note V", "summary": "Text"}
+    with crm_core.connect(story_db) as db:
+        table = read_table(first.encode(), "first.csv")
+        assert importer.mapping_for(db, table.columns, "responses") == suggest_mapping(table.columns, "responses")
+        importer.apply(db, preview(db, table, "responses", chosen, today=TODAY), author="ana")
+        later = read_table(again.encode(), "again.csv")
+        assert importer.mapping_for(db, later.columns, "responses") == chosen
+        # Another kind, or another header set, is not affected.
+        assert importer.mapping_for(db, later.columns, "opinions") == suggest_mapping(later.columns, "opinions")
+        assert importer.mapping_for(db, later.columns[:-1], "responses") == suggest_mapping(later.columns[:-1],
+                                                                                            "responses")
+
+
+def test_an_import_refused_as_a_whole_remembers_no_mapping(story_db):
+    data = (DATA / "respuestas_cp1252.csv").read_bytes()
+    with crm_core.connect(story_db) as db:
+        table = read_table(data, "respuestas.csv")
+        mapping = {**suggest_mapping(table.columns, "responses"), "summary": "Cliente"}
+        result = importer.apply(db, preview(db, table, "responses", mapping, today=TODAY), only_valid=False)
+        assert result.written is False
+        assert importer.mapping_for(db, table.columns, "responses") == suggest_mapping(table.columns, "responses")
+
+
+def test_over_long_fields_fail_with_their_length_and_nothing_partial_is_written(story_db):
+    customers = csv_bytes([["name", "notes"], ["N" * 201, ""], ["Fine Ltd", "x" * 5001], ["Short Ltd", "ok"]])
+    responses = csv_bytes([RESPONSE_HEADER.strip().split(","),
+                           ["Acme Turbines", "operational", "2025-06-01", "phone", "", "3", "3", "s" * 5001]])
+    with crm_core.connect(story_db) as db:
+        before = counts(db)
+        plan = plan_file(db, customers, "customers")
+        assert [(p.action, p.field, p.message) for p in plan.rows] == [
+            ("error", "name", "is too long (201 characters, at most 200)"),
+            ("error", "notes", "is too long (5001 characters, at most 5000)"),
+            ("create", None, None)]
+        (row,) = plan_file(db, responses, "responses").rows
+        assert (row.field, row.message) == ("summary", "is too long (5001 characters, at most 5000)")
+        assert importer.apply(db, plan, only_valid=False).written is False
+        assert counts(db) == before
+
 def test_preview_writes_nothing(story_db):
     with crm_core.connect(story_db) as db:
         before, changes = counts(db), crm_core.change_count(story_db)

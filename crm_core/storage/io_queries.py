@@ -39,6 +39,21 @@ def opinion_exists(db: Database, values: dict) -> bool:
                   values["note"]]) == 1
 
 
+
+# --- column mappings remembered per kind and header set ---------------------------
+
+def saved_mapping(db: Database, kind: str, headers: str) -> str | None:
+    """The JSON mapping last saved for ``kind`` and ``headers`` (sorted column names as JSON), or None."""
+    return value(db, "SELECT mapping FROM import_mappings WHERE kind = ? AND headers = ?", [kind, headers])
+
+
+def save_mapping(db: Database, kind: str, headers: str, mapping: str, author: str | None, saved_at: str) -> None:
+    """Remember ``mapping`` (JSON) for ``kind`` and ``headers``, replacing the one saved before."""
+    db.execute("INSERT INTO import_mappings (kind, headers, mapping, author, saved_at) VALUES (?, ?, ?, ?, ?)"
+               " ON CONFLICT (kind, headers) DO UPDATE SET mapping = excluded.mapping,"
+               " author = excluded.author, saved_at = excluded.saved_at",
+               [kind, headers, mapping, author, saved_at])
+
 # --- flat tables for export -------------------------------------------------------
 # Column names are the importer's field names, so an exported file imports back as is.
 

@@ -295,6 +295,26 @@ def m005_relationship(db: Database) -> None:
 
 
 
+@migrations()
+def m006_import_mappings(db: Database) -> None:
+    """The column mapping last used to import a file of a kind with a given set of
+    headers (``headers``: the file's column names, sorted, as JSON), so the next
+    file with the same headers is mapped the same way without asking again."""
+    run_script(
+        db,
+        """
+        CREATE TABLE import_mappings (
+            kind TEXT NOT NULL,
+            headers TEXT NOT NULL,
+            mapping TEXT NOT NULL,
+            author TEXT,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (kind, headers)
+        )
+        """,
+    )
+
+
 def run_script(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

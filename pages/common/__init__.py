@@ -288,3 +288,11 @@ def empty_state(message: str) -> None:
     """A friendly next step instead of an empty chart."""
     st.info(message + "\n\n" + _("Start by adding a customer and logging a response, "
                                   "or run `make demo` to load the demo portfolio."))
+
+
+def download(frame: pd.DataFrame, name: str) -> None:
+    """A button under a table that downloads ``frame`` (the rows the page shows, so
+    the same filters and snapshot day) as ``<name>.csv``, written by
+    ``crm_core.export_csv`` only when clicked."""
+    st.download_button(_("Download as CSV"), lambda: crm_core.export_csv(frame), file_name=f"{name}.csv",
+                       mime="text/csv", icon=":material/download:", key=f"download:{name}")

@@ -1,0 +1,81 @@
+"""Import and export: bring a spreadsheet's rows in, take any table out, download a full backup."""
+
+import datetime as dt
+
+import streamlit as st
+
+import crm_core
+from crm_core import importer
+from pages.common import _, download, n_, read, setup
+from pages.common.charts import portfolio_filters
+from pages.common.forms import author
+from pages.common.importing import column_mapping, import_outcome, run_import
+
+ctx = setup("Import and export", "📥")
+who = author()
+KINDS = {"customers": _("Customers"), "responses": _("Responses"), "opinions": _("Opinions")}
+state = st.session_state
+import_tab, export_tab, backup_tab = st.tabs([_("Import"), _("Export"), _("Backup")])
+
+with export_tab:
+    what = st.segmented_control(_("Table"), list(KINDS), default="responses", required=True, format_func=KINDS.get,
+                                key="export_kind")
+    filters = portfolio_filters(ctx)
+    table = read(ctx, "export_table", what, ctx.as_of, filters=filters or None)
+    st.caption(n_("{n} row, with the filters and snapshot day above; the file imports back as is.",
+                  "{n} rows, with the filters and snapshot day above; the file imports back as is.", len(table)))
+    download(table, f"{what}-{ctx.today.isoformat()}")
+
+with backup_tab:
+    st.caption(_("One consistent copy of the whole database, taken while others keep working. To restore it, stop "
+                 "the app and run `python -m crm_core restore <file>` (see the README)."))
+    if st.button(_("Prepare a full backup"), icon="🗄️"):
+        try:
+            state["backup"] = crm_core.backup.snapshot(ctx.path, who)
+        except crm_core.AccessDenied as error:
+            st.error(str(error), icon="⚠️")
+    if "backup" in state:
+        st.download_button(_("Download the backup"), state["backup"], mime="application/vnd.sqlite3",
+                           file_name=f"crm-backup-{dt.datetime.now():%Y-%m-%dT%H%M}.db", type="primary")
+
+# Drawn last: without a readable file the import stops the page here.
+with import_tab:
+    import_outcome()
+    kind = st.segmented_control(_("The file holds"), list(KINDS), default="responses", required=True,
+                                format_func=KINDS.get, key="import_kind")
+    upload = st.file_uploader(_("CSV file: comma, semicolon or tab separated; UTF-8 or Latin-1"),
+                              type=["csv", "tsv", "txt"], key=f"import_file:{state.get('upload_round', 0)}")
+    if upload is None:
+        st.stop()
+    try:
+        raw = crm_core.read_table(upload.getvalue(), upload.name)
+    except crm_core.TableError as error:
+        st.error(str(error), icon="⚠️")
+        st.stop()
+    st.caption(n_("{n} row read ({encoding}, columns separated by {delimiter}). The first rows:",
+                  "{n} rows read ({encoding}, columns separated by {delimiter}). The first rows:", len(raw.rows),
+                  encoding=raw.encoding, delimiter=repr(raw.delimiter)))
+    st.dataframe(raw.frame().head(10), width="stretch")
+    st.subheader(_("Which column fills which field"), anchor=False)
+    mapping = column_mapping(ctx.path, raw, kind, upload.file_id)
+    try:
+        with crm_core.connect(ctx.path) as db:
+            plan = importer.preview(db, raw, kind, mapping)
+    except crm_core.ValidationError as error:
+        st.error(error.message, icon="⚠️")
+        st.stop()
+    counts = plan.counts()
+    labels = {"create": _("New"), "update": _("Updated"), "skip": _("Already there"), "error": _("Failing")}
+    for column, (action, label) in zip(st.columns(4), labels.items()):
+        column.metric(label, f"{counts[action]:,}", border=True)
+    problems = plan.problems()
+    if len(problems):
+        st.warning(n_("{n} row cannot be imported, for the reason given:",
+                      "{n} rows cannot be imported, for the reason given:", len(problems)), icon="⚠️")
+        st.dataframe(problems.rename(columns={"row": _("Row"), "field": _("Field"), "column": _("Column"),
+                                              "message": _("Reason")}), hide_index=True, width="stretch")
+    valid = counts["create"] + counts["update"]
+    left, right = st.columns(2)
+    left.button(n_("Import the {n} valid row", "Import the {n} valid rows", valid), type="primary",
+                disabled=valid == 0, on_click=run_import, args=(ctx.path, plan, who), key="import_valid")
+    right.button(_("Import nothing"), on_click=run_import, args=(ctx.path, None, who), key="import_nothing")

@@ -1,0 +1,75 @@
+"""The steps of the import page: the column mapping, the write and its outcome.
+
+``run_import`` is a button callback: it runs before the page is drawn again,
+stores the outcome in the session and empties the uploader (its key carries
+``upload_round``), so the page is ready for the next file.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import crm_core
+from crm_core import importer
+
+from . import _
+
+
+def field_labels() -> dict[str, str]:
+    """Every importable field's label in the session's language."""
+    return {"name": _("Name"), "customer": _("Customer name"), "external_id": _("External id"),
+            "sector": _("Sector"), "region": _("Region"), "account_manager": _("Account manager"),
+            "acquisition_cost": _("Acquisition cost"), "created_on": _("Customer since"), "notes": _("Notes"),
+            "stage": _("Stage"), "responded_on": _("Date"), "opinion_on": _("Date"), "mode": _("Mode"),
+            "items": _("Checklist items"), "quality": _("Quality"), "completeness": _("Completeness"),
+            "summary": _("Summary"), "score": _("Opinion"), "source": _("Source"), "note": _("Note")}
+
+
+def column_mapping(path: str, raw: importer.RawTable, kind: str, file_id: str) -> dict[str, str | None]:
+    """One select box per field of ``kind``, pre-filled with the mapping last used for
+    files with these headers (else the guess); required fields are starred.
+    Returns ``{field: column or None}``."""
+    with crm_core.connect(path) as db:
+        offered = importer.mapping_for(db, raw.columns, kind)
+    labels, choices, mapping = field_labels(), [None, *raw.columns], {}
+    columns = st.columns(3)
+    for number, name in enumerate(importer.FIELDS[kind]):
+        # Keyed by the upload: a new file is offered its own remembered mapping.
+        mapping[name] = columns[number % 3].selectbox(
+            labels[name] + (" *" if name in importer.REQUIRED[kind] else ""), choices,
+            index=choices.index(offered.get(name)), key=f"map:{file_id}:{kind}:{name}",
+            format_func=lambda column: "—" if column is None else column)
+    return mapping
+
+
+def run_import(path: str, plan: importer.ImportPreview | None, who: str | None) -> None:
+    """Write the valid rows of ``plan`` as ``who`` (``plan`` None: import nothing)."""
+    state = st.session_state
+    state.pop("import:error", None)
+    state["upload_round"] = state.get("upload_round", 0) + 1
+    if plan is None:
+        state["import:result"] = None
+        return
+    try:
+        with crm_core.connect(path) as db:
+            state["import:result"] = importer.apply(db, plan, author=who)
+    except (crm_core.AccessDenied, crm_core.StorageError) as error:
+        state["import:error"] = str(error)
+
+
+def import_outcome() -> None:
+    """Show (once) what the last import did, or why it was refused."""
+    state = st.session_state
+    if "import:error" in state:
+        st.error(state.pop("import:error"), icon="⚠️")
+    if "import:result" not in state:
+        return
+    result = state.pop("import:result")
+    if result is None:
+        st.info(_("Nothing was imported."))
+        return
+    st.success(_("Imported: {created} new, {updated} updated, {skipped} already there, {failed} failed.",
+                 created=result.created, updated=result.updated, skipped=result.skipped, failed=result.failed),
+               icon="✅")
+    if len(result.problems):
+        st.dataframe(result.problems, hide_index=True, width="stretch")
