@@ -6,8 +6,8 @@ import streamlit as st
 
 import crm_core
 from crm_core import risk
-from pages.common import (_, carried, empty_state, fmt_days_ago, fmt_number, fmt_opinion, fmt_pct, n_, page_url,
-                          read, setup, stage_colour, stage_label, with_labels)
+from pages.common import (_, carried, download, empty_state, fmt_days_ago, fmt_number, fmt_opinion, fmt_pct, n_,
+                          page_url, read, setup, stage_colour, stage_label, with_labels)
 from pages.common.charts import link_column, portfolio_filters, url_choice
 
 ctx = setup("Portfolio overview", "📊")
@@ -84,4 +84,5 @@ picked = st.dataframe(table[columns], hide_index=True, width="stretch", on_selec
     "gap_text": _("Self-assessment gap"), "account_manager": _("Account manager"), "journey": link_column()})
 if picked.selection.rows:
     customer = int(risky.iloc[picked.selection.rows[0]]["customer_id"])
+download(risky, "at-risk")
     st.switch_page("pages/1_Customer_journey.py", query_params=carried(customer=customer))
