@@ -11,7 +11,11 @@ A customer is **at risk** when at least one of these holds at ``as_of``:
   the customer is ``GRACE_DAYS`` old);
 * ``overrated`` — the self-assessment gap of the current stage (response
   score − opinion) is ``OVERRATED_GAP`` or more: we think we did well, the
-  customer does not.
+  customer does not;
+* ``service_breach`` — an open service case has a running clock past its
+  target (see ``service``);
+* ``broken_promise`` — a promise was broken during the period, or an open
+  promise is past its due date (see ``promises``).
 
 The risk score is the number of reasons, with a falling opinion counting
 double (it is the customer's own verdict); the list is sorted by score, then
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import promises, service
 from .catalogue import STAGES
 from .movers import biggest_movers, period_start
 from .reads import as_of_text, portfolio, reference_day, stage_scores
@@ -34,8 +39,9 @@ MIN_COVERAGE = 0.5
 GRACE_DAYS = 30
 SILENT_DAYS = 60
 OVERRATED_GAP = 1.5
-REASONS = ("falling_opinion", "missing_responses", "silent", "overrated")
-WEIGHTS = {"falling_opinion": 2, "missing_responses": 1, "silent": 1, "overrated": 1}
+REASONS = ("falling_opinion", "missing_responses", "silent", "overrated", "service_breach", "broken_promise")
+WEIGHTS = {"falling_opinion": 2, "missing_responses": 1, "silent": 1, "overrated": 1, "service_breach": 1,
+           "broken_promise": 1}
 PERIODS = (30, 90, 180, 365)
 DEFAULT_PERIOD = 90
 
@@ -101,6 +107,9 @@ def _at_risk(db, found: pd.DataFrame, as_of, period_days, filters, today) -> pd.
         "silent": (found["days_since_response"].fillna(age).fillna(0) >= SILENT_DAYS)
         & (age >= GRACE_DAYS),
         "overrated": found["gap"].fillna(-99) >= OVERRATED_GAP,
+        "service_breach": found["customer_id"].isin(service.customers_in_breach(db, as_of)),
+        "broken_promise": found["customer_id"].isin(promises.customers_with_broken_promises(
+            db, as_of, since=period_start(as_of, period_days, today), today=today)),
     })
     found["score"] = sum(flags[reason].astype(int) * WEIGHTS[reason] for reason in REASONS)
     found["reasons"] = [tuple(r for r in REASONS if row[r]) for _, row in flags.iterrows()]
