@@ -12,7 +12,9 @@ from pages.common.charts import link_column, portfolio_filters, url_choice
 
 ctx = setup("Portfolio overview", "📊")
 REASONS = {"falling_opinion": "📉 " + _("Opinion falling"), "missing_responses": "🧩 " + _("Expected responses missing"),
-           "silent": "🔇 " + _("No response for long"), "overrated": "🪞 " + _("We rate ourselves higher")}
+           "silent": "🔇 " + _("No response for long"), "overrated": "🪞 " + _("We rate ourselves higher"),
+           "service_breach": "🛠️ " + _("Service case past its target"),
+           "broken_promise": "🤝 " + _("Promise broken or overdue")}
 if read(ctx, "customer_names").empty:
     empty_state(_("There are no customers yet."))
     st.stop()
@@ -82,7 +84,7 @@ picked = st.dataframe(table[columns], hide_index=True, width="stretch", on_selec
     "name": _("Customer"), "why": _("Why"), "stage_label": _("Stage"), "opinion": _("Final opinion"),
     "change_text": _("Change"), "coverage_text": _("Coverage"), "silence": _("Last response"),
     "gap_text": _("Self-assessment gap"), "account_manager": _("Account manager"), "journey": link_column()})
+download(risky, "at-risk")
 if picked.selection.rows:
     customer = int(risky.iloc[picked.selection.rows[0]]["customer_id"])
-download(risky, "at-risk")
     st.switch_page("pages/1_Customer_journey.py", query_params=carried(customer=customer))
