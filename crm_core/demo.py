@@ -15,7 +15,8 @@ import random
 from dataclasses import dataclass
 
 from .catalogue import CHECKLIST, MODES, STAGES
-from .storage import commands, connect, transaction, value
+from . import demo_relationship as relationship
+from .storage import commands, connect, relationship_commands, transaction, value
 from .validation import name_key
 
 SECTORS = ("Energy", "Water & utilities", "Rail & transport", "Mining", "Manufacturing",
@@ -78,6 +79,11 @@ ARCHETYPES = (
 )
 
 
+def archetype_of(cid: int) -> Archetype:
+    """How the demo handles customer ``cid`` (every ninth is exemplary)."""
+    return ARCHETYPES[cid % len(ARCHETYPES)] if cid % 9 else ARCHETYPES[0]
+
+
 def _month_days(rng: random.Random, start: dt.date, end: dt.date, per_month: float) -> list[dt.date]:
     """Random days between ``start`` and ``end``, about ``per_month`` a month."""
     span = (end - start).days
@@ -89,7 +95,8 @@ def _month_days(rng: random.Random, start: dt.date, end: dt.date, per_month: flo
 
 def generate(customers: int = 48, *, seed: int = 7, anchor: dt.date | None = None,
              responses_per_month: float = 3.0, history_months: int = 26) -> dict[str, list[dict]]:
-    """Rows for ``commands.bulk_load``: customers, contacts, entries, responses, opinions.
+    """Rows for ``commands.bulk_load``: customers, contacts, entries, responses, opinions
+    (and for ``relationship_commands.bulk_load``: cases, promises, outcomes).
 
     Takes the number of customers, a seed, the last day of history (default
     today) and the response rate; returns plain dicts obeying every write rule.
@@ -107,7 +114,7 @@ def generate(customers: int = 48, *, seed: int = 7, anchor: dt.date | None = Non
             copies += 1
             name = f"{head} {tail} {copies}"
         used_names.add(name_key(name))
-        archetype = ARCHETYPES[cid % len(ARCHETYPES)] if cid % 9 else ARCHETYPES[0]
+        archetype = archetype_of(cid)
         created = anchor - dt.timedelta(days=rng.randrange(30, history_months * 30))
         project = PROJECTS[cid % len(PROJECTS)]
         out["customers"].append({
@@ -170,6 +177,8 @@ def generate(customers: int = 48, *, seed: int = 7, anchor: dt.date | None = Non
                     "note": f"{stage.replace('_', '-')} review with the customer",
                     "author": out["customers"][-1]["account_manager"],
                 })
+    out.update(relationship.generate(out, {c["id"]: archetype_of(c["id"]).name for c in out["customers"]},
+                                     seed=seed, anchor=anchor))
     return out
 
 
@@ -178,6 +187,8 @@ def load(path, rows: dict[str, list[dict]]) -> None:
     with connect(path) as db, transaction(db):
         commands.bulk_load(db, rows["customers"], rows["contacts"], rows["entries"],
                            rows["responses"], rows["opinions"])
+        relationship_commands.bulk_load(db, rows.get("cases", []), rows.get("promises", []),
+                                        rows.get("outcomes", []))
 
 
 def build_demo(path, *, anchor: dt.date | None = None, customers: int = 48) -> None:
