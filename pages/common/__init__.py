@@ -34,6 +34,7 @@ PAGES = {
     "log": "pages/5_Log_response.py",
     "customers": "pages/6_Customers.py",
     "service": "pages/8_Service_and_promises.py",
+    "outcomes": "pages/10_Outcomes.py",
     "import": "pages/9_Import_export.py",
     "admin": "pages/7_Admin.py",
 }
@@ -136,6 +137,7 @@ def _navigation() -> None:
               "gaps": ("🧩", _("Checklist gaps")), "trends": ("📈", _("Opinion trends")),
               "quality": ("☎️", _("Response quality")), "log": ("✍️", _("Log a response")),
               "customers": ("🏢", _("Customers")), "service": ("🛠️", _("Service and promises")),
+              "outcomes": ("🏆", _("Outcomes")),
               "import": ("📥", _("Import and export")), "admin": ("🔑", _("Accounts"))}
     customer = st.query_params.get("customer")
     try:
