@@ -182,8 +182,7 @@ def check_stage_entry(values: dict, *, current_stage: str | None, last_entered_o
         # After the last stage there is no next one (found by a property test).
         position = STAGE_POSITION[current_stage] if current_stage else -1
         if position + 1 == len(STAGES) or stage != STAGES[position + 1]:
-            raise ValidationError("stage", N_("a forward move from {stage} goes to the next stage only"),
-                                  stage=current_stage)
+            raise ValidationError("stage", f"a forward move from {current_stage} goes to the next stage only")
     elif not reason:
         raise ValidationError("reason", "a correction needs a reason")
     return {"stage": stage, "entered_on": entered_on, "kind": kind, "reason": reason,
