@@ -1,0 +1,102 @@
+"""Service and promises: how fast do we react after delivery, and do we keep what we promised?"""
+
+import pandas as pd
+import streamlit as st
+
+import crm_core
+from pages.common import _, empty_state, fmt_number, fmt_pct, n_, read, setup
+from pages.common.charts import link_column, portfolio_filters
+from pages.common.forms import author, customer_picker
+from pages.common.service import (case_form, cases_table, clock_now, compliance_table, event_form,
+                                  fmt_hours, promise_form, promises_table, resolve_form, trend_chart)
+
+ctx = setup("Service and promises", "🛠️")
+who = author()
+names = read(ctx, "customer_names")
+if names.empty:
+    empty_state(_("There are no customers yet."))
+    st.stop()
+filters = portfolio_filters(ctx) or None
+now = clock_now()
+figures = read(ctx, "service_portfolio", ctx.as_of, filters=filters, now=now)
+waiting = read(ctx, "open_cases", ctx.as_of, filters=filters, now=now)
+customer_id = customer_picker(names)
+clock_tab, promise_tab = st.tabs([_("Fault clock"), _("Promises")])
+
+with clock_tab:
+    kpis = st.columns(5)
+    kpis[0].metric(_("Open cases"), f"{figures.open_cases:,}", border=True)
+    kpis[1].metric(_("Open past target"), f"{figures.open_breached:,}", border=True,
+                   help=_("Open cases with a running clock past the target of their priority."))
+    medians = {"first_reply": _("Median first reply"), "attention": _("Median attention"),
+               "repair": _("Median repair")}
+    for column, (clock, label) in zip(kpis[2:], medians.items()):
+        column.metric(label, fmt_hours(figures.medians[clock]), border=True,
+                      help=_("Median time from the report, over the clocks already stopped."))
+    if figures.cases == 0:
+        st.info(_("No service case yet. When a customer reports a fault, open a case below: its clocks start."))
+    else:
+        st.subheader(n_("{n} open case, most urgent first", "{n} open cases, most urgent first", len(waiting)),
+                     anchor=False)
+        if waiting.empty:
+            st.success(_("No open case: every reported fault is closed."))
+        else:
+            st.dataframe(cases_table(waiting), hide_index=True, width="stretch",
+                         column_config={"journey": link_column()})
+        left, right = st.columns([2, 3])
+        left.markdown("**" + _("Within target, per priority") + "**")
+        left.dataframe(compliance_table(figures.compliance), hide_index=True, width="stretch")
+        left.caption(_("Clocks stopped within target ÷ clocks decided (stopped, or running and already late)."))
+        right.altair_chart(trend_chart(figures.trend), width="stretch")
+        st.subheader(_("Spare parts at actual price?"), anchor=False)
+        st.metric(_("Quoted ÷ reference price, all spare parts"), fmt_number(figures.price_ratio, 2),
+                  help=_("1.00 = at the reference price; above 1.05 the checklist does not count it as fair."))
+        if len(figures.spares):
+            st.dataframe(pd.DataFrame({
+                _("Customer"): figures.spares["name"], _("Cases"): figures.spares["cases"],
+                _("Quoted"): figures.spares["quoted"].map(lambda v: fmt_number(v, 0)),
+                _("Reference"): figures.spares["reference"].map(lambda v: fmt_number(v, 0)),
+                _("Quoted ÷ reference"): figures.spares["ratio"].map(lambda v: fmt_number(v, 2))}),
+                hide_index=True, width="stretch")
+    with st.expander(_("Open a case"), icon="🆕", expanded=figures.cases == 0):
+        if customer_id is None:
+            st.caption(_("Pick the customer above first."))
+        else:
+            case_form(ctx, customer_id, who)
+    if not waiting.empty:
+        with st.expander(_("Log a first reply, an expert assigned, a repair or the closing"), icon="⏱️"):
+            event_form(ctx, waiting, who)
+
+with promise_tab:
+    found = read(ctx, "promise_list", ctx.as_of, customer_id=customer_id, filters=filters)
+    record = read(ctx, "promise_record", ctx.as_of, filters=filters).iloc[0]
+    kpis = st.columns(4)
+    kpis[0].metric(_("Promises"), f"{record['promises']:,}", border=True)
+    kpis[1].metric(_("Kept"), fmt_pct(record["kept_rate"]), border=True,
+                   help=_("Kept ÷ resolved (kept, broken or renegotiated)."))
+    kpis[2].metric(_("Average slip"), "—" if record["average_slip"] is None else
+                   _("{days} days", days=fmt_number(record["average_slip"], 1)), border=True,
+                   help=_("Resolution day − due day, over resolved promises with a due date (positive = late)."))
+    kpis[3].metric(_("Overdue"), f"{record['overdue']:,}", border=True)
+    managers = read(ctx, "promise_record", ctx.as_of, by="account_manager", filters=filters)
+    st.dataframe(pd.DataFrame({
+        _("Account manager"): managers["group"], _("Promises"): managers["promises"],
+        _("Kept"): managers["kept_rate"].map(fmt_pct), _("Broken"): managers["broken"],
+        _("Average slip (days)"): managers["average_slip"].map(fmt_number), _("Overdue"): managers["overdue"]}),
+        hide_index=True, width="stretch")
+    overdue = found[found["overdue"]].sort_values("days_overdue", ascending=False)
+    st.subheader(n_("{n} overdue promise", "{n} overdue promises", len(overdue)), anchor=False)
+    if len(overdue):
+        st.dataframe(promises_table(overdue), hide_index=True, width="stretch")
+    st.subheader(_("All promises") if customer_id is None else _("This customer's promises"), anchor=False)
+    if found.empty:
+        st.info(_("No promise recorded yet. Write down what sales promised, so delivery can be checked against it."))
+    else:
+        st.dataframe(promises_table(found.iloc[::-1]), hide_index=True, width="stretch")
+    if customer_id is not None:
+        stages = crm_core.scores.reached_stages(read(ctx, "journey", customer_id).current_stage)
+        with st.expander(_("Record a promise"), icon="🤝"):
+            promise_form(ctx, customer_id, tuple(stages), who)
+    if (found["status"] == "open").any():
+        with st.expander(_("Mark a promise kept, broken or renegotiated"), icon="✔️"):
+            resolve_form(ctx, found[found["status"] == "open"], who)
