@@ -116,17 +116,27 @@ def add_user(db, name: str, password: str, role: str, *, acting: str | None = No
 
 def authenticate(db, name: str, password: str, *, now: dt.datetime | None = None) -> User | None:
     """The ``User`` if ``name``/``password`` are right and the account is active and
-    not locked; otherwise None (and the failure counts towards the lock)."""
+    not locked; otherwise None (and the failure counts towards the lock).
+
+    The slow hash is checked outside any transaction (other writers never wait on
+    it), and a clean sign-in writes nothing, so people can still read a database
+    file that has become read-only."""
     now = now or dt.datetime.now(dt.timezone.utc)
+    key = name_key(name or "")
+    account = store.user_by_key(db, key)
+    if account is None:
+        hash_password(password or "")   # same cost as a real check: no user enumeration by timing
+        return None
+    if (not _locked(account, now) and not account["disabled"]
+            and verify_password(password or "", account["password_hash"])):
+        if account["failed_logins"] or account["locked_until"]:
+            with transaction(db):
+                store.set_user_fields(db, account["id"], failed_logins=0, locked_until=None)
+        return User(account["name"], account["role"])
     with transaction(db):
-        account = store.user_by_key(db, name_key(name or ""))
-        if account is None:
-            hash_password(password or "")   # same cost as a real check: no user enumeration by timing
-            return None
-        locked = account["locked_until"] and dt.datetime.fromisoformat(account["locked_until"]) > now
-        if not locked and not account["disabled"] and verify_password(password or "", account["password_hash"]):
-            store.set_user_fields(db, account["id"], failed_logins=0, locked_until=None)
-            return User(account["name"], account["role"])
+        # Read again under the write lock, so failures made at the same time all count.
+        account = store.user_by_key(db, key) or account
+        locked = _locked(account, now)
         failures = account["failed_logins"] + (0 if locked else 1)
         fields = {"failed_logins": failures}
         if failures >= FREE_ATTEMPTS and not locked:
@@ -136,11 +146,15 @@ def authenticate(db, name: str, password: str, *, now: dt.datetime | None = None
         return None
 
 
+def _locked(account: dict, now: dt.datetime) -> bool:
+    return bool(account["locked_until"]) and dt.datetime.fromisoformat(account["locked_until"]) > now
+
+
 def locked_for(db, name: str, *, now: dt.datetime | None = None) -> int:
     """Seconds until ``name`` may try again (0 when not locked or unknown)."""
     now = now or dt.datetime.now(dt.timezone.utc)
     account = store.user_by_key(db, name_key(name or ""))
-    if not account or not account["locked_until"]:
+    if not account or not _locked(account, now):
         return 0
     return max(0, int((dt.datetime.fromisoformat(account["locked_until"]) - now).total_seconds() + 0.999))
 
@@ -155,13 +169,25 @@ def change_password(db, name: str, old: str, new: str) -> None:
 
 
 def set_disabled(db, name: str, disabled: bool, *, acting: str | None) -> None:
-    """An admin disables (or enables again) an account."""
+    """An admin disables (or enables again) an account; the last active admin stays."""
+    _set_account(db, name, acting, disabled=int(bool(disabled)))
+
+
+def set_role(db, name: str, role: str, *, acting: str | None) -> None:
+    """An admin gives an account another role; the last active admin stays one."""
+    _set_account(db, name, acting, role=check_choice("role", role, ROLES))
+
+
+def _set_account(db, name: str, acting: str | None, **fields) -> None:
     with transaction(db):
         require(db, acting, "admin")
         account = store.user_by_key(db, name_key(name or ""))
         if account is None:
             raise ValidationError("name", f"no account named {name!r}")
-        store.set_user_fields(db, account["id"], disabled=int(disabled))
+        store.set_user_fields(db, account["id"], **fields)
+        # Checked after the change, inside the transaction: nobody could manage accounts any more.
+        if not any(u["role"] == "admin" and not u["disabled"] for u in store.list_users(db)):
+            raise ValidationError("name", "at least one active admin must remain")
 
 
 def users(db) -> list[dict]:

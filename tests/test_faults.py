@@ -2,7 +2,11 @@
 sound file; read-only files, newer schemas and non-databases get a clear
 message and are left untouched; the WAL stays bounded under constant reads."""
 
+import contextlib
+import datetime as dt
+import hashlib
 import os
+import shutil
 import signal
 import sqlite3
 import stat
@@ -65,6 +69,92 @@ def test_a_read_only_database_refuses_writes_with_a_clear_message(story_db):
         os.chmod(story_db, stat.S_IRUSR | stat.S_IWUSR)
 
 
+@contextlib.contextmanager
+def read_only(path):
+    """Make ``path`` read-only for this process: a permission bit for a normal user;
+    root ignores those, so it also gets the immutable flag (``chattr +i``)."""
+    with crm_core.connect(path) as db:
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    os.chmod(path, stat.S_IRUSR | stat.S_IRGRP)
+    immutable = os.geteuid() == 0
+    if immutable and (not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(path)]).returncode):
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+        pytest.skip("running as root on a file system without chattr +i: no way to make a file read-only")
+    try:
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+
+
+def digest(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def test_a_read_only_database_file_says_nothing_was_saved_and_keeps_the_form(open_page, story_db):
+    with read_only(story_db):
+        before = digest(story_db)
+        page = open_page("pages/5_Log_response.py", story_db, customer="1")
+        page.session_state["response_quality"] = 4
+        page.session_state["response_completeness"] = 4
+        page.text_input(key="response_summary").input("Typed before the disk went read-only")
+        page = [b for b in page.button if b.label == "Save response"][0].click().run()
+        assert not page.exception
+        assert [e.value for e in page.error] == [
+            "Nothing was saved: the database file is read-only. Ask your administrator; what you typed is kept."]
+        assert page.text_input(key="response_summary").value == "Typed before the disk went read-only"
+        assert digest(story_db) == before
+    with crm_core.connect(story_db) as db:
+        assert len(crm_core.journey(db, 1).responses) == 2
+
+
+DISK_FULL = """
+import resource, signal, sys, datetime as dt, crm_core
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a write past the limit fails (EFBIG) like on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+with crm_core.connect(sys.argv[1]) as db:
+    for i in range(1000):
+        try:
+            rid = crm_core.log_response(db, 1, "operational", "2025-06-01", "phone", ["ops.progress"], 3, 3,
+                                        f"full {i} " + "x" * 4000, "disk", today=dt.date(2026, 11, 24))
+        except crm_core.StorageError as error:
+            print("refused", i, error, flush=True)
+            break
+        print("committed", rid, flush=True)
+"""
+
+
+def test_a_full_disk_refuses_the_write_in_words_and_keeps_every_committed_one(story_db):
+    with crm_core.connect(story_db) as db:
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    limit = Path(story_db).stat().st_size + 512 * 1024
+    lines = subprocess.run([sys.executable, "-c", DISK_FULL, str(story_db), str(limit)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120).stdout.splitlines()
+    committed = [int(line.split()[1]) for line in lines if line.startswith("committed")]
+    refused = lines[-1].split(" ", 2)
+    assert refused[0] == "refused" and int(refused[1]) == len(committed) > 0
+    assert refused[2] == ("Nothing was saved: the disk refused the write (it may be full or failing). "
+                          "Ask your administrator; what you typed is kept.")
+    with crm_core.connect(story_db) as db:
+        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = [row[0] for row in db.conn.execute("SELECT id FROM responses WHERE author = 'disk' ORDER BY id")]
+        assert stored == committed
+        assert crm_core.portfolio(db).set_index("customer_id").loc[1, "responses"] == 2 + len(committed)
+
+
+def test_a_database_that_cannot_grow_says_the_disk_is_full_and_writes_nothing(story_db):
+    with crm_core.connect(story_db) as db:
+        pages = db.conn.execute("PRAGMA page_count").fetchone()[0]
+        db.conn.execute(f"PRAGMA max_page_count = {pages}")   # SQLite's own "database or disk is full"
+        before = "\n".join(db.conn.iterdump())
+        with pytest.raises(crm_core.StorageError) as error:
+            crm_core.log_response(db, 1, "operational", "2025-06-01", "phone", ["ops.progress"], 3, 3,
+                                  "y" * 4000, "disk", today=dt.date(2026, 11, 24))
+        assert str(error.value) == "Nothing was saved: the disk is full. Ask your administrator; what you typed is kept."
+        assert "\n".join(db.conn.iterdump()) == before
+
+
 def test_a_database_from_a_newer_version_is_refused_and_left_untouched(story_db):
     Database(story_db)["_sqlite_migrations"].insert(
         {"migration_set": "crm_core", "name": "m999_from_the_future", "applied_at": "2030-01-01"})
@@ -87,7 +177,48 @@ def test_a_corrupted_database_file_is_refused_with_a_message(story_db):
     assert Path(story_db).read_bytes()[:16] == b"garbage garbage!"
 
 
-def test_the_wal_stays_bounded_while_a_reader_never_pauses(story_db):
+def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Meeting notes, not a database.\n" * 100, encoding="utf-8")
+    before = digest(notes)
+    with pytest.raises(crm_core.StorageError, match="not a usable CRM database: file is not a database"):
+        with crm_core.connect(notes):
+            pass
+    assert digest(notes) == before and sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def spoil(kind: str, path: Path) -> str:
+    """Turn the database at ``path`` into a file the app must refuse: the words it must say."""
+    if kind == "newer":
+        with crm_core.connect(path) as db:
+            db["_sqlite_migrations"].insert(
+                {"migration_set": "crm_core", "name": "m999_from_the_future", "applied_at": "2030-01-01"})
+            db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return "written by a newer version of this app"
+    with crm_core.connect(path) as db:
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if kind == "corrupted":
+        data = bytearray(path.read_bytes())
+        data[0:16] = b"garbage garbage!"
+        path.write_bytes(bytes(data))
+    else:
+        path.write_text("name;region\nAcme;North\n", encoding="utf-8")
+    return "not a usable CRM database: file is not a database"
+
+
+@pytest.mark.parametrize("kind", ["newer", "corrupted", "not-sqlite"])
+def test_the_app_names_the_problem_with_an_unusable_file_and_leaves_it_untouched(open_page, story_db, kind):
+    words = spoil(kind, Path(story_db))
+    before = digest(story_db)
+    page = open_page("pages/1_Customer_journey.py", story_db, customer="1")
+    assert not page.exception
+    assert len(page.error) == 1 and "The database cannot be opened" in page.error[0].value
+    assert words in page.error[0].value
+    assert "Acme Turbines" not in [h.value for h in page.header]
+    assert digest(story_db) == before
+
+
+def test_the_wal_stays_bounded_while_readers_never_pause(story_db):
     stop = threading.Event()
     largest = [0]
     wal = Path(f"{story_db}-wal")
@@ -98,8 +229,10 @@ def test_the_wal_stays_bounded_while_a_reader_never_pauses(story_db):
                 crm_core.portfolio(db)
                 largest[0] = max(largest[0], wal.stat().st_size if wal.exists() else 0)
 
-    thread = threading.Thread(target=reader)
-    thread.start()
+    # Two readers, so there is never a moment without a read in progress.
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for thread in threads:
+        thread.start()
     try:
         with crm_core.connect(story_db) as db:
             for i in range(1500):
@@ -107,7 +240,8 @@ def test_the_wal_stays_bounded_while_a_reader_never_pauses(story_db):
                                       "x" * 2000, "wal")
     finally:
         stop.set()
-        thread.join()
+        for thread in threads:
+            thread.join()
     print(f"largest WAL seen: {largest[0] / 2**20:.1f} MiB")
     assert 0 < largest[0] <= WAL_LIMIT_BYTES + 4 * 1024 * 1024
     assert not wal.exists() or wal.stat().st_size <= WAL_LIMIT_BYTES

@@ -45,12 +45,21 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> I
     """
     file = database_path(path)
     file.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(file, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    try:
+        conn = sqlite3.connect(file, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    except sqlite3.DatabaseError as error:
+        raise StorageError(f"{file} cannot be opened: {error}") from error
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         db = Database(conn)
         try:
+            # Checked before anything is written (switching to WAL writes the header),
+            # so a file this version does not understand is left exactly as it was.
+            unknown = schema.unknown(db)
+            if unknown:
+                raise StorageError(f"{file} was written by a newer version of this app (schema "
+                                   f"{', '.join(unknown)}); upgrade the app before opening it")
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.enable_wal()
             # WAL with synchronous=NORMAL never corrupts; it only may lose the last
@@ -59,10 +68,6 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> I
             # After each checkpoint the WAL file is cut back to this size, so it
             # cannot keep the high-water mark of a long burst of writes.
             conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
-            unknown = schema.unknown(db)
-            if unknown:
-                raise StorageError(f"{file} was written by a newer version of this app (schema "
-                                   f"{', '.join(unknown)}); upgrade the app before opening it")
             if migrate and schema.pending(db):
                 schema.apply(db)
         except sqlite3.DatabaseError as error:
@@ -81,17 +86,23 @@ def _immediate(db: Database) -> Iterator[Database]:
     try:
         yield db
     except sqlite3.OperationalError as error:
-        db.conn.execute("ROLLBACK")
+        _rollback(db)
         raise _write_error(error) from error
     except BaseException:
-        db.conn.execute("ROLLBACK")
+        _rollback(db)
         raise
     else:
         try:
             db.conn.execute("COMMIT")
         except sqlite3.OperationalError as error:
-            db.conn.execute("ROLLBACK")
+            _rollback(db)
             raise _write_error(error) from error
+
+
+def _rollback(db: Database) -> None:
+    # A full disk or an I/O error can make SQLite roll the transaction back itself.
+    if db.conn.in_transaction:
+        db.conn.execute("ROLLBACK")
 
 
 def _write_error(error: sqlite3.OperationalError) -> StorageError:
@@ -101,6 +112,8 @@ def _write_error(error: sqlite3.OperationalError) -> StorageError:
         reason = "the database file is read-only"
     elif "full" in text:
         reason = "the disk is full"
+    elif "disk i/o" in text:
+        reason = "the disk refused the write (it may be full or failing)"
     elif "locked" in text or "busy" in text:
         reason = "the database stayed busy with other writers for too long"
     else:
@@ -123,8 +136,9 @@ def transaction(db: Database) -> Iterator[Database]:
             db.conn.execute("UPDATE change_counter SET n = n + 1 WHERE id = 1")
             yield db
         except BaseException:
-            db.conn.execute("ROLLBACK TO crm_write")
-            db.conn.execute("RELEASE crm_write")
+            if db.conn.in_transaction:   # else SQLite already rolled back the whole transaction
+                db.conn.execute("ROLLBACK TO crm_write")
+                db.conn.execute("RELEASE crm_write")
             raise
         else:
             db.conn.execute("RELEASE crm_write")
