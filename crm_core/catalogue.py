@@ -49,6 +49,13 @@ OPINION_LABELS: dict[int, str] = {
     2: N_("Very positive"),
 }
 OPINION_SOURCES: tuple[str, ...] = ("meeting", "survey", "call", "email", "other")
+OPINION_SOURCE_LABELS: dict[str, str] = {
+    "meeting": N_("meeting"),
+    "survey": N_("survey"),
+    "call": N_("call"),
+    "email": N_("email"),
+    "other": N_("other"),
+}
 STAGE_ENTRY_KINDS: tuple[str, ...] = ("forward", "correction")
 
 

@@ -76,13 +76,14 @@ def ngettext(lang: str, singular: str, plural: str, n: int, **values) -> str:
     return text.format(n=n, **values)
 
 
-def pick_language(requested: str | None, browser_locale: str | None = None) -> str:
+def pick_language(requested: str | None, *browser: str | None) -> str:
     """The language to show: ``requested`` (e.g. the URL's ``lang``) when known,
-    else the browser's preferred language (``fr-CA`` -> ``fr``) when known,
-    else English."""
-    for candidate in (requested, browser_locale):
-        if candidate:
-            code = str(candidate).replace("_", "-").split("-")[0].lower()
+    else the first known language the browser prefers (``fr-CA`` -> ``fr``; an
+    ``Accept-Language`` list such as ``de-DE,es;q=0.8`` is read in order), else
+    English."""
+    for candidate in (requested, *browser):
+        for entry in str(candidate or "").split(","):
+            code = entry.split(";")[0].strip().replace("_", "-").split("-")[0].lower()
             if code in LANGUAGES:
                 return code
     return DEFAULT_LANGUAGE

@@ -17,18 +17,25 @@ from .catalogue import (
     STAGE_POSITION,
     STAGES,
 )
+from .i18n import N_
 
 MAX_NAME = 200
 MAX_TEXT = 5000
 
 
 class ValidationError(ValueError):
-    """A write was refused. ``field`` names the input, ``message`` says why."""
+    """A write was refused. ``field`` names the input, ``message`` says why (English).
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+    ``template`` is the message with its ``{placeholders}`` and ``values`` fills them,
+    so a page can show it translated: ``_(error.template, **error.values)``.
+    """
+
+    def __init__(self, field: str, template: str, **values):
         self.field = field
-        self.message = message
+        self.template = template
+        self.values = values
+        self.message = template.format(**values) if values else template
+        super().__init__(f"{field}: {self.message}")
 
 
 def parse_date(field: str, value) -> dt.date:
@@ -42,18 +49,17 @@ def parse_date(field: str, value) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValidationError(field, f"{value!r} is not a valid date (use YYYY-MM-DD)")
+    raise ValidationError(field, N_("{value!r} is not a valid date (use YYYY-MM-DD)"), value=value)
 
 
 def check_date(field: str, value, *, not_before: dt.date | None, today: dt.date) -> str:
     """A valid date, not in the future and not before ``not_before``; returns ISO text."""
     day = parse_date(field, value)
     if day > today:
-        raise ValidationError(field, f"{day.isoformat()} is in the future")
+        raise ValidationError(field, N_("{day} is in the future"), day=day.isoformat())
     if not_before is not None and day < not_before:
-        raise ValidationError(
-            field, f"{day.isoformat()} is before the customer existed ({not_before.isoformat()})"
-        )
+        raise ValidationError(field, N_("{day} is before the customer existed ({created})"),
+                              day=day.isoformat(), created=not_before.isoformat())
     return day.isoformat()
 
 
@@ -64,35 +70,36 @@ def check_text(field: str, value, *, required: bool = False, limit: int = MAX_TE
     elif isinstance(value, str):
         text = value.strip()
     else:
-        raise ValidationError(field, "must be text")
+        raise ValidationError(field, N_("must be text"))
     if "\x00" in text:
-        raise ValidationError(field, "contains a NUL character")
+        raise ValidationError(field, N_("contains a NUL character"))
     if required and not text:
-        raise ValidationError(field, "must not be empty")
+        raise ValidationError(field, N_("must not be empty"))
     if len(text) > limit:
-        raise ValidationError(field, f"is too long ({len(text)} characters, at most {limit})")
+        raise ValidationError(field, N_("is too long ({length} characters, at most {limit})"), length=len(text),
+                              limit=limit)
     return text or None
 
 
 def check_choice(field: str, value, choices: Iterable[str]) -> str:
     choices = tuple(choices)
     if value not in choices:
-        raise ValidationError(field, f"{value!r} is not one of {', '.join(choices)}")
+        raise ValidationError(field, N_("{value!r} is not one of {choices}"), value=value, choices=", ".join(choices))
     return value
 
 
 def check_rating(field: str, value, bounds: tuple[int, int]) -> int:
     low, high = bounds
     if value is None or value == "":
-        raise ValidationError(field, f"pick a value from {low} to {high}")
+        raise ValidationError(field, N_("pick a value from {low} to {high}"), low=low, high=high)
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValidationError(field, f"must be a whole number from {low} to {high}")
+        raise ValidationError(field, N_("must be a whole number from {low} to {high}"), low=low, high=high)
     try:
         number = float(value)
     except ValueError:
-        raise ValidationError(field, f"{value!r} is not a number") from None
+        raise ValidationError(field, N_("{value!r} is not a number"), value=value) from None
     if not low <= number <= high or number != int(number):  # NaN fails the first test
-        raise ValidationError(field, f"{value} is out of range ({low} to {high})")
+        raise ValidationError(field, N_("{value} is out of range ({low} to {high})"), value=value, low=low, high=high)
     return int(number)
 
 
@@ -102,9 +109,9 @@ def check_amount(field: str, value) -> float | None:
     try:
         amount = float(value)
     except (TypeError, ValueError):
-        raise ValidationError(field, f"{value!r} is not a number") from None
+        raise ValidationError(field, N_("{value!r} is not a number"), value=value) from None
     if amount < 0 or amount != amount:
-        raise ValidationError(field, "must be zero or more")
+        raise ValidationError(field, N_("must be zero or more"))
     return amount
 
 
@@ -117,9 +124,8 @@ def check_stage_reached(field: str, stage: str, stage_on_date: str | None) -> st
     """``stage`` must be known and reached (current stage on that date at or past it)."""
     check_choice(field, stage, STAGES)
     if stage_on_date is None or STAGE_POSITION[stage] > STAGE_POSITION[stage_on_date]:
-        raise ValidationError(
-            field, f"the customer had not reached {stage} on that date (was in {stage_on_date})"
-        )
+        raise ValidationError(field, N_("the customer had not reached {stage} on that date (was in {was})"),
+                              stage=stage, was=stage_on_date)
     return stage
 
 
@@ -128,9 +134,10 @@ def check_items(field: str, items: Iterable[str], stage: str, stage_items: dict[
     keys = []
     for key in items or ():
         if key not in stage_items:
-            raise ValidationError(field, f"unknown checklist item {key!r}")
+            raise ValidationError(field, N_("unknown checklist item {key!r}"), key=key)
         if stage_items[key] != stage:
-            raise ValidationError(field, f"{key} belongs to {stage_items[key]}, not {stage}")
+            raise ValidationError(field, N_("{key} belongs to {owner}, not {stage}"), key=key, owner=stage_items[key],
+                                  stage=stage)
         if key not in keys:
             keys.append(key)
     return keys
@@ -174,17 +181,18 @@ def check_stage_entry(values: dict, *, current_stage: str | None, last_entered_o
     stage = check_choice("stage", values.get("stage"), STAGES)
     entered_on = check_date("entered_on", values.get("entered_on"), not_before=created_on, today=today)
     if last_entered_on is not None and entered_on < last_entered_on:
-        raise ValidationError("entered_on", f"is before the last stage change ({last_entered_on})")
+        raise ValidationError("entered_on", N_("is before the last stage change ({day})"), day=last_entered_on)
     reason = check_text("reason", values.get("reason"))
     if stage == current_stage:
-        raise ValidationError("stage", f"the customer is already in {stage}")
+        raise ValidationError("stage", N_("the customer is already in {stage}"), stage=stage)
     if kind == "forward":
         # After the last stage there is no next one (found by a property test).
         position = STAGE_POSITION[current_stage] if current_stage else -1
         if position + 1 == len(STAGES) or stage != STAGES[position + 1]:
-            raise ValidationError("stage", f"a forward move from {current_stage} goes to the next stage only")
+            raise ValidationError("stage", N_("a forward move from {stage} goes to the next stage only"),
+                                  stage=current_stage)
     elif not reason:
-        raise ValidationError("reason", "a correction needs a reason")
+        raise ValidationError("reason", N_("a correction needs a reason"))
     return {"stage": stage, "entered_on": entered_on, "kind": kind, "reason": reason,
             "author": check_text("author", values.get("author"), limit=MAX_NAME)}
 
@@ -217,5 +225,5 @@ def check_contacts(contacts: Iterable[dict] | None) -> list[dict]:
             "phone": check_text(f"{prefix}.phone", contact.get("phone"), limit=MAX_NAME),
         })
         if cleaned[-1]["email"] and "@" not in cleaned[-1]["email"]:
-            raise ValidationError(f"{prefix}.email", "is not an email address")
+            raise ValidationError(f"{prefix}.email", N_("is not an email address"))
     return cleaned

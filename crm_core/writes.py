@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import accounts, validation
 from .catalogue import STAGES
+from .i18n import N_
 from .storage import commands, transaction
 from .validation import ValidationError
 
@@ -54,21 +55,22 @@ def _change(db, author: str | None) -> Iterator[_Change]:
 def _customer(db, customer_id) -> dict:
     found = commands.customer(db, customer_id) if isinstance(customer_id, int) else None
     if found is None:
-        raise ValidationError("customer_id", f"unknown customer {customer_id!r}")
+        raise ValidationError("customer_id", N_("unknown customer {id!r}"), id=customer_id)
     return found
 
 
 def _existing(db, entity: str, entity_id) -> dict:
     found = commands.snapshot(db, entity, entity_id) if isinstance(entity_id, int) else None
     if found is None:
-        raise ValidationError(f"{entity}_id", f"unknown {entity.replace('_', ' ')} {entity_id!r}")
+        raise ValidationError(f"{entity}_id", N_("unknown {entity} {id!r}"), entity=entity.replace("_", " "),
+                              id=entity_id)
     return found
 
 
 def _check_name_free(db, name_key: str, customer_id: int | None = None) -> None:
     holder = commands.customer_id_by_name_key(db, name_key)
     if holder is not None and holder != customer_id:
-        raise ValidationError("name", "another customer already has this name")
+        raise ValidationError("name", N_("another customer already has this name"))
 
 
 def add_customer(db, values: dict, contacts: list[dict] | None = None, *, author: str | None = None,
@@ -207,12 +209,12 @@ def undo(db, author: str | None) -> list[dict]:
     with _change(db, author) as change:
         rows = commands.last_undoable_change(db, change.author)
         if not rows:
-            raise ValidationError("undo", "there is nothing of yours to undo")
+            raise ValidationError("undo", N_("there is nothing of yours to undo"))
         for row in reversed(rows):
             current = commands.snapshot(db, row["entity"], row["entity_id"])
             if _json(current) != row["after"]:
-                raise ValidationError("undo", f"the {row['entity'].replace('_', ' ')} was changed since; "
-                                              "undo it by hand")
+                raise ValidationError("undo", N_("the {entity} was changed since; undo it by hand"),
+                                      entity=row["entity"].replace("_", " "))
         for row in reversed(rows):
             before = commands.snapshot(db, row["entity"], row["entity_id"])
             commands.restore(db, row["entity"], row["entity_id"],

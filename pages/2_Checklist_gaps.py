@@ -4,80 +4,89 @@ import altair as alt
 import streamlit as st
 
 import crm_core
-from pages.common import empty_state, fmt_pct, read, setup, stage_colour, with_labels
+from pages.common import (_, download, empty_state, fmt_number, fmt_pct, item_label, plain, read, setup,
+                          stage_colour, stage_label, with_labels)
 from pages.common.charts import day_text, journey_link, link_column, portfolio_filters, url_choice
 
 TOP = 40            # customers in the heatmap
 TABLE_ROWS = 50     # customers in the table
-STATUS = alt.Scale(domain=["Missing", "Given"], range=["#C0392B", "#DDE3EA"])
 
 ctx = setup("Checklist gaps", "🧩")
-st.caption("What do we keep failing to give? Every expected response of a stage, for every customer "
-           "that has reached it.")
+STATUS = alt.Scale(domain=[_("Missing"), _("Given")], range=["#C0392B", "#DDE3EA"])
+st.caption(_("What do we keep failing to give? Every expected response of a stage, for every customer "
+             "that has reached it."))
 if read(ctx, "customer_names").empty:
-    empty_state("There are no customers yet, so there is no gap to show.")
+    empty_state(_("There are no customers yet, so there is no gap to show."))
     st.stop()
-stage = url_choice("Stage", crm_core.STAGES, "operational", "stage", crm_core.STAGE_LABELS.get)
+stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
 filters = portfolio_filters(ctx)
 gaps = read(ctx, "checklist_gaps", stage, ctx.as_of, filters=filters or None, top=TOP)
-stage_name = crm_core.STAGE_LABELS[stage]
+stage_name = stage_label(stage)
 if gaps.customers_total == 0:
-    st.info(f"No customer {'matching these filters ' if filters else ''}had reached the "
-            f"{stage_name} stage by then. Pick another stage or clear the filters.")
+    st.info(_("No customer matching these filters had reached the {stage} stage by then. Pick another stage "
+              "or clear the filters.", stage=stage_name) if filters else
+            _("No customer had reached the {stage} stage by then. Pick another stage.", stage=stage_name))
     st.stop()
 
 worst = gaps.items.iloc[0]
 left, middle, right = st.columns(3)
-left.metric(f"Customers at or past {stage_name}", f"{gaps.customers_total:,}")
-middle.metric("Customers with a gap", f"{gaps.customers_with_gaps:,}")
-right.metric("Most often missing", fmt_pct(worst["missing_share"]) if worst["missing"] else "nothing")
+left.metric(_("Customers at or past {stage}", stage=stage_name), fmt_number(gaps.customers_total, 0))
+middle.metric(_("Customers with a gap"), fmt_number(gaps.customers_with_gaps, 0))
+right.metric(_("Most often missing"), fmt_pct(worst["missing_share"]) if worst["missing"] else _("nothing"))
 if worst["missing"]:
-    right.caption(f"of customers miss **{worst['label']}**")
+    right.caption(_("of customers miss **{item}**", item=plain(item_label(worst["item_key"], worst["label"]))))
 
 items = with_labels(gaps.items.assign(stage=stage))
+items["label"] = [item_label(k, label) for k, label in zip(items["item_key"], items["label"])]
 items["share_text"] = items["missing_share"].map(fmt_pct)
-items["count_text"] = [f"{m:,} of {c:,} customers" for m, c in zip(items["missing"], items["customers"])]
-bars = alt.Chart(items, title=f"Items most often missing at {stage_name}").mark_bar().encode(
-    x=alt.X("missing_share:Q", title="Customers missing it", axis=alt.Axis(format="%", tickCount=5),
+items["count_text"] = [_("{missing} of {customers} customers", missing=fmt_number(m, 0), customers=fmt_number(c, 0))
+                       for m, c in zip(items["missing"], items["customers"])]
+bars = alt.Chart(items, title=_("Items most often missing at {stage}", stage=stage_name)).mark_bar().encode(
+    x=alt.X("missing_share:Q", title=_("Customers missing it"), axis=alt.Axis(format="%", tickCount=5),
             scale=alt.Scale(domain=[0, 1])),
     y=alt.Y("label:N", title=None, sort=list(items["label"]), axis=alt.Axis(labelLimit=320)),
     color=stage_colour().legend(None),
-    tooltip=[alt.Tooltip("label:N", title="Item"), alt.Tooltip("share_text:N", title="Missing at"),
-             alt.Tooltip("count_text:N", title="Customers")])
+    tooltip=[alt.Tooltip("label:N", title=_("Item")), alt.Tooltip("share_text:N", title=_("Missing at")),
+             alt.Tooltip("count_text:N", title=_("Customers"))])
 st.altair_chart(bars, width="stretch")
 
-cells = gaps.cells.assign(status=gaps.cells["done"].map({True: "Given", False: "Missing"}),
+cells = gaps.cells.assign(status=gaps.cells["done"].map({True: _("Given"), False: _("Missing")}),
+                          label=[item_label(k, label) for k, label in zip(gaps.cells["item_key"], gaps.cells["label"])],
                           last_text=gaps.cells["last_on"].map(day_text))
 shown = cells["customer_id"].nunique()
 if shown:
-    heatmap = alt.Chart(cells, title=f"Who is missing what at {stage_name}").mark_rect(stroke="white").encode(
-        x=alt.X("label:N", title="Checklist item", sort=list(items["label"]), axis=alt.Axis(
+    heatmap = alt.Chart(cells, title=_("Who is missing what at {stage}", stage=stage_name)).mark_rect(
+        stroke="white").encode(
+        x=alt.X("label:N", title=_("Checklist item"), sort=list(items["label"]), axis=alt.Axis(
             orient="top", labelAngle=-30, labelLimit=260, labelOverlap=False)),
-        y=alt.Y("name:N", title="Customer", sort=alt.EncodingSortField("rank", order="ascending"),
+        y=alt.Y("name:N", title=_("Customer"), sort=alt.EncodingSortField("rank", order="ascending"),
                 axis=alt.Axis(labelLimit=220, labelOverlap=False)),
-        color=alt.Color("status:N", title="Response", scale=STATUS),
-        tooltip=[alt.Tooltip("name:N", title="Customer"), alt.Tooltip("label:N", title="Item"),
-                 alt.Tooltip("status:N", title="Response"), alt.Tooltip("times:Q", title="Times given"),
-                 alt.Tooltip("last_text:N", title="Last addressed")]).properties(height=alt.Step(22))
+        color=alt.Color("status:N", title=_("Response"), scale=STATUS),
+        tooltip=[alt.Tooltip("name:N", title=_("Customer")), alt.Tooltip("label:N", title=_("Item")),
+                 alt.Tooltip("status:N", title=_("Response")), alt.Tooltip("times:Q", title=_("Times given")),
+                 alt.Tooltip("last_text:N", title=_("Last addressed"))]).properties(height=alt.Step(22))
     st.altair_chart(heatmap, width="stretch")
-    which = (f"All {shown} customers with a gap" if shown == gaps.customers_with_gaps else
-             f"The {shown} customers with most gaps, out of {gaps.customers_with_gaps:,} with a gap")
-    st.caption(f"{which}; {gaps.customers_total:,} customers are at or past {stage_name}. "
-               "Hover a cell for the last date the item was addressed.")
+    values = dict(shown=shown, with_gap=fmt_number(gaps.customers_with_gaps, 0),
+                  total=fmt_number(gaps.customers_total, 0), stage=stage_name)
+    st.caption(_("All {shown} customers with a gap; {total} customers are at or past {stage}. Hover a cell "
+                 "for the last date the item was addressed.", **values) if shown == gaps.customers_with_gaps else
+               _("The {shown} customers with most gaps, out of {with_gap} with a gap; {total} customers are at "
+                 "or past {stage}. Hover a cell for the last date the item was addressed.", **values))
 
-st.subheader("Customers with most gaps")
+st.subheader(_("Customers with most gaps"))
 table = gaps.customers[gaps.customers["missing"] > 0].head(TABLE_ROWS)
 if table.empty:
-    st.success(f"Every customer got every expected response of the {stage_name} stage.")
+    st.success(_("Every customer got every expected response of the {stage} stage.", stage=stage_name))
 else:
     view = with_labels(table).assign(
         journey=journey_link(table["customer_id"]),
-        gaps=[f"{m} of {t}" for m, t in zip(table["missing"], table["items_total"])],
+        gaps=[_("{missing} of {total}", missing=m, total=t) for m, t in zip(table["missing"], table["items_total"])],
         last=table["last_on"].map(day_text))
     st.dataframe(view[["name", "journey", "gaps", "stage_label", "sector", "region", "account_manager",
                        "last"]], hide_index=True, width="stretch", column_config={
-        "name": "Customer", "journey": link_column(), "gaps": "Missing items",
-        "stage_label": "Now in", "sector": "Sector", "region": "Region",
-        "account_manager": "Account manager", "last": "Last item addressed"})
+        "name": _("Customer"), "journey": link_column(), "gaps": _("Missing items"),
+        "stage_label": _("Now in"), "sector": _("Sector"), "region": _("Region"),
+        "account_manager": _("Account manager"), "last": _("Last item addressed")})
+    download(table, f"checklist-gaps-{stage}")
     if len(table) < gaps.customers_with_gaps:
-        st.caption(f"The first {len(table)} customers, most gaps first.")
+        st.caption(_("The first {n} customers, most gaps first.", n=len(table)))

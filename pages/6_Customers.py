@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import read, setup
+from pages.common import _, read, setup
 from pages.common.forms import author, confirmation, field_error, other_error, save
 
 FIELDS = ("name", "sector", "region", "account_manager", "acquisition_cost", "created_on", "notes",
@@ -16,10 +16,12 @@ CONTACT_COLUMNS = ["name", "role", "email", "phone"]
 ctx = setup("Customers", "🏢")
 who = author()
 names = read(ctx, "customer_names")
-labels = {0: "➕ New customer", **dict(zip(names["customer_id"].astype(int), names["name"]))}
+labels = {0: "➕ " + _("New customer"), **dict(zip(names["customer_id"].astype(int), names["name"]))}
+HEADINGS = {"sector": _("Sector"), "region": _("Region"), "account_manager": _("Account manager"), "name": _("Name"),
+            "role": _("Role"), "email": _("Email"), "phone": _("Phone")}
 wanted = st.query_params.get("customer", "0")
 chosen = int(wanted) if wanted.isdigit() and int(wanted) in labels else 0
-customer_id = st.selectbox("Customer", list(labels), index=list(labels).index(chosen),
+customer_id = st.selectbox(_("Customer"), list(labels), index=list(labels).index(chosen),
                            format_func=labels.get, key=f"pick:{chosen}")
 if customer_id:
     st.query_params["customer"] = str(customer_id)
@@ -32,34 +34,34 @@ form = f"customer:{customer_id}"
 confirmation(form)
 
 with st.form(form):
-    st.text_input("Name", value=profile.get("name") or "", key=f"{form}:name", max_chars=200)
+    st.text_input(_("Name"), value=profile.get("name") or "", key=f"{form}:name", max_chars=200)
     field_error(form, "name")
     sector, region, manager = st.columns(3)
     for column, field in ((sector, "sector"), (region, "region"), (manager, "account_manager")):
         known = options[field]
         current = profile.get(field)
-        column.selectbox(field.replace("_", " ").capitalize(), known if current in known or not current
+        column.selectbox(HEADINGS[field], known if current in known or not current
                          else [current, *known], index=None if not current else
                          (known.index(current) if current in known else 0),
-                         accept_new_options=True, key=f"{form}:{field}", placeholder="Choose or type")
+                         accept_new_options=True, key=f"{form}:{field}", placeholder=_("Choose or type"))
     cost, created, external = st.columns(3)
-    cost.number_input("Acquisition cost", min_value=0.0, step=1000.0, key=f"{form}:acquisition_cost",
+    cost.number_input(_("Acquisition cost"), min_value=0.0, step=1000.0, key=f"{form}:acquisition_cost",
                       value=profile.get("acquisition_cost"))
-    created.date_input("Customer since", value=dt.date.fromisoformat(profile["created_on"]),
+    created.date_input(_("Customer since"), value=dt.date.fromisoformat(profile["created_on"]),
                        max_value=dt.date.today(), key=f"{form}:created_on", disabled=bool(customer_id))
     with created:
         field_error(form, "created_on")
-    external.text_input("External id (ERP)", value=profile.get("external_id") or "", key=f"{form}:external_id")
-    st.text_area("Notes, including needs the customer never stated before", value=profile.get("notes") or "",
+    external.text_input(_("External id (ERP)"), value=profile.get("external_id") or "", key=f"{form}:external_id")
+    st.text_area(_("Notes, including needs the customer never stated before"), value=profile.get("notes") or "",
                  key=f"{form}:notes")
-    st.markdown("**Contacts**")
+    st.markdown("**" + _("Contacts") + "**")
     contacts = journey.contacts if journey else pd.DataFrame(columns=CONTACT_COLUMNS)
     st.data_editor(contacts[CONTACT_COLUMNS].astype("object"), num_rows="dynamic", hide_index=True,
                    key=f"{form}:contacts", width="stretch",
-                   column_config={c: st.column_config.TextColumn(c.capitalize()) for c in CONTACT_COLUMNS})
+                   column_config={c: st.column_config.TextColumn(HEADINGS[c]) for c in CONTACT_COLUMNS})
     field_error(form, "contacts[")
     other_error(form, ("name", "created_on", "contacts["))
-    submitted = st.form_submit_button("Save customer", type="primary")
+    submitted = st.form_submit_button(_("Save customer"), type="primary")
 
 
 def edited_contacts() -> list[dict]:
@@ -78,10 +80,10 @@ if submitted:
     values = {field: st.session_state.get(f"{form}:{field}") for field in FIELDS}
     if customer_id:
         save(form, ctx.path, crm_core.update_customer, customer_id, values, edited_contacts(), author=who,
-             done=f"Saved {values['name']}.")
+             done=_("Saved {name}.", name=values["name"]))
     else:
         save(form, ctx.path, crm_core.add_customer, values, edited_contacts(), author=who,
-             done=f"Added {values['name']}. Log its first response from the journey.")
+             done=_("Added {name}. Log its first response from the journey.", name=values["name"]))
         if f"{form}:error" not in st.session_state:
             for key in [k for k in st.session_state if k.startswith(f"{form}:") and k != f"{form}:done"]:
                 del st.session_state[key]   # an empty form for the next customer

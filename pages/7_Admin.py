@@ -5,49 +5,53 @@ import streamlit as st
 
 import crm_core
 from crm_core import accounts
-from pages.common import setup
+from pages.common import _, setup
 from pages.common.auth import signed_in
+from pages.common.forms import error_text
 
 ctx = setup("Accounts", "🔑")
+ROLES = {"viewer": _("viewer"), "editor": _("editor"), "admin": _("admin")}
 user = signed_in()
 with crm_core.connect(ctx.path) as db:
     team = accounts.users(db)
 if team and (user is None or not user.is_admin):
-    st.warning("Only an admin can manage accounts.")
+    st.warning(_("Only an admin can manage accounts."))
     st.stop()
 if not team:
-    st.info("No accounts yet: the app is open to anyone with the link. Create the first admin to require "
-            "sign-in on every page.")
+    st.info(_("No accounts yet: the app is open to anyone with the link. Create the first admin to require "
+              "sign-in on every page."))
 else:
     table = pd.DataFrame(team)
-    table["status"] = table["disabled"].map({0: "active", 1: "disabled"})
+    table["status"] = table["disabled"].map({0: _("active"), 1: _("disabled")})
+    table["role"] = table["role"].map(ROLES)
     st.dataframe(table[["name", "role", "status", "failed_logins", "created_at"]], hide_index=True,
-                 column_config={"failed_logins": "Failed sign-ins in a row", "created_at": "Created"})
+                 column_config={"name": _("Name"), "role": _("Role"), "status": _("Status"),
+                                "failed_logins": _("Failed sign-ins in a row"), "created_at": _("Created")})
 
-st.subheader("Add an account" if team else "Create the first admin")
+st.subheader(_("Add an account") if team else _("Create the first admin"))
 with st.form("add_account", clear_on_submit=False):
-    name = st.text_input("Name", key="account_name")
-    role = st.selectbox("Role", accounts.ROLES if team else ("admin",), key="account_role",
-                        help="viewer: reads · editor: also writes data · admin: also manages accounts")
-    password = st.text_input("Password (at least 8 characters)", type="password", key="account_password")
-    if st.form_submit_button("Add account", type="primary"):
+    name = st.text_input(_("Name"), key="account_name")
+    role = st.selectbox(_("Role"), accounts.ROLES if team else ("admin",), key="account_role", format_func=ROLES.get,
+                        help=_("viewer: reads · editor: also writes data · admin: also manages accounts"))
+    password = st.text_input(_("Password (at least 8 characters)"), type="password", key="account_password")
+    if st.form_submit_button(_("Add account"), type="primary"):
         try:
             with crm_core.connect(ctx.path) as db:
                 created = accounts.add_user(db, name, password, role, acting=user.name if user else None)
-            st.success(f"Added {created.name} as {created.role}.")
+            st.success(_("Added {name} as {role}.", name=created.name, role=ROLES[created.role]))
             if not team:
                 st.session_state["user"] = created   # the creator of the first admin is signed in as it
                 st.rerun()
         except (crm_core.ValidationError, crm_core.AccessDenied) as error:
-            st.error(str(error))
+            st.error(error_text(error))
 
 if team:
-    st.subheader("Disable or enable an account")
+    st.subheader(_("Disable or enable an account"))
     others = [a["name"] for a in team if a["name"] != user.name]
     if others:
-        target = st.selectbox("Account", others, key="toggle_name")
+        target = st.selectbox(_("Account"), others, key="toggle_name")
         disabled = next(a["disabled"] for a in team if a["name"] == target)
-        if st.button("Enable" if disabled else "Disable", key="toggle"):
+        if st.button(_("Enable") if disabled else _("Disable"), key="toggle"):
             with crm_core.connect(ctx.path) as db:
                 accounts.set_disabled(db, target, not disabled, acting=user.name)
             st.rerun()

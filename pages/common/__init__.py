@@ -156,11 +156,12 @@ def _navigation() -> None:
 # --- language: chosen in the sidebar, kept in the URL as ``?lang=fr`` -------------
 
 def _choose_language() -> str:
-    """Language from the URL, else the browser's, else English; a choice made in
+    """Language from the URL, else the browser's (``navigator.language``, then the
+    ``Accept-Language`` header), else English; a choice made in
     the sidebar box (drawn later by ``_language_box``) wins and is written to the
     URL, so a shared link opens in the sender's language. Returns the box's key."""
     wanted = st.query_params.get("lang")
-    lang = i18n.pick_language(wanted, st.context.locale)
+    lang = i18n.pick_language(wanted, st.context.locale, st.context.headers.get("Accept-Language"))
     # keyed by the URL's language, so opening another link re-seeds the box
     key = f"lang:{lang}"
     chosen = st.session_state.get(key, lang)
@@ -236,6 +237,15 @@ def fmt_date(value) -> str:
     return i18n.format_date(value if isinstance(value, dt.date) else str(value), lang())
 
 
+def fmt_month(value) -> str:
+    """A month for people (``Nov 2026``, ``nov. 2026``) from a date, a timestamp or
+    ``YYYY-MM`` text; missing -> ``—``."""
+    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
+        return "—"
+    day = pd.Timestamp(value[:7] + "-01" if isinstance(value, str) else value).date()
+    return i18n.format_month(day, lang())
+
+
 def fmt_days_ago(days) -> str:
     if days is None or pd.isna(days):
         return _("never")
@@ -254,6 +264,11 @@ def stage_label(stage: str | None) -> str:
 
 def mode_label(mode: str | None) -> str:
     return _(crm_core.MODE_LABELS[mode]) if mode in crm_core.MODE_LABELS else "—"
+
+
+def source_label(source: str | None) -> str:
+    """Where an opinion came from (meeting, survey…) in the session's language."""
+    return _(crm_core.catalogue.OPINION_SOURCE_LABELS[source]) if source in crm_core.OPINION_SOURCES else source or ""
 
 
 def item_label(key: str, label: str | None = None) -> str:

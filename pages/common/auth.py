@@ -13,7 +13,7 @@ import streamlit as st
 import crm_core
 from crm_core import accounts
 
-from . import _
+from . import _, n_, plain
 
 
 def signed_in() -> crm_core.User | None:
@@ -27,8 +27,8 @@ def gate(path: str) -> crm_core.User | None:
     with crm_core.connect(path) as db:
         required = crm_core.accounts_exist(db)
     if not required:
-        st.sidebar.caption("🔓 Open mode: no accounts yet, so anyone with the link can read and edit. "
-                           "Create an admin with `python -m crm_core user add` to require sign-in.")
+        st.sidebar.caption("🔓 " + _("Open mode: no accounts yet, so anyone with the link can read and edit. "
+                                    "Create an admin with `python -m crm_core user add` to require sign-in."))
         return None
     user = signed_in()
     if user is not None:
@@ -39,12 +39,12 @@ def gate(path: str) -> crm_core.User | None:
 
 
 def _sign_in_form(path: str) -> None:
-    st.title("🔒 Sign in")
-    st.caption("This dashboard holds customers' opinions. Sign in to see the page this link opens.")
+    st.title("🔒 " + _("Sign in"))
+    st.caption(_("This dashboard holds customers' opinions. Sign in to see the page this link opens."))
     with st.form("sign_in"):
-        name = st.text_input("Name", key="sign_in_name")
-        password = st.text_input("Password", type="password", key="sign_in_password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+        name = st.text_input(_("Name"), key="sign_in_name")
+        password = st.text_input(_("Password"), type="password", key="sign_in_password")
+        submitted = st.form_submit_button(_("Sign in"), type="primary")
     if submitted:
         with crm_core.connect(path) as db:
             wait = accounts.locked_for(db, name)
@@ -55,23 +55,24 @@ def _sign_in_form(path: str) -> None:
             st.session_state["user"] = user
             st.rerun()
         elif wait:
-            st.error(f"Too many failed attempts. Try again in {wait} seconds.")
+            st.error(n_("Too many failed attempts. Try again in {n} second.",
+                        "Too many failed attempts. Try again in {n} seconds.", wait))
         else:
-            st.error("Wrong name or password, or the account is disabled.")
+            st.error(_("Wrong name or password, or the account is disabled."))
 
 
 def _account_box(path: str, user: crm_core.User) -> None:
-    with st.sidebar.expander(f"👤 {user.name} · {user.role}"):
+    with st.sidebar.expander(f"👤 {plain(user.name)} · {_(user.role)}"):
         with st.form("change_password", clear_on_submit=True):
-            old = st.text_input("Current password", type="password")
-            new = st.text_input("New password", type="password")
-            if st.form_submit_button("Change password"):
+            old = st.text_input(_("Current password"), type="password")
+            new = st.text_input(_("New password"), type="password")
+            if st.form_submit_button(_("Change password")):
                 try:
                     with crm_core.connect(path) as db:
                         accounts.change_password(db, user.name, old, new)
-                    st.success("Password changed.")
+                    st.success(_("Password changed."))
                 except crm_core.ValidationError as error:
-                    st.error(f"{error.field.replace('_', ' ')}: {error.message}")
-        if st.button("Sign out"):
+                    st.error(f"{error.field.replace('_', ' ')}: {_(error.template, **error.values)}")
+        if st.button(_("Sign out")):
             st.session_state.pop("user", None)
             st.rerun()

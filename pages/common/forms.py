@@ -15,6 +15,7 @@ import streamlit as st
 
 import crm_core
 
+from . import _, plain
 from .auth import signed_in
 
 
@@ -24,32 +25,40 @@ def author() -> str | None:
     user = signed_in()
     if user is not None:
         if not user.can_write:
-            st.info(f"You are signed in as a {user.role}: you can read but not change data.")
+            st.info(_("You are signed in as a viewer: you can read but not change data."))
         return user.name
     return st.sidebar.text_input(
-        "You are", key="author", persist_state="session", placeholder="Your name",
-        help="Stamped on every change you make and in the history. Kept while this browser tab is open.",
+        _("You are"), key="author", persist_state="session", placeholder=_("Your name"),
+        help=_("Stamped on every change you make and in the history. Kept while this browser tab is open."),
     ) or None
 
 
 def save(form: str, path: str, write: Callable, *args, reset: dict | None = None,
-         done: str = "Saved.", **kwargs) -> None:
+         done: str | None = None, **kwargs) -> None:
     """Run ``crm_core.<write>``-like ``write(db, *args, **kwargs)``; remember its
     outcome for ``form``. ``reset`` maps widget keys to the values they return to
-    after a successful save."""
+    after a successful save; ``done`` is the confirmation (default "Saved.")."""
     st.session_state.pop(f"{form}:error", None)
     try:
         with crm_core.connect(path) as db:
             write(db, *args, **kwargs)
     except crm_core.ValidationError as error:
-        st.session_state[f"{form}:error"] = (error.field, error.message)
+        st.session_state[f"{form}:error"] = (error.field, error_text(error))
         return
     except (crm_core.StorageError, crm_core.AccessDenied) as error:
         st.session_state[f"{form}:error"] = ("", str(error))
         return
     for key, value in (reset or {}).items():
         st.session_state[key] = value
-    st.session_state[f"{form}:done"] = done
+    st.session_state[f"{form}:done"] = done or _("Saved.")
+
+
+def error_text(error: Exception) -> str:
+    """Why a write was refused, in the session's language: a ``ValidationError``'s
+    template translated, then filled with its values (other errors as they are)."""
+    if isinstance(error, crm_core.ValidationError):
+        return _(error.template, **error.values)
+    return str(error)
 
 
 def _names(field: str, fields: tuple[str, ...]) -> bool:
@@ -88,12 +97,14 @@ def customer_picker(names) -> int | None:
     wanted = st.query_params.get("customer")
     chosen = int(wanted) if wanted and wanted.isdigit() and int(wanted) in labels else None
     if wanted and chosen is None:
-        st.warning(f"There is no customer {wanted!r}; pick one below.")
-    if wanted != st.session_state.get("customer_synced"):
+        st.warning(_("There is no customer {id}; pick one below.", id=plain(repr(wanted))))
+    # Streamlit drops a widget's state when another page is opened: the box must be
+    # seeded from the URL again then, or it would come back empty and clear the URL.
+    if wanted != st.session_state.get("customer_synced") or "customer_pick" not in st.session_state:
         # The URL changed from outside (a shared link, a link from another page): it wins.
         st.session_state["customer_pick"] = chosen
-    picked = st.selectbox("Customer", list(labels), format_func=labels.get, key="customer_pick",
-                          index=None, placeholder="Type to search a customer…")
+    picked = st.selectbox(_("Customer"), list(labels), format_func=labels.get, key="customer_pick",
+                          index=None, placeholder=_("Type to search a customer…"))
     if picked is None:
         st.query_params.pop("customer", None)
     else:
