@@ -2,11 +2,15 @@
 viewer's name is refused just like a hidden button."""
 
 import datetime as dt
+import importlib
+import inspect
+import pkgutil
+import re
 
 import pytest
 
 import crm_core
-from crm_core import accounts
+from crm_core import accounts, importer
 from fixtures import TODAY
 
 
@@ -33,23 +37,106 @@ def test_the_first_account_must_be_an_admin_and_later_ones_need_an_admin(empty_d
             crm_core.add_user(db, "Shorty", "short", "viewer", acting="Ada")
 
 
-@pytest.mark.parametrize("write", [
-    lambda db, who: crm_core.record_opinion(db, 2, "pre_deal", "2025-04-01", 1, author=who, today=TODAY),
-    lambda db, who: crm_core.log_response(db, 1, "operational", "2025-06-01", "phone", [], 3, 3, "x", who,
-                                          today=TODAY),
-    lambda db, who: crm_core.add_customer(db, {"name": "New Co"}, author=who, today=TODAY),
-    lambda db, who: crm_core.delete_response(db, 1, author=who),
-    lambda db, who: crm_core.move_stage(db, 2, "operational", "2025-05-01", author=who, today=TODAY),
-    lambda db, who: crm_core.undo(db, who),
-])
-def test_viewers_unknown_and_anonymous_users_cannot_write(story_db, write):
+def team_db(story_db) -> str:
+    """The story with a team, a service case and a promise (id 1 each) opened by Ada,
+    and an opinion recorded by Eddie (so he has something to undo)."""
     with crm_core.connect(story_db) as db:
         with_team(db)
-        before = crm_core.history(db)
-        for who in ("Vera", "Nobody", None):
+        crm_core.open_case(db, 1, "2025-06-02T09:00", "Pump trips", "high", author="Ada",
+                           now=dt.datetime(2026, 11, 24, 12))
+        crm_core.record_promise(db, 1, "operational", "2025-06-01", "training", "Train the crew", author="Ada",
+                                today=TODAY)
+        crm_core.record_opinion(db, 2, "pre_deal", "2025-04-03", 0, author="Eddie", today=TODAY)
+    return story_db
+
+
+def _import(db, who):
+    table = importer.read_table(b"name,created_on\nImported Co,2026-01-05\n", "customers.csv")
+    plan = importer.preview(db, table, "customers", {"name": "name", "created_on": "created_on"}, today=TODAY)
+    return importer.apply(db, plan, who, only_valid=False)
+
+
+NOW = dt.datetime(2026, 11, 24, 12)
+# Every function of crm_core that changes the database: the lowest role allowed, and a
+# call that succeeds for that role on ``team_db``. ``test_this_list_names_every_write``
+# keeps it complete.
+WRITES = {
+    "writes.add_customer": ("editor", lambda db, who: crm_core.add_customer(db, {"name": "New Co"}, author=who,
+                                                                             today=TODAY)),
+    "writes.update_customer": ("editor", lambda db, who: crm_core.update_customer(
+        db, 3, {"name": "Cobalt Mining", "sector": "Mining"}, author=who, today=TODAY)),
+    "writes.move_stage": ("editor", lambda db, who: crm_core.move_stage(db, 2, "operational", "2025-05-01",
+                                                                         author=who, today=TODAY)),
+    "writes.log_response": ("editor", lambda db, who: crm_core.log_response(
+        db, 1, "operational", "2025-06-01", "phone", [], 3, 3, "x", who, today=TODAY)),
+    "writes.update_response": ("editor", lambda db, who: crm_core.update_response(
+        db, 1, {"summary": "Corrected"}, author=who, today=TODAY)),
+    "writes.delete_response": ("editor", lambda db, who: crm_core.delete_response(db, 1, author=who)),
+    "writes.record_opinion": ("editor", lambda db, who: crm_core.record_opinion(
+        db, 2, "pre_deal", "2025-04-01", 1, author=who, today=TODAY)),
+    "writes.update_opinion": ("editor", lambda db, who: crm_core.update_opinion(db, 1, {"score": 0}, author=who,
+                                                                                 today=TODAY)),
+    "writes.delete_opinion": ("editor", lambda db, who: crm_core.delete_opinion(db, 1, author=who)),
+    "writes.undo": ("editor", lambda db, who: crm_core.undo(db, who)),
+    "importer.apply": ("editor", _import),
+    "service.open_case": ("editor", lambda db, who: crm_core.open_case(db, 2, "2025-06-03T10:00", "Noise", "low",
+                                                                        author=who, now=NOW)),
+    "service.log_case_event": ("editor", lambda db, who: crm_core.log_case_event(
+        db, 1, "first_reply", "2025-06-02T10:00", author=who, now=NOW)),
+    "service.set_service_target": ("admin", lambda db, who: crm_core.set_service_target(db, "low", 48, 96, 240,
+                                                                                         author=who)),
+    "promises.record_promise": ("editor", lambda db, who: crm_core.record_promise(
+        db, 1, "pre_deal", "2025-02-01", "price", "Fixed price", author=who, today=TODAY)),
+    "promises.resolve_promise": ("editor", lambda db, who: crm_core.resolve_promise(db, 1, "kept", "2025-07-01",
+                                                                                     author=who, today=TODAY)),
+    "outcomes.record_outcome": ("editor", lambda db, who: crm_core.record_outcome(
+        db, 1, "referral_given", "2025-08-01", counterpart="Delta Ports", author=who, today=TODAY)),
+    "accounts.add_user": ("admin", lambda db, who: crm_core.add_user(db, "Newbie", "newbie-pass-1", "viewer",
+                                                                      acting=who)),
+    "accounts.set_disabled": ("admin", lambda db, who: accounts.set_disabled(db, "Vera", True, acting=who)),
+    "accounts.set_role": ("admin", lambda db, who: accounts.set_role(db, "Vera", "editor", acting=who)),
+}
+# Writes that take no acting user, and why that is right.
+NOT_ROLE_CHECKED = {
+    "accounts.authenticate": "signing in; it only counts failed attempts",
+    "accounts.change_password": "a user's own password; the old one is the check",
+    "writes.rebuild_summaries": "recomputes derived tables from the rows; no fact changes",
+}
+ACTING = {"editor": "Eddie", "admin": "Ada"}
+REFUSED = {"editor": ("Vera", "Nobody", None), "admin": ("Eddie", "Vera", "Nobody", None)}
+
+
+def write_functions() -> set[str]:
+    """``module.function`` of every public function of crm_core's modules (not the
+    storage door, which holds SQL and no rules) that opens a write transaction."""
+    found = set()
+    for module_info in pkgutil.iter_modules(crm_core.__path__):
+        if module_info.name in ("storage", "__main__", "demo", "bench"):
+            continue
+        module = importlib.import_module(f"crm_core.{module_info.name}")
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__ and not name.startswith("_"):
+                source = inspect.getsource(function)
+                if re.search(r"\b(transaction|_change|_set_account)\(", source):
+                    found.add(f"{module_info.name}.{name}")
+    return found
+
+
+def test_this_list_names_every_write():
+    assert write_functions() == set(WRITES) | set(NOT_ROLE_CHECKED)
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_every_write_refuses_a_role_that_may_not_do_it_and_writes_nothing(story_db, write):
+    role, call = WRITES[write]
+    with crm_core.connect(team_db(story_db)) as db:
+        before = "\n".join(db.conn.iterdump())
+        for who in REFUSED[role]:
             with pytest.raises(crm_core.AccessDenied):
-                write(db, who)
-        assert crm_core.history(db).equals(before)
+                call(db, who)
+        assert "\n".join(db.conn.iterdump()) == before
+        call(db, ACTING[role])
+        assert "\n".join(db.conn.iterdump()) != before
 
 
 def test_editors_and_admins_write_and_are_stamped_in_the_audit_trail(story_db):
@@ -69,6 +156,23 @@ def test_a_disabled_account_can_neither_sign_in_nor_write(story_db):
             crm_core.record_opinion(db, 2, "pre_deal", "2025-04-01", 1, author="Eddie", today=TODAY)
         with pytest.raises(crm_core.AccessDenied):
             accounts.set_disabled(db, "Ada", True, acting="Vera")
+
+
+def test_an_admin_changes_roles_but_the_last_active_admin_stays(story_db):
+    with crm_core.connect(story_db) as db:
+        with_team(db)
+        accounts.set_role(db, "Vera", "editor", acting="Ada")
+        crm_core.record_opinion(db, 2, "pre_deal", "2025-04-01", 1, author="Vera", today=TODAY)
+        with pytest.raises(crm_core.ValidationError, match="one of viewer, editor, admin"):
+            accounts.set_role(db, "Vera", "owner", acting="Ada")
+        for change in (lambda: accounts.set_role(db, "Ada", "editor", acting="Ada"),
+                       lambda: accounts.set_disabled(db, "Ada", True, acting="Ada")):
+            with pytest.raises(crm_core.ValidationError, match="at least one active admin"):
+                change()
+        accounts.set_role(db, "Eddie", "admin", acting="Ada")
+        accounts.set_role(db, "Ada", "viewer", acting="Eddie")
+        assert {u["name"]: u["role"] for u in accounts.users(db)} == {"Ada": "viewer", "Eddie": "admin",
+                                                                      "Vera": "editor"}
 
 
 def test_passwords_are_salted_slow_hashes_never_stored_in_clear(empty_db):
