@@ -1,0 +1,69 @@
+"""Outcomes: what did the relationship earn, what did winning the customer cost,
+and do happy customers bring more?"""
+
+import streamlit as st
+
+from pages.common import _, empty_state, fmt_number, n_, read, setup
+from pages.common.charts import portfolio_filters, url_choice
+from pages.common.forms import author, customer_picker
+from pages.common.outcomes import (band_label, bands_chart, outcome_form, outcomes_table, returns_chart,
+                                   returns_table)
+
+ctx = setup("Outcomes", "🏆")
+who = author()
+names = read(ctx, "customer_names")
+if names.empty:
+    empty_state(_("There are no customers yet."))
+    st.stop()
+filters = portfolio_filters(ctx) or None
+by = url_choice(_("Per"), ["customer", "sector"], "customer", "by",
+                {"customer": _("Customer"), "sector": _("Sector")}.get)
+returns = read(ctx, "acquisition_returns", ctx.as_of, by, filters=filters)
+bands = read(ctx, "outcomes_by_opinion", ctx.as_of, filters=filters)
+if returns.empty:
+    st.info(_("No customer matches these filters on that day. Clear a filter or pick another date."))
+    st.stop()
+
+cost, revenue = returns["acquisition_cost"].sum(), returns["revenue"].sum()
+kpis = st.columns(5)
+kpis[0].metric(_("Additional sales"), fmt_number(revenue, 0), border=True,
+               help=_("Sum of the additional sales recorded up to the snapshot day."))
+kpis[1].metric(_("Acquisition cost"), fmt_number(cost, 0), border=True,
+               help=_("Sales and marketing spent to win these customers (from their profiles)."))
+kpis[2].metric(_("Sales ÷ acquisition cost"), fmt_number(revenue / cost if cost else None, 2), border=True)
+kpis[3].metric(_("Referrals given"), f"{int(returns['referrals_given'].sum()):,}", border=True)
+kpis[4].metric(_("Referrals lost"), f"{int(returns['referrals_lost'].sum()):,}", border=True)
+
+if not (returns[["additional_sales", "referrals_given", "referrals_lost"]].to_numpy().sum()):
+    st.info(_("No outcome recorded yet. Record an additional sale or a referral below; "
+              "this page then sets it beside the customer's opinion and acquisition cost."))
+else:
+    st.subheader(_("Do customers with a better opinion bring more?"), anchor=False)
+    left, right = st.columns([3, 2])
+    left.altair_chart(bands_chart(bands), width="stretch")
+    with right:
+        for row in bands.itertuples():
+            st.markdown(f"**{band_label(row.band)}** · " + n_("{n} customer", "{n} customers", row.customers))
+            st.caption(_("{sales} in additional sales per customer · {given} referrals given · {lost} lost",
+                          sales=fmt_number(row.revenue_per_customer, 0),
+                          given=fmt_number(row.referrals_given_per_customer, 2),
+                          lost=fmt_number(row.referrals_lost_per_customer, 2)))
+    st.caption(_("Final opinion = sum of the latest opinion of each reached stage (−6 … +6), on the snapshot day."))
+
+st.subheader(_("Acquisition cost beside what it led to"), anchor=False)
+left, right = st.columns([2, 3])
+left.altair_chart(returns_chart(returns), width="stretch")
+right.dataframe(returns_table(returns), hide_index=True, width="stretch")
+
+customer_id = customer_picker(names)
+found = read(ctx, "outcome_list", ctx.as_of, customer_id=customer_id, filters=filters)
+st.subheader(_("Outcomes of this customer") if customer_id else _("Latest outcomes"), anchor=False)
+if found.empty:
+    st.caption(_("None recorded."))
+else:
+    st.dataframe(outcomes_table(found.iloc[::-1].head(200)), hide_index=True, width="stretch")
+with st.expander(_("Record an outcome"), icon="🏆"):
+    if customer_id is None:
+        st.caption(_("Pick the customer above first."))
+    else:
+        outcome_form(ctx, customer_id, who)

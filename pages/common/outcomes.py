@@ -1,0 +1,106 @@
+"""Charts, tables and the entry form of the outcomes page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import crm_core
+from crm_core import outcomes
+
+from . import Context, _, fmt_date, fmt_number
+from .forms import confirmation, field_error, other_error, save
+
+BAND_COLOURS = {"negative": "#C0392B", "neutral": "#9AA5B1", "positive": "#2E8B57", "not_rated": "#D5D8DC"}
+
+
+def band_label(band: str) -> str:
+    return _(outcomes.BAND_LABELS[band])
+
+
+def kind_label(kind: str) -> str:
+    return _(outcomes.KIND_LABELS.get(kind, kind))
+
+
+def bands_chart(bands: pd.DataFrame) -> alt.Chart:
+    """Per opinion band, per customer: additional sales, referrals given and lost, side by side."""
+    measures = {"additional_sales_per_customer": _("Additional sales"),
+                "referrals_given_per_customer": _("Referrals given"),
+                "referrals_lost_per_customer": _("Referrals lost")}
+    long = bands.melt(id_vars=["band", "customers"], value_vars=list(measures), var_name="measure").dropna()
+    long = long.assign(band_label=long["band"].map(band_label), measure_label=long["measure"].map(measures),
+                       value_text=long["value"].map(lambda v: fmt_number(v, 2)))
+    order = [band_label(b) for b in outcomes.BAND_LABELS]
+    return alt.Chart(long, title=_("What each customer brought, by final opinion")).mark_bar().encode(
+        x=alt.X("measure_label:N", title=None, sort=list(measures.values()), axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("band_label:N", sort=order),
+        y=alt.Y("value:Q", title=_("Per customer")),
+        color=alt.Color("band_label:N", title=_("Final opinion"), sort=order,
+                        scale=alt.Scale(domain=order, range=list(BAND_COLOURS.values()))),
+        tooltip=[alt.Tooltip("band_label:N", title=_("Final opinion")),
+                 alt.Tooltip("measure_label:N", title=_("Outcome")),
+                 alt.Tooltip("value_text:N", title=_("Per customer")),
+                 alt.Tooltip("customers:Q", title=_("Customers"))]).properties(height=300)
+
+
+def returns_chart(returns: pd.DataFrame, limit: int = 15) -> alt.Chart:
+    """Acquisition cost beside the revenue it led to (the ``limit`` largest revenues)."""
+    top = returns.head(limit)
+    names = {"acquisition_cost": _("Acquisition cost"), "revenue": _("Additional sales")}
+    long = top.melt(id_vars=["group"], value_vars=list(names), var_name="measure").fillna({"value": 0})
+    long = long.assign(measure_label=long["measure"].map(names), value_text=long["value"].map(lambda v: fmt_number(v, 0)))
+    return alt.Chart(long, title=_("Acquisition cost beside the sales it led to")).mark_bar().encode(
+        y=alt.Y("group:N", title=None, sort=list(top["group"])),
+        yOffset=alt.YOffset("measure_label:N"),
+        x=alt.X("value:Q", title=_("Amount")),
+        color=alt.Color("measure_label:N", title=None, scale=alt.Scale(domain=list(names.values()),
+                                                                        range=["#B279A2", "#2E8B57"])),
+        tooltip=[alt.Tooltip("group:N", title=_("Customer or sector")),
+                 alt.Tooltip("measure_label:N", title=_("Measure")),
+                 alt.Tooltip("value_text:N", title=_("Amount"))]).properties(height=max(200, 36 * len(top)))
+
+
+def returns_table(returns: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        _("Customer or sector"): returns["group"], _("Customers"): returns["customers"],
+        _("Acquisition cost"): returns["acquisition_cost"].map(lambda v: fmt_number(v, 0)),
+        _("Additional sales"): returns["additional_sales"],
+        _("Sales amount"): returns["revenue"].map(lambda v: fmt_number(v, 0)),
+        _("Sales ÷ cost"): returns["return"].map(lambda v: fmt_number(v, 2)),
+        _("Referrals given"): returns["referrals_given"], _("Referrals lost"): returns["referrals_lost"]})
+
+
+def outcomes_table(found: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        _("Date"): found["on_date"].map(fmt_date), _("Customer"): found["name"],
+        _("Outcome"): found["kind"].map(kind_label), _("Amount"): found["amount"].map(lambda v: fmt_number(v, 0)),
+        _("To whom"): found["counterpart"].fillna("—"), _("Note"): found["note"].fillna("")})
+
+
+def outcome_form(ctx: Context, customer_id: int, who: str | None) -> None:
+    """Record an additional sale or a referral given or lost for ``customer_id``."""
+    confirmation("outcome")
+    with st.form("outcome"):
+        kind, day = st.columns(2)
+        kind.segmented_control(_("Outcome"), outcomes.KINDS, default="additional_sale", required=True,
+                               format_func=kind_label, key="outcome_kind")
+        day.date_input(_("Date"), value=dt.date.today(), max_value=dt.date.today(), key="outcome_day")
+        field_error("outcome", "kind", "on_date")
+        amount, whom = st.columns(2)
+        amount.number_input(_("Amount (additional sale)"), min_value=0.0, value=None, key="outcome_amount")
+        whom.text_input(_("To whom (referral)"), key="outcome_counterpart")
+        with amount:
+            field_error("outcome", "amount")
+        with whom:
+            field_error("outcome", "counterpart")
+        st.text_input(_("Note"), key="outcome_note")
+        other_error("outcome", ("kind", "on_date", "amount", "counterpart"))
+        state = st.session_state
+        st.form_submit_button(_("Record the outcome"), type="primary", on_click=lambda: save(
+            "outcome", ctx.path, crm_core.record_outcome, customer_id, state["outcome_kind"], state["outcome_day"],
+            amount=state["outcome_amount"], counterpart=state["outcome_counterpart"], note=state["outcome_note"],
+            author=who, reset={"outcome_amount": None, "outcome_counterpart": "", "outcome_note": ""},
+            done=_("Outcome recorded.")))
