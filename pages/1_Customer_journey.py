@@ -8,7 +8,8 @@ from pages.common import (_, carried, download, empty_state, fmt_date, fmt_days_
                           item_label, mode_label, n_, plain, read, setup, stage_label)
 from pages.common.forms import author, confirmation, customer_picker, other_error, save
 from pages.common.journey import (checklist_table, contributions_chart, opinion_editor, response_editor,
-                                  scores_chart, timeline_chart)
+                                  scores_chart)
+from pages.common.service import journey_section
 
 ctx = setup("Customer journey", "🧭")
 ACTIONS = {"create": _("added"), "update": _("changed"), "delete": _("deleted"), "undo": _("undone")}
@@ -56,8 +57,7 @@ with overview_tab:
         right.info(_("No response or opinion recorded yet."))
     else:
         right.altair_chart(scores_chart(history), width="stretch")
-    if len(journey.responses) or len(journey.opinions):
-        st.altair_chart(timeline_chart(journey), width="stretch")
+    journey_section(ctx, journey, customer_id)
 
 with checklist_tab:
     reached = journey.stages[journey.stages["reached"]]

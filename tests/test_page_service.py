@@ -110,3 +110,13 @@ def test_an_empty_database_gives_a_next_step(open_page, empty_db):
 def test_no_case_yet_says_how_to_start(open_page, story_db):
     page = open_page(PAGE, story_db)
     assert any("No service case yet" in i.value for i in page.info)
+
+
+def test_the_journey_shows_the_customers_cases_and_broken_promises(open_page, service_db):
+    page = open_page("pages/1_Customer_journey.py", service_db, customer="1")
+    assert not page.exception
+    cases, found = page.table[0].value, page.table[1].value
+    assert list(cases["Fault"]) == ["Turbine trips", "Pump vibrates"]       # the open one first
+    assert cases["Attention"].iloc[1] == "🔴 10 h"
+    assert list(found["Status"]) == ["Kept", "Broken"]
+    assert [w.value for w in page.warning] == ["Broken promise: Spares at list price (due 1 May 2025, broken 25 Apr 2025)"]

@@ -40,8 +40,9 @@ def contributions_chart(journey: crm_core.Journey) -> alt.Chart:
     return (bars + labels + zero).properties(height=280)
 
 
-def timeline_chart(journey: crm_core.Journey) -> alt.Chart:
-    """Responses (dots, colour = mode) and opinions (diamonds) across the stages over time."""
+def timeline_chart(journey: crm_core.Journey, broken: pd.DataFrame | None = None) -> alt.Chart:
+    """Responses (dots, colour = mode) and opinions (diamonds) across the stages over time,
+    and the ``broken`` promises (``promise_list`` rows; red crosses on the day they broke)."""
     labels = dict(zip(journey.checklist["item_key"], journey.checklist["label"]))
     responses = with_labels(journey.responses).assign(
         items_text=journey.responses["items"].map(lambda keys: ", ".join(item_label(k, labels.get(k)) for k in keys)
@@ -63,7 +64,15 @@ def timeline_chart(journey: crm_core.Journey) -> alt.Chart:
         x="day:T", y=alt.Y("stage_label:N", sort=order),
         tooltip=[alt.Tooltip("day:T", title=_("Date"), format="%Y-%m-%d"),
                  alt.Tooltip("opinion:N", title=_("Opinion")), alt.Tooltip("note:N", title=_("Note"))])
-    return (dots + diamonds).properties(title=_("Timeline: responses (dots) and opinions (◆)"), height=220)
+    if broken is None or broken.empty:
+        return (dots + diamonds).properties(title=_("Timeline: responses (dots) and opinions (◆)"), height=220)
+    crosses = alt.Chart(with_labels(broken).assign(day=pd.to_datetime(broken["resolved_on"]))).mark_point(
+        shape="cross", size=220, filled=True, color="#C0392B").encode(
+        x="day:T", y=alt.Y("stage_label:N", sort=order),
+        tooltip=[alt.Tooltip("day:T", title=_("Broken on"), format="%Y-%m-%d"),
+                 alt.Tooltip("what:N", title=_("Promise")), alt.Tooltip("made_by:N", title=_("Made by"))])
+    return (dots + diamonds + crosses).properties(
+        title=_("Timeline: responses (dots), opinions (◆) and broken promises (✚)"), height=220)
 
 
 def scores_chart(history: pd.DataFrame) -> alt.Chart:

@@ -13,8 +13,9 @@ import streamlit as st
 import crm_core
 from crm_core import promises, service
 
-from . import Context, _, fmt_date, fmt_number, fmt_pct, mode_label, page_url, plain, stage_label
+from . import Context, _, fmt_date, fmt_number, fmt_pct, mode_label, page_url, plain, read, stage_label
 from .forms import confirmation, field_error, other_error, save
+from .journey import timeline_chart
 
 CLOCK_COLOURS = {"first_reply": "#4C78A8", "attention": "#F58518", "repair": "#54A24B"}
 
@@ -211,13 +212,19 @@ def resolve_form(ctx: Context, open_promises: pd.DataFrame, who: str | None) -> 
             done=_("Promise updated.")))
 
 
-def customer_section(cases: pd.DataFrame, found: pd.DataFrame) -> None:
-    """A customer's service cases and promises (journey page)."""
+def journey_section(ctx: Context, journey: crm_core.Journey, customer_id: int) -> None:
+    """The journey's timeline with the customer's broken promises on it, then its
+    service cases (clocks as on the service page) and promises."""
+    found = read(ctx, "promise_list", ctx.as_of, customer_id=customer_id)
+    broken = found[found["status"] == "broken"]
+    if len(journey.responses) or len(journey.opinions) or len(broken):
+        st.altair_chart(timeline_chart(journey, broken), width="stretch")
+    cases = read(ctx, "case_clocks", ctx.as_of, customer_id=customer_id, now=clock_now())
     st.subheader(_("Service cases"), anchor=False)
     if cases.empty:
         st.caption(_("No service case."))
     else:
-        st.dataframe(cases_table(cases).drop(columns=[_("Customer"), "journey"]), hide_index=True, width="stretch")
+        st.table(cases_table(cases).drop(columns=[_("Customer"), "journey"]).set_index(_("Reported")))
     st.subheader(_("Promises"), anchor=False)
     if found.empty:
         st.caption(_("No promise recorded."))
@@ -226,4 +233,4 @@ def customer_section(cases: pd.DataFrame, found: pd.DataFrame) -> None:
         for row in broken.itertuples():
             st.warning(_("Broken promise: {what} (due {due}, broken {day})", what=plain(row.what),
                          due=fmt_date(row.due_on) if row.due_on else "—", day=fmt_date(row.resolved_on)), icon="🤝")
-        st.dataframe(promises_table(found).drop(columns=[_("Customer")]), hide_index=True, width="stretch")
+        st.table(promises_table(found).drop(columns=[_("Customer")]).set_index(_("Promise")))
