@@ -1,36 +1,15 @@
 """The outcomes page: figures, the opinion-band breakdown and the cost-beside-revenue
-table equal crm_core's; the entry form records an outcome or names the field."""
+table equal crm_core's; the entry form records an outcome or names the field.
+The outcomes are those of tests/test_outcomes.py."""
 
 import datetime as dt
 
-import pytest
-
 import crm_core
-from fixtures import TODAY
 from pages.common import fmt_number
+from test_outcomes import outcomes_db  # noqa: F401  (the same hand-made outcomes)
+from test_page_overview import metrics
 
 PAGE = "pages/10_Outcomes.py"
-
-
-@pytest.fixture
-def outcomes_db(story_db):
-    """Acme (cost 20,000, neutral) sold 50,000 more; Cobalt (cost 10,000, positive) sold
-    30,000 more and referred Fjord Metro; Borealis (negative) lost us Nordvik Rail."""
-    with crm_core.connect(story_db) as db:
-        for customer_id, cost in ((1, 20000), (3, 10000)):
-            profile = crm_core.journey(db, customer_id).customer
-            crm_core.update_customer(db, customer_id, {**profile, "acquisition_cost": cost}, today=TODAY)
-        crm_core.record_opinion(db, 2, "pre_deal", "2025-06-01", -2, today=TODAY)
-        crm_core.record_opinion(db, 3, "pre_deal", "2025-07-01", 2, today=TODAY)
-        crm_core.record_outcome(db, 1, "additional_sale", "2025-08-01", amount=50000, today=TODAY)
-        crm_core.record_outcome(db, 3, "additional_sale", "2025-10-01", amount=30000, today=TODAY)
-        crm_core.record_outcome(db, 3, "referral_given", "2025-10-05", counterpart="Fjord Metro", today=TODAY)
-        crm_core.record_outcome(db, 2, "referral_lost", "2025-07-15", counterpart="Nordvik Rail", today=TODAY)
-    return story_db
-
-
-def metrics(page) -> dict[str, str]:
-    return {m.label: m.value for m in page.metric}
 
 
 def test_the_figures_equal_crm_core(open_page, outcomes_db):
@@ -39,7 +18,7 @@ def test_the_figures_equal_crm_core(open_page, outcomes_db):
     shown = metrics(page)
     assert (shown["Additional sales"], shown["Acquisition cost"], shown["Sales ÷ acquisition cost"]) == \
         ("80,000", "30,000", "2.67")
-    assert (shown["Referrals given"], shown["Referrals lost"]) == ("1", "1")
+    assert (shown["Referrals given"], shown["Referrals lost"]) == ("2", "1")
     table = page.dataframe[0].value
     assert list(table["Customer or sector"]) == ["Acme Turbines", "Cobalt Mining", "Borealis Rail"]
     assert list(table["Sales ÷ cost"]) == ["2.5", "3", "—"]

@@ -9,6 +9,7 @@ import pytest
 import crm_core
 from fixtures import TODAY
 from pages.common import fmt_pct
+from test_page_overview import metrics
 
 PAGE = "pages/8_Service_and_promises.py"
 NOW = dt.datetime(2025, 8, 11, 13, 0)
@@ -34,10 +35,6 @@ def service_db(story_db):
         crm_core.record_promise(db, 2, "pre_deal", "2025-03-10", "training", "Operator course",
                                 due_on="2025-04-01", today=TODAY)
     return story_db
-
-
-def metrics(page) -> dict[str, str]:
-    return {m.label: m.value for m in page.metric}
 
 
 def test_the_clock_figures_and_open_cases_equal_crm_core(open_page, service_db):
@@ -120,3 +117,17 @@ def test_the_journey_shows_the_customers_cases_and_broken_promises(open_page, se
     assert cases["Attention"].iloc[1] == "🔴 10 h"
     assert list(found["Status"]) == ["Kept", "Broken"]
     assert [w.value for w in page.warning] == ["Broken promise: Spares at list price (due 1 May 2025, broken 25 Apr 2025)"]
+
+
+def test_a_viewer_sees_the_clocks_but_cannot_open_a_case(open_page, service_db):
+    from test_page_login import PASSWORD, sign_in
+    with crm_core.connect(service_db) as db:
+        crm_core.add_user(db, "admin", PASSWORD, "admin")
+        crm_core.add_user(db, "vera", PASSWORD, "viewer", acting="admin")
+    page = sign_in(open_page(PAGE, service_db, customer="1"), "vera", PASSWORD)
+    assert metrics(page)["Open cases"] == "1"
+    page.text_input(key="case_description").input("Viewer tries to write")
+    [b for b in page.button if b.label == "Open the case"][0].click().run()
+    assert any("viewer" in e.value for e in page.error)
+    with crm_core.connect(service_db) as db:
+        assert len(crm_core.case_clocks(db)) == 2
