@@ -1,0 +1,49 @@
+"""Pages read through ``read()``: a rerun without a write is served from the cache, and
+any write (from any session) makes the next run read the database again."""
+
+import pytest
+
+import crm_core
+from fixtures import TODAY
+
+def log_full_pre_deal_response(db_path) -> None:
+    """Borealis Rail (story id 2) gets every pre-deal item in one response."""
+    with crm_core.connect(db_path) as db:
+        items = crm_core.checklist_items(db)
+        keys = list(items[items["stage"] == "pre_deal"]["key"])
+        crm_core.log_response(db, 2, "pre_deal", "2025-06-02", "phone", keys, 4, 4, "Full data pack",
+                              "Jonas", today=TODAY)
+
+
+@pytest.mark.parametrize("page_file, reader, params", [
+    ("app.py", "overview", {}),
+    ("pages/1_Customer_journey.py", "journey", {"customer": "2"}),
+    ("pages/2_Checklist_gaps.py", "checklist_gaps", {"stage": "pre_deal"}),
+    ("pages/3_Opinion_trends.py", "opinion_trend", {}),
+    ("pages/4_Response_quality.py", "quality_by_mode", {"since": "2025-01-01"}),
+])
+def test_a_rerun_reads_from_the_cache_until_a_write(open_page, story_db, monkeypatch, page_file, reader, params):
+    calls = []
+    original = getattr(crm_core, reader)
+
+    def counted(*args, **kwargs):
+        calls.append(args[1:])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(crm_core, reader, counted)
+    page = open_page(page_file, story_db, **params)
+    assert not page.exception and len(calls) == 1
+    page.run()
+    assert len(calls) == 1          # warm: served from the cache
+    log_full_pre_deal_response(story_db)
+    page.run()
+    assert not page.exception and len(calls) == 2    # the write changed the counter in the cache key
+
+
+def test_a_write_by_another_session_shows_on_the_next_run(open_page, story_db):
+    page = open_page("pages/2_Checklist_gaps.py", story_db, stage="pre_deal")
+    assert page.metric[1].label == "Customers with a gap" and page.metric[1].value == "3"
+    log_full_pre_deal_response(story_db)
+    page.run()
+    assert page.metric[1].value == "2"
+    assert "Borealis Rail" not in list(page.dataframe[0].value["name"])
