@@ -24,7 +24,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 import crm_core
 from crm_core import demo, i18n
 
-APP_TITLE = "Customer response"
+APP_TITLE = i18n.N_("Customer response")
 PAGES = {
     "overview": "app.py",
     "journey": "pages/1_Customer_journey.py",
