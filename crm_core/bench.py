@@ -1,0 +1,375 @@
+"""The benchmark behind ``make bench``: a portfolio at scale and the time of every read and write.
+
+``ensure`` builds (or reuses, when complete) ``data/bench.db``: by default
+10,000 customers over three years with 1,000,000 responses (about two
+checklist items each, always of the response's stage), 100,000 opinions and
+their stage entries, from a fixed seed. Rows are generated in batches and
+bulk-inserted in one transaction, then the summaries are rebuilt. A small
+JSON file next to the database records its scale and build time.
+
+``run`` times every row of ``MEASURES`` (name, callable, target): the median
+and min-max of ``runs`` runs in milliseconds, and a pass/fail mark against the
+target. Reads run on the bench database; writes run on a copy of it, so the
+bench database stays the same from run to run. It also times the naive peer
+(load the responses table into pandas and aggregate the portfolio there).
+To measure a new read, add a ``Measure`` to ``MEASURES``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import datetime as dt
+import io
+import json
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import crm_core
+
+from . import backup, demo, importer
+from .catalogue import CHECKLIST, MODES, STAGES
+from .storage import DEFAULT_PATH, bulk, commands, connect, transaction
+from .validation import name_key
+
+DEFAULT_BENCH_PATH = DEFAULT_PATH.with_name("bench.db")
+ANCHOR = dt.date(2026, 11, 20)   # the last day of history: fixed, so the database never depends on today
+HISTORY_DAYS = 3 * 365
+BATCH_CUSTOMERS = 500
+MANAGERS = tuple(f"{first} {last}" for first in demo.FIRST_NAMES for last in demo.LAST_NAMES)[:60]
+AUTHOR = "Bench Runner"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big the bench portfolio is, and the seed that makes it the same every time."""
+
+    customers: int = 10_000
+    responses: int = 1_000_000
+    opinions: int = 100_000
+    seed: int = 2026
+
+
+# --- generating the portfolio ---------------------------------------------------------------
+
+TABLES = {
+    "customers": ("id", *commands.CUSTOMER_COLUMNS),
+    "contacts": ("customer_id", "name", "role", "email", "phone"),
+    "stage_entries": commands.ENTRY_COLUMNS,
+    "responses": ("id", *commands.RESPONSE_COLUMNS),
+    "response_items": ("response_id", "item_key", "customer_id", "stage", "responded_on"),
+    "opinions": commands.OPINION_COLUMNS,
+}
+
+
+@dataclass
+class _Plan:
+    """One customer's frame: when it was created and entered each stage."""
+
+    cid: int
+    created: dt.date
+    starts: list[dt.date]           # entry day of each reached stage, in order
+    archetype: demo.Archetype
+    manager: str
+    project: str
+    mood: float
+
+    def stage_on(self, day: dt.date) -> str:
+        return STAGES[bisect.bisect_right(self.starts, day) - 1]
+
+
+def _spread(total: int, weights: list[int], rng: random.Random) -> list[int]:
+    """``total`` split in proportion to ``weights`` (integers summing exactly to ``total``)."""
+    whole = sum(weights)
+    shares = [total * w // whole for w in weights]
+    for index in rng.sample(range(len(weights)), total - sum(shares)):
+        shares[index] += 1
+    return shares
+
+
+def _plans(scale: Scale, anchor: dt.date, rng: random.Random) -> list[_Plan]:
+    plans = []
+    for cid in range(1, scale.customers + 1):
+        created = anchor - dt.timedelta(days=rng.randrange(30, HISTORY_DAYS))
+        starts = [created, created + dt.timedelta(days=rng.randrange(60, 180))]
+        starts.append(starts[1] + dt.timedelta(days=rng.randrange(180, 360)))
+        plans.append(_Plan(cid, created, [s for s in starts if s <= anchor],
+                           demo.ARCHETYPES[cid % len(demo.ARCHETYPES)] if cid % 9 else demo.ARCHETYPES[0],
+                           MANAGERS[rng.randrange(len(MANAGERS))], demo.PROJECTS[cid % len(demo.PROJECTS)],
+                           rng.uniform(0.3, 1.2)))
+    return plans
+
+
+def _name(cid: int) -> str:
+    """A unique name per id: head x tail, numbered after the first 288 combinations."""
+    index = cid - 1
+    heads, tails = demo.NAME_HEADS, demo.NAME_TAILS
+    base = f"{heads[index % len(heads)]} {tails[index // len(heads) % len(tails)]}"
+    series = index // (len(heads) * len(tails))
+    return f"{base} {series + 1}" if series else base
+
+
+def external_id(cid: int) -> str:
+    """The id another system (the ERP) knows a bench customer by."""
+    return f"ERP-{100000 + cid}"
+
+
+def generate(scale: Scale = Scale(), anchor: dt.date = ANCHOR) -> Iterator[dict[str, list[tuple]]]:
+    """Rows of the bench portfolio in batches of ``BATCH_CUSTOMERS`` customers: each batch
+    maps a table of ``TABLES`` to value tuples in that table's column order.
+
+    Responses and opinions are spread over the customers in proportion to their
+    history, on random days between creation and ``anchor``, each in the stage
+    the customer was in that day; every row obeys the write rules."""
+    rng = random.Random(scale.seed)
+    plans = _plans(scale, anchor, rng)
+    history = [(anchor - p.created).days + 1 for p in plans]
+    response_counts = _spread(scale.responses, history, rng)
+    opinion_counts = _spread(scale.opinions, history, rng)
+    items = {s: [i.key for i in CHECKLIST if i.stage == s] for s in STAGES}
+    response_id = 0
+    for first in range(0, len(plans), BATCH_CUSTOMERS):
+        batch: dict[str, list[tuple]] = {table: [] for table in TABLES}
+        for plan in plans[first:first + BATCH_CUSTOMERS]:
+            cid, name, manager = plan.cid, _name(plan.cid), plan.manager
+            batch["customers"].append((
+                cid, name, name_key(name), demo.SECTORS[cid % len(demo.SECTORS)],
+                demo.REGIONS[rng.randrange(len(demo.REGIONS))], manager, float(rng.randrange(8, 120) * 1000),
+                plan.created.isoformat(), f"{plan.archetype.name.capitalize()} account; {plan.project}.",
+                external_id(cid)))
+            contact_first, contact_last = rng.choice(demo.FIRST_NAMES), rng.choice(demo.LAST_NAMES)
+            batch["contacts"].append((cid, f"{contact_first} {contact_last}", rng.choice(demo.ROLES),
+                                      f"{contact_first[0].lower()}.{contact_last.lower()}@example.com",
+                                      f"+34 600 {cid:05d}"))
+            for stage, start in zip(STAGES, plan.starts):
+                batch["stage_entries"].append((cid, stage, start.isoformat(), "forward", None, manager))
+            span = history[cid - 1] - 1
+            wanted = {s: [k for k in items[s] if k not in plan.archetype.skips] for s in STAGES}
+            low, high = plan.archetype.quality
+            for offset in sorted(rng.randrange(span + 1) for _ in range(response_counts[cid - 1])):
+                day = plan.created + dt.timedelta(days=offset)
+                stage, text = plan.stage_on(day), day.isoformat()
+                given = rng.sample(wanted[stage], k=min(len(wanted[stage]), rng.choice((1, 2, 2, 3))))
+                mode = rng.choices(MODES, weights=plan.archetype.modes)[0]
+                penalty = 1 if mode == "email_fax" and plan.archetype.name != "exemplary" else 0
+                response_id += 1
+                batch["responses"].append((
+                    response_id, cid, stage, text, mode, demo.SUMMARIES[given[0]].format(p=plan.project),
+                    max(1, rng.randint(low, high) - penalty), max(1, rng.randint(low, high) - penalty), manager))
+                batch["response_items"].extend((response_id, key, cid, stage, text) for key in given)
+            for offset in sorted(rng.randrange(span + 1) for _ in range(opinion_counts[cid - 1])):
+                day = plan.created + dt.timedelta(days=offset)
+                stage = plan.stage_on(day)
+                score = round(plan.mood + plan.archetype.mood * offset / 30 + rng.gauss(0, 0.5))
+                batch["opinions"].append((cid, stage, day.isoformat(), max(-2, min(2, score)),
+                                          rng.choice(demo.SOURCES), f"{stage.replace('_', '-')} review", manager))
+        yield batch
+
+
+def _meta_path(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def build(path: Path, scale: Scale = Scale(), anchor: dt.date = ANCHOR) -> float:
+    """Replace ``path`` with the bench portfolio; returns the build time in seconds."""
+    started = time.perf_counter()
+    for suffix in ("", "-wal", "-shm", ".json"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    with connect(path) as db, transaction(db), bulk.large_cache(db):
+        for batch in generate(scale, anchor):
+            for table, columns in TABLES.items():
+                bulk.insert_rows(db, table, columns, batch[table])
+        commands.rebuild_summaries(db)
+    seconds = time.perf_counter() - started
+    _meta_path(path).write_text(json.dumps({"scale": scale.__dict__, "anchor": anchor.isoformat(),
+                                            "build_seconds": round(seconds, 1)}))
+    return seconds
+
+
+def ensure(path: Path, scale: Scale = Scale(), rebuild: bool = False) -> tuple[bool, float]:
+    """Reuse ``path`` when it was built completely at ``scale`` (its JSON record says so
+    and the row counts agree), else build it. Returns (built now, build seconds)."""
+    meta = _meta_path(path)
+    if not rebuild and path.exists() and meta.exists():
+        recorded = json.loads(meta.read_text())
+        if recorded.get("scale") == scale.__dict__:
+            with connect(path) as db:
+                found = bulk.counts(db)
+            if (found["customers"], found["responses"], found["opinions"]) == (
+                    scale.customers, scale.responses, scale.opinions):
+                return False, recorded["build_seconds"]
+    return True, build(path, scale)
+
+
+# --- what is measured -----------------------------------------------------------------------
+
+@dataclass
+class Context:
+    """What a measurement runs against: ``db`` (the bench database, for reads), ``writable``
+    (a copy, for writes), ``customers`` (id, external id, current stage; one per run in turn)
+    and the stage whose coverage is read."""
+
+    db: object
+    writable: object
+    customers: list[tuple[int, str, str]]
+    import_rows: int
+    stage: str = "operational"
+    turn: int = 0
+
+    def customer(self) -> tuple[int, str, str]:
+        """The next customer in turn, so repeated runs do not hit one warm customer."""
+        self.turn += 1
+        return self.customers[self.turn % len(self.customers)]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One row of the report: ``run(context)`` is timed; ``target_ms`` (None: no target)."""
+
+    name: str
+    run: Callable[[Context], object]
+    target_ms: float | None = None
+    warm_up: bool = True    # run once untimed first (reads); writes are timed from the first
+
+
+def _log_one(context: Context) -> None:
+    customer_id, _, stage = context.customer()
+    keys = [item.key for item in CHECKLIST if item.stage == stage][:2]
+    crm_core.log_response(context.writable, customer_id, stage, ANCHOR, "phone", keys, 4, 3,
+                          f"Bench follow-up call {context.turn}", AUTHOR, today=ANCHOR)
+
+
+def import_file(context: Context) -> bytes:
+    """A CSV of ``context.import_rows`` new responses to customers in turn (unique summaries)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["external_id", "stage", "responded_on", "mode", "items", "quality", "completeness",
+                     "summary"])
+    for row in range(context.import_rows):
+        _, external_id, stage = context.customer()
+        keys = [item.key for item in CHECKLIST if item.stage == stage]
+        writer.writerow([external_id, stage, ANCHOR.isoformat(), MODES[row % len(MODES)],
+                         ";".join(keys[row % len(keys):][:2]), 1 + row % 5, 1 + (row * 3) % 5,
+                         f"Imported visit report {context.turn}"])
+    return out.getvalue().encode()
+
+
+def _import(context: Context) -> None:
+    data = import_file(context)
+    table = importer.read_table(data, "bench-responses.csv")
+    mapping = importer.suggest_mapping(table.columns, "responses")
+    plan = importer.preview(context.writable, table, "responses", mapping, today=ANCHOR)
+    result = importer.apply(context.writable, plan, AUTHOR, only_valid=False)
+    if result.created != context.import_rows:
+        raise RuntimeError(f"the bench import created {result.created} of {context.import_rows} rows: "
+                           f"{result.problems.head().to_dict('records')}")
+
+
+MEASURES: list[Measure] = [
+    Measure("portfolio", lambda c: crm_core.portfolio(c.db), 50),
+    Measure("journey of one customer", lambda c: crm_core.journey(c.db, c.customer()[0]), 10),
+    Measure("checklist coverage, all customers of a stage", lambda c: crm_core.checklist_coverage(c.db, c.stage),
+            100),
+    Measure("checklist gaps, one stage", lambda c: crm_core.checklist_gaps(c.db, c.stage), 100),
+    Measure("opinion trend, monthly", lambda c: crm_core.opinion_trend(c.db), 100),
+    Measure("opinion trend, monthly by stage", lambda c: crm_core.opinion_trend(c.db, by="stage"), 100),
+    Measure("quality by stage x mode", lambda c: crm_core.quality_by_stage_mode(c.db)),
+    Measure("overview (figures and at-risk list)", lambda c: crm_core.overview(c.db)),
+    Measure("biggest movers", lambda c: crm_core.biggest_movers(c.db)),
+    Measure("self-assessment trend", lambda c: crm_core.self_assessment_trend(c.db)),
+    Measure("weakest responses", lambda c: crm_core.weakest_responses(c.db)),
+    Measure("log one response (validation, summaries, audit)", _log_one, 5, warm_up=False),
+    Measure("import {rows:,} response rows (read, preview, apply)", _import, 5000, warm_up=False),
+]
+
+
+# --- running and reporting --------------------------------------------------------------------
+
+@dataclass
+class Result:
+    name: str
+    times_ms: list[float]
+    target_ms: float | None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times_ms)
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.target_ms is None else self.median <= self.target_ms
+
+
+def timed(call: Callable[[], object], runs: int, warm_up: bool = True) -> list[float]:
+    """Milliseconds of ``runs`` calls (after one untimed call when ``warm_up``)."""
+    if warm_up:
+        call()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def naive_portfolio(db) -> object:
+    """The naive peer: load every response into pandas and aggregate per customer there."""
+    responses = bulk.all_responses(db).sort_values(["customer_id", "responded_on", "id"])
+    return responses.groupby("customer_id").agg(
+        stage=("stage", "last"), responses=("id", "size"), last_response_on=("responded_on", "max"),
+        mean_quality=("quality", "mean"), mean_completeness=("completeness", "mean"))
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def report_line(result: Result) -> str:
+    """One line of the table: name, median, min-max, target, mark."""
+    spread = f"{_ms(min(result.times_ms))}–{_ms(max(result.times_ms))}"
+    target = "" if result.target_ms is None else f"≤ {_ms(result.target_ms)}"
+    mark = {True: "pass", False: "FAIL", None: ""}[result.passed]
+    return f"{result.name:<55} {_ms(result.median):>9} {spread:>17} {target:>10}  {mark}"
+
+
+def run(path: Path = DEFAULT_BENCH_PATH, scale: Scale = Scale(), *, runs: int = 5, import_rows: int = 10_000,
+        rebuild: bool = False, out=sys.stdout) -> list[Result]:
+    """Build or reuse the bench database at ``path``, time every ``MEASURES`` row and the
+    naive peer, and print the report to ``out``. Returns the results (naive peer last)."""
+    path = Path(path)
+    built, build_seconds = ensure(path, scale, rebuild)
+    copy = path.with_name(path.stem + "-writes.db")
+    backup.backup(path, copy)
+    results = []
+    try:
+        with connect(path) as db, connect(copy) as writable:
+            customers = [(cid, external_id(cid), stage) for cid, stage in
+                         crm_core.portfolio(db)[["customer_id", "stage"]].itertuples(index=False)]
+            context = Context(db, writable, random.Random(scale.seed).sample(customers, len(customers)),
+                              import_rows)
+            print(f"Benchmark on {path} ({scale.customers:,} customers, {scale.responses:,} responses, "
+                  f"{scale.opinions:,} opinions), {runs} runs each; times in ms", file=out)
+            print(f"{'measurement':<55} {'median':>9} {'min–max':>17} {'target':>10}", file=out)
+            for measure in MEASURES:
+                times = timed(lambda: measure.run(context), runs, measure.warm_up)
+                results.append(Result(measure.name.format(rows=import_rows), times, measure.target_ms))
+                print(report_line(results[-1]), file=out, flush=True)
+            naive = Result("naive peer: responses into pandas, portfolio there",
+                           timed(lambda: naive_portfolio(db), max(1, min(runs, 3)), warm_up=False), None)
+            print(report_line(naive), file=out)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            copy.with_name(copy.name + suffix).unlink(missing_ok=True)
+    results.append(naive)
+    ours = results[0].median
+    print(f"naive peer / portfolio read: {naive.median / ours:,.0f}x slower", file=out)
+    print(f"database size: {path.stat().st_size / 1e6:,.0f} MB; build time: {build_seconds:,.0f} s "
+          f"({'built now' if built else 'reused, built earlier'})", file=out)
+    misses = [r.name for r in results if r.passed is False]
+    print(f"targets missed: {', '.join(misses)}" if misses else "every target met", file=out)
+    return results

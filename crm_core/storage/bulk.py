@@ -1,0 +1,49 @@
+"""Bulk statements for the generators (demo and benchmark): insert many
+pre-validated rows at once, count rows, and read a whole table for the
+benchmark's naive peer. Run inside the caller's ``transaction``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterable, Iterator
+
+import pandas as pd
+from sqlite_utils import Database
+
+from . import frame, value
+
+COUNTED_TABLES = ("customers", "contacts", "stage_entries", "responses", "response_items", "opinions",
+                  "audit")
+
+
+def insert_rows(db: Database, table: str, columns: Iterable[str], rows: Iterable) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order, or dicts holding those keys) with
+    one ``executemany``; ``rows`` may be a generator, so nothing is held twice."""
+    columns = tuple(columns)
+    db.conn.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        ([r.get(c) for c in columns] if isinstance(r, dict) else r for r in rows),
+    )
+
+
+@contextlib.contextmanager
+def large_cache(db: Database, megabytes: int = 512) -> Iterator[None]:
+    """Give this connection a page cache of ``megabytes`` while loading millions of rows:
+    index pages stay in memory instead of being re-read for every insert."""
+    before = value(db, "PRAGMA cache_size")
+    db.conn.execute(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
+    try:
+        yield
+    finally:
+        db.conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def counts(db: Database) -> dict[str, int]:
+    """Row count of each base table (``COUNTED_TABLES``)."""
+    return {table: value(db, f"SELECT COUNT(*) FROM {table}") for table in COUNTED_TABLES}
+
+
+def all_responses(db: Database) -> pd.DataFrame:
+    """The whole responses table: what a naive dashboard would load before aggregating."""
+    return frame(db, "SELECT * FROM responses")
