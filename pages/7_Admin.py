@@ -7,7 +7,7 @@ import crm_core
 from crm_core import accounts
 from pages.common import _, setup
 from pages.common.auth import signed_in
-from pages.common.forms import error_text
+from pages.common.forms import confirmation, error_text, other_error, save
 
 ctx = setup("Accounts", "🔑")
 ROLES = {"viewer": _("viewer"), "editor": _("editor"), "admin": _("admin")}
@@ -42,16 +42,27 @@ with st.form("add_account", clear_on_submit=False):
             if not team:
                 st.session_state["user"] = created   # the creator of the first admin is signed in as it
                 st.rerun()
-        except (crm_core.ValidationError, crm_core.AccessDenied) as error:
+        except (crm_core.ValidationError, crm_core.AccessDenied, crm_core.StorageError) as error:
             st.error(error_text(error))
 
 if team:
-    st.subheader(_("Disable or enable an account"))
     others = [a["name"] for a in team if a["name"] != user.name]
+    by_name = {a["name"]: a for a in team}
+    st.subheader(_("Disable or enable an account"))
     if others:
         target = st.selectbox(_("Account"), others, key="toggle_name")
-        disabled = next(a["disabled"] for a in team if a["name"] == target)
-        if st.button(_("Enable") if disabled else _("Disable"), key="toggle"):
-            with crm_core.connect(ctx.path) as db:
-                accounts.set_disabled(db, target, not disabled, acting=user.name)
-            st.rerun()
+        disabled = by_name[target]["disabled"]
+        st.button(_("Enable") if disabled else _("Disable"), key="toggle", on_click=save,
+                  args=("toggle", ctx.path, accounts.set_disabled, target, not disabled), kwargs={"acting": user.name})
+        other_error("toggle", ())
+        confirmation("toggle")
+    st.subheader(_("Role"))
+    if others:
+        target = st.selectbox(_("Account"), others, key="role_name")
+        st.selectbox(_("Role"), accounts.ROLES, index=accounts.ROLES.index(by_name[target]["role"]),
+                     key=f"role_of:{target}", format_func=ROLES.get)
+        # The callback runs before the next script run: it reads the role chosen in the box.
+        st.button(_("Save changes"), key="save_role", on_click=lambda: save(
+            "role", ctx.path, accounts.set_role, target, st.session_state[f"role_of:{target}"], acting=user.name))
+        other_error("role", ())
+        confirmation("role")

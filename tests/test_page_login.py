@@ -69,3 +69,27 @@ def test_a_viewer_reads_but_a_save_is_refused(open_page, locked_db):
     assert any("viewer" in e.value for e in page.error)
     with crm_core.connect(locked_db) as db:
         assert "Viewer tries to write" not in set(crm_core.journey(db, 1).responses["summary"])
+
+
+def test_a_user_changes_their_own_password_in_the_sidebar(open_page, locked_db):
+    page = sign_in(open_page("pages/2_Checklist_gaps.py", locked_db), "vera", PASSWORD)
+    page.sidebar.text_input(key="own_password").input(PASSWORD)
+    page.sidebar.text_input(key="own_new_password").input("a brand new secret")
+    page = next(b for b in page.sidebar.button if b.label == "Change password").click().run()
+    assert not page.exception and [s.value for s in page.success] == ["Password changed."]
+    with crm_core.connect(locked_db) as db:
+        assert crm_core.authenticate(db, "vera", "a brand new secret") == crm_core.User("vera", "viewer")
+        assert crm_core.authenticate(db, "vera", PASSWORD) is None
+
+
+def test_repeated_wrong_passwords_are_slowed_down_by_a_lock(open_page, locked_db):
+    page = open_page("pages/1_Customer_journey.py", locked_db, customer="1")
+    for _ in range(crm_core.accounts.FREE_ATTEMPTS - 1):
+        page = sign_in(page, "admin", "a wrong guess")
+        assert page.error[0].value.startswith("Wrong name or password")
+    page = sign_in(page, "admin", "a wrong guess")
+    assert page.error[0].value.startswith("Too many failed attempts. Try again in ")
+    assert "Acme Turbines" not in shown_text(page)
+    with crm_core.connect(locked_db) as db:
+        assert {u["name"]: u["failed_logins"] for u in crm_core.accounts.users(db)} == {
+            "admin": crm_core.accounts.FREE_ATTEMPTS, "vera": 0}

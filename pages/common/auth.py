@@ -24,8 +24,12 @@ def signed_in() -> crm_core.User | None:
 def gate(path: str) -> crm_core.User | None:
     """Stop the page with a sign-in form unless the session may read. Returns the
     signed-in user (None in open mode)."""
-    with crm_core.connect(path) as db:
-        required = crm_core.accounts_exist(db)
+    try:
+        with crm_core.connect(path) as db:
+            required = crm_core.accounts_exist(db)
+    except crm_core.StorageError as error:   # the file went bad after this process first opened it
+        st.error(_("The database cannot be opened: {error}", error=error))
+        st.stop()
     if not required:
         st.sidebar.caption("🔓 " + _("Open mode: no accounts yet, so anyone with the link can read and edit. "
                                     "Create an admin with `python -m crm_core user add` to require sign-in."))
@@ -46,11 +50,15 @@ def _sign_in_form(path: str) -> None:
         password = st.text_input(_("Password"), type="password", key="sign_in_password")
         submitted = st.form_submit_button(_("Sign in"), type="primary")
     if submitted:
-        with crm_core.connect(path) as db:
-            wait = accounts.locked_for(db, name)
-            user = None if wait else crm_core.authenticate(db, name, password)
-            wait = wait or accounts.locked_for(db, name)
         st.session_state.pop("sign_in_password", None)
+        try:
+            with crm_core.connect(path) as db:
+                wait = accounts.locked_for(db, name)
+                user = None if wait else crm_core.authenticate(db, name, password)
+                wait = wait or accounts.locked_for(db, name)
+        except crm_core.StorageError as error:   # e.g. a read-only file cannot count a failed attempt
+            st.error(str(error))
+            return
         if user is not None:
             st.session_state["user"] = user
             st.rerun()
@@ -64,8 +72,8 @@ def _sign_in_form(path: str) -> None:
 def _account_box(path: str, user: crm_core.User) -> None:
     with st.sidebar.expander(f"👤 {plain(user.name)} · {_(user.role)}"):
         with st.form("change_password", clear_on_submit=True):
-            old = st.text_input(_("Current password"), type="password")
-            new = st.text_input(_("New password"), type="password")
+            old = st.text_input(_("Current password"), type="password", key="own_password")
+            new = st.text_input(_("New password"), type="password", key="own_new_password")
             if st.form_submit_button(_("Change password")):
                 try:
                     with crm_core.connect(path) as db:
@@ -73,6 +81,8 @@ def _account_box(path: str, user: crm_core.User) -> None:
                     st.success(_("Password changed."))
                 except crm_core.ValidationError as error:
                     st.error(f"{error.field.replace('_', ' ')}: {_(error.template, **error.values)}")
+                except crm_core.StorageError as error:
+                    st.error(str(error))
         if st.button(_("Sign out")):
             st.session_state.pop("user", None)
             st.rerun()
