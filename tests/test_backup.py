@@ -89,3 +89,17 @@ def test_backup_and_restore_from_the_command_line(story_db, tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert counts(target) == counts(story_db)
+
+
+def test_a_downloaded_backup_restores_the_same_data_and_only_an_admin_may_take_it(story_db, tmp_path):
+    data = backup.snapshot(story_db, None)                  # open mode: anyone
+    (tmp_path / "download.db").write_bytes(data)
+    backup.restore(tmp_path / "download.db", tmp_path / "restored.db")
+    assert counts(tmp_path / "restored.db") == counts(story_db) == (2, 3)
+    with crm_core.connect(story_db) as db:
+        crm_core.add_user(db, "Ada", "a long enough password", "admin")
+        crm_core.add_user(db, "Eddie", "a long enough password", "editor", acting="Ada")
+    for who in (None, "Eddie"):
+        with pytest.raises(crm_core.AccessDenied):
+            backup.snapshot(story_db, who)
+    assert backup.snapshot(story_db, "Ada")[:16] == b"SQLite format 3\x00"
