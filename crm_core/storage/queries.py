@@ -35,10 +35,14 @@ _STAGE_AS_OF = """(SELECT e.stage FROM stage_entries e
 
 def portfolio(db: Database, as_of: str, filters: dict | None = None) -> pd.DataFrame:
     """One row per customer existing on ``as_of``: profile, stage, final opinion,
-    rated stages, items covered/total in the current stage, responses, last response."""
+    rated stages, items covered/total in the current stage, responses, last response.
+
+    ``cur`` is MATERIALIZED so each customer's stage is looked up once, not again
+    for every subquery (and every checklist row) that mentions ``cur.stage``; the
+    last response is one seek down the (customer_id, responded_on) index."""
     where, params = _filter_sql(filters)
     sql = f"""
-    WITH cur AS (
+    WITH cur AS MATERIALIZED (
         SELECT c.id AS customer_id, c.name, c.sector, c.region, c.account_manager,
                c.created_on, c.acquisition_cost, {_STAGE_AS_OF} AS stage
         FROM customers c WHERE c.created_on <= :d {where}
@@ -61,8 +65,9 @@ def portfolio(db: Database, as_of: str, filters: dict | None = None) -> pd.DataF
                FROM stage_summary s WHERE s.customer_id = cur.customer_id),
             (SELECT COUNT(*) FROM responses r
               WHERE r.customer_id = cur.customer_id AND r.responded_on <= :d)) AS responses,
-        (SELECT MAX(r.responded_on) FROM responses r
-          WHERE r.customer_id = cur.customer_id AND r.responded_on <= :d) AS last_response_on
+        (SELECT r.responded_on FROM responses r
+          WHERE r.customer_id = cur.customer_id AND r.responded_on <= :d
+          ORDER BY r.responded_on DESC LIMIT 1) AS last_response_on
     FROM cur ORDER BY cur.name
     """
     return frame(db, sql, {"d": as_of, **params})
