@@ -1,6 +1,9 @@
 """Hostile values through every write: each is stored exactly or refused with a
 message naming the field; nothing breaks and nothing is half-written."""
 
+import datetime as dt
+
+import pandas as pd
 import pytest
 
 import crm_core
@@ -77,3 +80,58 @@ def test_hostile_dates_are_refused(story_db, value):
         with pytest.raises(crm_core.ValidationError) as error:
             crm_core.record_opinion(db, 2, "pre_deal", value, 1, today=TODAY)
         assert error.value.field == "opinion_on"
+
+
+NOW = dt.datetime(2026, 11, 24, 12)
+
+
+def _case(db, **fields) -> int:
+    return crm_core.open_case(db, 1, "2025-06-02T09:00", fields.get("description", "Pump trips"), "high", now=NOW)
+
+
+def _promise(db, **fields) -> int:
+    values = {"what": "Train the crew", **fields}
+    return crm_core.record_promise(db, 1, "operational", "2025-06-01", "training", values.pop("what"),
+                                   **{k: v for k, v in values.items() if k != "actual_value"}, today=TODAY)
+
+
+def _expert(db, value) -> int:
+    case_id = _case(db)
+    crm_core.log_case_event(db, case_id, "attention", "2025-06-02T10:00", expert=value, now=NOW)
+    return case_id
+
+
+def _actual_value(db, value) -> int:
+    promise_id = _promise(db)
+    crm_core.resolve_promise(db, promise_id, "broken", "2025-07-01", actual_value=value, today=TODAY)
+    return promise_id
+
+
+# field: (write it with a value -> the row id, the list to read it back from, that list's id column)
+RELATIONSHIP_FIELDS = {
+    "description": (lambda db, v: _case(db, description=v), crm_core.case_clocks, "case_id"),
+    "expert": (_expert, crm_core.case_clocks, "case_id"),
+    "what": (lambda db, v: _promise(db, what=v), crm_core.promise_list, "promise_id"),
+    "made_by": (lambda db, v: _promise(db, made_by=v), crm_core.promise_list, "promise_id"),
+    "promised_value": (lambda db, v: _promise(db, promised_value=v), crm_core.promise_list, "promise_id"),
+    "actual_value": (_actual_value, crm_core.promise_list, "promise_id"),
+    "counterpart": (lambda db, v: crm_core.record_outcome(db, 1, "referral_given", "2025-08-01", counterpart=v,
+                                                          today=TODAY), crm_core.outcome_list, "outcome_id"),
+    "note": (lambda db, v: crm_core.record_outcome(db, 1, "referral_lost", "2025-08-01", counterpart="Delta",
+                                                   note=v, today=TODAY), crm_core.outcome_list, "outcome_id"),
+}
+
+
+@pytest.mark.parametrize("field", RELATIONSHIP_FIELDS)
+def test_hostile_text_in_service_cases_promises_and_outcomes(story_db, field):
+    write, listing, id_column = RELATIONSHIP_FIELDS[field]
+    with crm_core.connect(story_db) as db:
+        for value in HOSTILE:
+            try:
+                row_id = write(db, value)
+            except crm_core.ValidationError as error:
+                assert error.field == field and error.message
+                continue
+            stored = listing(db).set_index(id_column).loc[row_id, field]
+            assert (None if pd.isna(stored) else stored) == (value.strip() or None)   # blank optional: empty
+        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
