@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     demo_cmd.add_argument("--replace", action="store_true", help="delete the file first")
     commands.add_parser("rebuild", help="recompute every summary table from the base rows")
     user_cmd = commands.add_parser("user", help="manage accounts (the first one must be an admin)")
-    user_cmd.add_argument("action", choices=("add", "disable", "enable", "list"))
+    user_cmd.add_argument("action", choices=("add", "disable", "enable", "role", "list"),
+                          help="role: give NAME the role --role")
     user_cmd.add_argument("name", nargs="?")
     user_cmd.add_argument("--role", choices=accounts.ROLES, default="viewer")
     user_cmd.add_argument("--as", dest="acting", help="the admin doing it (not needed for the first account)")
@@ -108,10 +109,13 @@ def _user(path, args) -> int:
                 password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
                 user = accounts.add_user(db, args.name, password, args.role, acting=args.acting)
                 print(f"added {user.name} ({user.role})")
+            elif args.action == "role":
+                accounts.set_role(db, args.name, args.role, acting=args.acting)
+                print(f"{args.name} is now {args.role}")
             else:
                 accounts.set_disabled(db, args.name, args.action == "disable", acting=args.acting)
                 print(f"{args.action}d {args.name}")
-        except (ValidationError, accounts.AccessDenied) as error:
+        except (ValidationError, accounts.AccessDenied, storage.StorageError) as error:
             print(f"refused: {error}", file=sys.stderr)
             return 2
     return 0

@@ -224,6 +224,13 @@ def test_the_command_line_creates_the_first_admin_with_the_password_on_stdin(tmp
     assert main(["--db", path, "user", "add", "Ada", "--role", "admin"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("another-pass-1\n"))
     assert main(["--db", path, "user", "add", "Bob", "--role", "editor"]) == 2   # no admin named
+    assert main(["--db", path, "user", "role", "Bob", "--role", "editor", "--as", "Ada"]) == 2   # no Bob yet
+    monkeypatch.setattr("sys.stdin", io.StringIO("another-pass-1\n"))
+    assert main(["--db", path, "user", "add", "Bob", "--role", "viewer", "--as", "Ada"]) == 0
+    assert main(["--db", path, "user", "role", "Bob", "--role", "editor", "--as", "Ada"]) == 0
+    assert main(["--db", path, "user", "disable", "Ada", "--as", "Ada"]) == 2   # the last active admin
     with crm_core.connect(path) as db:
         assert crm_core.authenticate(db, "Ada", "first-admin-pass") == crm_core.User("Ada", "admin")
-    assert "first-admin-pass" not in capsys.readouterr().out
+        assert crm_core.authenticate(db, "Bob", "another-pass-1") == crm_core.User("Bob", "editor")
+    out = capsys.readouterr().out
+    assert "first-admin-pass" not in out and "another-pass-1" not in out

@@ -93,3 +93,10 @@ def test_repeated_wrong_passwords_are_slowed_down_by_a_lock(open_page, locked_db
     with crm_core.connect(locked_db) as db:
         assert {u["name"]: u["failed_logins"] for u in crm_core.accounts.users(db)} == {
             "admin": crm_core.accounts.FREE_ATTEMPTS, "vera": 0}
+
+
+def test_without_accounts_pages_are_open_and_say_so_in_the_sidebar(open_page, story_db):
+    page = open_page("pages/1_Customer_journey.py", story_db, customer="1")
+    assert page.header[0].value == "Acme Turbines"
+    assert "sign_in_password" not in [t.key for t in page.text_input]
+    assert any(c.value.startswith("🔓 Open mode: no accounts yet") for c in page.sidebar.caption)
