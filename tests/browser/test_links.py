@@ -139,3 +139,20 @@ def test_a_filtered_view_opened_in_a_new_browser_shows_the_same_filters_and_figu
     expect(second.get_by_role("radiogroup", name="Stage").get_by_role("radio", checked=True)).to_have_text(
         "Pre-deal")
     expect_no_exception(second)
+
+
+def test_the_journey_tab_travels_in_the_link(server, new_page, demo_portfolio):
+    customer_id, name = pick_customer(demo_portfolio, rank=1)
+    first = new_page()
+    first.goto(f"{server.url}/Customer_journey?customer={customer_id}")
+    expect(first.get_by_role("heading").filter(has_text=name).first).to_be_visible()
+    wait_until_idle(first)
+    first.get_by_role("tab", name="Checklist").click()
+    expect(first).to_have_url(re.compile(r"[?&]tab=Checklist"))
+
+    second = new_page()
+    second.goto(first.url)
+    expect(second.get_by_role("heading").filter(has_text=name).first).to_be_visible()
+    expect(second.get_by_role("tab", name="Checklist")).to_have_attribute("aria-selected", "true")
+    expect(second.get_by_role("tab", name="Journey")).to_have_attribute("aria-selected", "false")
+    expect_no_exception(second)
