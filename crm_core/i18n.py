@@ -117,6 +117,12 @@ def format_date(day, lang: str, style: str = "medium") -> str:
     return dates.format_date(day, format=style, locale=_locale(lang))
 
 
+def month_abbreviations(lang: str) -> list[str]:
+    """The twelve abbreviated month names of ``lang``, January first (``janv.`` …)."""
+    names = dates.get_month_names("abbreviated", locale=_locale(lang))
+    return [names[month] for month in range(1, 13)]
+
+
 def format_month(day, lang: str) -> str:
     """The month of a date in ``lang``: ``Nov 2026``, ``nov. 2026``."""
     if isinstance(day, str):

@@ -5,7 +5,7 @@ import streamlit as st
 
 import crm_core
 from pages.common import (_, carried, download, empty_state, fmt_date, fmt_days_ago, fmt_opinion, fmt_pct,
-                          item_label, mode_label, n_, plain, read, setup, stage_label)
+                          item_label, mode_label, n_, plain, read, setup, source_label, stage_label)
 from pages.common.forms import author, confirmation, customer_picker, other_error, save
 from pages.common.journey import (checklist_table, contributions_chart, opinion_editor, response_editor,
                                   scores_chart)
@@ -15,7 +15,6 @@ ctx = setup("Customer journey", "🧭")
 ACTIONS = {"create": _("added"), "update": _("changed"), "delete": _("deleted"), "undo": _("undone")}
 ENTITIES = {"customer": _("profile"), "response": _("response"), "opinion": _("opinion"),
             "stage_entry": _("stage change")}
-SOURCES = {"meeting": _("meeting"), "survey": _("survey"), "call": _("call"), "email": _("email"), "other": _("other")}
 names = read(ctx, "customer_names")
 if names.empty:
     empty_state(_("There are no customers yet."))
@@ -89,7 +88,7 @@ with records_tab:
     st.subheader(n_("{n} opinion", "{n} opinions", len(opinions)), anchor=False)
     picked = st.dataframe(pd.DataFrame({
         _("Date"): opinions["opinion_on"].map(fmt_date), _("Stage"): opinions["stage"].map(stage_label),
-        _("Opinion"): opinions["score"].map(fmt_opinion), _("Source"): opinions["source"].map(lambda s: SOURCES.get(s, s or "")), _("Note"): opinions["note"], _("Author"): opinions["author"]}),
+        _("Opinion"): opinions["score"].map(fmt_opinion), _("Source"): opinions["source"].map(source_label), _("Note"): opinions["note"], _("Author"): opinions["author"]}),
         hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="pick_opinion")
     if picked.selection.rows:
         opinion_editor(ctx.path, opinions.iloc[picked.selection.rows[0]], who)

@@ -4,9 +4,9 @@ import altair as alt
 import streamlit as st
 
 import crm_core
-from pages.common import (_, download, empty_state, fmt_number, fmt_pct, item_label, plain, read, setup,
+from pages.common import (_, download, empty_state, fmt_date, fmt_number, fmt_pct, item_label, plain, read, setup,
                           stage_colour, stage_label, with_labels)
-from pages.common.charts import day_text, journey_link, link_column, portfolio_filters, url_choice
+from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
 
 TOP = 40            # customers in the heatmap
 TABLE_ROWS = 50     # customers in the table
@@ -52,7 +52,7 @@ st.altair_chart(bars, width="stretch")
 
 cells = gaps.cells.assign(status=gaps.cells["done"].map({True: _("Given"), False: _("Missing")}),
                           label=[item_label(k, label) for k, label in zip(gaps.cells["item_key"], gaps.cells["label"])],
-                          last_text=gaps.cells["last_on"].map(day_text))
+                          last_text=gaps.cells["last_on"].map(fmt_date))
 shown = cells["customer_id"].nunique()
 if shown:
     heatmap = alt.Chart(cells, title=_("Who is missing what at {stage}", stage=stage_name)).mark_rect(
@@ -81,7 +81,7 @@ else:
     view = with_labels(table).assign(
         journey=journey_link(table["customer_id"]),
         gaps=[_("{missing} of {total}", missing=m, total=t) for m, t in zip(table["missing"], table["items_total"])],
-        last=table["last_on"].map(day_text))
+        last=table["last_on"].map(fmt_date))
     st.dataframe(view[["name", "journey", "gaps", "stage_label", "sector", "region", "account_manager",
                        "last"]], hide_index=True, width="stretch", column_config={
         "name": _("Customer"), "journey": link_column(), "gaps": _("Missing items"),

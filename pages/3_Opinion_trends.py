@@ -4,105 +4,109 @@ import altair as alt
 import streamlit as st
 
 import crm_core
-from pages.common import download, empty_state, fmt_opinion, read, setup, stage_colour, with_labels
-from pages.common.charts import (day_text, journey_link, link_column, month_axis, portfolio_filters,
-                                 self_assessment_charts, stage_label, url_choice)
+from pages.common import (_, download, empty_state, fmt_date, fmt_month, fmt_number, fmt_opinion, n_, read, setup,
+                          stage_colour, stage_label, with_labels)
+from pages.common.charts import (journey_link, link_column, month_axis, portfolio_filters, self_assessment_charts,
+                                 url_choice)
 
-SPLITS = {"all": "Portfolio", "stage": "Stage", "sector": "Sector", "region": "Region",
-          "account_manager": "Account manager"}
 MOVERS = 20
-CHANGE = alt.Scale(domain=["Fell", "Rose"], range=["#C0392B", "#2E86C1"])
 
 ctx = setup("Opinion trends", "📈")
-st.caption("Is opinion getting better? Monthly opinion, who moved most, and whether we rate "
-           "ourselves higher than our customers do.")
+SPLITS = {"all": _("Portfolio"), "stage": _("Stage"), "sector": _("Sector"), "region": _("Region"),
+          "account_manager": _("Account manager")}
+CHANGE = alt.Scale(domain=[_("Fell"), _("Rose")], range=["#C0392B", "#2E86C1"])
+st.caption(_("Is opinion getting better? Monthly opinion, who moved most, and whether we rate "
+             "ourselves higher than our customers do."))
 if read(ctx, "customer_names").empty:
-    empty_state("There are no customers yet, so there is no opinion to follow.")
+    empty_state(_("There are no customers yet, so there is no opinion to follow."))
     st.stop()
 # Drawn on every tab: a bound widget that is not drawn drops its value from the URL.
 filters = portfolio_filters(ctx)
-trend_tab, movers_tab, gap_tab = st.tabs(["Trend", "Movers", "Self-assessment"], key="view",
+trend_tab, movers_tab, gap_tab = st.tabs([_("Trend"), _("Movers"), _("Self-assessment")], key="view",
                                          bind="query-params")
 
 if trend_tab.open:
     with trend_tab:
-        by = url_choice("Split by", list(SPLITS), "all", "by", SPLITS.get)
+        by = url_choice(_("Split by"), list(SPLITS), "all", "by", SPLITS.get)
         trend = read(ctx, "opinion_trend", ctx.as_of, by=None if by == "all" else by, filters=filters or None)
         if trend.empty:
-            st.info("No customer matching these filters has an opinion yet. Clear a filter." if filters else
-                    "No opinion has been recorded yet. Record one from *Log a response*.")
+            st.info(_("No customer matching these filters has an opinion yet. Clear a filter.") if filters else
+                    _("No opinion has been recorded yet. Record one from *Log a response*."))
         else:
-            what = "Opinion of each stage (−2 … +2)" if by == "stage" else "Final opinion (−6 … +6)"
+            what = _("Opinion of each stage (−2 … +2)") if by == "stage" else _("Final opinion (−6 … +6)")
             data = with_labels(trend.rename(columns={"group": "stage"}) if by == "stage" else trend)
-            data["mean_text"] = data["mean"].map(fmt_opinion)
+            data = data.assign(mean_text=data["mean"].map(fmt_opinion), month_text=data["month"].map(fmt_month),
+                               std_text=data["std"].map(fmt_number))
             colour = (stage_colour() if by == "stage" else alt.Color("group:N", title=SPLITS[by])).legend(None)
             base = alt.Chart().encode(x=month_axis(), color=colour)
             band = base.mark_errorband(opacity=0.2).encode(y=alt.Y("mean:Q", title=what), yError="std:Q")
             line = base.mark_line(point=True).encode(y="mean:Q", tooltip=[
-                alt.Tooltip("month:T", title="Month", format="%b %Y"),
+                alt.Tooltip("month_text:N", title=_("Month")),
                 alt.Tooltip("stage_label:N" if by == "stage" else "group:N", title=SPLITS[by]),
-                alt.Tooltip("mean_text:N", title="Mean opinion"),
-                alt.Tooltip("std:Q", title="Spread (std)", format=".1f"),
-                alt.Tooltip("rated:Q", title="Rated customers")])
-            title = f"{what}: monthly mean ± 1 standard deviation"
+                alt.Tooltip("mean_text:N", title=_("Mean opinion")),
+                alt.Tooltip("std_text:N", title=_("Spread (std)")),
+                alt.Tooltip("rated:Q", title=_("Rated customers"))])
+            title = (_("Opinion of each stage: monthly mean ± 1 standard deviation") if by == "stage" else
+                     _("Final opinion: monthly mean ± 1 standard deviation"))
             chart = alt.layer(band, line, data=data)
             if by == "all":
                 st.altair_chart(chart.properties(title=title, height=380), width="stretch")
             else:   # one small chart per group: overlapping bands are unreadable
                 panel = "stage_label:N" if by == "stage" else "group:N"
-                order = [crm_core.STAGE_LABELS[s] for s in crm_core.STAGES] if by == "stage" else "ascending"
+                order = [stage_label(s) for s in crm_core.STAGES] if by == "stage" else "ascending"
                 st.altair_chart(chart.properties(width=320, height=200).facet(
                     facet=alt.Facet(panel, title=None, sort=order), columns=3, title=title))
-            st.caption("Each month shows the state at its last day: every rated customer's latest opinion. "
-                       "The band is one standard deviation either side of the mean.")
+            st.caption(_("Each month shows the state at its last day: every rated customer's latest opinion. "
+                         "The band is one standard deviation either side of the mean."))
 
 if movers_tab.open:
     with movers_tab:
-        period = st.number_input("Period (days)", min_value=7, max_value=3650, value=180, step=30,
+        period = st.number_input(_("Period (days)"), min_value=7, max_value=3650, value=180, step=30,
                                  key="period", bind="query-params")
         start = crm_core.period_start(ctx.as_of, period)
         movers = read(ctx, "biggest_movers", ctx.as_of, period_days=int(period), filters=filters or None,
                       limit=MOVERS)
-        st.caption(f"Final opinion on {day_text(start)} against {day_text(ctx.today)}, for customers "
-                   "rated on both days. Largest changes first.")
+        st.caption(_("Final opinion on {start} against {end}, for customers rated on both days. Largest changes "
+                     "first.", start=fmt_date(start), end=fmt_date(ctx.today)))
         if movers.empty:
-            st.info("No customer's final opinion changed in this period. Try a longer period.")
+            st.info(_("No customer's final opinion changed in this period. Try a longer period."))
         else:
-            view = movers.assign(direction=movers["change"].map(lambda c: "Rose" if c > 0 else "Fell"),
+            view = movers.assign(direction=movers["change"].map(lambda c: _("Rose") if c > 0 else _("Fell")),
                                  change_text=movers["change"].map(fmt_opinion),
                                  start_text=movers["opinion_start"].map(fmt_opinion),
                                  end_text=movers["opinion_end"].map(fmt_opinion),
                                  stage_then=movers["stage_start"].map(stage_label),
                                  stage_now=movers["stage"].map(stage_label),
                                  journey=journey_link(movers["customer_id"]))
-            bars = alt.Chart(view, title=f"Biggest movers in the last {int(period)} days").mark_bar().encode(
-                x=alt.X("change:Q", title="Change in final opinion"),
+            bars = alt.Chart(view, title=n_("Biggest movers in the last {n} day", "Biggest movers in the last {n} days",
+                                             int(period))).mark_bar().encode(
+                x=alt.X("change:Q", title=_("Change in final opinion")),
                 y=alt.Y("name:N", title=None, sort=list(view["name"]), axis=alt.Axis(labelLimit=240)),
-                color=alt.Color("direction:N", title="Opinion", scale=CHANGE),
-                tooltip=[alt.Tooltip("name:N", title="Customer"), alt.Tooltip("change_text:N", title="Change"),
-                         alt.Tooltip("start_text:N", title="Then"), alt.Tooltip("end_text:N", title="Now"),
-                         alt.Tooltip("stage_then:N", title="Stage then"),
-                         alt.Tooltip("stage_now:N", title="Stage now")])
+                color=alt.Color("direction:N", title=_("Opinion"), scale=CHANGE),
+                tooltip=[alt.Tooltip("name:N", title=_("Customer")), alt.Tooltip("change_text:N", title=_("Change")),
+                         alt.Tooltip("start_text:N", title=_("Then")), alt.Tooltip("end_text:N", title=_("Now")),
+                         alt.Tooltip("stage_then:N", title=_("Stage then")),
+                         alt.Tooltip("stage_now:N", title=_("Stage now"))])
             st.altair_chart(bars.properties(height=alt.Step(22)), width="stretch")
             st.dataframe(view[["name", "journey", "change_text", "start_text", "end_text", "stage_then",
                                "stage_now", "account_manager", "sector"]], hide_index=True, width="stretch",
-                         column_config={"name": "Customer", "journey": link_column(), "change_text": "Change",
-                                        "start_text": "Then", "end_text": "Now", "stage_then": "Stage then",
-                                        "stage_now": "Stage now", "account_manager": "Account manager",
-                                        "sector": "Sector"})
+                         column_config={"name": _("Customer"), "journey": link_column(), "change_text": _("Change"),
+                                        "start_text": _("Then"), "end_text": _("Now"), "stage_then": _("Stage then"),
+                                        "stage_now": _("Stage now"), "account_manager": _("Account manager"),
+                                        "sector": _("Sector")})
             download(movers, "opinion-movers")
 
 if gap_tab.open:
     with gap_tab:
         gaps = read(ctx, "self_assessment_trend", ctx.as_of)
         if gaps.empty:
-            st.info("No response or opinion yet: log responses and record opinions to compare them.")
+            st.info(_("No response or opinion yet: log responses and record opinions to compare them."))
         else:
             lines, gap = self_assessment_charts(with_labels(gaps))
             st.altair_chart(lines, width="stretch")
             st.altair_chart(gap, width="stretch")
-            st.caption("Response score: the stage's checklist coverage, quality and completeness on the "
-                       "opinion scale (the formula is in *crm_core.scores*), pooled over the portfolio.")
+            st.caption(_("Response score: the stage's checklist coverage, quality and completeness on the "
+                         "opinion scale (the formula is in *crm_core.scores*), pooled over the portfolio."))
             if filters:
-                st.caption("The filters apply to the Trend and Movers tabs: ratings are summed per "
-                           "stage and mode, not per customer, so this view covers the whole portfolio.")
+                st.caption(_("The filters apply to the Trend and Movers tabs: ratings are summed per "
+                             "stage and mode, not per customer, so this view covers the whole portfolio."))

@@ -4,9 +4,9 @@ import altair as alt
 import streamlit as st
 
 import crm_core
-from pages.common import (_, download, empty_state, fmt_month, fmt_number, mode_colour, mode_label, n_, read, setup,
-                          stage_label, with_labels)
-from pages.common.charts import day_text, journey_link, link_column, month_axis, url_choice
+from pages.common import (_, download, empty_state, fmt_date, fmt_month, fmt_number, mode_colour, mode_label, n_, read,
+                          setup, stage_label, with_labels)
+from pages.common.charts import journey_link, link_column, month_axis, url_choice
 
 RATING = alt.Scale(domain=[1, 5], scheme="redyellowgreen")
 
@@ -33,7 +33,7 @@ stage = None if choice == "all" else choice
 since = right.date_input(_("Since"), value=None, key="since", bind="query-params", max_value=ctx.today,
                          format="YYYY-MM-DD", help=_("Whole months from this date. Empty = the last three months."))
 since = since or crm_core.default_since(ctx.as_of)
-st.caption(_("Responses from {month} up to {day}.", month=fmt_month(since), day=day_text(ctx.today)))
+st.caption(_("Responses from {month} up to {day}.", month=fmt_month(since), day=fmt_date(ctx.today)))
 
 by_mode = with_labels(read(ctx, "quality_by_mode", ctx.as_of, since=since, stage=stage))
 for column, row in zip(st.columns(len(by_mode)), by_mode.itertuples()):
@@ -81,7 +81,7 @@ weakest = read(ctx, "weakest_responses", ctx.as_of, since=since, stage=stage)
 if weakest.empty:
     st.caption(_("No response in this period."))
 else:
-    view = with_labels(weakest).assign(day=weakest["responded_on"].map(day_text),
+    view = with_labels(weakest).assign(day=weakest["responded_on"].map(fmt_date),
                                        journey=journey_link(weakest["customer_id"]))
     st.dataframe(view[["day", "name", "journey", "stage_label", "mode_label", "quality", "completeness",
                        "summary", "author"]], hide_index=True, width="stretch", column_config={

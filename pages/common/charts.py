@@ -8,17 +8,18 @@ and writes the choice back; the filters are multiselects bound to the URL.
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 from typing import Callable, Sequence
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-import crm_core
-from pages.common import Context, fmt_opinion, page_url, read, stage_colour
+from crm_core import i18n
+from crm_core.i18n import N_
+from pages.common import Context, _, fmt_month, fmt_opinion, lang, page_url, read, stage_colour
 
-FILTERS = {"sector": "Sector", "region": "Region", "account_manager": "Account manager"}
+FILTERS = {"sector": N_("Sector"), "region": N_("Region"), "account_manager": N_("Account manager")}
 
 
 def url_choice(label: str, options: Sequence[str], default: str, key: str,
@@ -29,7 +30,8 @@ def url_choice(label: str, options: Sequence[str], default: str, key: str,
     wanted = st.query_params.get(key, default)
     chosen = wanted if wanted in options else default
     if wanted != chosen:
-        st.caption(f"⚠️ Unknown {label.lower()} in the link; showing {format_func(default)}.")
+        st.caption("⚠️ " + _("The link's “{label}” is unknown; showing {default}.", label=label,
+                               default=format_func(default)))
     # The key carries the URL value, so opening another link re-seeds the control.
     value = st.segmented_control(label, list(options), default=chosen, required=True,
                                  format_func=format_func, key=f"{key}:{chosen}", help=help)
@@ -46,8 +48,8 @@ def portfolio_filters(ctx: Context) -> dict[str, list[str]]:
     values = read(ctx, "filter_values")
     chosen = {}
     for column, (field, label) in zip(st.columns(len(FILTERS)), FILTERS.items()):
-        picked = column.multiselect(label, values.get(field, []), key=field, bind="query-params",
-                                    placeholder="All")
+        picked = column.multiselect(_(label), values.get(field, []), key=field, bind="query-params",
+                                    placeholder=_("All"))
         if picked:
             chosen[field] = picked
     return chosen
@@ -58,25 +60,17 @@ def journey_link(customer_ids: pd.Series) -> pd.Series:
     return customer_ids.astype(int).map(lambda customer: page_url("journey", customer=customer))
 
 
-def link_column(label: str = "Journey") -> st.column_config.LinkColumn:
-    return st.column_config.LinkColumn(label, display_text="Open journey ↗",
-                                       help="Opens the customer's journey")
+def link_column(label: str | None = None) -> st.column_config.LinkColumn:
+    return st.column_config.LinkColumn(label or _("Journey"), display_text=_("Open journey ↗"),
+                                       help=_("Opens the customer's journey"))
 
 
-def day_text(value) -> str:
-    """``2026-08-03`` -> ``3 Aug 2026``; missing -> ``never``."""
-    if value is None or pd.isna(value):
-        return "never"
-    day = dt.date.fromisoformat(str(value)[:10])
-    return f"{day.day} {day:%b %Y}"
-
-
-def month_axis(title: str = "Month") -> alt.X:
-    return alt.X("month:T", title=title, axis=alt.Axis(format="%b %Y"))
-
-
-def stage_label(stage: str | None) -> str:
-    return crm_core.STAGE_LABELS.get(stage, "—") if stage else "—"
+def month_axis(title: str | None = None) -> alt.X:
+    """A time axis of months labelled in the session's language (``nov. 2026``):
+    Vega's own month names are English, so the labels are looked up in a list."""
+    names = json.dumps(i18n.month_abbreviations(lang()))
+    return alt.X("month:T", title=title or _("Month"),
+                 axis=alt.Axis(labelExpr=f"{names}[month(datum.value)] + ' ' + year(datum.value)"))
 
 
 def self_assessment_charts(data: pd.DataFrame) -> tuple[alt.Chart, alt.LayerChart]:
@@ -84,22 +78,24 @@ def self_assessment_charts(data: pd.DataFrame) -> tuple[alt.Chart, alt.LayerChar
     score against the customers' opinion per stage and month, and their gap."""
     long = data.melt(id_vars=["month", "stage", "stage_label", "gap"],
                      value_vars=["response_score", "opinion"], var_name="series", value_name="value")
-    long["series"] = long["series"].map({"response_score": "Our response score", "opinion": "Opinion"})
+    long["series"] = long["series"].map({"response_score": _("Our response score"), "opinion": _("Opinion")})
     long["value_text"] = long["value"].map(fmt_opinion)
+    long["month_text"] = long["month"].map(fmt_month)
     lines = alt.Chart(long.dropna(subset=["value"]),
-                      title="Our response score (dashed) against the customers' opinion, per stage"
+                      title=_("Our response score (dashed) against the customers' opinion, per stage")
                       ).mark_line().encode(
-        x=month_axis(), y=alt.Y("value:Q", title="Score (−2 … +2)", scale=alt.Scale(domain=[-2, 2])),
-        color=stage_colour(), strokeDash=alt.StrokeDash("series:N", title="Line"),
-        tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"),
-                 alt.Tooltip("stage_label:N", title="Stage"), alt.Tooltip("series:N", title="Line"),
-                 alt.Tooltip("value_text:N", title="Value")])
-    gaps = data.dropna(subset=["gap"]).assign(gap_text=lambda f: f["gap"].map(fmt_opinion))
+        x=month_axis(), y=alt.Y("value:Q", title=_("Score (−2 … +2)"), scale=alt.Scale(domain=[-2, 2])),
+        color=stage_colour(), strokeDash=alt.StrokeDash("series:N", title=_("Line")),
+        tooltip=[alt.Tooltip("month_text:N", title=_("Month")),
+                 alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("series:N", title=_("Line")),
+                 alt.Tooltip("value_text:N", title=_("Value"))])
+    gaps = data.dropna(subset=["gap"]).assign(gap_text=lambda f: f["gap"].map(fmt_opinion),
+                                              month_text=lambda f: f["month"].map(fmt_month))
     gap = alt.Chart(gaps).mark_line(point=True).encode(
-        x=month_axis(), y=alt.Y("gap:Q", title="Response score − opinion"), color=stage_colour(),
-        tooltip=[alt.Tooltip("month:T", title="Month", format="%b %Y"),
-                 alt.Tooltip("stage_label:N", title="Stage"), alt.Tooltip("gap_text:N", title="Gap")])
+        x=month_axis(), y=alt.Y("gap:Q", title=_("Response score − opinion")), color=stage_colour(),
+        tooltip=[alt.Tooltip("month_text:N", title=_("Month")),
+                 alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("gap_text:N", title=_("Gap"))])
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="grey", strokeDash=[2, 2]).encode(y="y:Q")
     return lines.properties(height=340), (gap + zero).properties(
-        title="Self-assessment gap per stage (above 0: we rate ourselves higher than our customers do)",
+        title=_("Self-assessment gap per stage (above 0: we rate ourselves higher than our customers do)"),
         height=280)
