@@ -77,6 +77,13 @@ def accounts_exist(db) -> bool:
     return store.count_users(db) > 0
 
 
+def active_user(db, name: str) -> User | None:
+    """The account ``name`` as it is now (its current role), or None when it was
+    removed or disabled: a signed-in session checks this on every page."""
+    account = store.user_by_key(db, name_key(name or ""))
+    return None if account is None or account["disabled"] else User(account["name"], account["role"])
+
+
 def require(db, acting: str | None, role_needed: str = "editor") -> None:
     """Refuse (``AccessDenied``) unless ``acting`` may act with ``role_needed``.
 

@@ -150,8 +150,10 @@ def test_editors_and_admins_write_and_are_stamped_in_the_audit_trail(story_db):
 def test_a_disabled_account_can_neither_sign_in_nor_write(story_db):
     with crm_core.connect(story_db) as db:
         with_team(db)
+        assert accounts.active_user(db, "eddie") == crm_core.User("Eddie", "editor")
         accounts.set_disabled(db, "Eddie", True, acting="Ada")
         assert crm_core.authenticate(db, "Eddie", "editor-pass-1") is None
+        assert accounts.active_user(db, "Eddie") is None and accounts.active_user(db, "Nobody") is None
         with pytest.raises(crm_core.AccessDenied):
             crm_core.record_opinion(db, 2, "pre_deal", "2025-04-01", 1, author="Eddie", today=TODAY)
         with pytest.raises(crm_core.AccessDenied):

@@ -100,3 +100,22 @@ def test_without_accounts_pages_are_open_and_say_so_in_the_sidebar(open_page, st
     assert page.header[0].value == "Acme Turbines"
     assert "sign_in_password" not in [t.key for t in page.text_input]
     assert any(c.value.startswith("🔓 Open mode: no accounts yet") for c in page.sidebar.caption)
+
+
+def test_a_session_whose_account_is_disabled_is_signed_out_at_its_next_step(open_page, locked_db):
+    page = sign_in(open_page("pages/1_Customer_journey.py", locked_db, customer="1"), "vera", PASSWORD)
+    assert page.header[0].value == "Acme Turbines"
+    with crm_core.connect(locked_db) as db:
+        crm_core.accounts.set_disabled(db, "vera", True, acting="admin")
+    page = page.run()
+    assert page.title[0].value == "🔒 Sign in" and "Acme Turbines" not in shown_text(page)
+
+
+def test_a_new_role_applies_to_a_signed_in_session_at_its_next_step(open_page, locked_db):
+    page = sign_in(open_page("pages/5_Log_response.py", locked_db, customer="1"), "vera", PASSWORD)
+    assert any("can read but not change" in i.value for i in page.info)
+    with crm_core.connect(locked_db) as db:
+        crm_core.accounts.set_role(db, "vera", "editor", acting="admin")
+    page = page.run()
+    assert not any("can read but not change" in i.value for i in page.info)
+    assert page.session_state["user"] == crm_core.User("vera", "editor")

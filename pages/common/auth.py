@@ -27,6 +27,8 @@ def gate(path: str) -> crm_core.User | None:
     try:
         with crm_core.connect(path) as db:
             required = crm_core.accounts_exist(db)
+            # Re-read every run: a disabled account is signed out, a new role applies at once.
+            user = accounts.active_user(db, signed_in().name) if signed_in() else None
     except crm_core.StorageError as error:   # the file went bad after this process first opened it
         st.error(_("The database cannot be opened: {error}", error=error))
         st.stop()
@@ -34,10 +36,11 @@ def gate(path: str) -> crm_core.User | None:
         st.sidebar.caption("🔓 " + _("Open mode: no accounts yet, so anyone with the link can read and edit. "
                                     "Create an admin with `python -m crm_core user add` to require sign-in."))
         return None
-    user = signed_in()
     if user is not None:
+        st.session_state["user"] = user
         _account_box(path, user)
         return user
+    st.session_state.pop("user", None)
     _sign_in_form(path)
     st.stop()
 
