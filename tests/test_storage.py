@@ -17,6 +17,7 @@ SUMMARY_TABLES = {
     "item_coverage": ["customer_id", "item_key"],
     "opinion_steps": ["customer_id", "series", "on_date"],
     "mode_month": ["stage", "mode", "month"],
+    "customer_summary": ["customer_id"],
 }
 
 

@@ -33,15 +33,25 @@ _STAGE_AS_OF = """(SELECT e.stage FROM stage_entries e
     ORDER BY e.entered_on DESC, e.id DESC LIMIT 1)"""
 
 
-def portfolio(db: Database, as_of: str, filters: dict | None = None) -> pd.DataFrame:
-    """One row per customer existing on ``as_of``: profile, stage, final opinion,
-    rated stages, items covered/total in the current stage, responses, last response.
+NOW = "9999-12-31"  # the far-future day the domain layer passes for "now"
+# The columns ``portfolio`` computes per customer after its profile, in order;
+# ``customer_summary`` stores them for "now" except ``items_total``, counted live
+# so that activating a checklist item needs no refresh.
+PORTFOLIO_COMPUTED = ("stage", "final_value", "stage_rated", "stage_opinion", "rated_stages", "items_covered",
+                      "items_total", "responses", "last_response_on")
+SUMMARY_COLUMNS = tuple(c for c in PORTFOLIO_COMPUTED if c != "items_total")
+_ITEMS_TOTAL = "(SELECT COUNT(*) FROM checklist_items k WHERE k.stage = {stage} AND k.active = 1)"
+
+
+def portfolio_sql(where: str) -> str:
+    """The per-customer portfolio statement at ``:d``, for the customers ``c`` matching
+    ``where`` (``AND``-clauses). Serves past days directly and fills ``customer_summary``
+    for "now" (``summaries``), so the two cannot drift.
 
     ``cur`` is MATERIALIZED so each customer's stage is looked up once, not again
     for every subquery (and every checklist row) that mentions ``cur.stage``; the
     last response is one seek down the (customer_id, responded_on) index."""
-    where, params = _filter_sql(filters)
-    sql = f"""
+    return f"""
     WITH cur AS MATERIALIZED (
         SELECT c.id AS customer_id, c.name, c.sector, c.region, c.account_manager,
                c.created_on, c.acquisition_cost, {_STAGE_AS_OF} AS stage
@@ -59,7 +69,7 @@ def portfolio(db: Database, as_of: str, filters: dict | None = None) -> pd.DataF
             AND o.on_date <= :d) AS rated_stages,
         (SELECT COUNT(*) FROM item_coverage i
           WHERE i.customer_id = cur.customer_id AND i.stage = cur.stage AND i.first_on <= :d) AS items_covered,
-        (SELECT COUNT(*) FROM checklist_items k WHERE k.stage = cur.stage AND k.active = 1) AS items_total,
+        {_ITEMS_TOTAL.format(stage="cur.stage")} AS items_total,
         COALESCE(
             (SELECT CASE WHEN MAX(s.last_response_on) <= :d THEN SUM(s.responses) END
                FROM stage_summary s WHERE s.customer_id = cur.customer_id),
@@ -70,7 +80,26 @@ def portfolio(db: Database, as_of: str, filters: dict | None = None) -> pd.DataF
           ORDER BY r.responded_on DESC LIMIT 1) AS last_response_on
     FROM cur ORDER BY cur.name
     """
-    return frame(db, sql, {"d": as_of, **params})
+
+
+def portfolio(db: Database, as_of: str, filters: dict | None = None) -> pd.DataFrame:
+    """One row per customer existing on ``as_of``: profile, stage, final opinion,
+    rated stages, items covered/total in the current stage, responses, last response.
+
+    For "now" (``NOW``) the computed columns come from ``customer_summary`` (one
+    row per customer, kept up to date by every write); for a past day they are
+    computed by ``portfolio_sql``."""
+    where, params = _filter_sql(filters)
+    if as_of != NOW:
+        return frame(db, portfolio_sql(where), {"d": as_of, **params})
+    computed = ", ".join(f"{_ITEMS_TOTAL.format(stage='s.stage')} AS items_total" if column == "items_total"
+                         else f"s.{column}" for column in PORTFOLIO_COMPUTED)
+    return frame(db, f"""
+    SELECT c.id AS customer_id, c.name, c.sector, c.region, c.account_manager, c.created_on,
+           c.acquisition_cost, {computed}
+      FROM customers c JOIN customer_summary s ON s.customer_id = c.id
+     WHERE c.created_on <= :d {where} ORDER BY c.name
+    """, {"d": as_of, **params})
 
 
 def stage_summaries(db: Database, as_of: str, customer_id: int | None = None) -> pd.DataFrame:

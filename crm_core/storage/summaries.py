@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from ..catalogue import STAGES
 from ..scores import final_opinion, reached_stages
+from . import queries
 
 FINAL = "final"
 
@@ -112,11 +113,28 @@ def _opinion_steps(db: Database, where: str, params: list) -> None:
     )
 
 
+def refresh_customer_summary(db: Database, customer_id: int | None = None) -> None:
+    """Recompute ``customer_summary`` (one customer, or all): the portfolio's computed
+    columns for "now", from the other summaries, so it runs after them. Skipped
+    while migrating a database whose table does not exist yet (the migration that
+    creates it fills it)."""
+    if not db["customer_summary"].exists():
+        return
+    where, params = ("AND c.id = :c", {"c": customer_id}) if customer_id is not None else ("", {})
+    db.execute(f"DELETE FROM customer_summary {'WHERE customer_id = :c' if customer_id is not None else ''}",
+               params)
+    columns = ", ".join(queries.SUMMARY_COLUMNS)
+    db.execute(f"INSERT INTO customer_summary (customer_id, {columns})"
+               f" SELECT customer_id, {columns} FROM ({queries.portfolio_sql(where)})",
+               {"d": queries.NOW, **params})
+
+
 def refresh_customer(db: Database, customer_id: int) -> None:
     """Recompute the per-customer summaries of one customer (inside the caller's transaction)."""
     where, params = "customer_id = ?", [customer_id]
     _stage_and_item_summaries(db, where, params)
     _opinion_steps(db, where, params)
+    refresh_customer_summary(db, customer_id)
 
 
 def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
@@ -129,3 +147,4 @@ def rebuild_summaries(db: Database) -> None:
     _stage_and_item_summaries(db, "1 = 1", [])
     _opinion_steps(db, "1 = 1", [])
     _mode_months(db)
+    refresh_customer_summary(db)
