@@ -30,7 +30,7 @@ if figures.customers == 0:
     st.stop()
 
 kpis = st.columns(4)
-kpis[0].metric(_("Customers"), f"{figures.customers:,}", border=True,
+kpis[0].metric(_("Customers"), fmt_number(figures.customers, 0), border=True,
                help=_("Customers existing on the snapshot day, with the filters applied."))
 kpis[0].caption(" · ".join(f"{stage_label(stage)} {count}" for stage, count in figures.per_stage.items()))
 change = figures.opinion_change
@@ -41,7 +41,7 @@ kpis[1].metric(_("Average final opinion"), fmt_opinion(figures.mean_final_opinio
 kpis[1].caption(n_("{n} customer rated", "{n} customers rated", figures.rated))
 kpis[2].metric(_("Checklist coverage of current stages"), fmt_pct(figures.mean_coverage), border=True,
                help=_("Share of the current stage's expected responses given at least once, averaged over customers."))
-kpis[3].metric(_("At risk"), f"{figures.at_risk:,}", border=True,
+kpis[3].metric(_("At risk"), fmt_number(figures.at_risk, 0), border=True,
                help=_("Falling opinion, expected responses missing, no response for long, or we rate ourselves "
                       "higher than the customer does."))
 kpis[3].caption(fmt_pct(figures.at_risk / figures.customers) + " " + _("of the portfolio"))

@@ -31,8 +31,8 @@ kpis[0].metric(_("Additional sales"), fmt_number(revenue, 0), border=True,
 kpis[1].metric(_("Acquisition cost"), fmt_number(cost, 0), border=True,
                help=_("Sales and marketing spent to win these customers (from their profiles)."))
 kpis[2].metric(_("Sales ÷ acquisition cost"), fmt_number(revenue / cost if cost else None, 2), border=True)
-kpis[3].metric(_("Referrals given"), f"{int(returns['referrals_given'].sum()):,}", border=True)
-kpis[4].metric(_("Referrals lost"), f"{int(returns['referrals_lost'].sum()):,}", border=True)
+kpis[3].metric(_("Referrals given"), fmt_number(int(returns['referrals_given'].sum()), 0), border=True)
+kpis[4].metric(_("Referrals lost"), fmt_number(int(returns['referrals_lost'].sum()), 0), border=True)
 
 if not (returns[["additional_sales", "referrals_given", "referrals_lost"]].to_numpy().sum()):
     st.info(_("No outcome recorded yet. Record an additional sale or a referral below; "

@@ -25,8 +25,8 @@ clock_tab, promise_tab = st.tabs([_("Fault clock"), _("Promises")])
 
 with clock_tab:
     kpis = st.columns(5)
-    kpis[0].metric(_("Open cases"), f"{figures.open_cases:,}", border=True)
-    kpis[1].metric(_("Open past target"), f"{figures.open_breached:,}", border=True,
+    kpis[0].metric(_("Open cases"), fmt_number(figures.open_cases, 0), border=True)
+    kpis[1].metric(_("Open past target"), fmt_number(figures.open_breached, 0), border=True,
                    help=_("Open cases with a running clock past the target of their priority."))
     medians = {"first_reply": _("Median first reply"), "attention": _("Median attention"),
                "repair": _("Median repair")}
@@ -71,13 +71,13 @@ with promise_tab:
     found = read(ctx, "promise_list", ctx.as_of, customer_id=customer_id, filters=filters)
     record = read(ctx, "promise_record", ctx.as_of, filters=filters).iloc[0]
     kpis = st.columns(4)
-    kpis[0].metric(_("Promises"), f"{record['promises']:,}", border=True)
+    kpis[0].metric(_("Promises"), fmt_number(record['promises'], 0), border=True)
     kpis[1].metric(_("Kept"), fmt_pct(record["kept_rate"]), border=True,
                    help=_("Kept ÷ resolved (kept, broken or renegotiated)."))
     kpis[2].metric(_("Average slip"), "—" if record["average_slip"] is None else
                    _("{days} days", days=fmt_number(record["average_slip"], 1)), border=True,
                    help=_("Resolution day − due day, over resolved promises with a due date (positive = late)."))
-    kpis[3].metric(_("Overdue"), f"{record['overdue']:,}", border=True)
+    kpis[3].metric(_("Overdue"), fmt_number(record['overdue'], 0), border=True)
     managers = read(ctx, "promise_record", ctx.as_of, by="account_manager", filters=filters)
     st.dataframe(pd.DataFrame({
         _("Account manager"): managers["group"], _("Promises"): managers["promises"],

@@ -6,7 +6,7 @@ import streamlit as st
 
 import crm_core
 from crm_core import importer
-from pages.common import _, download, n_, read, setup
+from pages.common import _, download, fmt_number, n_, read, setup
 from pages.common.charts import portfolio_filters
 from pages.common.forms import author
 from pages.common.importing import column_mapping, import_outcome, run_import
@@ -67,7 +67,7 @@ with import_tab:
     counts = plan.counts()
     labels = {"create": _("New"), "update": _("Updated"), "skip": _("Already there"), "error": _("Failing")}
     for column, (action, label) in zip(st.columns(4), labels.items()):
-        column.metric(label, f"{counts[action]:,}", border=True)
+        column.metric(label, fmt_number(counts[action], 0), border=True)
     problems = plan.problems()
     if len(problems):
         st.warning(n_("{n} row cannot be imported, for the reason given:",
