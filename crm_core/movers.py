@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import scores
 from .catalogue import MODES, STAGE_POSITION, STAGES
+from .i18n import N_
 from .reads import _rating_means, as_of_text, checklist_coverage, reference_day
 from .storage import analysis_queries, queries
 from .validation import ValidationError, parse_date
@@ -28,7 +29,7 @@ def _check_stage(stage: str | None, allow_none: bool = True) -> None:
     if stage is None and allow_none:
         return
     if stage not in STAGE_POSITION:
-        raise ValidationError("stage", f"unknown stage {stage!r}")
+        raise ValidationError("stage", N_("unknown stage {stage!r}"), stage=stage)
 
 
 # --- checklist gaps --------------------------------------------------------------------
@@ -98,7 +99,7 @@ def biggest_movers(db, as_of=None, period_days: int = DEFAULT_PERIOD_DAYS, filte
     opinion_end, change``; largest change first (falls before rises when equal),
     at most ``limit`` rows (``None``: all)."""
     if int(period_days) < 1:
-        raise ValidationError("period_days", "the period must be at least one day")
+        raise ValidationError("period_days", N_("the period must be at least one day"))
     start = period_start(as_of, period_days, today).isoformat()
     end = as_of_text(as_of)
     sums = analysis_queries.final_opinion_at_two_dates(db, start, end)

@@ -47,11 +47,11 @@ def record_outcome(db, customer_id: int, kind: str, on_date, *, amount=None, cou
             "note": validation.check_text("note", note), "author": change.author,
         }
         if values["amount"] == float("inf"):
-            raise ValidationError("amount", "is not a finite number")
+            raise ValidationError("amount", N_("is not a finite number"))
         if kind == "additional_sale" and not values["amount"]:
-            raise ValidationError("amount", "an additional sale needs its amount")
+            raise ValidationError("amount", N_("an additional sale needs its amount"))
         if kind != "additional_sale" and not values["counterpart"]:
-            raise ValidationError("counterpart", "say to whom the referral was given or lost")
+            raise ValidationError("counterpart", N_("say to whom the referral was given or lost"))
         outcome_id = relationship_commands.insert(db, "outcome", values)
         change.record("create", "outcome", outcome_id, None)
         return outcome_id

@@ -56,9 +56,9 @@ def record_promise(db, customer_id: int, stage: str, made_on, kind: str, what: s
             "status": "open", "author": change.author,
         }
         if values["due_on"] is not None and values["due_on"] < made:
-            raise ValidationError("due_on", f"is before the day the promise was made ({made})")
+            raise ValidationError("due_on", N_("is before the day the promise was made ({day})"), day=made)
         if values["kind"] == "date" and values["due_on"] is None:
-            raise ValidationError("due_on", "a promised date needs its due date")
+            raise ValidationError("due_on", N_("a promised date needs its due date"))
         promise_id = relationship_commands.insert(db, "promise", values)
         change.record("create", "promise", promise_id, None)
         return promise_id
@@ -71,7 +71,8 @@ def resolve_promise(db, promise_id: int, status: str, resolved_on, *, actual_val
     with _change(db, author) as change:
         before = _existing(db, "promise", promise_id)
         if before["status"] != "open":
-            raise ValidationError("status", f"the promise is already {before['status']}; undo to change it")
+            raise ValidationError("status", N_("the promise is already {status}; undo to change it"),
+                                  status=before["status"])
         values = {**before,
                   "status": validation.check_choice("status", status, RESOLUTIONS),
                   "resolved_on": validation.check_date("resolved_on", resolved_on, today=today,

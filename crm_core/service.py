@@ -70,35 +70,37 @@ def parse_moment(field: str, value) -> dt.datetime:
         try:
             moment = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            raise ValidationError(field, f"{value!r} is not a date and time (use YYYY-MM-DD HH:MM)") from None
+            raise ValidationError(field, N_("{value!r} is not a date and time (use YYYY-MM-DD HH:MM)"),
+                                  value=value) from None
     else:
-        raise ValidationError(field, f"{value!r} is not a date and time (use YYYY-MM-DD HH:MM)")
+        raise ValidationError(field, N_("{value!r} is not a date and time (use YYYY-MM-DD HH:MM)"), value=value)
     return moment.replace(tzinfo=None, second=0, microsecond=0)
 
 
-def check_moment(field: str, value, *, not_before: dt.datetime, now: dt.datetime, after_what: str) -> str:
-    """A moment not in the future and not before ``not_before``; returns ISO text to the minute."""
+def check_moment(field: str, value, *, not_before: dt.datetime, now: dt.datetime, too_early: str) -> str:
+    """A moment not in the future and not before ``not_before``; returns ISO text to the minute.
+    ``too_early`` is the refusal's whole sentence (``{moment}``, ``{limit}``), so it translates as one."""
     moment = parse_moment(field, value)
     if moment > now:
-        raise ValidationError(field, f"{moment:%Y-%m-%d %H:%M} is in the future")
+        raise ValidationError(field, N_("{moment} is in the future"), moment=f"{moment:%Y-%m-%d %H:%M}")
     if moment < not_before:
-        raise ValidationError(field, f"{moment:%Y-%m-%d %H:%M} is before {after_what} ({not_before:%Y-%m-%d %H:%M})")
+        raise ValidationError(field, too_early, moment=f"{moment:%Y-%m-%d %H:%M}", limit=f"{not_before:%Y-%m-%d %H:%M}")
     return moment.isoformat(timespec="minutes")
 
 
 def check_price(field: str, value) -> float | None:
     amount = validation.check_amount(field, value)
     if amount is not None and amount == float("inf"):
-        raise ValidationError(field, "is not a finite number")
+        raise ValidationError(field, N_("is not a finite number"))
     return amount
 
 
 def check_hours(field: str, value) -> float:
     if value is None or value == "":
-        raise ValidationError(field, "enter a number of hours")
+        raise ValidationError(field, N_("enter a number of hours"))
     hours = check_price(field, value)
     if hours <= 0 or hours > MAX_TARGET_HOURS:
-        raise ValidationError(field, f"must be more than 0 and at most {MAX_TARGET_HOURS} hours")
+        raise ValidationError(field, N_("must be more than 0 and at most {hours} hours"), hours=MAX_TARGET_HOURS)
     return hours
 
 
@@ -114,7 +116,7 @@ def open_case(db, customer_id: int, reported_at, description: str, priority: str
         values = {
             "customer_id": customer_id,
             "reported_at": check_moment("reported_at", reported_at, not_before=created, now=now,
-                                        after_what="the customer existed"),
+                                        too_early=N_("{moment} is before the customer existed ({limit})")),
             "description": validation.check_text("description", description, required=True),
             "priority": validation.check_choice("priority", priority, PRIORITIES),
             "author": change.author,
@@ -138,14 +140,16 @@ def log_case_event(db, case_id: int, event: str, at, *, expert: str | None = Non
         before = _existing(db, "service_case", case_id)
         validation.check_choice("event", event, EVENTS)
         if before["closed_at"]:
-            raise ValidationError("event", "the case is closed")
+            raise ValidationError("event", N_("the case is closed"))
         column = CLOCK_COLUMNS.get(event, "closed_at")
         if before[column]:
-            raise ValidationError("event", f"already logged at {before[column].replace('T', ' ')}; undo to correct it")
+            raise ValidationError("event", N_("already logged at {moment}; undo to correct it"),
+                                  moment=before[column].replace("T", " "))
         reported = dt.datetime.fromisoformat(before["reported_at"])
         logged = [dt.datetime.fromisoformat(before[c]) for c in CLOCK_COLUMNS.values() if before[c]]
-        not_before, what = (max(logged), "the last event") if event == "close" and logged else (reported, "the report")
-        values = {**before, column: check_moment("at", at, not_before=not_before, now=now, after_what=what)}
+        not_before, too_early = ((max(logged), N_("{moment} is before the last event ({limit})")) if event == "close"
+                                 and logged else (reported, N_("{moment} is before the report ({limit})")))
+        values = {**before, column: check_moment("at", at, not_before=not_before, now=now, too_early=too_early)}
         items = list(EVENT_ITEMS.get(event, ()))
         if event == "attention":
             values["expert"] = validation.check_text("expert", expert, required=True, limit=validation.MAX_NAME)
@@ -153,9 +157,10 @@ def log_case_event(db, case_id: int, event: str, at, *, expert: str | None = Non
             values["spare_quoted_price"] = check_price("spare_quoted_price", spare_quoted_price)
             values["spare_reference_price"] = check_price("spare_reference_price", spare_reference_price)
             if (values["spare_quoted_price"] is None) != (values["spare_reference_price"] is None):
-                raise ValidationError("spare_reference_price", "give both the quoted and the reference price, or neither")
+                raise ValidationError("spare_reference_price",
+                                      N_("give both the quoted and the reference price, or neither"))
             if values["spare_reference_price"] == 0:
-                raise ValidationError("spare_reference_price", "must be more than zero")
+                raise ValidationError("spare_reference_price", N_("must be more than zero"))
             if values["spare_quoted_price"] is not None and \
                     values["spare_quoted_price"] <= values["spare_reference_price"] * FAIR_PRICE_RATIO:
                 items.append("post.spares")
@@ -177,8 +182,8 @@ def _log_checklist_response(db, change, case: dict, items: list[str], response: 
     except ValidationError as error:
         if error.field != "stage":
             raise
-        raise ValidationError("response", "the customer was not in post-deal on that day; "
-                                          "save the event without the checklist response") from None
+        raise ValidationError("response", N_("the customer was not in post-deal on that day; "
+                                             "save the event without the checklist response")) from None
     response_id = commands.insert_response(db, cleaned)
     change.record("create", "response", response_id, None)
     return response_id

@@ -144,3 +144,15 @@ def test_the_language_comes_from_the_link_then_the_browser_then_english(url, bro
 def test_the_browser_accept_language_list_is_read_in_order_of_preference():
     assert i18n.pick_language(None, None, "de-DE,de;q=0.9,fr;q=0.8,en;q=0.5") == "fr"
     assert i18n.pick_language(None, "de-DE", "es-ES") == "es"
+
+
+def test_a_refused_write_says_why_in_every_language_with_its_values():
+    from crm_core.validation import ValidationError, check_rating
+
+    with pytest.raises(ValidationError) as refused:
+        check_rating("quality", 9, (1, 5))
+    error = refused.value
+    assert (error.field, error.message) == ("quality", "9 is out of range (1 to 5)")
+    assert i18n.gettext("fr", error.template, **error.values) == "9 est hors limites (1 à 5)"
+    assert i18n.gettext("es", error.template, **error.values) == "9 está fuera de rango (1 a 5)"
+    assert i18n.gettext("id", error.template, **error.values) == "9 di luar rentang (1 sampai 5)"
