@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench demo
+.PHONY: run test bench demo i18n
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,7 @@ bench: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m crm_core demo --replace
+
+# Re-extract the messages of the code into crm_core/locales/messages.pot and merge them into every .po.
+i18n: $(STAMP)
+	$(PY) -m crm_core.messages update
