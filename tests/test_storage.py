@@ -18,6 +18,7 @@ SUMMARY_TABLES = {
     "opinion_steps": ["customer_id", "series", "on_date"],
     "mode_month": ["stage", "mode", "month"],
     "customer_summary": ["customer_id"],
+    "mode_coverage": ["customer_id", "stage", "mode"],
 }
 
 

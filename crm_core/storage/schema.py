@@ -359,6 +359,29 @@ def m008_customer_summary(db: Database) -> None:
     refresh_customer_summary(db)
 
 
+@migrations()
+def m009_mode_coverage(db: Database) -> None:
+    """``mode_coverage``: per customer, stage and mode, the first day we responded in
+    that mode at that stage (``crm_core.analysis``: did a customer get a response
+    face to face before its opinion?), refreshed with the other summaries in every
+    write's transaction. It replaces a walk through a customer's responses per mode."""
+    run_script(
+        db,
+        """
+        CREATE TABLE mode_coverage (
+            customer_id INTEGER NOT NULL,
+            stage TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            first_on TEXT NOT NULL,
+            PRIMARY KEY (customer_id, stage, mode)
+        )
+        """,
+    )
+    from .summaries import refresh_mode_coverage
+
+    refresh_mode_coverage(db, "1 = 1", [])
+
+
 def run_script(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

@@ -129,10 +129,25 @@ def refresh_customer_summary(db: Database, customer_id: int | None = None) -> No
                {"d": queries.NOW, **params})
 
 
+def refresh_mode_coverage(db: Database, where: str, params: list) -> None:
+    """Recompute ``mode_coverage`` for the customers matching ``where`` (none before the
+    migration that creates it fills it)."""
+    if not db["mode_coverage"].exists():
+        return
+    db.execute(f"DELETE FROM mode_coverage WHERE {where}", params)
+    db.execute(
+        f"""INSERT INTO mode_coverage (customer_id, stage, mode, first_on)
+        SELECT customer_id, stage, mode, MIN(responded_on)
+        FROM responses WHERE {where} GROUP BY customer_id, stage, mode""",
+        params,
+    )
+
+
 def refresh_customer(db: Database, customer_id: int) -> None:
     """Recompute the per-customer summaries of one customer (inside the caller's transaction)."""
     where, params = "customer_id = ?", [customer_id]
     _stage_and_item_summaries(db, where, params)
+    refresh_mode_coverage(db, where, params)
     _opinion_steps(db, where, params)
     refresh_customer_summary(db, customer_id)
 
@@ -145,6 +160,7 @@ def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
 def rebuild_summaries(db: Database) -> None:
     """Recompute every summary table from the base rows (inside the caller's transaction)."""
     _stage_and_item_summaries(db, "1 = 1", [])
+    refresh_mode_coverage(db, "1 = 1", [])
     _opinion_steps(db, "1 = 1", [])
     _mode_months(db)
     refresh_customer_summary(db)

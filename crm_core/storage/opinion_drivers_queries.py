@@ -1,0 +1,87 @@
+"""SQL for ``crm_core.analysis``: which responses move opinion.
+
+One statement per stage starts from the judged customers: per customer
+(matching the portfolio filters), the latest opinion of the stage recorded by
+``as_of`` (latest = last day, then last entered, as everywhere else; one seek
+in the (customer_id, stage, opinion_on, id) index). It returns sums, not rows
+per customer: count, sum and sum of squares of that opinion for the customers
+who had received an item (or a mode) on or before the day of that opinion,
+and the same over all judged customers, so the caller gets "without" by
+subtraction.
+
+Items and modes come from ``item_coverage`` and ``mode_coverage`` (first day
+per customer and item, per customer, stage and mode), each read in one pass in
+table order with every row matched to its judged customer. A first day is the
+same whatever ``as_of``: to count, it must precede an opinion recorded by then.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlite_utils import Database
+
+from . import frame
+from .queries import _filter_sql
+
+def driver_sums(db: Database, stage: str, as_of: str, modes: tuple[str, ...],
+                filters: dict | None = None) -> pd.DataFrame:
+    """Rows ``kind, key, label, with_customers, with_sum, with_squares, customers,
+    score_sum, square_sum``: one per active checklist item of ``stage`` (``kind``
+    ``item``, checklist order), then one per mode of ``modes`` (``kind`` ``mode``, in
+    that order). ``with_*`` count the judged customers who had the item (a response
+    of ``stage`` in the mode) on or before the day of their latest opinion of the
+    stage, and sum that opinion and its square; ``customers, score_sum, square_sum``
+    are the same over all judged customers."""
+    where, params = _filter_sql(filters)
+    listed = " UNION ALL ".join(f"SELECT :mode{i} AS mode, {i} AS position" for i in range(len(modes)))
+    return frame(db, f"""
+    WITH judged AS MATERIALIZED (
+        SELECT o.customer_id, o.opinion_on, o.score
+          FROM customers c JOIN opinions o ON o.id = (
+               SELECT l.id FROM opinions l
+                WHERE l.customer_id = c.id AND l.stage = :stage AND l.opinion_on <= :d
+                ORDER BY l.opinion_on DESC, l.id DESC LIMIT 1)
+         WHERE 1 = 1 {where}
+    ),
+    totals AS (SELECT COUNT(*) AS customers, COALESCE(SUM(score), 0) AS score_sum,
+                      COALESCE(SUM(score * score), 0) AS square_sum FROM judged),
+    items_given AS (
+        -- one pass over item_coverage in table order, each row matched to its customer
+        SELECT i.item_key, COUNT(*) AS with_customers, SUM(j.score) AS with_sum,
+               SUM(j.score * j.score) AS with_squares
+          FROM item_coverage i CROSS JOIN judged j ON j.customer_id = i.customer_id
+         WHERE +i.stage = :stage AND i.first_on <= j.opinion_on
+         GROUP BY i.item_key
+    ),
+    listed AS ({listed}),
+    modes_given AS (
+        SELECT m.mode, COUNT(*) AS with_customers, SUM(j.score) AS with_sum,
+               SUM(j.score * j.score) AS with_squares
+          FROM mode_coverage m CROSS JOIN judged j ON j.customer_id = m.customer_id
+         WHERE +m.stage = :stage AND m.first_on <= j.opinion_on
+         GROUP BY m.mode
+    )
+    SELECT 'item' AS kind, k.key, k.label, COALESCE(g.with_customers, 0) AS with_customers,
+           COALESCE(g.with_sum, 0) AS with_sum, COALESCE(g.with_squares, 0) AS with_squares,
+           t.customers, t.score_sum, t.square_sum, k.position
+      FROM checklist_items k CROSS JOIN totals t LEFT JOIN items_given g ON g.item_key = k.key
+     WHERE k.stage = :stage AND k.active = 1
+    UNION ALL
+    SELECT 'mode', m.mode, NULL, COALESCE(g.with_customers, 0), COALESCE(g.with_sum, 0),
+           COALESCE(g.with_squares, 0), t.customers, t.score_sum, t.square_sum, 1000 + m.position
+      FROM listed m CROSS JOIN totals t LEFT JOIN modes_given g ON g.mode = m.mode
+     ORDER BY 10
+    """, {"stage": stage, "d": as_of, **params, **{f"mode{i}": m for i, m in enumerate(modes)}}
+    ).drop(columns="position")
+
+
+def missing_items(db: Database, customer_id: int, stage: str, as_of: str) -> pd.DataFrame:
+    """``item_key, label`` of the active items of ``stage`` that ``customer_id`` had
+    not been given by the end of ``as_of`` (checklist order)."""
+    return frame(db, """
+    SELECT k.key AS item_key, k.label FROM checklist_items k
+     WHERE k.stage = :stage AND k.active = 1
+       AND NOT EXISTS (SELECT 1 FROM item_coverage i
+                        WHERE i.customer_id = :c AND i.item_key = k.key AND i.first_on <= :d)
+     ORDER BY k.position
+    """, {"stage": stage, "c": customer_id, "d": as_of})
