@@ -92,12 +92,15 @@ def portfolio(db: Database, as_of: str, filters: dict | None = None) -> pd.DataF
     where, params = _filter_sql(filters)
     if as_of != NOW:
         return frame(db, portfolio_sql(where), {"d": as_of, **params})
-    computed = ", ".join(f"{_ITEMS_TOTAL.format(stage='s.stage')} AS items_total" if column == "items_total"
-                         else f"s.{column}" for column in PORTFOLIO_COMPUTED)
+    # items_total joins the per-stage counts once instead of counting per customer.
+    computed = ", ".join("k.items_total" if column == "items_total" else f"s.{column}"
+                         for column in PORTFOLIO_COMPUTED)
     return frame(db, f"""
     SELECT c.id AS customer_id, c.name, c.sector, c.region, c.account_manager, c.created_on,
            c.acquisition_cost, {computed}
       FROM customers c JOIN customer_summary s ON s.customer_id = c.id
+      LEFT JOIN (SELECT stage, COUNT(*) AS items_total FROM checklist_items WHERE active = 1
+                  GROUP BY stage) k ON k.stage = s.stage
      WHERE c.created_on <= :d {where} ORDER BY c.name
     """, {"d": as_of, **params})
 
