@@ -76,3 +76,40 @@ def story_database(path: Path) -> Path:
                                    "sector": "Mining", "region": "Iberia", "account_manager": "Ana"},
                               today=TODAY)
     return path
+
+
+def drivers_database(path: Path) -> Path:
+    """Twelve pre-deal customers for "which responses move opinion" (tests/test_analysis.py
+    computes the differences by hand). All created 2025-01-01; odd ids in sector
+    Energy, even ids in Mining. Every opinion is of pre_deal.
+
+    * ids 1-5: phone response on 2025-02-01 with pre.data (ids 1-4 also
+      pre.evaluations); opinion on 2025-03-01 of +2, +1, +1, +2, 0; id 1 again on
+      2025-06-01: 0.
+    * ids 6-10: email_fax response on 2025-02-01 with pre.technology; opinion on
+      2025-03-01 of -1, 0, -1, 0, -2.
+    * id 11: opinion -2 on 2025-03-01, then a phone response with pre.data on
+      2025-04-01 (after its opinion: it had not received it).
+    * id 12: no opinion; a phone response with pre.data on 2025-07-01.
+    """
+    with crm_core.connect(path) as db:
+        opinions = {1: 2, 2: 1, 3: 1, 4: 2, 5: 0, 6: -1, 7: 0, 8: -1, 9: 0, 10: -2, 11: -2}
+        for cid in range(1, 13):
+            crm_core.add_customer(db, {"name": f"Driver {cid:02d}", "created_on": "2025-01-01",
+                                       "sector": "Energy" if cid % 2 else "Mining", "region": "Iberia",
+                                       "account_manager": "Ana"}, today=TODAY)
+            if cid <= 5:
+                items = ["pre.data", "pre.evaluations"] if cid <= 4 else ["pre.data"]
+                crm_core.log_response(db, cid, "pre_deal", "2025-02-01", "phone", items, 4, 4, "Data pack",
+                                      "Ana", today=TODAY)
+            elif cid <= 10:
+                crm_core.log_response(db, cid, "pre_deal", "2025-02-01", "email_fax", ["pre.technology"], 3, 3,
+                                      "Technology note", "Ana", today=TODAY)
+            if cid in opinions:
+                crm_core.record_opinion(db, cid, "pre_deal", "2025-03-01", opinions[cid], today=TODAY)
+        crm_core.record_opinion(db, 1, "pre_deal", "2025-06-01", 0, today=TODAY)
+        crm_core.log_response(db, 11, "pre_deal", "2025-04-01", "phone", ["pre.data"], 3, 3, "Late data", "Ana",
+                              today=TODAY)
+        crm_core.log_response(db, 12, "pre_deal", "2025-07-01", "phone", ["pre.data"], 3, 3, "Data pack", "Ana",
+                              today=TODAY)
+    return path
