@@ -2,8 +2,9 @@
 
 ``ensure`` builds (or reuses, when complete) ``data/bench.db``: by default
 10,000 customers over three years with 1,000,000 responses (about two
-checklist items each, always of the response's stage), 100,000 opinions and
-their stage entries, from a fixed seed. Rows are generated in batches and
+checklist items each, always of the response's stage), 100,000 opinions,
+their stage entries, and the demo's kind of service cases, promises and
+outcomes for them, from a fixed seed. Rows are generated in batches and
 bulk-inserted in one transaction, then the summaries are rebuilt. A small
 JSON file next to the database records its scale and build time.
 
@@ -34,15 +35,17 @@ from typing import Callable, Iterator
 
 import crm_core
 
-from . import backup, demo, importer
+from . import backup, demo, demo_relationship, importer
 from .catalogue import CHECKLIST, MODES, STAGES
-from .storage import DEFAULT_PATH, bulk, commands, connect, transaction
+from .storage import DEFAULT_PATH, bulk, commands, connect, relationship_commands, transaction
 from .validation import name_key
 
 DEFAULT_BENCH_PATH = DEFAULT_PATH.with_name("bench.db")
 ANCHOR = dt.date(2026, 11, 20)   # the last day of history: fixed, so the database never depends on today
 HISTORY_DAYS = 3 * 365
 BATCH_CUSTOMERS = 500
+# Bumped whenever the generator changes, so ``ensure`` rebuilds an older bench database.
+GENERATOR_VERSION = 2
 MANAGERS = tuple(f"{first} {last}" for first in demo.FIRST_NAMES for last in demo.LAST_NAMES)[:60]
 AUTHOR = "Bench Runner"
 
@@ -101,7 +104,7 @@ def _plans(scale: Scale, anchor: dt.date, rng: random.Random) -> list[_Plan]:
         starts = [created, created + dt.timedelta(days=rng.randrange(60, 180))]
         starts.append(starts[1] + dt.timedelta(days=rng.randrange(180, 360)))
         plans.append(_Plan(cid, created, [s for s in starts if s <= anchor],
-                           demo.ARCHETYPES[cid % len(demo.ARCHETYPES)] if cid % 9 else demo.ARCHETYPES[0],
+                           demo.archetype_of(cid),
                            MANAGERS[rng.randrange(len(MANAGERS))], demo.PROJECTS[cid % len(demo.PROJECTS)],
                            rng.uniform(0.3, 1.2)))
     return plans
@@ -182,14 +185,24 @@ def build(path: Path, scale: Scale = Scale(), anchor: dt.date = ANCHOR) -> float
     started = time.perf_counter()
     for suffix in ("", "-wal", "-shm", ".json"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
+    # The demo's service cases, promises and outcomes follow from the customers' stages
+    # and opinions, so those rows are kept (as dicts) until every batch is in.
+    kept: dict[str, list[dict]] = {"customers": [], "entries": [], "opinions": []}
     with connect(path) as db, transaction(db), bulk.large_cache(db):
         for batch in generate(scale, anchor):
             for table, columns in TABLES.items():
                 bulk.insert_rows(db, table, columns, batch[table])
+            for kind, table in (("customers", "customers"), ("entries", "stage_entries"), ("opinions", "opinions")):
+                kept[kind] += [dict(zip(TABLES[table], row)) for row in batch[table]]
+        relationship = demo_relationship.generate(
+            kept, {c["id"]: demo.archetype_of(c["id"]).name for c in kept["customers"]}, seed=scale.seed,
+            anchor=anchor)
+        relationship_commands.bulk_load(db, relationship["cases"], relationship["promises"],
+                                        relationship["outcomes"])
         commands.rebuild_summaries(db)
     seconds = time.perf_counter() - started
     _meta_path(path).write_text(json.dumps({"scale": scale.__dict__, "anchor": anchor.isoformat(),
-                                            "build_seconds": round(seconds, 1)}))
+                                            "generator": GENERATOR_VERSION, "build_seconds": round(seconds, 1)}))
     return seconds
 
 
@@ -199,7 +212,7 @@ def ensure(path: Path, scale: Scale = Scale(), rebuild: bool = False) -> tuple[b
     meta = _meta_path(path)
     if not rebuild and path.exists() and meta.exists():
         recorded = json.loads(meta.read_text())
-        if recorded.get("scale") == scale.__dict__:
+        if recorded.get("scale") == scale.__dict__ and recorded.get("generator") == GENERATOR_VERSION:
             with connect(path) as db:
                 found = bulk.counts(db)
             if (found["customers"], found["responses"], found["opinions"]) == (
@@ -285,6 +298,14 @@ MEASURES: list[Measure] = [
     Measure("biggest movers", lambda c: crm_core.biggest_movers(c.db)),
     Measure("self-assessment trend", lambda c: crm_core.self_assessment_trend(c.db)),
     Measure("weakest responses", lambda c: crm_core.weakest_responses(c.db)),
+    Measure("service clock: open cases", lambda c: crm_core.open_cases(c.db), 100),
+    Measure("service portfolio (clocks, compliance, spares)", lambda c: crm_core.service_portfolio(c.db), 100),
+    Measure("promises vs delivery", lambda c: crm_core.promise_list(c.db), 100),
+    Measure("outcomes: acquisition cost and returns", lambda c: crm_core.acquisition_returns(c.db), 100),
+    Measure("outcomes by opinion band", lambda c: crm_core.outcomes_by_opinion(c.db), 100),
+    Measure("what moves opinion, one stage", lambda c: crm_core.opinion_drivers(c.db, c.stage), 100),
+    Measure("next best responses, one customer", lambda c: crm_core.next_best_responses(c.db, c.customer()[0]),
+            100),
     Measure("log one response (validation, summaries, audit)", _log_one, 5, warm_up=False),
     Measure("import {rows:,} response rows (read, preview, apply)", _import, 5000, warm_up=False),
 ]

@@ -15,15 +15,18 @@ from test_storage import SUMMARY_TABLES, summaries
 TINY = bench.Scale(customers=50, responses=2_000, opinions=300)
 
 
-def test_the_bench_database_has_the_requested_counts_and_about_two_items_per_response(tmp_path):
+def test_the_bench_database_has_the_requested_counts_about_two_items_per_response_cases_and_promises(tmp_path):
     path = tmp_path / "bench.db"
     built, _ = bench.ensure(path, TINY)
     assert built
     with crm_core.connect(path) as db:
-        counts = {table: db[table].count for table in ("customers", "responses", "opinions", "response_items")}
+        counts = {table: db[table].count for table in ("customers", "responses", "opinions", "response_items",
+                                                       "service_cases", "promises")}
         entries = pd.DataFrame(list(db["stage_entries"].rows))
     assert (counts["customers"], counts["responses"], counts["opinions"]) == (50, 2_000, 300)
     assert 1.8 <= counts["response_items"] / counts["responses"] <= 2.2
+    # the demo's kind of cases and promises, so the service and promise reads have rows to time
+    assert counts["service_cases"] > 0 and counts["promises"] >= 50
     assert set(entries["customer_id"]) == set(range(1, 51))
 
 
