@@ -24,11 +24,13 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pandas as pd
 
 from . import accounts, validation, writes
 from .catalogue import MODE_LABELS, STAGE_LABELS
+from .i18n import N_
 from .reads import as_of_text
 from .storage import commands, io_queries, transaction
 from .validation import ValidationError
@@ -293,15 +295,15 @@ def _check_mapping(table: RawTable, kind: str, mapping: dict[str, str]) -> None:
     """Refuse (field ``mapping``) unknown fields or columns and missing required fields."""
     unknown = [f for f in mapping if f not in FIELDS[kind]]
     if unknown:
-        raise ValidationError("mapping", f"{', '.join(unknown)} is not a field of {kind}")
+        raise ValidationError("mapping", N_("{fields} is not a field of {kind}"), fields=", ".join(unknown), kind=kind)
     absent = [c for c in mapping.values() if c not in table.columns]
     if absent:
-        raise ValidationError("mapping", f"the file has no column {', '.join(map(repr, absent))}")
+        raise ValidationError("mapping", N_("the file has no column {columns}"), columns=", ".join(map(repr, absent)))
     missing = [f for f in REQUIRED[kind] if not mapping.get(f)]
     if kind != "customers" and not (mapping.get("customer") or mapping.get("external_id")):
         missing.insert(0, "customer or external_id")
     if missing:
-        raise ValidationError("mapping", f"choose a column for {', '.join(missing)}")
+        raise ValidationError("mapping", N_("choose a column for {fields}"), fields=", ".join(missing))
 
 
 # --- reading cell values -------------------------------------------------------------
@@ -332,9 +334,10 @@ def parse_day(field_name: str, text: str) -> dt.date:
             if day.isdigit() and len(day) <= 2 and not month.isdigit():
                 number = _month(month)
                 if number is None:
-                    raise ValidationError(field_name, f"{text!r} is not a date: {month!r} is not a month name we know")
+                    raise ValidationError(field_name, N_("{text!r} is not a date: {month!r} is not a month name we know"),
+                                          text=text, month=month)
                 return _real_date(field_name, text, _year(words[2]), number, int(day), "")
-    raise ValidationError(field_name, f"{text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+    raise ValidationError(field_name, N_("{text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)"), text=text)
 
 
 def _year(digits: str) -> int:
@@ -350,15 +353,18 @@ def _month(word: str) -> int | None:
 
 
 def _real_date(field_name: str, text: str, year: int, month: int, day: int, order: str) -> dt.date:
-    hint = f" (read as {order})" if order else ""
     if not 1 <= month <= 12:
-        raise ValidationError(field_name, f"{text!r} is not a real date: there is no month {month}{hint}")
+        raise ValidationError(field_name, N_("{text!r} is not a real date: there is no month {month} (read as {order})")
+                              if order else N_("{text!r} is not a real date: there is no month {month}"),
+                              text=text, month=month, order=order)
     if not 1 <= year <= 9999:
-        raise ValidationError(field_name, f"{text!r} is not a real date: year {year}")
+        raise ValidationError(field_name, N_("{text!r} is not a real date: year {year}"), text=text, year=year)
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
-        raise ValidationError(field_name, f"{text!r} is not a real date: {calendar.month_name[month]} {year}"
-                                          f" has {days} days{hint}")
+        raise ValidationError(field_name, N_("{text!r} is not a real date: {month} {year} has {days} days (read as "
+                                             "{order})") if order else
+                              N_("{text!r} is not a real date: {month} {year} has {days} days"),
+                              text=text, month=calendar.month_name[month], year=year, days=days, order=order)
     return dt.date(year, month, day)
 
 
@@ -404,6 +410,12 @@ class RowPlan:
     values: dict = field(default_factory=dict)
     field: str | None = None
     message: str | None = None
+    error: ValidationError | None = None   # the refusal, for a page to translate
+
+    @classmethod
+    def refused(cls, row: int, error: ValidationError) -> RowPlan:
+        """A failing row, refused by ``error``."""
+        return cls(row, "error", field=error.field, message=error.message, error=error)
 
 
 @dataclass
@@ -421,9 +433,10 @@ class ImportPreview:
         return {action: sum(p.action == action for p in self.rows)
                 for action in ("create", "update", "skip", "error")}
 
-    def problems(self) -> pd.DataFrame:
-        """The failing rows: ``row, field, column`` (the file's column) and ``message``."""
-        return _problems(self.mapping, self.rows)
+    def problems(self, say: Callable[[ValidationError], str] | None = None) -> pd.DataFrame:
+        """The failing rows: ``row, field, column`` (the file's column) and ``message``
+        (``say(error)`` when given, e.g. the message in the user's language)."""
+        return _problems(self.mapping, self.rows, say)
 
     def frame(self) -> pd.DataFrame:
         """Every row for display: ``row, action``, the cleaned values, ``problem``."""
@@ -459,14 +472,15 @@ class _Customers:
         if external_id:
             found = self.by_external.get(external_id, [])
             if len(found) > 1:
-                raise ValidationError("external_id", f"{len(found)} customers have external id {external_id!r}")
+                raise ValidationError("external_id", N_("{count} customers have external id {id!r}"), count=len(found),
+                                      id=external_id)
             if found:
                 return found[0]
         state = self.by_name.get(validation.name_key(name)) if name else None
         if state and external_id and state["external_id"] and state["external_id"] != external_id:
             # Never overwrite an id another system relies on because a name matched.
-            raise ValidationError("external_id", f"{state['name']} has external id {state['external_id']!r},"
-                                                 f" not {external_id!r}")
+            raise ValidationError("external_id", N_("{name} has external id {held!r}, not {id!r}"), name=state["name"],
+                                  held=state["external_id"], id=external_id)
         return state
 
     def referenced(self, external_id: str | None, name: str | None) -> int:
@@ -474,7 +488,7 @@ class _Customers:
         found = self.find(external_id, name)
         if found is None or found["id"] is None:
             field_name, text = ("external_id", external_id) if name is None else ("customer", name)
-            raise ValidationError(field_name, f"no customer {text!r}")
+            raise ValidationError(field_name, N_("no customer {text!r}"), text=text)
         return found["id"]
 
 
@@ -498,13 +512,14 @@ class _Planner:
     def plan(self, index: int) -> RowPlan:
         number = self.table.row_numbers[index]
         if index in self.table.too_long:
-            return RowPlan(number, "error", field="row", message=(
-                f"has {self.table.too_long[index]} cells but the header has {len(self.table.columns)}"))
+            return RowPlan.refused(number, ValidationError("row", N_("has {cells} cells but the header has {columns}"),
+                                                           cells=self.table.too_long[index],
+                                                           columns=len(self.table.columns)))
         cells = {name: _cell(self.table.rows[index][at]) for name, at in self.positions.items()}
         try:
             action, values = getattr(self, f"_{self.kind}")(cells)
         except ValidationError as error:
-            return RowPlan(number, "error", field=error.field, message=error.message)
+            return RowPlan.refused(number, error)
         return RowPlan(number, action, values)
 
     def _customers(self, cells: dict) -> tuple[str, dict]:
@@ -521,7 +536,7 @@ class _Planner:
                                            today=self.today)
         holder = self.customers.by_name.get(values["name_key"])
         if holder is not None and holder is not before:
-            raise ValidationError("name", "another customer already has this name")
+            raise ValidationError("name", N_("another customer already has this name"))
         if holder is before:
             values["name"] = before["name"]   # "ACME" in a file does not respell "Acme"
         if all(values[c] == before[c] for c in values):
@@ -634,7 +649,7 @@ def apply(db, plan: ImportPreview, author: str | None = None, only_valid: bool =
                     try:
                         _write(db, plan.kind, row, author, plan.today, planner.customers)
                     except ValidationError as error:
-                        row = RowPlan(row.row, "error", field=error.field, message=error.message)
+                        row = RowPlan.refused(row.row, error)
                 if row.action == "error":
                     failures.append(row)
                 else:
@@ -668,10 +683,12 @@ def _write(db, kind: str, row: RowPlan, author: str | None, today: dt.date, cust
                               source=values["source"], note=values["note"], author=author, today=today)
 
 
-def _problems(mapping: dict[str, str], plans: list[RowPlan]) -> pd.DataFrame:
-    """The failing rows of ``plans``: ``row, field, column`` (the file's column), ``message``."""
-    return pd.DataFrame([(p.row, p.field, mapping.get(p.field), p.message) for p in plans if p.action == "error"],
-                        columns=["row", "field", "column", "message"])
+def _problems(mapping: dict[str, str], plans: list[RowPlan],
+              say: Callable[[ValidationError], str] | None = None) -> pd.DataFrame:
+    """The failing rows of ``plans``: ``row, field, column`` (the file's column), ``message``
+    (``say(error)`` when given and the row has its refusal)."""
+    return pd.DataFrame([(p.row, p.field, mapping.get(p.field), say(p.error) if say and p.error else p.message)
+                         for p in plans if p.action == "error"], columns=["row", "field", "column", "message"])
 
 
 # --- export --------------------------------------------------------------------

@@ -8,8 +8,8 @@ import crm_core
 from crm_core import importer
 from pages.common import _, download, fmt_number, n_, read, setup
 from pages.common.charts import portfolio_filters
-from pages.common.forms import author
-from pages.common.importing import column_mapping, import_outcome, run_import
+from pages.common.forms import author, error_text
+from pages.common.importing import column_mapping, import_outcome, run_import, show_problems
 
 ctx = setup("Import and export", "📥")
 who = author()
@@ -62,18 +62,17 @@ with import_tab:
         with crm_core.connect(ctx.path) as db:
             plan = importer.preview(db, raw, kind, mapping)
     except crm_core.ValidationError as error:
-        st.error(error.message, icon="⚠️")
+        st.error(error_text(error), icon="⚠️")
         st.stop()
     counts = plan.counts()
     labels = {"create": _("New"), "update": _("Updated"), "skip": _("Already there"), "error": _("Failing")}
     for column, (action, label) in zip(st.columns(4), labels.items()):
         column.metric(label, fmt_number(counts[action], 0), border=True)
-    problems = plan.problems()
+    problems = plan.problems(say=error_text)
     if len(problems):
         st.warning(n_("{n} row cannot be imported, for the reason given:",
                       "{n} rows cannot be imported, for the reason given:", len(problems)), icon="⚠️")
-        st.dataframe(problems.rename(columns={"row": _("Row"), "field": _("Field"), "column": _("Column"),
-                                              "message": _("Reason")}), hide_index=True, width="stretch")
+        show_problems(problems)
     valid = counts["create"] + counts["update"]
     left, right = st.columns(2)
     left.button(n_("Import the {n} valid row", "Import the {n} valid rows", valid), type="primary",

@@ -156,3 +156,21 @@ def test_a_refused_write_says_why_in_every_language_with_its_values():
     assert i18n.gettext("fr", error.template, **error.values) == "9 est hors limites (1 à 5)"
     assert i18n.gettext("es", error.template, **error.values) == "9 está fuera de rango (1 a 5)"
     assert i18n.gettext("id", error.template, **error.values) == "9 di luar rentang (1 sampai 5)"
+
+
+def test_the_reasons_an_import_row_fails_are_given_in_the_users_language(story_db):
+    import crm_core
+    from crm_core import importer
+    from fixtures import ROOT, TODAY
+
+    table = importer.read_table((ROOT / "tests/data/respuestas_cp1252.csv").read_bytes(), "respuestas_cp1252.csv")
+    with crm_core.connect(story_db) as db:
+        plan = importer.preview(db, table, "responses", importer.suggest_mapping(table.columns, "responses"),
+                                today=TODAY)
+    french = plan.problems(say=lambda error: i18n.gettext("fr", error.template, **error.values))
+    assert list(french["message"]) == [
+        "'31/02/2025' n'est pas une vraie date : February 2025 a 28 jours (lu comme DD/MM/YYYY)",
+        "aucun client 'Desconocida S.A.'"]
+    assert list(plan.problems()["message"]) == [   # the English text is unchanged (CLI, logs)
+        "'31/02/2025' is not a real date: February 2025 has 28 days (read as DD/MM/YYYY)",
+        "no customer 'Desconocida S.A.'"]

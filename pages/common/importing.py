@@ -72,4 +72,10 @@ def import_outcome() -> None:
                  created=result.created, updated=result.updated, skipped=result.skipped, failed=result.failed),
                icon="✅")
     if len(result.problems):
-        st.dataframe(result.problems, hide_index=True, width="stretch")
+        show_problems(result.problems)
+
+
+def show_problems(problems) -> None:
+    """The failing rows of an import (``row, field, column, message``), headed in the user's language."""
+    st.dataframe(problems.rename(columns={"row": _("Row"), "field": _("Field"), "column": _("Column"),
+                                          "message": _("Reason")}), hide_index=True, width="stretch")
