@@ -7,8 +7,8 @@ import crm_core
 from pages.common import (_, carried, download, empty_state, fmt_date, fmt_days_ago, fmt_opinion, fmt_pct,
                           item_label, mode_label, n_, plain, read, setup, source_label, stage_label)
 from pages.common.forms import author, confirmation, customer_picker, other_error, save
-from pages.common.journey import (checklist_table, contributions_chart, opinion_editor, response_editor,
-                                  scores_chart)
+from pages.common.journey import (checklist_table, contributions_chart, next_best_response, opinion_editor,
+                                  response_editor, scores_chart)
 from pages.common.service import journey_section
 
 ctx = setup("Customer journey", "🧭")
@@ -45,6 +45,7 @@ kpis[1].metric(_("Final opinion"), fmt_opinion(journey.final_opinion), border=Tr
                help=_("Sum of the latest opinion of each reached stage (−6 … +6)."))
 kpis[2].metric(_("Checklist coverage of the current stage"), fmt_pct(now["coverage"]), border=True)
 kpis[3].metric(_("Last response"), fmt_days_ago(days), border=True)
+next_best_response(ctx, customer_id)
 
 overview_tab, checklist_tab, records_tab, history_tab = st.tabs(
     [_("Journey"), _("Checklist"), _("Responses and opinions"), _("History")], key="tab", bind="query-params")

@@ -35,6 +35,7 @@ PAGES = {
     "customers": "pages/6_Customers.py",
     "service": "pages/8_Service_and_promises.py",
     "outcomes": "pages/10_Outcomes.py",
+    "drivers": "pages/11_What_moves_opinion.py",
     "import": "pages/9_Import_export.py",
     "admin": "pages/7_Admin.py",
 }
@@ -138,6 +139,7 @@ def _navigation() -> None:
               "quality": ("☎️", _("Response quality")), "log": ("✍️", _("Log a response")),
               "customers": ("🏢", _("Customers")), "service": ("🛠️", _("Service and promises")),
               "outcomes": ("🏆", _("Outcomes")),
+              "drivers": ("🎯", _("What moves opinion")),
               "import": ("📥", _("Import and export")), "admin": ("🔑", _("Accounts"))}
     customer = st.query_params.get("customer")
     try:

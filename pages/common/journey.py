@@ -10,8 +10,8 @@ import streamlit as st
 
 import crm_core
 
-from . import (_, fmt_date, fmt_opinion, item_label, mode_colour, mode_label, stage_colour, stage_label,
-               with_labels)
+from . import (Context, _, fmt_date, fmt_opinion, item_label, mode_colour, mode_label, plain, read, stage_colour,
+               stage_label, with_labels)
 from .forms import confirmation, field_error, other_error, save
 
 
@@ -159,3 +159,23 @@ def opinion_editor(path: str, opinion: pd.Series, who: str | None) -> None:
         delete_col.form_submit_button("🗑 " + _("Delete this opinion"), on_click=lambda: save(
             "journey", path, crm_core.delete_opinion, int(opinion["id"]), author=who,
             done=_("Opinion deleted. Undo it in the History tab.")))
+
+
+def next_best_response(ctx: Context, customer_id: int) -> None:
+    """The line "Give next: <item> (+1.2 opinion where given)" for one customer at
+    ``ctx.as_of`` (``crm_core.next_best_responses``), with the other missing items of
+    its current stage in their ranked order; nothing when none is missing."""
+    ranked = read(ctx, "next_best_responses", customer_id, ctx.as_of)
+    if ranked.empty:
+        return
+    names = ranked["item_key"].combine(ranked["label"], item_label)
+    best = ranked.iloc[0]
+    if best["too_few"]:
+        st.info(_("Give next: **{item}** (too few customers with an opinion to say how much it moves it).",
+                  item=plain(names.iloc[0])), icon="💡")
+    else:
+        st.info(_("Give next: **{item}** ({difference} opinion where given).",
+                  item=plain(names.iloc[0]), difference=fmt_opinion(best["difference"])), icon="💡")
+    if len(ranked) > 1:
+        st.caption(_("Then: {items}. Ranked by how the latest opinion of this stage differs where each was given.",
+                     items=", ".join(plain(name) for name in names.iloc[1:])))

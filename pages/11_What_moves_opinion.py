@@ -1,0 +1,57 @@
+"""What moves opinion: which of our responses go with a better opinion?"""
+
+import pandas as pd
+import streamlit as st
+
+import crm_core
+from pages.common import _, download, empty_state, fmt_number, fmt_opinion, plain, read, setup, stage_label
+from pages.common.charts import portfolio_filters, url_choice
+from pages.common.drivers import difference_chart, readable
+
+ctx = setup("What moves opinion", "🎯")
+st.caption(_("Which of our responses move opinion? For each expected response and each mode of "
+             "communication, how the customers' opinion of the stage differs where we gave it."))
+if read(ctx, "customer_names").empty:
+    empty_state(_("There are no customers yet, so there is no opinion to explain."))
+    st.stop()
+stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
+filters = portfolio_filters(ctx)
+found = read(ctx, "opinion_drivers", stage, ctx.as_of, filters=filters or None)
+stage_name = stage_label(stage)
+if found.customers == 0:
+    st.info(_("No customer matching these filters had given an opinion of the {stage} stage by then. Pick "
+              "another stage or clear the filters.", stage=stage_name) if filters else
+            _("No customer had given an opinion of the {stage} stage by then. Pick another stage.",
+              stage=stage_name))
+    st.stop()
+
+st.markdown("**" + _("How it is measured") + ":** " + _(crm_core.DRIVERS_METHOD, n=crm_core.MIN_CUSTOMERS))
+items = readable(found.items, "item_key")
+modes = readable(found.modes, "mode")
+left, middle, right = st.columns(3)
+left.metric(_("Customers with an opinion of {stage}", stage=stage_name), fmt_number(found.customers, 0),
+            border=True)
+middle.metric(_("Their mean latest opinion"), fmt_opinion(found.mean_opinion), border=True)
+clear = items[~items["too_few"]].sort_values("difference", ascending=False)
+right.metric(_("Largest difference"), fmt_opinion(clear["difference"].iloc[0]) if len(clear) else "—",
+             border=True)
+if len(clear):
+    right.caption(_("where **{item}** was given", item=plain(clear["name"].iloc[0])))
+
+st.altair_chart(difference_chart(items, _("Checklist items of {stage}: opinion where given minus where not",
+                                          stage=stage_name)), width="stretch")
+st.altair_chart(difference_chart(modes, _("Modes at {stage}: opinion with a response in that mode minus without",
+                                          stage=stage_name)), width="stretch")
+if items["too_few"].any() or modes["too_few"].any():
+    st.caption(_("Grey bars: fewer than {n} customers on one side, too few to say anything.",
+                 n=crm_core.MIN_CUSTOMERS))
+
+st.subheader(_("The figures"), anchor=False)
+table = pd.concat([items.assign(kind=_("Checklist item")), modes.assign(kind=_("Mode"))])
+columns = {"kind": _("Kind"), "name": _("Response"), "customers_with": _("Customers given"),
+           "mean_with": _("Mean opinion given"), "customers_without": _("Customers not given"),
+           "mean_without": _("Mean opinion not given"), "difference": _("Difference"), "low": _("95% from"),
+           "high": _("95% to"), "verdict": _("Reading")}
+shown = table[list(columns)].rename(columns=columns).round(2)
+st.dataframe(shown, hide_index=True, width="stretch")
+download(shown, f"what-moves-opinion-{stage}")

@@ -1,0 +1,57 @@
+"""Which responses move opinion: the readable table and the difference chart of the
+"What moves opinion" page."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from . import _, fmt_number, fmt_opinion, item_label, mode_label
+
+CLEAR = {"up": "#2E8B57", "down": "#C0392B", "unclear": "#7F8C8D", "few": "#D5D8DC"}
+
+
+def readable(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``table`` (items or modes of ``crm_core.opinion_drivers``; ``key`` is ``item_key``
+    or ``mode``) with the columns a person reads: ``name``, ``verdict`` and the
+    counts, means, difference and interval as text."""
+    names = (table["item_key"].combine(table["label"], item_label) if key == "item_key"
+             else table["mode"].map(mode_label))
+    verdict = pd.Series(_("no clear difference"), index=table.index)
+    verdict[table["low"] > 0] = _("higher where given")
+    verdict[table["high"] < 0] = _("lower where given")
+    verdict[table["too_few"]] = _("too few to say")
+    return table.assign(
+        name=names, verdict=verdict,
+        tone=["few" if few else "up" if low > 0 else "down" if high < 0 else "unclear"
+              for few, low, high in zip(table["too_few"], table["low"], table["high"])],
+        difference_text=table["difference"].map(fmt_opinion),
+        interval_text=[_("{low} to {high}", low=fmt_opinion(low), high=fmt_opinion(high)) if pd.notna(low) else "—"
+                       for low, high in zip(table["low"], table["high"])],
+        with_text=[_("{mean} ({n} customers)", mean=fmt_number(m, 2), n=fmt_number(n, 0))
+                   for m, n in zip(table["mean_with"], table["customers_with"])],
+        without_text=[_("{mean} ({n} customers)", mean=fmt_number(m, 2), n=fmt_number(n, 0))
+                      for m, n in zip(table["mean_without"], table["customers_without"])])
+
+
+def difference_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Bars of the difference per row of ``readable`` output, its 95 % interval as a
+    line, greyed where there are too few customers to say; tooltips give the counts
+    and means."""
+    shown = table.assign(difference=table["difference"].fillna(0))
+    tones = [_("higher where given"), _("lower where given"), _("no clear difference"), _("too few to say")]
+    base = alt.Chart(shown).encode(y=alt.Y("name:N", title=None, sort=list(shown["name"]),
+                                           axis=alt.Axis(labelLimit=320)))
+    tooltip = [alt.Tooltip("name:N", title=_("Response")), alt.Tooltip("verdict:N", title=_("Reading")),
+               alt.Tooltip("difference_text:N", title=_("Difference in opinion")),
+               alt.Tooltip("interval_text:N", title=_("95% interval")),
+               alt.Tooltip("with_text:N", title=_("Mean opinion where given")),
+               alt.Tooltip("without_text:N", title=_("Mean opinion where not given"))]
+    bars = base.mark_bar().encode(
+        x=alt.X("difference:Q", title=_("Difference in the stage's latest opinion (given − not given)")),
+        color=alt.Color("verdict:N", title=_("Reading"), scale=alt.Scale(
+            domain=tones, range=[CLEAR[t] for t in ("up", "down", "unclear", "few")])),
+        tooltip=tooltip)
+    whiskers = base.mark_rule(color="#34495E", strokeWidth=2).encode(x="low:Q", x2="high:Q", tooltip=tooltip)
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#888").encode(x="x:Q")
+    return (bars + whiskers + zero).properties(title=title, height=alt.Step(34))
