@@ -4,10 +4,9 @@ import altair as alt
 import streamlit as st
 
 import crm_core
-from pages.common import (_, download, empty_state, fmt_date, fmt_month, fmt_number, fmt_opinion, n_, read, setup,
-                          stage_colour, stage_label, with_labels)
-from pages.common.charts import (journey_link, link_column, month_axis, portfolio_filters, self_assessment_charts,
-                                 url_choice)
+from pages.common import _, download, empty_state, fmt_date, fmt_opinion, n_, read, setup, stage_label, with_labels
+from pages.common.charts import (journey_link, link_column, opinion_trend_chart, portfolio_filters,
+                                 self_assessment_charts, url_choice)
 
 MOVERS = 20
 
@@ -33,29 +32,8 @@ if trend_tab.open:
             st.info(_("No customer matching these filters has an opinion yet. Clear a filter.") if filters else
                     _("No opinion has been recorded yet. Record one from *Log a response*."))
         else:
-            what = _("Opinion of each stage (−2 … +2)") if by == "stage" else _("Final opinion (−6 … +6)")
-            data = with_labels(trend.rename(columns={"group": "stage"}) if by == "stage" else trend)
-            data = data.assign(mean_text=data["mean"].map(fmt_opinion), month_text=data["month"].map(fmt_month),
-                               std_text=data["std"].map(fmt_number))
-            colour = (stage_colour() if by == "stage" else alt.Color("group:N", title=SPLITS[by])).legend(None)
-            base = alt.Chart().encode(x=month_axis(), color=colour)
-            band = base.mark_errorband(opacity=0.2).encode(y=alt.Y("mean:Q", title=what), yError="std:Q")
-            line = base.mark_line(point=True).encode(y="mean:Q", tooltip=[
-                alt.Tooltip("month_text:N", title=_("Month")),
-                alt.Tooltip("stage_label:N" if by == "stage" else "group:N", title=SPLITS[by]),
-                alt.Tooltip("mean_text:N", title=_("Mean opinion")),
-                alt.Tooltip("std_text:N", title=_("Spread (std)")),
-                alt.Tooltip("rated:Q", title=_("Rated customers"))])
-            title = (_("Opinion of each stage: monthly mean ± 1 standard deviation") if by == "stage" else
-                     _("Final opinion: monthly mean ± 1 standard deviation"))
-            chart = alt.layer(band, line, data=data)
-            if by == "all":
-                st.altair_chart(chart.properties(title=title, height=380), width="stretch")
-            else:   # one small chart per group: overlapping bands are unreadable
-                panel = "stage_label:N" if by == "stage" else "group:N"
-                order = [stage_label(s) for s in crm_core.STAGES] if by == "stage" else "ascending"
-                st.altair_chart(chart.properties(width=320, height=200).facet(
-                    facet=alt.Facet(panel, title=None, sort=order), columns=3, title=title))
+            # None: the small panels keep their own width
+            st.altair_chart(opinion_trend_chart(trend, by, SPLITS[by]), width="stretch" if by == "all" else None)
             st.caption(_("Each month shows the state at its last day: every rated customer's latest opinion. "
                          "The band is one standard deviation either side of the mean."))
 

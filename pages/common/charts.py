@@ -17,7 +17,9 @@ import streamlit as st
 
 from crm_core import i18n
 from crm_core.i18n import N_
-from pages.common import Context, _, fmt_month, fmt_opinion, lang, page_url, read, stage_colour
+import crm_core
+from pages.common import (Context, _, fmt_month, fmt_number, fmt_opinion, lang, page_url, read, stage_colour,
+                          stage_label, with_labels)
 
 FILTERS = {"sector": N_("Sector"), "region": N_("Region"), "account_manager": N_("Account manager")}
 
@@ -71,6 +73,35 @@ def month_axis(title: str | None = None) -> alt.X:
     names = json.dumps(i18n.month_abbreviations(lang()))
     return alt.X("month:T", title=title or _("Month"),
                  axis=alt.Axis(labelExpr=f"{names}[month(datum.value)] + ' ' + year(datum.value)"))
+
+
+def opinion_trend_chart(trend: pd.DataFrame, by: str, split_label: str) -> alt.LayerChart | alt.FacetChart:
+    """The monthly mean ± 1 standard deviation of ``crm_core.opinion_trend`` split ``by``
+    (``all``, ``stage`` or a profile field named ``split_label``): one chart for the
+    portfolio, one small panel per group otherwise."""
+    what = _("Opinion of each stage (−2 … +2)") if by == "stage" else _("Final opinion (−6 … +6)")
+    data = with_labels(trend.rename(columns={"group": "stage"}) if by == "stage" else trend)
+    data = data.assign(mean_text=data["mean"].map(fmt_opinion), month_text=data["month"].map(fmt_month),
+                       std_text=data["std"].map(fmt_number))
+    colour = (stage_colour() if by == "stage" else alt.Color("group:N", title=split_label)).legend(None)
+    base = alt.Chart().encode(x=month_axis(), color=colour)
+    band = base.mark_errorband(opacity=0.2).encode(y=alt.Y("mean:Q", title=what), yError="std:Q")
+    line = base.mark_line(point=True).encode(y="mean:Q", tooltip=[
+        alt.Tooltip("month_text:N", title=_("Month")),
+        alt.Tooltip("stage_label:N" if by == "stage" else "group:N", title=split_label),
+        alt.Tooltip("mean_text:N", title=_("Mean opinion")),
+        alt.Tooltip("std_text:N", title=_("Spread (std)")),
+        alt.Tooltip("rated:Q", title=_("Rated customers"))])
+    title = (_("Opinion of each stage: monthly mean ± 1 standard deviation") if by == "stage" else
+             _("Final opinion: monthly mean ± 1 standard deviation"))
+    chart = alt.layer(band, line, data=data)
+    if by == "all":
+        return chart.properties(title=title, height=380)
+    # one small chart per group: overlapping bands are unreadable
+    panel = "stage_label:N" if by == "stage" else "group:N"
+    order = [stage_label(s) for s in crm_core.STAGES] if by == "stage" else "ascending"
+    return chart.properties(width=320, height=200).facet(
+        facet=alt.Facet(panel, title=None, sort=order), columns=3, title=title)
 
 
 def self_assessment_charts(data: pd.DataFrame) -> tuple[alt.Chart, alt.LayerChart]:
