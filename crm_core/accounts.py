@@ -23,6 +23,7 @@ import hmac
 import os
 from dataclasses import dataclass
 
+from .i18n import N_
 from .storage import transaction
 from .storage import users as store
 from .validation import ValidationError, check_choice, check_text, name_key
@@ -37,7 +38,13 @@ SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 
 
 class AccessDenied(PermissionError):
-    """The acting user may not do this (unknown, disabled, or role too low)."""
+    """The acting user may not do this (unknown, disabled, or role too low). Like
+    ``ValidationError`` it keeps its ``template`` and ``values`` for translation."""
+
+    def __init__(self, template: str, **values):
+        self.template = template
+        self.values = values
+        super().__init__(template.format(**values) if values else template)
 
 
 @dataclass(frozen=True)
@@ -92,15 +99,15 @@ def require(db, acting: str | None, role_needed: str = "editor") -> None:
         return
     account = store.user_by_key(db, name_key(acting)) if acting else None
     if account is None or account["disabled"]:
-        raise AccessDenied("sign in with an active account to make changes")
+        raise AccessDenied(N_("sign in with an active account to make changes"))
     allowed = CAN_WRITE if role_needed == "editor" else ROLES if role_needed == "viewer" else ("admin",)
     if account["role"] not in allowed:
-        raise AccessDenied(f"{account['name']} is a {account['role']} and may not do this")
+        raise AccessDenied(N_("{name} is a {role} and may not do this"), name=account["name"], role=account["role"])
 
 
 def _check_password(password: str) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise ValidationError("password", f"must have at least {MIN_PASSWORD} characters")
+        raise ValidationError("password", N_("must have at least {n} characters"), n=MIN_PASSWORD)
     return password
 
 
@@ -111,11 +118,11 @@ def add_user(db, name: str, password: str, role: str, *, acting: str | None = No
         if accounts_exist(db):
             require(db, acting, "admin")
         elif role != "admin":
-            raise ValidationError("role", "the first account must be an admin")
+            raise ValidationError("role", N_("the first account must be an admin"))
         clean = check_text("name", name, required=True, limit=100)
         check_choice("role", role, ROLES)
         if store.user_by_key(db, name_key(clean)):
-            raise ValidationError("name", "an account with this name exists")
+            raise ValidationError("name", N_("an account with this name exists"))
         store.insert_user(db, clean, name_key(clean), role, hash_password(_check_password(password)),
                           dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
         return User(clean, role)
@@ -169,7 +176,7 @@ def locked_for(db, name: str, *, now: dt.datetime | None = None) -> int:
 def change_password(db, name: str, old: str, new: str) -> None:
     """A user changes their own password (the old one must be right)."""
     if authenticate(db, name, old) is None:
-        raise ValidationError("old_password", "is not right")
+        raise ValidationError("old_password", N_("is not right"))
     with transaction(db):
         account = store.user_by_key(db, name_key(name))
         store.set_user_fields(db, account["id"], password_hash=hash_password(_check_password(new)))
@@ -190,11 +197,11 @@ def _set_account(db, name: str, acting: str | None, **fields) -> None:
         require(db, acting, "admin")
         account = store.user_by_key(db, name_key(name or ""))
         if account is None:
-            raise ValidationError("name", f"no account named {name!r}")
+            raise ValidationError("name", N_("no account named {name!r}"), name=name)
         store.set_user_fields(db, account["id"], **fields)
         # Checked after the change, inside the transaction: nobody could manage accounts any more.
         if not any(u["role"] == "admin" and not u["disabled"] for u in store.list_users(db)):
-            raise ValidationError("name", "at least one active admin must remain")
+            raise ValidationError("name", N_("at least one active admin must remain"))
 
 
 def users(db) -> list[dict]:

@@ -33,7 +33,7 @@ with backup_tab:
         try:
             state["backup"] = crm_core.backup.snapshot(ctx.path, who)
         except crm_core.AccessDenied as error:
-            st.error(str(error), icon="⚠️")
+            st.error(error_text(error), icon="⚠️")
     if "backup" in state:
         st.download_button(_("Download the backup"), state["backup"], mime="application/vnd.sqlite3",
                            file_name=f"crm-backup-{dt.datetime.now():%Y-%m-%dT%H%M}.db", type="primary")

@@ -46,7 +46,7 @@ def save(form: str, path: str, write: Callable, *args, reset: dict | None = None
         st.session_state[f"{form}:error"] = (error.field, error_text(error))
         return
     except (crm_core.StorageError, crm_core.AccessDenied) as error:
-        st.session_state[f"{form}:error"] = ("", str(error))
+        st.session_state[f"{form}:error"] = ("", error_text(error))
         return
     for key, value in (reset or {}).items():
         st.session_state[key] = value
@@ -54,9 +54,10 @@ def save(form: str, path: str, write: Callable, *args, reset: dict | None = None
 
 
 def error_text(error: Exception) -> str:
-    """Why a write was refused, in the session's language: a ``ValidationError``'s
-    template translated, then filled with its values (other errors as they are)."""
-    if isinstance(error, crm_core.ValidationError):
+    """Why a write was refused, in the session's language: a ``ValidationError``'s or
+    ``AccessDenied``'s template translated, then filled with its values (other errors
+    as they are)."""
+    if isinstance(error, (crm_core.ValidationError, crm_core.AccessDenied)):
         return _(error.template, **error.values)
     return str(error)
 

@@ -13,6 +13,7 @@ import crm_core
 from crm_core import importer
 
 from . import _
+from .forms import error_text
 
 
 def field_labels() -> dict[str, str]:
@@ -54,7 +55,7 @@ def run_import(path: str, plan: importer.ImportPreview | None, who: str | None) 
         with crm_core.connect(path) as db:
             state["import:result"] = importer.apply(db, plan, author=who)
     except (crm_core.AccessDenied, crm_core.StorageError) as error:
-        state["import:error"] = str(error)
+        state["import:error"] = error_text(error)
 
 
 def import_outcome() -> None:
