@@ -9,7 +9,6 @@ from pages.common import (_, download, empty_state, fmt_date, fmt_month, fmt_num
 from pages.common.charts import journey_link, link_column, month_axis, url_choice
 
 RATING = alt.Scale(domain=[1, 5], scheme="redyellowgreen")
-
 ctx = setup("Response quality by mode", "☎️")
 STAGE_CHOICES = {"all": _("All stages"), **{stage: stage_label(stage) for stage in crm_core.STAGES}}
 # Whole sentences per measure: a translated noun slotted into a sentence would not agree in every language.
@@ -52,14 +51,15 @@ else:
     for column, (measure, texts) in zip(st.columns(2), MEASURES.items()):
         cells = matrix.assign(text=[f"{fmt_number(v)} ({fmt_number(n, 0)})"
                                     for v, n in zip(matrix[measure], matrix["responses"])],
-                              mean_text=matrix[measure].map(fmt_number))
+                              mean_text=matrix[measure].map(fmt_number),
+                              count_text=matrix["responses"].map(lambda n: fmt_number(n, 0)))
         base = alt.Chart(cells).encode(
             x=alt.X("mode_label:N", title=_("Mode"), sort=mode_order, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("stage_label:N", title=_("Stage"), sort=stage_order))
         rect = base.mark_rect().encode(color=alt.Color(f"{measure}:Q", title=texts["name"], scale=RATING), tooltip=[
             alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("mode_label:N", title=_("Mode")),
             alt.Tooltip("mean_text:N", title=texts["mean"]),
-            alt.Tooltip("responses:Q", title=_("Responses"), format=",")])
+            alt.Tooltip("count_text:N", title=_("Responses"))])
         column.altair_chart((rect + base.mark_text(fontSize=14).encode(text="text:N")).properties(
             title=texts["matrix"],
             height=90 + 50 * len(cells["stage"].unique())), width="stretch")
@@ -67,13 +67,14 @@ else:
 trend = with_labels(read(ctx, "quality_trend", ctx.as_of, stage=stage))
 if not trend.empty:
     for column, (measure, texts) in zip(st.columns(2), MEASURES.items()):
-        line = alt.Chart(trend.assign(month_text=trend["month"].map(fmt_month), mean_text=trend[measure].map(fmt_number)),
+        line = alt.Chart(trend.assign(month_text=trend["month"].map(fmt_month), mean_text=trend[measure].map(fmt_number),
+                                      count_text=trend["responses"].map(lambda n: fmt_number(n, 0))),
                          title=texts["trend"]).mark_line(point=True).encode(
             x=month_axis(_("Month")), y=alt.Y(f"{measure}:Q", title=texts["axis"], scale=alt.Scale(domain=[1, 5])),
             color=mode_colour(), tooltip=[
                 alt.Tooltip("month_text:N", title=_("Month")), alt.Tooltip("mode_label:N", title=_("Mode")),
                 alt.Tooltip("mean_text:N", title=texts["mean"]),
-                alt.Tooltip("responses:Q", title=_("Responses"), format=",")])
+                alt.Tooltip("count_text:N", title=_("Responses"))])
         column.altair_chart(line.properties(height=300), width="stretch")
 
 st.subheader(_("Weakest responses in the period"))
