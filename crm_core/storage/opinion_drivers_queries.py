@@ -10,9 +10,11 @@ and the same over all judged customers, so the caller gets "without" by
 subtraction.
 
 Items and modes come from ``item_coverage`` and ``mode_coverage`` (first day
-per customer and item, per customer, stage and mode), each read in one pass in
-table order with every row matched to its judged customer. A first day is the
-same whatever ``as_of``: to count, it must precede an opinion recorded by then.
+per customer and item, per customer, stage and mode): one seek per judged
+customer in their (customer_id, stage, ...) indexes. A first day is the same
+whatever ``as_of``: to count, it must precede an opinion recorded by then.
+Measured on ``data/bench.db`` (10,000 customers, 1,000,000 responses, 100,000
+opinions): about 60 ms of CPU per stage for ``opinion_drivers``, SQL and pandas.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ def driver_sums(db: Database, stage: str, as_of: str, modes: tuple[str, ...],
     return frame(db, f"""
     WITH judged AS MATERIALIZED (
         SELECT o.customer_id, o.opinion_on, o.score
-          FROM customers c JOIN opinions o ON o.id = (
+          -- customers in id order (the default plan walks the name index): the
+          -- per-customer seeks then read the opinions index from start to end
+          FROM customers c NOT INDEXED JOIN opinions o ON o.id = (
                SELECT l.id FROM opinions l
                 WHERE l.customer_id = c.id AND l.stage = :stage AND l.opinion_on <= :d
                 ORDER BY l.opinion_on DESC, l.id DESC LIMIT 1)
@@ -46,19 +50,18 @@ def driver_sums(db: Database, stage: str, as_of: str, modes: tuple[str, ...],
     totals AS (SELECT COUNT(*) AS customers, COALESCE(SUM(score), 0) AS score_sum,
                       COALESCE(SUM(score * score), 0) AS square_sum FROM judged),
     items_given AS (
-        -- one pass over item_coverage in table order, each row matched to its customer
         SELECT i.item_key, COUNT(*) AS with_customers, SUM(j.score) AS with_sum,
                SUM(j.score * j.score) AS with_squares
-          FROM item_coverage i CROSS JOIN judged j ON j.customer_id = i.customer_id
-         WHERE +i.stage = :stage AND i.first_on <= j.opinion_on
+          FROM judged j JOIN item_coverage i
+            ON i.customer_id = j.customer_id AND i.stage = :stage AND i.first_on <= j.opinion_on
          GROUP BY i.item_key
     ),
     listed AS ({listed}),
     modes_given AS (
         SELECT m.mode, COUNT(*) AS with_customers, SUM(j.score) AS with_sum,
                SUM(j.score * j.score) AS with_squares
-          FROM mode_coverage m CROSS JOIN judged j ON j.customer_id = m.customer_id
-         WHERE +m.stage = :stage AND m.first_on <= j.opinion_on
+          FROM judged j JOIN mode_coverage m
+            ON m.customer_id = j.customer_id AND m.stage = :stage AND m.first_on <= j.opinion_on
          GROUP BY m.mode
     )
     SELECT 'item' AS kind, k.key, k.label, COALESCE(g.with_customers, 0) AS with_customers,
