@@ -23,7 +23,7 @@ test: $(STAMP)
 # make bench BENCH_ARGS="--rebuild --runs 9".
 bench: $(STAMP)
 	$(PY) -m crm_core bench $(BENCH_ARGS)
-	CRM_DB=data/bench.db $(PY) tests/benchmarks/pages.py
+	CRM_DB=data/bench.db $(PY) tests/benchmarks/page_times.py
 
 demo: $(STAMP)
 	$(PY) -m crm_core demo --replace

@@ -10,13 +10,16 @@ Each page (``app.py`` and ``pages/[0-9]*.py``) runs with Streamlit's AppTest on
 Prints the median and min-max of ``--runs`` runs of each against the targets
 (cold ≤ 150 ms, warm ≤ 45 ms). A page that raises is reported, not timed.
 
-    CRM_DB=data/bench.db .venv/bin/python tests/benchmarks/pages.py [--runs 5]
+    CRM_DB=data/bench.db .venv/bin/python tests/benchmarks/page_times.py [--runs 5]
+
+(Not named ``pages.py``: a module of that name would shadow the ``pages`` folder.)
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -24,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+# AppTest's bare-mode warnings, several per run, would bury the table.
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
@@ -32,7 +37,8 @@ import crm_core  # noqa: E402
 from crm_core import bench  # noqa: E402
 
 COLD_MS, WARM_MS = 150, 45
-PAGES = ["app.py"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("[0-9]*.py"))
+PAGES = ["app.py"] + sorted((str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("[0-9]*.py")),
+                            key=lambda page: int(re.search(r"(\d+)_", page).group(1)))
 # Pages that show one customer get one from the middle of the portfolio.
 CUSTOMER_PAGES = ("pages/1_Customer_journey.py", "pages/5_Log_response.py")
 
