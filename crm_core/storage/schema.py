@@ -382,6 +382,20 @@ def m009_mode_coverage(db: Database) -> None:
     refresh_mode_coverage(db, "1 = 1", [])
 
 
+@migrations()
+def m010_item_coverage_by_stage_covering(db: Database) -> None:
+    """A covering (stage, first_on, ...) index on ``item_coverage``: the coverage grid
+    of one stage reads every customer's items of that stage (about 50,000 rows at
+    10,000 customers) from the index alone instead of one table lookup per row."""
+    run_script(
+        db,
+        """
+        CREATE INDEX item_coverage_stage_covering
+            ON item_coverage(stage, first_on, customer_id, item_key, last_on, times)
+        """,
+    )
+
+
 def run_script(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):
