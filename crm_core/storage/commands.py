@@ -11,6 +11,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from . import frame, summaries
+from .bulk import insert_rows
 from .summaries import rebuild_summaries  # noqa: F401  (re-exported)
 
 CUSTOMER_COLUMNS = ("name", "name_key", "sector", "region", "account_manager",
@@ -227,24 +228,14 @@ def bulk_load(db: Database, customers: list[dict], contacts: list[dict], entries
     ``responses`` carry their checklist items in ``items``. Used by the demo
     and benchmark generators, whose rows obey the same rules as the forms.
     """
-    def many(table, columns, records):
-        columns = tuple(columns)
-        db.conn.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-            ([r.get(c) for c in columns] for r in records),
-        )
-
-    many("customers", ("id", *CUSTOMER_COLUMNS), customers)
-    many("contacts", ("customer_id", "name", "role", "email", "phone"), contacts)
-    many("stage_entries", ENTRY_COLUMNS, entries)
-    many("responses", ("id", *RESPONSE_COLUMNS), responses)
-    db.conn.executemany(
-        "INSERT INTO response_items (response_id, item_key, customer_id, stage, responded_on)"
-        " VALUES (?, ?, ?, ?, ?)",
-        ((r["id"], key, r["customer_id"], r["stage"], r["responded_on"])
-         for r in responses for key in r["items"]),
-    )
-    many("opinions", OPINION_COLUMNS, opinions)
+    insert_rows(db, "customers", ("id", *CUSTOMER_COLUMNS), customers)
+    insert_rows(db, "contacts", ("customer_id", "name", "role", "email", "phone"), contacts)
+    insert_rows(db, "stage_entries", ENTRY_COLUMNS, entries)
+    insert_rows(db, "responses", ("id", *RESPONSE_COLUMNS), responses)
+    insert_rows(db, "response_items", ("response_id", "item_key", "customer_id", "stage", "responded_on"),
+                ((r["id"], key, r["customer_id"], r["stage"], r["responded_on"])
+                 for r in responses for key in r["items"]))
+    insert_rows(db, "opinions", OPINION_COLUMNS, opinions)
     rebuild_summaries(db)
 
 

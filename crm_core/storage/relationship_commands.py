@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from .bulk import insert_rows
 from .commands import _insert, _update
 
 CASE_COLUMNS = ("customer_id", "reported_at", "description", "priority", "first_reply_at", "attention_at",
@@ -41,6 +42,4 @@ def bulk_load(db: Database, cases: list[dict], promises: list[dict], outcomes: l
     """Insert pre-validated rows (demo and benchmark generators)."""
     for entity, records in (("service_case", cases), ("promise", promises), ("outcome", outcomes)):
         table, columns = TABLES[entity]
-        db.conn.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-            ([r.get(c) for c in columns] for r in records))
+        insert_rows(db, table, columns, records)
