@@ -3,10 +3,11 @@ checklist items and number formats; data typed by users stays as typed."""
 
 import re
 
+import pandas as pd
 import pytest
 
 import crm_core
-from crm_core import i18n
+from crm_core import i18n, messages
 from fixtures import PAGES, ROOT, TODAY
 
 SETUP = re.compile(r'setup\("([^"]+)", "([^"]+)"\)')
@@ -52,3 +53,31 @@ def test_without_a_language_in_the_link_or_the_browser_english_is_shown_and_kept
     page = open_page("pages/2_Checklist_gaps.py", demo_db)
     assert page.title[0].value == page_title("pages/2_Checklist_gaps.py", "en")
     assert page.query_params["lang"] in ("en", ["en"])
+
+
+def shown_texts(node) -> list[str]:
+    """Every text an AppTest element tree shows: labels, help, placeholders, the
+    values of non-widget elements (markdown, metrics…) and table cells (not column
+    names: tables often keep keys there and head them with ``column_config``)."""
+    found = [getattr(node, name) for name in ("label", "body", "help", "placeholder")
+             if isinstance(getattr(node, name, None), str)]
+    value = getattr(node, "value", None)
+    if isinstance(value, str) and not hasattr(node, "set_value"):     # a widget's value is a key, not a text
+        found += [value, *value.split("\n")]
+    if isinstance(value, pd.DataFrame):
+        found += [v for v in value.to_numpy().ravel() if isinstance(v, str)]
+    children = getattr(node, "children", None)
+    for child in (children.values() if isinstance(children, dict) else []):
+        found += shown_texts(child)
+    return found
+
+
+@pytest.mark.parametrize("page_file", PAGES)
+def test_no_english_message_is_left_on_a_french_page(open_page, demo_db, page_file):
+    """Catches a catalogued text shown without ``_()``, e.g. a stage name read
+    straight from ``crm_core.STAGE_LABELS``."""
+    english = {m.id if isinstance(m.id, str) else m.id[0] for m in messages.load(messages.TEMPLATE) if m.id}
+    english = {text for text in english if i18n.gettext("fr", text) != text}
+    page = open_page(page_file, demo_db, lang="fr", customer="5")
+    leftovers = {text.strip() for text in shown_texts(page._tree)} & english
+    assert leftovers == set()
