@@ -20,6 +20,23 @@ from .catalogue import (
 from .i18n import N_
 
 MAX_NAME = 200
+# What the inputs a ValidationError names are called on screen (pages translate them).
+FIELD_LABELS: dict[str, str] = {
+    "name": N_("Name"), "sector": N_("Sector"), "region": N_("Region"), "account_manager": N_("Account manager"),
+    "acquisition_cost": N_("Acquisition cost"), "created_on": N_("Customer since"), "notes": N_("Notes"),
+    "external_id": N_("External id"), "role": N_("Role"), "email": N_("Email"), "phone": N_("Phone"),
+    "customer": N_("Customer"), "customer_id": N_("Customer"), "stage": N_("Stage"), "responded_on": N_("Date"),
+    "mode": N_("Mode"), "items": N_("Checklist items"), "quality": N_("Quality"), "completeness": N_("Completeness"),
+    "summary": N_("Summary"), "score": N_("Opinion"), "opinion_on": N_("Date"), "note": N_("Note"),
+    "source": N_("Source"), "entered_on": N_("Entered on"), "reason": N_("Reason"), "kind": N_("Kind"),
+    "password": N_("Password"), "old_password": N_("Current password"), "undo": N_("Undo"),
+    "reported_at": N_("Reported on"), "at": N_("Time"), "priority": N_("Priority"), "description": N_("Fault"),
+    "expert": N_("Expert"), "spare_quoted_price": N_("Spare parts: quoted price"),
+    "spare_reference_price": N_("Spare parts: reference price"), "made_on": N_("Made on"), "made_by": N_("Made by"),
+    "promised_value": N_("Promised value"), "actual_value": N_("What was delivered"), "due_on": N_("Due on"),
+    "status": N_("Status"), "resolved_on": N_("On"), "amount": N_("Amount"), "counterpart": N_("To whom"),
+    "mapping": N_("Column"), "row": N_("Row"), "period_days": N_("Period (days)"),
+}
 MAX_TEXT = 5000
 
 

@@ -81,3 +81,20 @@ def test_no_english_message_is_left_on_a_french_page(open_page, demo_db, page_fi
     page = open_page(page_file, demo_db, lang="fr", customer="5")
     leftovers = {text.strip() for text in shown_texts(page._tree)} & english
     assert leftovers == set()
+
+
+
+def test_a_refused_contact_is_named_and_explained_in_french(open_page, story_db):
+    page = open_page("pages/6_Customers.py", story_db, lang="fr")
+    page.text_input(key="customer:0:name").input("Delta Hydro")
+    page.session_state["customer:0:contacts"] = {"edited_rows": {}, "deleted_rows": [],
+                                                 "added_rows": [{"name": "Inés", "email": "pas-une-adresse"}]}
+    page.button[0].click().run()
+    assert [e.value for e in page.error] == ["Contact 1 · E-mail: n'est pas une adresse e-mail"]
+
+
+def test_a_refused_name_is_explained_in_spanish_next_to_the_field(open_page, story_db):
+    page = open_page("pages/6_Customers.py", story_db, lang="es")
+    page.text_input(key="customer:0:name").input("acme TURBINES")
+    page.button[0].click().run()
+    assert [e.value for e in page.error] == ["otro cliente ya tiene este nombre"]

@@ -268,6 +268,16 @@ def mode_label(mode: str | None) -> str:
     return _(crm_core.MODE_LABELS[mode]) if mode in crm_core.MODE_LABELS else "—"
 
 
+def field_label(field: str) -> str:
+    """What an input a refusal names is called on screen, in the session's language
+    (``contacts[0].email`` -> ``Contact 1 · Email``; an unknown one as it is)."""
+    contact = re.fullmatch(r"contacts\[(\d+)\]\.(\w+)", field)
+    if contact:
+        return _("Contact {n}", n=int(contact[1]) + 1) + " · " + field_label(contact[2])
+    labels = crm_core.validation.FIELD_LABELS
+    return _(labels[field]) if field in labels else field.replace("_", " ")
+
+
 def source_label(source: str | None) -> str:
     """Where an opinion came from (meeting, survey…) in the session's language."""
     return _(crm_core.catalogue.OPINION_SOURCE_LABELS[source]) if source in crm_core.OPINION_SOURCES else source or ""

@@ -13,7 +13,7 @@ import streamlit as st
 import crm_core
 from crm_core import accounts
 
-from . import _, n_, plain
+from . import _, field_label, n_, plain
 
 
 def signed_in() -> crm_core.User | None:
@@ -83,7 +83,7 @@ def _account_box(path: str, user: crm_core.User) -> None:
                         accounts.change_password(db, user.name, old, new)
                     st.success(_("Password changed."))
                 except crm_core.ValidationError as error:
-                    st.error(f"{error.field.replace('_', ' ')}: {_(error.template, **error.values)}")
+                    st.error(f"{field_label(error.field)}: {_(error.template, **error.values)}")
                 except crm_core.StorageError as error:
                     st.error(str(error))
         if st.button(_("Sign out")):

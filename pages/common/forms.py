@@ -15,7 +15,7 @@ import streamlit as st
 
 import crm_core
 
-from . import _, plain
+from . import _, field_label, plain
 from .auth import signed_in
 
 
@@ -71,7 +71,7 @@ def field_error(form: str, *fields: str) -> None:
     """Draw the stored error of ``form`` if it names one of ``fields``."""
     error = st.session_state.get(f"{form}:error")
     if error and _names(error[0], fields):
-        st.error(error[1] if len(fields) == 1 and not fields[0].endswith("[") else f"{error[0]}: {error[1]}",
+        st.error(error[1] if len(fields) == 1 and not fields[0].endswith("[") else f"{field_label(error[0])}: {error[1]}",
                  icon="⚠️")
 
 
@@ -79,7 +79,7 @@ def other_error(form: str, known: tuple[str, ...]) -> None:
     """Draw the stored error of ``form`` when no field of the form shows it."""
     error = st.session_state.get(f"{form}:error")
     if error and not _names(error[0], known):
-        st.error(f"{error[0]}: {error[1]}" if error[0] else error[1], icon="⚠️")
+        st.error(f"{field_label(error[0])}: {error[1]}" if error[0] else error[1], icon="⚠️")
 
 
 def confirmation(form: str) -> None:
