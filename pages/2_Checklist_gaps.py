@@ -6,7 +6,7 @@ import streamlit as st
 import crm_core
 from pages.common import (_, download, empty_state, fmt_date, fmt_number, fmt_pct, item_label, plain, read, setup,
                           stage_colour, stage_label, with_labels)
-from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
+from pages.common.charts import journey_link, link_column, portfolio_filters, share_axis, url_choice
 
 TOP = 40            # customers in the heatmap
 TABLE_ROWS = 50     # customers in the table
@@ -42,7 +42,7 @@ items["share_text"] = items["missing_share"].map(fmt_pct)
 items["count_text"] = [_("{missing} of {customers} customers", missing=fmt_number(m, 0), customers=fmt_number(c, 0))
                        for m, c in zip(items["missing"], items["customers"])]
 bars = alt.Chart(items, title=_("Items most often missing at {stage}", stage=stage_name)).mark_bar().encode(
-    x=alt.X("missing_share:Q", title=_("Customers missing it"), axis=alt.Axis(format="%", tickCount=5),
+    x=alt.X("missing_share:Q", title=_("Customers missing it"), axis=share_axis(tickCount=5),
             scale=alt.Scale(domain=[0, 1])),
     y=alt.Y("label:N", title=None, sort=list(items["label"]), axis=alt.Axis(labelLimit=320)),
     color=stage_colour().legend(None),

@@ -174,3 +174,10 @@ def test_the_reasons_an_import_row_fails_are_given_in_the_users_language(story_d
     assert list(plan.problems()["message"]) == [   # the English text is unchanged (CLI, logs)
         "'31/02/2025' is not a real date: February 2025 has 28 days (read as DD/MM/YYYY)",
         "no customer 'Desconocida S.A.'"]
+
+
+def test_chart_month_axes_get_the_languages_month_names():
+    assert i18n.month_abbreviations("fr")[10:] == ["nov.", "déc."]
+    assert i18n.month_abbreviations("es")[0] == "ene"
+    assert i18n.month_abbreviations("id")[4] == "Mei"
+    assert len(i18n.month_abbreviations("en")) == 12

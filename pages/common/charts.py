@@ -67,6 +67,14 @@ def link_column(label: str | None = None) -> st.column_config.LinkColumn:
                                        help=_("Opens the customer's journey"))
 
 
+def share_axis(**options) -> alt.Axis:
+    """An axis of shares (0 … 1) labelled as percentages the session's way
+    (``50 %`` in French, ``50%`` in English)."""
+    before, after = i18n.format_percent(0.5, lang()).split("50")
+    return alt.Axis(labelExpr=f"{json.dumps(before)} + format(datum.value * 100, 'd') + {json.dumps(after)}",
+                    **options)
+
+
 def month_axis(title: str | None = None) -> alt.X:
     """A time axis of months labelled in the session's language (``nov. 2026``):
     Vega's own month names are English, so the labels are looked up in a list."""

@@ -13,7 +13,8 @@ import streamlit as st
 import crm_core
 from crm_core import promises, service
 
-from . import Context, _, fmt_date, fmt_number, fmt_pct, mode_label, page_url, plain, read, stage_label
+from . import Context, _, fmt_date, fmt_month, fmt_number, fmt_pct, mode_label, page_url, plain, read, stage_label
+from .charts import month_axis, share_axis
 from .forms import confirmation, field_error, other_error, save
 from .journey import timeline_chart
 
@@ -73,14 +74,15 @@ def trend_chart(trend: pd.DataFrame) -> alt.Chart:
     """Compliance per clock by month reported."""
     frame = trend.dropna(subset=["compliance"]).assign(
         clock_label=lambda f: f["clock"].map(clock_label), month=lambda f: pd.to_datetime(f["month"]),
-        median_text=lambda f: f["median_hours"].map(fmt_hours), compliance_text=lambda f: f["compliance"].map(fmt_pct))
+        median_text=lambda f: f["median_hours"].map(fmt_hours), compliance_text=lambda f: f["compliance"].map(fmt_pct),
+        month_text=lambda f: f["month"].map(fmt_month))
     return alt.Chart(frame, title=_("Clocks within target, by month reported")).mark_line(point=True).encode(
-        x=alt.X("month:T", title=_("Month reported"), axis=alt.Axis(format="%b %Y")),
-        y=alt.Y("compliance:Q", title=_("Within target"), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        x=month_axis(_("Month reported")),
+        y=alt.Y("compliance:Q", title=_("Within target"), axis=share_axis(), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("clock_label:N", title=_("Clock"),
                         scale=alt.Scale(domain=[clock_label(c) for c in service.CLOCKS],
                                         range=list(CLOCK_COLOURS.values()))),
-        tooltip=[alt.Tooltip("month:T", title=_("Month"), format="%b %Y"),
+        tooltip=[alt.Tooltip("month_text:N", title=_("Month")),
                  alt.Tooltip("clock_label:N", title=_("Clock")),
                  alt.Tooltip("compliance_text:N", title=_("Within target")),
                  alt.Tooltip("median_text:N", title=_("Median time")), alt.Tooltip("cases:Q", title=_("Cases"))],
