@@ -37,3 +37,16 @@ def test_a_journey_link_with_lang_fr_shows_french_checklist_labels(server, page)
     expect(page.locator('th[role="columnheader"]').filter(has_text=re.compile("^Point$")).first).to_be_attached()
     expect(page.get_by_role("tab", name="Historique")).to_be_visible()
     assert parse_qs(urlsplit(page.url).query).get("lang") == ["fr"], page.url
+
+
+def test_a_link_without_lang_opens_in_the_browsers_language_and_keeps_it_in_the_link(server, browser):
+    context = browser.new_context(locale="es-ES", viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/Checklist_gaps?stage=post_deal")
+        expect(page.get_by_role("heading", name="Carencias de la lista")).to_be_visible()
+        expect(page.get_by_role("radiogroup", name="Etapa").get_by_role("radio", checked=True)).to_have_text(
+            "Post-trato")
+        expect(page).to_have_url(re.compile(r"[?&]lang=es"))
+    finally:
+        context.close()
