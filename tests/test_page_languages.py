@@ -98,3 +98,10 @@ def test_a_refused_name_is_explained_in_spanish_next_to_the_field(open_page, sto
     page.text_input(key="customer:0:name").input("acme TURBINES")
     page.button[0].click().run()
     assert [e.value for e in page.error] == ["otro cliente ya tiene este nombre"]
+
+
+def test_choosing_a_language_in_the_sidebar_writes_it_to_the_link(open_page, demo_db):
+    page = open_page("pages/2_Checklist_gaps.py", demo_db, lang="fr")
+    page.sidebar.selectbox[-1].select("id").run()
+    assert page.query_params["lang"] in ("id", ["id"])
+    assert page.title[0].value == page_title("pages/2_Checklist_gaps.py", "id") == "🧩 Kekurangan daftar periksa"
