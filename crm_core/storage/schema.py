@@ -396,6 +396,15 @@ def m010_item_coverage_by_stage_covering(db: Database) -> None:
     )
 
 
+@migrations()
+def m011_drop_item_coverage_by_stage_covering(db: Database) -> None:
+    """Drop m010's covering (stage, first_on, ...) index again. Without statistics
+    SQLite prefers a covering index, so joins that look up each customer's items of
+    a stage (what moves opinion) scanned every customer's items per customer through
+    it: 15 s instead of 90 ms at 10,000 customers, for a third off the coverage grid."""
+    run_script(db, "DROP INDEX item_coverage_stage_covering")
+
+
 def run_script(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):
