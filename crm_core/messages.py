@@ -3,7 +3,8 @@
     python -m crm_core.messages update      # or: make i18n
 
 extracts every message of ``app.py``, ``pages/`` and ``crm_core/`` (the
-keywords ``_``, ``n_`` for singular/plural and ``N_`` for constants) with
+keywords ``_``, ``n_`` for singular/plural, ``N_`` for constants and the page
+titles given to ``setup``) with
 Babel's Python extractor into the template ``crm_core/locales/messages.pot``,
 then merges it into every ``crm_core/locales/<lang>.po``: new messages arrive
 untranslated, messages gone from the code are dropped. Translators then fill
@@ -30,7 +31,8 @@ from .i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR
 
 ROOT = LOCALE_DIR.parents[1]
 TEMPLATE = LOCALE_DIR / "messages.pot"
-KEYWORDS = {"_": None, "n_": (1, 2), "N_": None}
+# ``setup("Title", "icon")`` translates its title itself, so its first argument is a message too.
+KEYWORDS = {"_": None, "n_": (1, 2), "N_": None, "setup": (1,)}
 UPDATE_COMMAND = "python -m crm_core.messages update   (or: make i18n)"
 # Each language's plural rule (gettext syntax), written into a catalogue when it is created.
 PLURAL_FORMS = {"es": "nplurals=2; plural=(n != 1);", "fr": "nplurals=2; plural=(n > 1);",
