@@ -90,7 +90,7 @@ def test_the_report_has_a_line_per_measurement_and_leaves_the_bench_database_unc
     assert [r.name for r in results[:-1]] == names
     for name in names + ["naive peer"]:
         assert any(line.startswith(name) for line in report.splitlines()), name
-    assert "import 40 response rows" in report
+    assert "import 40 response rows, one per customer" in report
     assert "database size:" in report and "build time:" in report
     assert "naive peer / portfolio read" in report
     with crm_core.connect(path) as db:
