@@ -126,7 +126,9 @@ def untranslated(lang: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    command = (argv if argv is not None else sys.argv[1:] or ["update"])[0]
+    """``update`` (the default) or ``missing``; returns the exit status."""
+    args = sys.argv[1:] if argv is None else argv
+    command = args[0] if args else "update"
     if command == "update":
         written = update()
         print("updated: " + ", ".join(written) if written else "catalogues already up to date")
