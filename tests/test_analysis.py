@@ -120,3 +120,19 @@ def test_next_best_response_is_empty_for_an_unknown_or_not_yet_existing_customer
     with crm_core.connect(drivers_db) as db:
         assert crm_core.next_best_responses(db, 999).empty
         assert crm_core.next_best_responses(db, 12, as_of="2024-12-31").empty
+
+
+def test_the_drivers_statement_seeks_each_judged_customers_rows(drivers_db):
+    """Guards the 10,000-customer speed: an index that tempts SQLite to scan a whole
+    stage's coverage once per customer turned 60 ms into 15 s once (m010)."""
+    with crm_core.connect(drivers_db) as db:
+        statements = []
+        db.conn.set_trace_callback(statements.append)
+        crm_core.opinion_drivers(db, "operational")
+        db.conn.set_trace_callback(None)
+        statement = next(s for s in statements if "judged" in s)
+        plan = [row[3] for row in db.conn.execute("EXPLAIN QUERY PLAN " + statement)]
+    coverage = [step for step in plan if step.startswith(("SCAN x", "SEARCH x"))]
+    assert len(coverage) == 2
+    assert all(step.startswith("SEARCH x") and "(customer_id=? AND stage=?" in step for step in coverage), plan
+    assert any("opinions_customer (customer_id=? AND stage=? AND opinion_on<?)" in step for step in plan), plan

@@ -25,6 +25,17 @@ from sqlite_utils import Database
 from . import frame
 from .queries import _filter_sql
 
+def _given(coverage: str, key: str) -> str:
+    """Per ``key`` of the ``coverage`` summary (``item_coverage``, ``mode_coverage``): the
+    judged customers whose first day with it is on or before their opinion's day."""
+    return f"""
+        SELECT x.{key}, COUNT(*) AS with_customers, SUM(j.score) AS with_sum,
+               SUM(j.score * j.score) AS with_squares
+          FROM judged j JOIN {coverage} x
+            ON x.customer_id = j.customer_id AND x.stage = :stage AND x.first_on <= j.opinion_on
+         GROUP BY x.{key}"""
+
+
 def driver_sums(db: Database, stage: str, as_of: str, modes: tuple[str, ...],
                 filters: dict | None = None) -> pd.DataFrame:
     """Rows ``kind, key, label, with_customers, with_sum, with_squares, customers,
@@ -49,21 +60,9 @@ def driver_sums(db: Database, stage: str, as_of: str, modes: tuple[str, ...],
     ),
     totals AS (SELECT COUNT(*) AS customers, COALESCE(SUM(score), 0) AS score_sum,
                       COALESCE(SUM(score * score), 0) AS square_sum FROM judged),
-    items_given AS (
-        SELECT i.item_key, COUNT(*) AS with_customers, SUM(j.score) AS with_sum,
-               SUM(j.score * j.score) AS with_squares
-          FROM judged j JOIN item_coverage i
-            ON i.customer_id = j.customer_id AND i.stage = :stage AND i.first_on <= j.opinion_on
-         GROUP BY i.item_key
-    ),
+    items_given AS ({_given("item_coverage", "item_key")}),
     listed AS ({listed}),
-    modes_given AS (
-        SELECT m.mode, COUNT(*) AS with_customers, SUM(j.score) AS with_sum,
-               SUM(j.score * j.score) AS with_squares
-          FROM judged j JOIN mode_coverage m
-            ON m.customer_id = j.customer_id AND m.stage = :stage AND m.first_on <= j.opinion_on
-         GROUP BY m.mode
-    )
+    modes_given AS ({_given("mode_coverage", "mode")})
     SELECT 'item' AS kind, k.key, k.label, COALESCE(g.with_customers, 0) AS with_customers,
            COALESCE(g.with_sum, 0) AS with_sum, COALESCE(g.with_squares, 0) AS with_squares,
            t.customers, t.score_sum, t.square_sum, k.position
