@@ -4,6 +4,7 @@ any write (from any session) makes the next run read the database again."""
 import pytest
 
 import crm_core
+import pages.common
 from fixtures import TODAY
 
 def log_full_pre_deal_response(db_path) -> None:
@@ -47,3 +48,22 @@ def test_a_write_by_another_session_shows_on_the_next_run(open_page, story_db):
     page.run()
     assert page.metric[1].value == "2"
     assert "Borealis Rail" not in list(page.dataframe[0].value["name"])
+
+
+def test_a_run_reads_the_change_counter_once_however_many_reads_it_makes(open_page, story_db, monkeypatch):
+    counter_reads, reads = [], []
+    change_count, cached = crm_core.change_count, pages.common._cached
+
+    def counted_counter(path):
+        counter_reads.append(path)
+        return change_count(path)
+
+    def counted_read(*args):
+        reads.append(args[0])
+        return cached(*args)
+
+    monkeypatch.setattr(crm_core, "change_count", counted_counter)
+    monkeypatch.setattr(pages.common, "_cached", counted_read)
+    page = open_page("pages/1_Customer_journey.py", story_db, customer="2")
+    assert not page.exception and len(reads) > 2
+    assert counter_reads == [str(story_db)]

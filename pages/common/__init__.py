@@ -46,10 +46,12 @@ CARRIED = ("as_of", "lang")
 
 @dataclass(frozen=True)
 class Context:
-    """What a page needs: the database file and the snapshot day (None = now)."""
+    """What a page needs: the database file, the snapshot day (None = now) and the
+    database's change counter when this run started (the cache key of ``read``)."""
 
     path: str
     as_of: dt.date | None
+    version: int = 0
 
     @property
     def today(self) -> dt.date:
@@ -86,7 +88,9 @@ def setup(title: str, icon: str = "📊") -> Context:
         as_of = _snapshot_day()
     _language_box(language_key)
     st.title(f"{icon} {title}")
-    return Context(path=path, as_of=as_of)
+    # Read once per run, not per read: every write runs in a button callback (before
+    # this) or is followed by ``st.rerun()``, so the run never sees a stale counter.
+    return Context(path=path, as_of=as_of, version=crm_core.change_count(path))
 
 
 def _snapshot_day() -> dt.date | None:
@@ -201,9 +205,9 @@ def _cached(name: str, path: str, version: int, args: tuple, kwargs: tuple):
 
 
 def read(ctx: Context, name: str, *args, **kwargs):
-    """Call ``crm_core.<name>(db, *args, **kwargs)``, cached until the next write."""
-    version = crm_core.change_count(ctx.path)
-    return _cached(name, ctx.path, version, args, tuple(sorted(kwargs.items())))
+    """Call ``crm_core.<name>(db, *args, **kwargs)``, cached until the next write
+    (keyed by the change counter ``setup`` read at the start of this run)."""
+    return _cached(name, ctx.path, ctx.version, args, tuple(sorted(kwargs.items())))
 
 
 def plain(text) -> str:
