@@ -87,6 +87,21 @@ def period_start(as_of=None, period_days: int = DEFAULT_PERIOD_DAYS, today: dt.d
     return reference_day(as_of, today) - dt.timedelta(days=int(period_days))
 
 
+def final_opinion_sums(db, as_of=None, period_days: int = DEFAULT_PERIOD_DAYS,
+                       today: dt.date | None = None) -> pd.DataFrame:
+    """Per customer with a final opinion by ``as_of``: ``customer_id, start_value,
+    start_rated, end_value, end_rated`` (the final opinion and its rated flag, 1 or 0,
+    at the period's start and at ``as_of``; values count only when rated) and
+    ``change`` (end - start; NaN unless rated at both ends and different)."""
+    if int(period_days) < 1:
+        raise ValidationError("period_days", N_("the period must be at least one day"))
+    sums = analysis_queries.final_opinion_at_two_dates(
+        db, period_start(as_of, period_days, today).isoformat(), as_of_text(as_of))
+    moved = (sums["start_rated"] > 0) & (sums["end_rated"] > 0) & (sums["start_value"] != sums["end_value"])
+    sums["change"] = (sums["end_value"] - sums["start_value"]).where(moved)
+    return sums
+
+
 def biggest_movers(db, as_of=None, period_days: int = DEFAULT_PERIOD_DAYS, filters: dict | None = None,
                    limit: int | None = 10, today: dt.date | None = None) -> pd.DataFrame:
     """Customers whose final opinion changed most between the period's start
@@ -98,16 +113,12 @@ def biggest_movers(db, as_of=None, period_days: int = DEFAULT_PERIOD_DAYS, filte
     sector, region, account_manager, stage_start, stage, opinion_start,
     opinion_end, change``; largest change first (falls before rises when equal),
     at most ``limit`` rows (``None``: all)."""
-    if int(period_days) < 1:
-        raise ValidationError("period_days", N_("the period must be at least one day"))
     start = period_start(as_of, period_days, today).isoformat()
     end = as_of_text(as_of)
-    sums = analysis_queries.final_opinion_at_two_dates(db, start, end)
+    sums = final_opinion_sums(db, as_of, period_days, today)
     if filters:
         sums = sums[sums["customer_id"].isin(analysis_queries.customer_ids(db, filters)["customer_id"])]
-    moved = sums[(sums["start_rated"] > 0) & (sums["end_rated"] > 0)
-                 & (sums["start_value"] != sums["end_value"])].copy()
-    moved["change"] = moved["end_value"] - moved["start_value"]
+    moved = sums[sums["change"].notna()].copy()
     moved["size"] = moved["change"].abs()
     moved = moved.sort_values(["size", "change", "customer_id"], ascending=[False, True, True])
     if limit is not None:

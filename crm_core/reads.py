@@ -49,6 +49,19 @@ def portfolio(db, as_of=None, filters: dict | None = None, today: dt.date | None
     return found.drop(columns=["final_value", "stage_rated"])
 
 
+def delivery_scores(found: pd.DataFrame, opinion: pd.Series) -> pd.DataFrame:
+    """``found`` (with ``responses, quality_sum, completeness_sum, coverage`` of a stage)
+    plus ``mean_quality, mean_completeness, response_score`` and ``gap`` (response
+    score - ``opinion``, rounded to 2 decimals)."""
+    responses = found["responses"].where(found["responses"] > 0)
+    found["mean_quality"] = found["quality_sum"] / responses
+    found["mean_completeness"] = found["completeness_sum"] / responses
+    found["response_score"] = scores.response_score(found["coverage"], found["mean_quality"],
+                                                     found["mean_completeness"])
+    found["gap"] = (found["response_score"] - opinion).round(2)
+    return found
+
+
 def stage_scores(db, as_of=None, customer_id: int | None = None) -> pd.DataFrame:
     """Per customer and stage with responses or an opinion: ``responses, mean_quality,
     mean_completeness, items_covered, items_total, coverage, response_score, opinion, gap``."""
@@ -56,15 +69,13 @@ def stage_scores(db, as_of=None, customer_id: int | None = None) -> pd.DataFrame
     delivered = queries.stage_summaries(db, day, customer_id)
     opinions = queries.stage_opinions(db, day, customer_id)
     found = delivered.merge(opinions, on=["customer_id", "stage"], how="outer")
-    found["mean_quality"] = found["quality_sum"] / found["responses"].where(found["responses"] > 0)
-    found["mean_completeness"] = found["completeness_sum"] / found["responses"].where(found["responses"] > 0)
     found["coverage"] = scores.coverage(found["items_covered"].fillna(0), found["items_total"].fillna(0))
-    found["response_score"] = scores.response_score(found["coverage"], found["mean_quality"],
-                                                     found["mean_completeness"])
-    found["gap"] = (found["response_score"] - found["opinion"]).round(2)
+    found = delivery_scores(found, found["opinion"])
     found["responses"] = found["responses"].fillna(0).astype(int)
     found["opinion"] = found["opinion"].astype("Int64")
-    return found.drop(columns=["quality_sum", "completeness_sum"]).sort_values(
+    columns = ["customer_id", "stage", "responses", "items_covered", "items_total", "opinion", "mean_quality",
+               "mean_completeness", "coverage", "response_score", "gap"]
+    return found[columns].sort_values(
         ["customer_id", "stage"], key=lambda col: col.map(STAGE_POSITION) if col.name == "stage" else col
     ).reset_index(drop=True)
 

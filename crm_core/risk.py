@@ -27,12 +27,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from . import promises, service
 from .catalogue import STAGES
-from .movers import biggest_movers, period_start
-from .reads import as_of_text, portfolio, reference_day, stage_scores
+from .movers import final_opinion_sums, period_start
+from .reads import as_of_text, delivery_scores, portfolio, reference_day
 from .storage import queries
 
 MIN_COVERAGE = 0.5
@@ -80,23 +81,27 @@ def at_risk(db, as_of=None, period_days: int = DEFAULT_PERIOD, filters: dict | N
     ``coverage, items_missing, days_in_stage, days_since_response, gap,
     reasons`` (tuple of ``REASONS`` codes) ``, score``."""
     found = portfolio(db, as_of, filters, today)
-    return _at_risk(db, found, as_of, period_days, filters, today)
+    return _at_risk(db, found, final_opinion_sums(db, as_of, period_days, today), as_of, period_days, today)
 
 
-def _at_risk(db, found: pd.DataFrame, as_of, period_days, filters, today) -> pd.DataFrame:
+def _at_risk(db, found: pd.DataFrame, finals: pd.DataFrame, as_of, period_days, today) -> pd.DataFrame:
+    """``at_risk`` of the ``portfolio`` rows ``found``, given ``final_opinion_sums`` (``finals``)."""
     columns = ["customer_id", "name", "sector", "region", "account_manager", "stage", "final_opinion",
                "opinion_change", "coverage", "items_missing", "days_in_stage", "days_since_response",
                "gap", "reasons", "score"]
     if found.empty:
         return pd.DataFrame(columns=columns)
     day = reference_day(as_of, today)
-    moves = biggest_movers(db, as_of, period_days, filters, limit=None, today=today)
-    found = found.merge(moves[["customer_id", "change"]].rename(columns={"change": "opinion_change"}),
+    found = found.merge(finals[["customer_id", "change"]].rename(columns={"change": "opinion_change"}),
                         on="customer_id", how="left")
-    gaps = stage_scores(db, as_of)[["customer_id", "stage", "gap"]]
-    found = found.merge(gaps, on=["customer_id", "stage"], how="left")
-    entered = queries.current_stage_entries(db, as_of_text(as_of))
-    found = found.merge(entered, on="customer_id", how="left")
+    # The gap of the current stage only: its ratings in one statement instead of every stage's scores.
+    current = found[["customer_id", "coverage"]].merge(
+        queries.current_stage_delivery(db, as_of_text(as_of)), on="customer_id", how="left")
+    current[["responses", "quality_sum", "completeness_sum"]] = current[
+        ["responses", "quality_sum", "completeness_sum"]].astype(float)
+    opinion = pd.Series(found["stage_opinion"].to_numpy(dtype=float, na_value=np.nan), index=current.index)
+    found["gap"] = delivery_scores(current, opinion)["gap"].to_numpy()
+    found["entered_on"] = current["entered_on"].to_numpy()
     found["days_in_stage"] = (pd.Timestamp(day) - pd.to_datetime(found["entered_on"])).dt.days
     age = (pd.Timestamp(day) - pd.to_datetime(found["created_on"])).dt.days
     found["items_missing"] = (found["items_total"] - found["items_covered"]).fillna(0).astype(int)
@@ -112,9 +117,11 @@ def _at_risk(db, found: pd.DataFrame, as_of, period_days, filters, today) -> pd.
             db, as_of, since=period_start(as_of, period_days, today), today=today)),
     })
     found["score"] = sum(flags[reason].astype(int) * WEIGHTS[reason] for reason in REASONS)
-    found["reasons"] = [tuple(r for r in REASONS if row[r]) for _, row in flags.iterrows()]
     found["opinion_change"] = found["opinion_change"].astype("Int64")
-    risky = found[found["score"] > 0].sort_values(
+    risky = found[found["score"] > 0].copy()
+    risky["reasons"] = [tuple(r for r, flagged in zip(REASONS, row) if flagged)
+                        for row in flags.loc[risky.index, list(REASONS)].to_numpy()]
+    risky = risky.sort_values(
         ["score", "opinion_change", "days_since_response", "name"],
         ascending=[False, True, False, True], na_position="last")
     return risky[columns].reset_index(drop=True)
@@ -126,8 +133,12 @@ def overview(db, as_of=None, period_days: int = DEFAULT_PERIOD, filters: dict | 
     pass over the portfolio."""
     start = period_start(as_of, period_days, today)
     now = portfolio(db, as_of, filters, today)
-    then = portfolio(db, start, filters, today)
-    risky = _at_risk(db, now, as_of, period_days, filters, today)
+    # The final opinion at the period's start comes from the same sums as the change,
+    # instead of a second portfolio at that day.
+    finals = final_opinion_sums(db, as_of, period_days, today)
+    risky = _at_risk(db, now, finals, as_of, period_days, today)
+    existing = now.loc[now["created_on"] <= start.isoformat(), "customer_id"]
+    then = finals.loc[finals["customer_id"].isin(existing) & (finals["start_rated"] > 0), "start_value"]
     rated = now["final_opinion"].dropna()
     counts = (rated.astype(int).value_counts().rename_axis("final_opinion").reset_index(name="customers")
               .sort_values("final_opinion").reset_index(drop=True))
@@ -135,7 +146,7 @@ def overview(db, as_of=None, period_days: int = DEFAULT_PERIOD, filters: dict | 
         customers=len(now),
         per_stage={stage: int((now["stage"] == stage).sum()) for stage in STAGES},
         mean_final_opinion=_mean(now["final_opinion"]),
-        mean_final_opinion_start=_mean(then["final_opinion"]),
+        mean_final_opinion_start=_mean(then),
         rated=len(rated),
         mean_coverage=_mean(now["coverage"]),
         at_risk=len(risky),

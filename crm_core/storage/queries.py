@@ -105,13 +105,9 @@ def portfolio(db: Database, as_of: str, filters: dict | None = None) -> pd.DataF
     """, {"d": as_of, **params})
 
 
-def stage_summaries(db: Database, as_of: str, customer_id: int | None = None) -> pd.DataFrame:
-    """Per customer and stage: responses, rating sums and items covered up to ``as_of``.
-
-    Uses the summary rows when nothing changed after ``as_of``, else counts base rows."""
-    where = "AND s.customer_id = :c" if customer_id is not None else ""
-    sql = f"""
-    SELECT s.customer_id, s.stage,
+# Responses and rating sums of the stage_summary row ``s`` up to ``:d``: the stored
+# sums when nothing in the stage came later, else counted from the responses.
+_STAGE_RATINGS = """
         CASE WHEN s.last_response_on <= :d THEN s.responses ELSE
             (SELECT COUNT(*) FROM responses r WHERE r.customer_id = s.customer_id
               AND r.stage = s.stage AND r.responded_on <= :d) END AS responses,
@@ -120,7 +116,16 @@ def stage_summaries(db: Database, as_of: str, customer_id: int | None = None) ->
               AND r.stage = s.stage AND r.responded_on <= :d) END AS quality_sum,
         CASE WHEN s.last_response_on <= :d THEN s.completeness_sum ELSE
             (SELECT SUM(r.completeness) FROM responses r WHERE r.customer_id = s.customer_id
-              AND r.stage = s.stage AND r.responded_on <= :d) END AS completeness_sum,
+              AND r.stage = s.stage AND r.responded_on <= :d) END AS completeness_sum"""
+
+
+def stage_summaries(db: Database, as_of: str, customer_id: int | None = None) -> pd.DataFrame:
+    """Per customer and stage: responses, rating sums and items covered up to ``as_of``.
+
+    Uses the summary rows when nothing changed after ``as_of``, else counts base rows."""
+    where = "AND s.customer_id = :c" if customer_id is not None else ""
+    sql = f"""
+    SELECT s.customer_id, s.stage, {_STAGE_RATINGS},
         (SELECT COUNT(*) FROM item_coverage i WHERE i.customer_id = s.customer_id
           AND i.stage = s.stage AND i.first_on <= :d) AS items_covered,
         (SELECT COUNT(*) FROM checklist_items k WHERE k.stage = s.stage AND k.active = 1) AS items_total
@@ -264,13 +269,22 @@ def last_mode(db: Database, author: str) -> str | None:
     return found[0]["mode"] if found else None
 
 
-def current_stage_entries(db: Database, as_of: str) -> pd.DataFrame:
-    """``customer_id, entered_on``: the day each customer entered the stage it is
-    in at the end of ``as_of`` (the latest stage entry by then)."""
-    return frame(db, """
-    SELECT c.id AS customer_id,
-           (SELECT e.entered_on FROM stage_entries e
-             WHERE e.customer_id = c.id AND e.entered_on <= :d
-             ORDER BY e.entered_on DESC, e.id DESC LIMIT 1) AS entered_on
-      FROM customers c WHERE c.created_on <= :d
+def current_stage_delivery(db: Database, as_of: str) -> pd.DataFrame:
+    """``customer_id, entered_on`` (the day each customer existing on ``as_of`` entered
+    the stage it is in at the end of that day: the latest stage entry by then) and
+    ``responses, quality_sum, completeness_sum`` of that stage up to ``as_of`` (NULL
+    without a response in it). For "now" the stage comes from ``customer_summary``."""
+    stage = "(SELECT s.stage FROM customer_summary s WHERE s.customer_id = c.id)" if as_of == NOW \
+        else _STAGE_AS_OF
+    return frame(db, f"""
+    WITH cur AS MATERIALIZED (
+        SELECT c.id AS customer_id, {stage} AS stage,
+               (SELECT e.entered_on FROM stage_entries e
+                 WHERE e.customer_id = c.id AND e.entered_on <= :d
+                 ORDER BY e.entered_on DESC, e.id DESC LIMIT 1) AS entered_on
+          FROM customers c WHERE c.created_on <= :d
+    )
+    SELECT cur.customer_id, cur.entered_on, {_STAGE_RATINGS}
+      FROM cur LEFT JOIN stage_summary s
+        ON s.customer_id = cur.customer_id AND s.stage = cur.stage AND s.first_response_on <= :d
     """, {"d": as_of})
