@@ -18,7 +18,7 @@ from .writes import (add_customer, delete_opinion, delete_response, history, log
                      rebuild_summaries, record_opinion, update_customer, update_opinion,
                      undo, update_response)
 from . import backup, importer
-from .importer import TableError, export_csv, export_table, read_table, suggest_mapping
+from .importer import TableError, export_count, export_csv, export_table, read_table, suggest_mapping
 from .movers import (ChecklistGaps, biggest_movers, checklist_gaps, default_since, period_start,
                      quality_by_mode, quality_trend, self_assessment_trend, weakest_responses)
 from .risk import Overview, at_risk, overview

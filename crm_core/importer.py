@@ -703,6 +703,11 @@ def export_table(db, kind: str, as_of=None, filters: dict | None = None) -> pd.D
     return exporter(db, as_of_text(as_of), filters)
 
 
+def export_count(db, kind: str, as_of=None, filters: dict | None = None) -> int:
+    """How many rows ``export_table`` with the same arguments returns, without reading them."""
+    return io_queries.export_count(db, _check_kind(kind), as_of_text(as_of), filters)
+
+
 def export_csv(frame: pd.DataFrame) -> bytes:
     """``frame`` as CSV bytes for spreadsheets: UTF-8 with a BOM (so Excel shows
     accents), comma-separated, CRLF lines, ISO dates, lists joined with ``;``.

@@ -6,10 +6,10 @@ import streamlit as st
 
 import crm_core
 from crm_core import importer
-from pages.common import _, download, fmt_number, n_, read, setup
+from pages.common import _, fmt_number, n_, read, setup
 from pages.common.charts import portfolio_filters
 from pages.common.forms import author, error_text
-from pages.common.importing import column_mapping, import_outcome, run_import, show_problems
+from pages.common.importing import column_mapping, export_button, import_outcome, run_import, show_problems
 
 ctx = setup("Import and export", "📥")
 who = author()
@@ -21,10 +21,10 @@ with export_tab:
     what = st.segmented_control(_("Table"), list(KINDS), default="responses", required=True, format_func=KINDS.get,
                                 key="export_kind")
     filters = portfolio_filters(ctx)
-    table = read(ctx, "export_table", what, ctx.as_of, filters=filters or None)
+    rows = read(ctx, "export_count", what, ctx.as_of, filters=filters or None)
     st.caption(n_("{n} row, with the filters and snapshot day above; the file imports back as is.",
-                  "{n} rows, with the filters and snapshot day above; the file imports back as is.", len(table)))
-    download(table, f"{what}-{ctx.today.isoformat()}")
+                  "{n} rows, with the filters and snapshot day above; the file imports back as is.", rows))
+    export_button(ctx.path, what, ctx.as_of, filters or None, f"{what}-{ctx.today.isoformat()}")
 
 with backup_tab:
     st.caption(_("One consistent copy of the whole database, taken while others keep working. To restore it, stop "

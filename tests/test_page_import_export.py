@@ -1,9 +1,11 @@
 """The import and export page: upload, map, preview every failing row, import the valid
 rows or nothing, the mapping remembered for the next file, exports and a full backup."""
 
+import datetime as dt
 import sqlite3
 
 import crm_core
+from pages.common.importing import export_file
 
 PAGE = "pages/9_Import_export.py"
 GOOD_AND_BAD = (
@@ -101,6 +103,27 @@ def test_a_file_that_is_not_a_table_gets_the_reason_and_no_preview(open_page, st
     upload(page, "photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
     assert [e.value for e in page.error] == ["photo.csv is a binary file, not CSV text (it contains NUL bytes)"]
     assert len(page.metric) == 0 and len(page.button) == 1      # only the backup button: nothing to import
+
+
+def test_opening_the_page_counts_the_export_but_reads_its_rows_only_for_the_download(open_page, story_db, monkeypatch):
+    read_rows = []
+    export_table = crm_core.export_table
+    monkeypatch.setattr(crm_core, "export_table", lambda *args, **kwargs: read_rows.append(args[1:]) or export_table(
+        *args, **kwargs))
+    page = open_page(PAGE, story_db)
+    page.segmented_control(key="export_kind").set_value("customers").run()
+    assert not page.exception and any(c.value.startswith("3 rows,") for c in page.caption)
+    assert read_rows == []
+
+
+def test_the_download_is_the_export_of_the_chosen_table_filters_and_day(story_db):
+    filters = {"account_manager": ["Jonas"]}
+    with crm_core.connect(story_db) as db:
+        expected = crm_core.export_csv(crm_core.export_table(db, "customers", dt.date(2025, 6, 1), filters))
+    data = export_file(str(story_db), "customers", dt.date(2025, 6, 1), filters)
+    assert data == expected
+    header, *rows = data.decode("utf-8-sig").splitlines()
+    assert header.startswith("id,external_id,name,") and len(rows) == 1 and ",Borealis Rail," in rows[0]
 
 
 def test_the_export_counts_the_filtered_rows_and_the_backup_is_a_full_database(open_page, story_db, tmp_path):

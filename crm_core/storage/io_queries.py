@@ -95,6 +95,22 @@ def export_opinions(db: Database, as_of: str, filters: dict | None) -> pd.DataFr
     """, {"d": as_of, **params})
 
 
+# Counted on the (day) or (customer_id, day) index alone, never the rows: the chosen
+# customers as an IN list, not a join, which would read each row for its customer_id.
+_EXPORT_COUNTS = {
+    "customers": "SELECT COUNT(*) FROM customers c WHERE c.created_on <= :d {where}",
+    "responses": "SELECT COUNT(*) FROM responses WHERE responded_on <= :d {chosen}",
+    "opinions": "SELECT COUNT(*) FROM opinions WHERE opinion_on <= :d {chosen}",
+}
+
+
+def export_count(db: Database, kind: str, as_of: str, filters: dict | None) -> int:
+    """How many rows the export of ``kind`` up to ``as_of`` narrowed by ``filters`` holds."""
+    where, params = _filter_sql(filters)
+    chosen = f"AND customer_id IN (SELECT c.id FROM customers c WHERE 1 = 1 {where})" if where else ""
+    return value(db, _EXPORT_COUNTS[kind].format(where=where, chosen=chosen), {"d": as_of, **params})
+
+
 # --- whole-file copies (backup and restore) ----------------------------------------
 
 def copy_database(source: Path, target: Path, *, read_only: bool = False) -> None:

@@ -7,6 +7,8 @@ stores the outcome in the session and empties the uploader (its key carries
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 import crm_core
@@ -56,6 +58,20 @@ def run_import(path: str, plan: importer.ImportPreview | None, who: str | None) 
             state["import:result"] = importer.apply(db, plan, author=who)
     except (crm_core.AccessDenied, crm_core.StorageError) as error:
         state["import:error"] = error_text(error)
+
+
+def export_file(path: str, kind: str, as_of, filters: dict | None) -> bytes:
+    """The CSV file of ``crm_core.export_table(kind, as_of, filters)`` on the database at ``path``."""
+    with crm_core.connect(path) as db:
+        return crm_core.export_csv(crm_core.export_table(db, kind, as_of, filters))
+
+
+def export_button(path: str, kind: str, as_of, filters: dict | None, name: str) -> None:
+    """A button that downloads ``export_file`` as ``<name>.csv``. The file is read and
+    written only when it is clicked: a million responses take seconds, too long for
+    every run of the page."""
+    st.download_button(_("Download as CSV"), partial(export_file, path, kind, as_of, filters),
+                       file_name=f"{name}.csv", mime="text/csv", icon=":material/download:", key=f"download:{name}")
 
 
 def import_outcome() -> None:
