@@ -49,11 +49,11 @@ def portfolio(db, as_of=None, filters: dict | None = None, today: dt.date | None
     return found.drop(columns=["final_value", "stage_rated"])
 
 
-def delivery_scores(found: pd.DataFrame, opinion: pd.Series) -> pd.DataFrame:
-    """``found`` (with ``responses, quality_sum, completeness_sum, coverage`` of a stage)
-    plus ``mean_quality, mean_completeness, response_score`` and ``gap`` (response
-    score - ``opinion``, rounded to 2 decimals)."""
-    responses = found["responses"].where(found["responses"] > 0)
+def delivery_scores(found, opinion):
+    """``found`` (a DataFrame, or a dict of numpy arrays, with ``responses, quality_sum,
+    completeness_sum, coverage`` of a stage) plus ``mean_quality, mean_completeness,
+    response_score`` and ``gap`` (response score - ``opinion``, rounded to 2 decimals)."""
+    responses = np.where(found["responses"] > 0, found["responses"], np.nan)
     found["mean_quality"] = found["quality_sum"] / responses
     found["mean_completeness"] = found["completeness_sum"] / responses
     found["response_score"] = scores.response_score(found["coverage"], found["mean_quality"],
@@ -103,22 +103,27 @@ def journey(db, customer_id: int, as_of=None) -> Journey | None:
     day = as_of_text(as_of)
     entries = queries.stage_entries(db, customer_id, day)
     current = entries["stage"].iloc[-1] if len(entries) else None
-    per_stage = stage_scores(db, as_of, customer_id).set_index("stage")
-    stages = pd.DataFrame({"stage": STAGES})
-    stages["reached"] = stages["stage"].isin(scores.reached_stages(current))
-    first_entry = entries.groupby("stage")["entered_on"].min()
-    stages["entered_on"] = stages["stage"].map(first_entry)
-    for column in ("responses", "mean_quality", "mean_completeness", "coverage", "response_score",
-                   "opinion", "gap"):
-        stages[column] = stages["stage"].map(per_stage[column]) if len(per_stage) else np.nan
-    stages["responses"] = stages["responses"].fillna(0).astype(int)
-    stages.loc[~stages["reached"], "opinion"] = pd.NA
-    stages["opinion"] = stages["opinion"].astype("Int64")
+    # One statement for the three stages: the same figures as ``stage_scores`` (a stage
+    # has scores when it has a response or a rated opinion), computed on arrays of
+    # three values instead of a merged DataFrame.
+    raw = queries.customer_stages(db, customer_id, day, STAGES)
+    figures = {column: np.array([np.nan if row[column] is None else row[column] for row in raw], dtype=float)
+               for column in ("responses", "quality_sum", "completeness_sum", "items_covered", "items_total",
+                              "opinion")}
+    figures["coverage"] = scores.coverage(figures["items_covered"], figures["items_total"])
+    delivery_scores(figures, figures["opinion"])
+    scored = np.array([row["delivered"] == 1 or row["opinion"] is not None for row in raw])
+    reached = np.array([row["stage"] in scores.reached_stages(current) for row in raw])
+    stages = pd.DataFrame({"stage": STAGES, "reached": reached,
+                           "entered_on": [np.nan if row["entered_on"] is None else row["entered_on"] for row in raw],
+                           "responses": np.where(scored, np.nan_to_num(figures["responses"]), 0).astype(int),
+                           **{column: np.where(scored, figures[column], np.nan) for column in (
+                               "mean_quality", "mean_completeness", "coverage", "response_score")},
+                           "opinion": pd.array([int(v) if keep else None for v, keep in zip(
+                               figures["opinion"], scored & reached & ~np.isnan(figures["opinion"]))], dtype="Int64"),
+                           "gap": np.where(scored, figures["gap"], np.nan)})
     latest = {row.stage: int(row.opinion) for row in stages.itertuples() if not pd.isna(row.opinion)}
-    items = queries.checklist_items(db)
-    covered = pd.concat([queries.item_coverage(db, stage, day, customer_id) for stage in STAGES])
-    checklist = items.rename(columns={"key": "item_key"}).merge(
-        covered.drop(columns="customer_id"), on="item_key", how="left")
+    checklist = queries.customer_checklist(db, customer_id, day)
     checklist["times"] = checklist["times"].fillna(0).astype(int)
     checklist["done"] = checklist["times"] > 0
     return Journey(

@@ -43,6 +43,7 @@ from __future__ import annotations
 import math
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from .catalogue import STAGE_POSITION, STAGES
@@ -59,12 +60,14 @@ def _missing(value) -> bool:
 def coverage(covered, total):
     """Items addressed at least once / items of the stage.
 
-    Takes numbers or aligned Series; returns a float in 0..1, or ``None``
-    (NaN for Series) when ``total`` is 0.
+    Takes numbers, aligned Series or numpy arrays; returns a float in 0..1, or
+    ``None`` (NaN for Series and arrays) when ``total`` is 0.
     """
     if isinstance(covered, pd.Series) or isinstance(total, pd.Series):
         total = pd.Series(total, index=covered.index) if not isinstance(total, pd.Series) else total
         return covered.astype(float) / total.where(total > 0)
+    if isinstance(covered, np.ndarray):
+        return covered.astype(float) / np.where(total > 0, total, np.nan)
     if not total:
         return None
     return covered / total
@@ -73,12 +76,15 @@ def coverage(covered, total):
 def response_score(coverage_value, mean_quality, mean_completeness):
     """Our delivery at a stage on the -2..+2 opinion scale (see module doc).
 
-    Takes numbers or aligned Series; returns ``None`` (NaN for Series) when
-    the stage had no response (mean quality missing).
+    Takes numbers, aligned Series or numpy arrays (a few rows are much cheaper
+    as arrays); returns ``None`` (NaN for Series and arrays) when the stage had
+    no response (mean quality missing).
     """
-    if isinstance(mean_quality, pd.Series):
+    if isinstance(mean_quality, (pd.Series, np.ndarray)):
+        covered = coverage_value.fillna(0) if isinstance(coverage_value, pd.Series) \
+            else np.where(np.isnan(coverage_value), 0.0, coverage_value)
         delivery = (
-            COVERAGE_WEIGHT * coverage_value.fillna(0)
+            COVERAGE_WEIGHT * covered
             + QUALITY_WEIGHT * (mean_quality - 1) / 4
             + COMPLETENESS_WEIGHT * (mean_completeness - 1) / 4
         )

@@ -139,21 +139,63 @@ def checklist_items(db: Database) -> pd.DataFrame:
                      " ORDER BY position")
 
 
-def item_coverage(db: Database, stage: str, as_of: str, customer_id: int | None = None) -> pd.DataFrame:
-    """Checklist items of ``stage`` addressed by ``as_of``: customer, item, first and last
-    date addressed, times addressed."""
-    where = "AND i.customer_id = :c" if customer_id is not None else ""
-    sql = f"""
-    SELECT i.customer_id, i.item_key, i.first_on,
+# The last day and number of times the item_coverage row ``i`` was addressed up to
+# ``:d``: the stored values when it was not addressed later, else counted.
+_ITEM_AS_OF = """
         CASE WHEN i.last_on <= :d THEN i.last_on ELSE
             (SELECT MAX(r.responded_on) FROM response_items r WHERE r.customer_id = i.customer_id
               AND r.item_key = i.item_key AND r.responded_on <= :d) END AS last_on,
         CASE WHEN i.last_on <= :d THEN i.times ELSE
             (SELECT COUNT(*) FROM response_items r WHERE r.customer_id = i.customer_id
-              AND r.item_key = i.item_key AND r.responded_on <= :d) END AS times
+              AND r.item_key = i.item_key AND r.responded_on <= :d) END AS times"""
+
+
+def item_coverage(db: Database, stage: str, as_of: str, customer_id: int | None = None) -> pd.DataFrame:
+    """Checklist items of ``stage`` addressed by ``as_of``: customer, item, first and last
+    date addressed, times addressed."""
+    where = "AND i.customer_id = :c" if customer_id is not None else ""
+    sql = f"""
+    SELECT i.customer_id, i.item_key, i.first_on, {_ITEM_AS_OF}
     FROM item_coverage i WHERE i.stage = :s AND i.first_on <= :d {where}
     """
     return frame(db, sql, {"d": as_of, "s": stage, "c": customer_id})
+
+
+def customer_checklist(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
+    """Every active checklist item in checklist order (``item_key, stage, position,
+    label``) with the customer's ``first_on, last_on, times`` up to ``as_of`` (NULL
+    when not addressed by then)."""
+    return frame(db, f"""
+    SELECT k.key AS item_key, k.stage, k.position, k.label, i.first_on, {_ITEM_AS_OF}
+      FROM checklist_items k LEFT JOIN item_coverage i
+        ON i.customer_id = :c AND i.item_key = k.key AND i.first_on <= :d
+     WHERE k.active = 1 ORDER BY k.position
+    """, {"d": as_of, "c": customer_id})
+
+
+def customer_stages(db: Database, customer_id: int, as_of: str, stages: tuple[str, ...]) -> list[dict]:
+    """One row per stage of ``stages`` (in that order) for one customer up to ``as_of``:
+    ``stage, entered_on`` (first entry), ``delivered`` (1 with a response in it, else
+    0), ``responses, quality_sum, completeness_sum`` (NULL without a response),
+    ``items_covered, items_total`` (active items) and ``opinion`` (the stage's
+    opinion; NULL when not rated)."""
+    names = {f"stage{i}": stage for i, stage in enumerate(stages)}
+    units = " UNION ALL ".join(f"SELECT {i} AS position, :stage{i} AS stage" for i in range(len(stages)))
+    return rows(db, f"""
+    WITH st AS ({units})
+    SELECT st.stage,
+        (SELECT MIN(e.entered_on) FROM stage_entries e
+          WHERE e.customer_id = :c AND e.stage = st.stage AND e.entered_on <= :d) AS entered_on,
+        s.customer_id IS NOT NULL AS delivered, {_STAGE_RATINGS},
+        (SELECT COUNT(*) FROM item_coverage i
+          WHERE i.customer_id = :c AND i.stage = st.stage AND i.first_on <= :d) AS items_covered,
+        {_ITEMS_TOTAL.format(stage="st.stage")} AS items_total,
+        (SELECT CASE WHEN SUM(o.d_rated) > 0 THEN SUM(o.d_value) END FROM opinion_steps o
+          WHERE o.customer_id = :c AND o.series = st.stage AND o.on_date <= :d) AS opinion
+      FROM st LEFT JOIN stage_summary s
+        ON s.customer_id = :c AND s.stage = st.stage AND s.first_response_on <= :d
+     ORDER BY st.position
+    """, {"d": as_of, "c": customer_id, **names})
 
 
 def customer(db: Database, customer_id: int) -> dict | None:
@@ -186,15 +228,16 @@ def stage_entries(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
 
 
 def responses(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
-    """A customer's responses up to ``as_of`` with their items (comma-separated keys)."""
+    """A customer's responses up to ``as_of`` with their ``items`` (a list of keys, sorted)."""
     found = frame(db, "SELECT id, stage, responded_on, mode, summary, quality, completeness, author"
                       " FROM responses WHERE customer_id = ? AND responded_on <= ?"
                       " ORDER BY responded_on, id", [customer_id, as_of])
-    items = frame(db, "SELECT response_id, item_key FROM response_items"
-                      " WHERE customer_id = ? AND responded_on <= ? ORDER BY item_key",
-                  [customer_id, as_of])
-    grouped = items.groupby("response_id")["item_key"].agg(list)
-    found["items"] = [grouped.get(i, []) for i in found["id"]]
+    items: dict[int, list[str]] = {}
+    for response_id, key in db.conn.execute(
+            "SELECT response_id, item_key FROM response_items"
+            " WHERE customer_id = ? AND responded_on <= ? ORDER BY item_key", [customer_id, as_of]):
+        items.setdefault(response_id, []).append(key)
+    found["items"] = [items.get(i, []) for i in found["id"]]
     return found
 
 
