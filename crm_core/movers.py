@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from . import scores
 from .catalogue import MODES, STAGE_POSITION, STAGES
 from .i18n import N_
-from .reads import _rating_means, as_of_text, checklist_coverage, reference_day
+from .reads import _rating_means, as_of_text, coverage_grid, reference_day, stages_from
 from .storage import analysis_queries, queries
 from .validation import ValidationError, parse_date
 
@@ -57,24 +58,30 @@ def checklist_gaps(db, stage: str, as_of=None, filters: dict | None = None, top:
     * ``cells``: the ``checklist_coverage`` rows of the ``top`` first customers with at
       least one gap, with ``rank`` (their position in ``customers``)."""
     _check_stage(stage, allow_none=False)
-    grid = checklist_coverage(db, stage, as_of, filters)
-    grid = grid.assign(missing=(~grid["done"]).astype(int))
-    order = {key: i for i, key in enumerate(grid["item_key"].drop_duplicates())}
-    items = grid.groupby(["item_key", "label"], as_index=False, sort=False).agg(
-        missing=("missing", "sum"), customers=("missing", "size"))
+    day = as_of_text(as_of)
+    checklist = queries.checklist_items(db)
+    checklist = checklist[checklist["stage"] == stage]
+    keys = list(checklist["key"])
+    found = queries.stage_gaps(db, stage, day, stages_from(stage), keys, filters)
+    # Without an item the coverage grid has no row, so nobody counts as having reached the stage.
+    customers = found.iloc[:0] if not keys else found
+    # customer x item: 1 where addressed, from the bit mask of each customer
+    given = (customers["addressed"].fillna(0).astype(np.int64).to_numpy()[:, None] >> np.arange(len(keys))) & 1
+    items = pd.DataFrame({"item_key": checklist["key"].to_numpy(), "label": checklist["label"].to_numpy(),
+                          "missing": len(customers) - given.sum(axis=0), "customers": len(customers)})
+    items = items.iloc[:0] if customers.empty else items
     items["missing_share"] = items["missing"] / items["customers"].where(items["customers"] > 0)
-    items["position"] = items["item_key"].map(order)
+    items["position"] = range(len(items))
     items = items.sort_values(["missing", "position"], ascending=[False, True]).drop(columns="position")
-    profile = ["customer_id", "name", "sector", "region", "account_manager", "stage"]
-    customers = grid.groupby("customer_id", sort=False).agg(
-        missing=("missing", "sum"), items_total=("missing", "size"), last_on=("last_on", "max"))
-    customers = grid.drop_duplicates("customer_id")[profile].merge(customers, on="customer_id")
+    customers = customers.drop(columns="addressed").assign(missing=len(keys) - given.sum(axis=1),
+                                                           items_total=len(keys))
+    customers = customers[["customer_id", "name", "sector", "region", "account_manager", "stage", "missing",
+                           "items_total", "last_on"]]
     customers = customers.sort_values(["missing", "name", "customer_id"], ascending=[False, True, True])
     customers = customers.reset_index(drop=True)
-    rank = pd.Series(customers.index, index=customers["customer_id"])
-    worst = customers[customers["missing"] > 0]["customer_id"].head(top)
-    cells = grid[grid["customer_id"].isin(worst)].drop(columns="missing")
-    cells["rank"] = cells["customer_id"].map(rank)
+    worst = customers[customers["missing"] > 0].head(top)
+    cells = coverage_grid(db, worst.drop(columns=["missing", "items_total", "last_on"]), stage, day)
+    cells["rank"] = np.repeat(worst.index.to_numpy(), len(keys))
     return ChecklistGaps(stage=stage, customers_total=len(customers),
                          customers_with_gaps=int((customers["missing"] > 0).sum()), items=items.reset_index(drop=True),
                          customers=customers, cells=cells.sort_values(["rank", "item_key"]).reset_index(drop=True))

@@ -187,17 +187,42 @@ def change_log(db, customer_id: int | None = None, limit: int = 200) -> pd.DataF
 def checklist_coverage(db, stage: str, as_of=None, filters: dict | None = None) -> pd.DataFrame:
     """Customer x checklist item for every customer that had reached ``stage``:
     ``customer_id, name, sector, region, account_manager, stage`` (current),
-    ``item_key, label, done, times, first_on, last_on``."""
-    customers = queries.portfolio(db, as_of_text(as_of), filters)
-    customers = customers[customers["stage"].map(STAGE_POSITION).fillna(-1) >= STAGE_POSITION[stage]]
-    customers = customers[["customer_id", "name", "sector", "region", "account_manager", "stage"]]
+    ``item_key, label, first_on, last_on, times, done``; customers by name, items in
+    checklist order."""
+    day = as_of_text(as_of)
+    return coverage_grid(db, queries.stage_customers(db, day, stages_from(stage), filters), stage, day)
+
+
+def stages_from(stage: str) -> tuple[str, ...]:
+    """``stage`` and the stages after it: a customer now in one of them has reached ``stage``."""
+    return STAGES[STAGE_POSITION[stage]:]
+
+
+def coverage_grid(db, customers: pd.DataFrame, stage: str, day: str) -> pd.DataFrame:
+    """``customers`` (profile rows, ``customer_id`` first) x the active checklist items of
+    ``stage``, with each item's ``first_on, last_on, times`` up to ``day`` and ``done``.
+
+    The grid is laid out with numpy (customer ``r``, item ``k`` at row ``r * items + k``)
+    and the addressed items are written into it, instead of a cross merge and a merge."""
     items = queries.checklist_items(db)
-    items = items[items["stage"] == stage][["key", "label"]].rename(columns={"key": "item_key"})
-    grid = customers.merge(items, how="cross")
-    covered = queries.item_coverage(db, stage, as_of_text(as_of))
-    grid = grid.merge(covered, on=["customer_id", "item_key"], how="left")
-    grid["times"] = grid["times"].fillna(0).astype(int)
-    grid["done"] = grid["times"] > 0
+    items = items[items["stage"] == stage]
+    width = len(items)
+    grid = customers.iloc[np.repeat(np.arange(len(customers)), width)].reset_index(drop=True)
+    grid["item_key"] = pd.array(np.tile(items["key"].to_numpy(), len(customers)), dtype="str")
+    grid["label"] = pd.array(np.tile(items["label"].to_numpy(), len(customers)), dtype="str")
+    covered = queries.item_coverage(db, stage, day, None if len(customers) > 100 else list(customers["customer_id"]))
+    row = pd.Index(customers["customer_id"]).get_indexer(covered["customer_id"])
+    column = pd.Index(items["key"]).get_indexer(covered["item_key"])
+    kept = (row >= 0) & (column >= 0)
+    at = row[kept] * width + column[kept]
+    for name in ("first_on", "last_on"):
+        values = np.full(len(grid), np.nan, dtype=object)
+        values[at] = covered[name].to_numpy()[kept]
+        grid[name] = pd.array(values, dtype="str")
+    times = np.zeros(len(grid), dtype=int)
+    times[at] = covered["times"].to_numpy()[kept]
+    grid["times"] = times
+    grid["done"] = times > 0
     return grid
 
 

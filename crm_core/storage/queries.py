@@ -141,24 +141,75 @@ def checklist_items(db: Database) -> pd.DataFrame:
 
 # The last day and number of times the item_coverage row ``i`` was addressed up to
 # ``:d``: the stored values when it was not addressed later, else counted.
-_ITEM_AS_OF = """
-        CASE WHEN i.last_on <= :d THEN i.last_on ELSE
+_ITEM_LAST_ON = """CASE WHEN i.last_on <= :d THEN i.last_on ELSE
             (SELECT MAX(r.responded_on) FROM response_items r WHERE r.customer_id = i.customer_id
-              AND r.item_key = i.item_key AND r.responded_on <= :d) END AS last_on,
-        CASE WHEN i.last_on <= :d THEN i.times ELSE
+              AND r.item_key = i.item_key AND r.responded_on <= :d) END"""
+_ITEM_TIMES = """CASE WHEN i.last_on <= :d THEN i.times ELSE
             (SELECT COUNT(*) FROM response_items r WHERE r.customer_id = i.customer_id
-              AND r.item_key = i.item_key AND r.responded_on <= :d) END AS times"""
+              AND r.item_key = i.item_key AND r.responded_on <= :d) END"""
+_ITEM_AS_OF = f"{_ITEM_LAST_ON} AS last_on, {_ITEM_TIMES} AS times"
 
 
-def item_coverage(db: Database, stage: str, as_of: str, customer_id: int | None = None) -> pd.DataFrame:
-    """Checklist items of ``stage`` addressed by ``as_of``: customer, item, first and last
-    date addressed, times addressed."""
-    where = "AND i.customer_id = :c" if customer_id is not None else ""
-    sql = f"""
+def item_coverage(db: Database, stage: str, as_of: str, customer_ids: list[int] | None = None) -> pd.DataFrame:
+    """Checklist items addressed in ``stage`` by ``as_of`` (of the given customers, or
+    all): customer, item, first and last date addressed, times addressed.
+
+    For all customers ``+i.stage`` makes SQLite read the table in storage (customer)
+    order: a third of it is one stage, and the (stage, first_on) index would fetch
+    each of those rows at random (45 instead of 125 ms at 10,000 customers)."""
+    if customer_ids is None:
+        where, params = "+i.stage = :s", {}
+    else:
+        params = {f"c{n}": int(c) for n, c in enumerate(customer_ids)}
+        where = f"i.stage = :s AND i.customer_id IN ({', '.join(':' + n for n in params) or 'NULL'})"
+    return frame(db, f"""
     SELECT i.customer_id, i.item_key, i.first_on, {_ITEM_AS_OF}
-    FROM item_coverage i WHERE i.stage = :s AND i.first_on <= :d {where}
-    """
-    return frame(db, sql, {"d": as_of, "s": stage, "c": customer_id})
+    FROM item_coverage i WHERE {where} AND i.first_on <= :d
+    """, {"d": as_of, "s": stage, **params})
+
+
+def _stage_customers(as_of: str, reached: tuple[str, ...], filters: dict | None) -> tuple[str, dict]:
+    """The ``WITH`` clauses (and their parameters) that define ``reached``: the customers
+    existing on ``as_of`` whose stage then is one of ``reached``, as ``customer_id,
+    name, sector, region, account_manager, stage``. For "now" the stage is joined from
+    ``customer_summary``; for a past day it is looked up once per customer."""
+    where, params = _filter_sql(filters)
+    stages = {f"reached{n}": stage for n, stage in enumerate(reached)}
+    stage, join = ("s.stage", "JOIN customer_summary s ON s.customer_id = c.id") if as_of == NOW \
+        else (_STAGE_AS_OF, "")
+    return f"""
+    cur AS MATERIALIZED (
+        SELECT c.id AS customer_id, c.name, c.sector, c.region, c.account_manager, {stage} AS stage
+          FROM customers c {join} WHERE c.created_on <= :d {where}
+    ),
+    reached AS (SELECT * FROM cur WHERE stage IN ({', '.join(':' + n for n in stages) or 'NULL'}))""", \
+        {"d": as_of, **params, **stages}
+
+
+def stage_customers(db: Database, as_of: str, reached: tuple[str, ...], filters: dict | None = None) -> pd.DataFrame:
+    """The customers of ``_stage_customers``, by name."""
+    ctes, params = _stage_customers(as_of, reached, filters)
+    return frame(db, f"WITH {ctes} SELECT * FROM reached ORDER BY name", params)
+
+
+def stage_gaps(db: Database, stage: str, as_of: str, reached: tuple[str, ...], item_keys: list[str],
+               filters: dict | None = None) -> pd.DataFrame:
+    """The customers of ``_stage_customers`` by name, with which of the checklist items
+    ``item_keys`` (of ``stage``) they addressed by ``as_of``, counted here instead of
+    on a customer x item grid: ``addressed`` has bit ``n`` set when ``item_keys[n]``
+    was (NULL: none), ``last_on`` is the last day one of them was addressed."""
+    ctes, params = _stage_customers(as_of, reached, filters)
+    keys = {f"item{n}": key for n, key in enumerate(item_keys)}
+    bits = " ".join(f"WHEN :{name} THEN {1 << n}" for n, name in enumerate(keys))
+    given = f"""FROM item_coverage i WHERE i.customer_id = reached.customer_id AND i.stage = :s
+           AND i.first_on <= :d AND i.item_key IN ({', '.join(':' + n for n in keys) or 'NULL'})"""
+    return frame(db, f"""
+    WITH {ctes}
+    SELECT reached.*,
+        (SELECT SUM(CASE i.item_key {bits or 'WHEN NULL THEN 0'} END) {given}) AS addressed,
+        (SELECT MAX({_ITEM_LAST_ON}) {given}) AS last_on
+      FROM reached ORDER BY reached.name
+    """, {**params, **keys, "s": stage})
 
 
 def customer_checklist(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
