@@ -50,6 +50,16 @@ def refresh_customer(db: Database, customer_id: int) -> None:
         pending["customers"].add(customer_id)
 
 
+def _response_added(db: Database, response_id: int, customer_id: int) -> None:
+    """Bring the summaries up to date with a new response: its customer's now, or at
+    the end of ``deferred_refresh`` by adding it to what they already count."""
+    pending = getattr(db, "_deferred_refresh", None)
+    if pending is None:
+        summaries.refresh_customer(db, customer_id)
+    else:
+        pending["added"][response_id] = customer_id
+
+
 def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
     """Recompute one (stage, mode, month) cell now, or at the end of ``deferred_refresh``."""
     pending = getattr(db, "_deferred_refresh", None)
@@ -61,25 +71,40 @@ def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
 
 @contextlib.contextmanager
 def deferred_refresh(db: Database) -> Iterator[None]:
-    """Inside the caller's transaction, let writes note the customers and (stage,
-    mode, month) cells they touch instead of refreshing their summaries each
-    time; on leaving without error, refresh each of them once. The summaries end
-    as if refreshed after every write, but thousands of rows for the same
-    customers cost one refresh each. Reads of summary tables inside see them
-    stale. A nested use joins the outer one."""
+    """Inside the caller's transaction, let writes note the customers, new responses
+    and (stage, mode, month) cells they touch instead of refreshing their summaries
+    each time; on leaving without error, refresh them all at once. The summaries
+    end as if refreshed after every write, but a file of thousands of rows costs a
+    few statements. Reads of summary tables inside see them stale. A nested use
+    joins the outer one."""
     if getattr(db, "_deferred_refresh", None) is not None:
         yield
         return
-    pending: dict[str, set] = {"customers": set(), "cells": set()}
+    pending = {"customers": set(), "added": {}, "cells": set()}
     db._deferred_refresh = pending
     try:
         yield
     finally:
         db._deferred_refresh = None
-    for customer_id in sorted(pending["customers"]):
-        summaries.refresh_customer(db, customer_id)
+    recompute = pending["customers"]
+    # A customer with any other change is recomputed whole, its new responses included.
+    added = {response: customer for response, customer in pending["added"].items() if customer not in recompute}
+    if recompute:
+        summaries.refresh_customers(db, _id_set(db, "touched_customers", recompute), {})
+    if added:
+        summaries.add_responses(db, _id_set(db, "added_responses", added))
+        summaries.refresh_customer_summary(db, _id_set(db, "touched_customers", set(added.values())), {})
     for stage, mode, month in sorted(pending["cells"]):
         summaries.refresh_mode_month(db, stage, mode, f"{month}-01")
+
+
+def _id_set(db: Database, name: str, ids) -> str:
+    """Put ``ids`` in the temporary table ``name`` (emptied first); returns the SQL set
+    ``SELECT id FROM temp.<name>`` for a summary statement's ``IN``."""
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
+    db.execute(f"DELETE FROM temp.{name}")
+    db.conn.executemany(f"INSERT INTO temp.{name} (id) VALUES (?)", [(i,) for i in ids])
+    return f"SELECT id FROM temp.{name}"
 
 
 # --- facts the validators need -------------------------------------------------
@@ -177,7 +202,7 @@ def _write_items(db: Database, response_id: int, values: dict) -> None:
 def insert_response(db: Database, values: dict) -> int:
     response_id = _insert(db, "responses", RESPONSE_COLUMNS, values)
     _write_items(db, response_id, values)
-    refresh_customer(db, values["customer_id"])
+    _response_added(db, response_id, values["customer_id"])
     refresh_mode_month(db, values["stage"], values["mode"], values["responded_on"])
     return response_id
 

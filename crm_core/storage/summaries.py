@@ -18,24 +18,57 @@ from . import queries
 FINAL = "final"
 
 
-def _stage_and_item_summaries(db: Database, where: str, params: list) -> None:
-    db.execute(f"DELETE FROM stage_summary WHERE {where}", params)
-    db.execute(
-        f"""INSERT INTO stage_summary
-            (customer_id, stage, responses, quality_sum, completeness_sum,
-             first_response_on, last_response_on)
-        SELECT customer_id, stage, COUNT(*), SUM(quality), SUM(completeness),
-               MIN(responded_on), MAX(responded_on)
-        FROM responses WHERE {where} GROUP BY customer_id, stage""",
-        params,
-    )
-    db.execute(f"DELETE FROM item_coverage WHERE {where}", params)
-    db.execute(
-        f"""INSERT INTO item_coverage (customer_id, item_key, stage, first_on, last_on, times)
-        SELECT customer_id, item_key, stage, MIN(responded_on), MAX(responded_on), COUNT(*)
-        FROM response_items WHERE {where} GROUP BY customer_id, item_key, stage""",
-        params,
-    )
+# The per-customer summaries of responses: table -> (its columns, the SELECT over the
+# base rows matching {where} (responses) or {items} (response_items), and how a row
+# computed from NEW base rows adds to the one already there). A write recomputes its
+# customer's rows (DELETE + INSERT of the SELECT); a bulk import of new responses adds
+# the same SELECT over just those responses: every column is a count, sum, min or max.
+_FROM_RESPONSES = {
+    "stage_summary": (
+        "customer_id, stage, responses, quality_sum, completeness_sum, first_response_on, last_response_on",
+        """SELECT customer_id, stage, COUNT(*), SUM(quality), SUM(completeness), MIN(responded_on),
+                  MAX(responded_on)
+           FROM responses WHERE {where} GROUP BY customer_id, stage""",
+        """responses = responses + excluded.responses, quality_sum = quality_sum + excluded.quality_sum,
+           completeness_sum = completeness_sum + excluded.completeness_sum,
+           first_response_on = MIN(first_response_on, excluded.first_response_on),
+           last_response_on = MAX(last_response_on, excluded.last_response_on)"""),
+    "item_coverage": (
+        "customer_id, item_key, stage, first_on, last_on, times",
+        """SELECT customer_id, item_key, stage, MIN(responded_on), MAX(responded_on), COUNT(*)
+           FROM response_items WHERE {items} GROUP BY customer_id, item_key, stage""",
+        """first_on = MIN(first_on, excluded.first_on), last_on = MAX(last_on, excluded.last_on),
+           times = times + excluded.times"""),
+    "mode_coverage": (
+        "customer_id, stage, mode, first_on",
+        """SELECT customer_id, stage, mode, MIN(responded_on)
+           FROM responses WHERE {where} GROUP BY customer_id, stage, mode""",
+        "first_on = MIN(first_on, excluded.first_on)"),
+}
+_KEYS = {"stage_summary": "customer_id, stage", "item_coverage": "customer_id, item_key",
+         "mode_coverage": "customer_id, stage, mode"}
+
+
+def _recompute(db: Database, table: str, where: str, params) -> None:
+    """Recompute ``table`` (a key of ``_FROM_RESPONSES``) for the customers matching ``where``."""
+    columns, select, _ = _FROM_RESPONSES[table]
+    db.execute(f"DELETE FROM {table} WHERE {where}", params)
+    db.execute(f"INSERT INTO {table} ({columns}) {select.format(where=where, items=where)}", params)
+
+
+def add_responses(db: Database, responses: str) -> None:
+    """Add the responses whose id is in the SQL set ``responses`` (new rows, written
+    since the summaries were last right) to the response summaries of their customers."""
+    for table, (columns, select, merge) in _FROM_RESPONSES.items():
+        if table == "mode_coverage" and not db["mode_coverage"].exists():
+            continue
+        sql = select.format(where=f"id IN ({responses})", items=f"response_id IN ({responses})")
+        db.execute(f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT ({_KEYS[table]}) DO UPDATE SET {merge}")
+
+
+def _stage_and_item_summaries(db: Database, where: str, params) -> None:
+    _recompute(db, "stage_summary", where, params)
+    _recompute(db, "item_coverage", where, params)
 
 
 def _mode_months(db: Database, cell: tuple[str, str, str] | None = None) -> None:
@@ -117,43 +150,45 @@ def _opinion_steps(db: Database, where: str, params: list) -> None:
     )
 
 
-def refresh_customer_summary(db: Database, customer_id: int | None = None) -> None:
-    """Recompute ``customer_summary`` (one customer, or all): the portfolio's computed
+def refresh_customer_summary(db: Database, customers: str | None = None, params: dict | None = None) -> None:
+    """Recompute ``customer_summary`` for the customers whose id is in the SQL set
+    ``customers`` (see ``refresh_customers``; None: all): the portfolio's computed
     columns for "now", from the other summaries, so it runs after them. Skipped
     while migrating a database whose table does not exist yet (the migration that
     creates it fills it)."""
     if not db["customer_summary"].exists():
         return
-    where, params = ("AND c.id = :c", {"c": customer_id}) if customer_id is not None else ("", {})
-    db.execute(f"DELETE FROM customer_summary {'WHERE customer_id = :c' if customer_id is not None else ''}",
-               params)
+    chosen = f"customer_id IN ({customers})" if customers is not None else "1 = 1"
+    db.execute(f"DELETE FROM customer_summary WHERE {chosen}", params or {})
     columns = ", ".join(queries.SUMMARY_COLUMNS)
+    where = f"AND c.id IN ({customers})" if customers is not None else ""
     db.execute(f"INSERT INTO customer_summary (customer_id, {columns})"
                f" SELECT customer_id, {columns} FROM ({queries.portfolio_sql(where)})",
-               {"d": queries.NOW, **params})
+               {"d": queries.NOW, **(params or {})})
 
 
-def refresh_mode_coverage(db: Database, where: str, params: list) -> None:
+def refresh_mode_coverage(db: Database, where: str, params) -> None:
     """Recompute ``mode_coverage`` for the customers matching ``where`` (none before the
     migration that creates it fills it)."""
-    if not db["mode_coverage"].exists():
-        return
-    db.execute(f"DELETE FROM mode_coverage WHERE {where}", params)
-    db.execute(
-        f"""INSERT INTO mode_coverage (customer_id, stage, mode, first_on)
-        SELECT customer_id, stage, mode, MIN(responded_on)
-        FROM responses WHERE {where} GROUP BY customer_id, stage, mode""",
-        params,
-    )
+    if db["mode_coverage"].exists():
+        _recompute(db, "mode_coverage", where, params)
+
+
+def refresh_customers(db: Database, customers: str, params: dict) -> None:
+    """Recompute the per-customer summaries of the customers whose id is in the SQL set
+    ``customers`` with its named ``params``: ``:c`` for one customer, or a subquery
+    (``SELECT id FROM temp.touched``) for all those a bulk import touched, each
+    summary then rebuilt by one statement (inside the caller's transaction)."""
+    where = f"customer_id IN ({customers})"
+    _stage_and_item_summaries(db, where, params)
+    refresh_mode_coverage(db, where, params)
+    _opinion_steps(db, where, params)
+    refresh_customer_summary(db, customers, params)
 
 
 def refresh_customer(db: Database, customer_id: int) -> None:
     """Recompute the per-customer summaries of one customer (inside the caller's transaction)."""
-    where, params = "customer_id = ?", [customer_id]
-    _stage_and_item_summaries(db, where, params)
-    refresh_mode_coverage(db, where, params)
-    _opinion_steps(db, where, params)
-    refresh_customer_summary(db, customer_id)
+    refresh_customers(db, ":c", {"c": customer_id})
 
 
 def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
