@@ -6,9 +6,9 @@ import streamlit as st
 
 import crm_core
 from crm_core import risk
-from pages.common import (_, carried, download, empty_state, fmt_days_ago, fmt_number, fmt_opinion, fmt_pct, n_,
-                          page_url, read, setup, stage_colour, stage_label, with_labels)
-from pages.common.charts import link_column, portfolio_filters, url_choice
+from pages.common import (_, carried, download, empty_state, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct,
+                          n_, read, setup, stage_colour, stage_label, with_labels)
+from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
 
 ctx = setup("Portfolio overview", "📊")
 REASONS = {"falling_opinion": "📉 " + _("Opinion falling"), "missing_responses": "🧩 " + _("Expected responses missing"),
@@ -70,13 +70,13 @@ if risky.empty:
     st.stop()
 st.caption(_("Most at risk first. Select a row to open the customer's journey."))
 table = with_labels(risky).assign(
-    why=risky["reasons"].map(lambda codes: " · ".join(REASONS[c] for c in codes)),
-    opinion=risky["final_opinion"].map(fmt_opinion),
-    change_text=risky["opinion_change"].map(lambda v: "" if pd.isna(v) else fmt_opinion(v)),
-    coverage_text=risky["coverage"].map(fmt_pct),
-    silence=risky["days_since_response"].map(fmt_days_ago),
-    gap_text=risky["gap"].map(lambda v: fmt_number(v, 1)),
-    journey=risky["customer_id"].map(lambda customer: page_url("journey", customer=customer)))
+    why=fmt_each(risky["reasons"], lambda codes: " · ".join(REASONS[c] for c in codes)),
+    opinion=fmt_each(risky["final_opinion"], fmt_opinion),
+    change_text=fmt_each(risky["opinion_change"], lambda v: "" if pd.isna(v) else fmt_opinion(v)),
+    coverage_text=fmt_each(risky["coverage"], fmt_pct),
+    silence=fmt_each(risky["days_since_response"], fmt_days_ago),
+    gap_text=fmt_each(risky["gap"], lambda v: fmt_number(v, 1)),
+    journey=journey_link(risky["customer_id"]))
 columns = ["name", "why", "stage_label", "opinion", "change_text", "coverage_text", "silence", "gap_text",
            "account_manager", "journey"]
 picked = st.dataframe(table[columns], hide_index=True, width="stretch", on_select="rerun",

@@ -221,6 +221,15 @@ _MARKUP = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>~$:=&]")
 
 # --- formatting for people -------------------------------------------------------
 
+def fmt_each(values: pd.Series, fmt) -> pd.Series:
+    """``values`` mapped through ``fmt`` (a ``fmt_*`` helper or any function), called once
+    per distinct value: a long table repeats few values, and each call formats in the
+    session's language (4,000 at-risk rows took 400 ms one by one)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    formatted = [fmt(value) for value in distinct]
+    return pd.Series([formatted[code] for code in codes], index=values.index, dtype=object)
+
+
 def fmt_opinion(value) -> str:
     """+1.5 / −1.5 / 0 / "not rated" (a real minus sign, for projectors)."""
     if value is None or pd.isna(value):
@@ -311,9 +320,9 @@ def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """Add ``stage_label`` / ``mode_label`` columns (translated) for charts and tables."""
     frame = frame.copy()
     if "stage" in frame:
-        frame["stage_label"] = frame["stage"].map(stage_label)
+        frame["stage_label"] = fmt_each(frame["stage"], stage_label)
     if "mode" in frame:
-        frame["mode_label"] = frame["mode"].map(mode_label)
+        frame["mode_label"] = fmt_each(frame["mode"], mode_label)
     return frame
 
 

@@ -58,8 +58,11 @@ def portfolio_filters(ctx: Context) -> dict[str, list[str]]:
 
 
 def journey_link(customer_ids: pd.Series) -> pd.Series:
-    """The URL of each customer's journey page, keeping the snapshot day and language."""
-    return customer_ids.astype(int).map(lambda customer: page_url("journey", customer=customer))
+    """The URL of each customer's journey page, keeping the snapshot day and language:
+    ``page_url("journey", customer=...)`` built once and completed per row (the
+    carried parameters come first, so the customer goes last)."""
+    base = page_url("journey")
+    return (base + ("" if base.endswith("?") else "&") + "customer=") + customer_ids.astype(int).astype(str)
 
 
 def link_column(label: str | None = None) -> st.column_config.LinkColumn:
