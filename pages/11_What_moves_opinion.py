@@ -6,7 +6,8 @@ import streamlit as st
 import crm_core
 from pages.common import _, download, empty_state, fmt_number, fmt_opinion, plain, read, setup, stage_label
 from pages.common.charts import portfolio_filters, url_choice
-from pages.common.drivers import difference_chart, readable
+from pages.common.drivers import drivers_chart, readable_drivers
+from pages.common.presented import draw, presented
 
 ctx = setup("What moves opinion", "🎯")
 st.caption(_("Which of our responses move opinion? For each expected response and each mode of "
@@ -15,8 +16,8 @@ if read(ctx, "customer_names").empty:
     empty_state(_("There are no customers yet, so there is no opinion to explain."))
     st.stop()
 stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
-filters = portfolio_filters(ctx)
-found = read(ctx, "opinion_drivers", stage, ctx.as_of, filters=filters or None)
+filters = portfolio_filters(ctx) or None
+found = read(ctx, "opinion_drivers", stage, ctx.as_of, filters=filters)
 stage_name = stage_label(stage)
 if found.customers == 0:
     st.info(_("No customer matching these filters had given an opinion of the {stage} stage by then. Pick "
@@ -26,8 +27,7 @@ if found.customers == 0:
     st.stop()
 
 st.markdown("**" + _("How it is measured") + ":** " + _(crm_core.DRIVERS_METHOD, n=crm_core.MIN_CUSTOMERS))
-items = readable(found.items, "item_key")
-modes = readable(found.modes, "mode")
+items, modes = presented(ctx, readable_drivers, stage, filters)
 left, middle, right = st.columns(3)
 left.metric(_("Customers with an opinion of {stage}", stage=stage_name), fmt_number(found.customers, 0),
             border=True)
@@ -38,10 +38,8 @@ right.metric(_("Largest difference"), fmt_opinion(clear["difference"].iloc[0]) i
 if len(clear):
     right.caption(_("where **{item}** was given", item=plain(clear["name"].iloc[0])))
 
-st.altair_chart(difference_chart(items, _("Checklist items of {stage}: opinion where given minus where not",
-                                          stage=stage_name)), width="stretch")
-st.altair_chart(difference_chart(modes, _("Modes at {stage}: opinion with a response in that mode minus without",
-                                          stage=stage_name)), width="stretch")
+draw(ctx, drivers_chart, stage, filters, "items")
+draw(ctx, drivers_chart, stage, filters, "modes")
 if items["too_few"].any() or modes["too_few"].any():
     st.caption(_("Grey bars: fewer than {n} customers on one side, too few to say anything.",
                  n=crm_core.MIN_CUSTOMERS))

@@ -1,25 +1,16 @@
 """Response quality by mode: are we as good on the phone as face to face?"""
 
-import altair as alt
 import streamlit as st
 
 import crm_core
-from pages.common import (_, download, empty_state, fmt_date, fmt_month, fmt_number, mode_colour, mode_label, n_, read,
-                          setup, stage_label, with_labels)
-from pages.common.charts import journey_link, link_column, month_axis, url_choice
+from pages.common import (_, download, empty_state, fmt_date, fmt_month, fmt_number, n_, read, setup, stage_label,
+                          with_labels)
+from pages.common.charts import journey_link, link_column, url_choice
+from pages.common.presented import draw
+from pages.common.quality import matrix_chart, measures, stage_mode_matrix, trend_chart
 
-RATING = alt.Scale(domain=[1, 5], scheme="redyellowgreen")
 ctx = setup("Response quality by mode", "☎️")
 STAGE_CHOICES = {"all": _("All stages"), **{stage: stage_label(stage) for stage in crm_core.STAGES}}
-# Whole sentences per measure: a translated noun slotted into a sentence would not agree in every language.
-MEASURES = {
-    "mean_quality": {"name": _("Quality"), "mean": _("Mean quality"), "axis": _("Mean quality (1 … 5)"),
-                     "matrix": _("Mean quality by stage and mode (responses)"),
-                     "trend": _("Mean quality per month and mode")},
-    "mean_completeness": {"name": _("Completeness"), "mean": _("Mean completeness"),
-                          "axis": _("Mean completeness (1 … 5)"),
-                          "matrix": _("Mean completeness by stage and mode (responses)"),
-                          "trend": _("Mean completeness per month and mode")}}
 st.caption(_("Are we as good on the phone as face to face? Quality and completeness of our responses "
              "(1 … 5) in each mode of communication."))
 if read(ctx, "customer_names").empty:
@@ -41,41 +32,15 @@ for column, row in zip(st.columns(len(by_mode)), by_mode.itertuples()):
                   help=_("Mean quality · mean completeness (1 … 5)"), border=True)
     column.caption(n_("{count} response", "{count} responses", row.responses, count=fmt_number(row.responses, 0)))
 
-matrix = read(ctx, "quality_by_stage_mode", ctx.as_of, since=since)
-matrix = with_labels(matrix[matrix["stage"] == stage] if stage else matrix)
-if matrix.empty:
+if stage_mode_matrix(ctx, since, stage).empty:
     st.info(_("No response was logged in this period. Pick an earlier *Since* date."))
 else:
-    stage_order = [stage_label(s) for s in crm_core.STAGES]
-    mode_order = [mode_label(m) for m in crm_core.MODES]
-    for column, (measure, texts) in zip(st.columns(2), MEASURES.items()):
-        cells = matrix.assign(text=[f"{fmt_number(v)} ({fmt_number(n, 0)})"
-                                    for v, n in zip(matrix[measure], matrix["responses"])],
-                              mean_text=matrix[measure].map(fmt_number),
-                              count_text=matrix["responses"].map(lambda n: fmt_number(n, 0)))
-        base = alt.Chart(cells).encode(
-            x=alt.X("mode_label:N", title=_("Mode"), sort=mode_order, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("stage_label:N", title=_("Stage"), sort=stage_order))
-        rect = base.mark_rect().encode(color=alt.Color(f"{measure}:Q", title=texts["name"], scale=RATING), tooltip=[
-            alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("mode_label:N", title=_("Mode")),
-            alt.Tooltip("mean_text:N", title=texts["mean"]),
-            alt.Tooltip("count_text:N", title=_("Responses"))])
-        column.altair_chart((rect + base.mark_text(fontSize=14).encode(text="text:N")).properties(
-            title=texts["matrix"],
-            height=90 + 50 * len(cells["stage"].unique())), width="stretch")
+    for column, measure in zip(st.columns(2), measures()):
+        draw(ctx, matrix_chart, since, stage, measure, into=column)
 
-trend = with_labels(read(ctx, "quality_trend", ctx.as_of, stage=stage))
-if not trend.empty:
-    for column, (measure, texts) in zip(st.columns(2), MEASURES.items()):
-        line = alt.Chart(trend.assign(month_text=trend["month"].map(fmt_month), mean_text=trend[measure].map(fmt_number),
-                                      count_text=trend["responses"].map(lambda n: fmt_number(n, 0))),
-                         title=texts["trend"]).mark_line(point=True).encode(
-            x=month_axis(_("Month")), y=alt.Y(f"{measure}:Q", title=texts["axis"], scale=alt.Scale(domain=[1, 5])),
-            color=mode_colour(), tooltip=[
-                alt.Tooltip("month_text:N", title=_("Month")), alt.Tooltip("mode_label:N", title=_("Mode")),
-                alt.Tooltip("mean_text:N", title=texts["mean"]),
-                alt.Tooltip("count_text:N", title=_("Responses"))])
-        column.altair_chart(line.properties(height=300), width="stretch")
+if not read(ctx, "quality_trend", ctx.as_of, stage=stage).empty:
+    for column, measure in zip(st.columns(2), measures()):
+        draw(ctx, trend_chart, stage, measure, into=column)
 
 st.subheader(_("Weakest responses in the period"))
 weakest = read(ctx, "weakest_responses", ctx.as_of, since=since, stage=stage)

@@ -67,3 +67,34 @@ def test_a_run_reads_the_change_counter_once_however_many_reads_it_makes(open_pa
     page = open_page("pages/1_Customer_journey.py", story_db, customer="2")
     assert not page.exception and len(reads) > 2
     assert counter_reads == [str(story_db)]
+
+
+def test_charts_and_formatting_are_built_once_until_a_write(open_page, story_db, monkeypatch):
+    import functools
+
+    import pages.common.drivers
+    import pages.common.quality
+    built = []
+
+    def counted(module, name):
+        original = getattr(module, name)
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            built.append(name)
+            return original(*args, **kwargs)
+        monkeypatch.setattr(module, name, wrapper)
+
+    counted(pages.common.quality, "matrix_chart")
+    counted(pages.common.drivers, "readable_drivers")
+    quality = open_page("pages/4_Response_quality.py", story_db, since="2025-01-01")
+    drivers = open_page("pages/11_What_moves_opinion.py", story_db, stage="pre_deal")
+    assert not quality.exception and not drivers.exception
+    first = sorted(built)
+    assert first.count("matrix_chart") == 2 and "readable_drivers" in first     # quality and completeness
+    quality.run()
+    drivers.run()
+    assert sorted(built) == first                      # warm: specs and tables from the cache
+    log_full_pre_deal_response(story_db)
+    quality.run()
+    assert built.count("matrix_chart") == 4            # the write changed the counter in the key

@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from . import _, fmt_number, fmt_opinion, item_label, mode_label
+from . import Context, _, fmt_number, fmt_opinion, item_label, mode_label, read, stage_label
 
 CLEAR = {"up": "#2E8B57", "down": "#C0392B", "unclear": "#7F8C8D", "few": "#D5D8DC"}
 
@@ -32,6 +32,23 @@ def readable(table: pd.DataFrame, key: str) -> pd.DataFrame:
                    for m, n in zip(table["mean_with"], table["customers_with"])],
         without_text=[_("{mean} ({n} customers)", mean=fmt_number(m, 2), n=fmt_number(n, 0))
                       for m, n in zip(table["mean_without"], table["customers_without"])])
+
+
+def readable_drivers(ctx: Context, stage: str, filters: dict | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The items and modes of ``crm_core.opinion_drivers`` for ``stage`` and ``filters``,
+    each through ``readable`` (call it through ``presented``: cached until the next write)."""
+    found = read(ctx, "opinion_drivers", stage, ctx.as_of, filters=filters)
+    return readable(found.items, "item_key"), readable(found.modes, "mode")
+
+
+def drivers_chart(ctx: Context, stage: str, filters: dict | None, kind: str) -> alt.LayerChart:
+    """The ``difference_chart`` of the ``items`` or ``modes`` (``kind``) of ``readable_drivers``."""
+    items, modes = readable_drivers(ctx, stage, filters)
+    if kind == "items":
+        return difference_chart(items, _("Checklist items of {stage}: opinion where given minus where not",
+                                         stage=stage_label(stage)))
+    return difference_chart(modes, _("Modes at {stage}: opinion with a response in that mode minus without",
+                                     stage=stage_label(stage)))
 
 
 def difference_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
