@@ -145,22 +145,25 @@ def score_history(journey: Journey) -> pd.DataFrame:
     response day: coverage, mean quality and completeness of the responses so
     far, ``scores.response_score``) or ``opinion`` (each recorded opinion).
     Both on the -2..+2 scale, so a chart can set them side by side."""
-    items_total = journey.checklist.groupby("stage")["item_key"].count()
-    rows = []
-    for stage, given in journey.responses.groupby("stage", sort=False):
-        seen: set[str] = set()
-        quality = completeness = 0
-        for count, row in enumerate(given.itertuples(), start=1):
-            seen.update(row.items)
-            quality += row.quality
-            completeness += row.completeness
-            covered = scores.coverage(len(seen), int(items_total.get(stage, 0)))
-            rows.append((stage, row.responded_on, "response_score",
-                         scores.response_score(covered, quality / count, completeness / count)))
-    rows += [(row.stage, row.opinion_on, "opinion", float(row.score)) for row in journey.opinions.itertuples()]
-    found = pd.DataFrame(rows, columns=["stage", "day", "measure", "value"])
-    # one point per stage, measure and day: the state at the end of that day
-    return found.groupby(["stage", "day", "measure"], sort=True).last().reset_index()
+    items_total = journey.checklist["stage"].value_counts().to_dict()
+    # One point per stage, measure and day: the state at the end of that day, so a later
+    # row of the same day replaces an earlier one. Plain loops: a customer has a few
+    # hundred rows at most, and pandas per-row work cost more than the sums.
+    points: dict[tuple[str, str, str], float] = {}
+    seen: dict[str, set[str]] = {}
+    sums: dict[str, list[int]] = {}
+    given = journey.responses
+    for stage, day, items, quality, completeness in zip(given["stage"], given["responded_on"], given["items"],
+                                                        given["quality"], given["completeness"]):
+        seen.setdefault(stage, set()).update(items)
+        count, quality_sum, completeness_sum = sums.setdefault(stage, [0, 0, 0])
+        sums[stage] = [count + 1, quality_sum + quality, completeness_sum + completeness]
+        covered = scores.coverage(len(seen[stage]), int(items_total.get(stage, 0)))
+        points[(stage, day, "response_score")] = scores.response_score(
+            covered, sums[stage][1] / sums[stage][0], sums[stage][2] / sums[stage][0])
+    for stage, day, score in zip(journey.opinions["stage"], journey.opinions["opinion_on"], journey.opinions["score"]):
+        points[(stage, day, "opinion")] = float(score)
+    return pd.DataFrame([(*key, points[key]) for key in sorted(points)], columns=["stage", "day", "measure", "value"])
 
 
 def change_log(db, customer_id: int | None = None, limit: int = 200) -> pd.DataFrame:
