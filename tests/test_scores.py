@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -29,6 +30,14 @@ def test_response_score_on_series_matches_the_scalar_formula():
     completeness = pd.Series([2.0, 5.0, math.nan])
     result = scores.response_score(cov, quality, completeness)
     assert result.iloc[0] == -0.45 and result.iloc[1] == 2.0 and math.isnan(result.iloc[2])
+
+
+def test_coverage_and_response_score_on_arrays_match_the_series_formula():
+    covered = scores.coverage(np.array([2.0, 5.0, 1.0]), np.array([5.0, 5.0, 0.0]))
+    assert covered[0] == 0.4 and covered[1] == 1.0 and math.isnan(covered[2])
+    result = scores.response_score(np.array([0.4, 1.0, math.nan]), np.array([3.0, 5.0, 4.0]),
+                                   np.array([2.0, 5.0, math.nan]))
+    assert result[0] == -0.45 and result[1] == 2.0 and math.isnan(result[2])
 
 
 def test_final_opinion_sums_the_latest_opinion_of_each_reached_stage():
@@ -100,6 +109,20 @@ def test_journey_shows_each_stage_contribution_and_gap(story_db):
     assert done.loc["pre.data", "times"] == 2 and done.loc["pre.data", "last_on"] == "2025-02-20"
     assert not done.loc["pre.evaluations", "done"]
     assert list(journey.responses["items"].iloc[0]) == ["pre.data", "pre.technology"]
+
+
+def test_score_history_gives_the_response_score_after_each_response_and_every_opinion(story_db):
+    with crm_core.connect(story_db) as db:
+        history = crm_core.score_history(crm_core.journey(db, 1))
+    # 2025-02-01: 2 of 5 pre-deal items, quality 4, completeness 3:
+    # 4 * (0.5*0.4 + 0.25*3/4 + 0.25*2/4) - 2 = 0.05; 2025-02-20 adds no item, means 3 and 2: -0.45
+    assert list(history.itertuples(index=False, name=None)) == [
+        ("operational", "2025-05-10", "opinion", -2.0),
+        ("pre_deal", "2025-02-01", "response_score", 0.05),
+        ("pre_deal", "2025-02-10", "opinion", 1.0),
+        ("pre_deal", "2025-02-20", "response_score", -0.45),
+        ("pre_deal", "2025-03-15", "opinion", 2.0),
+    ]
 
 
 def test_journey_as_of_hides_what_came_later(story_db):
