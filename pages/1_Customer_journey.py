@@ -7,8 +7,9 @@ import crm_core
 from pages.common import (_, carried, download, empty_state, fmt_date, fmt_days_ago, fmt_opinion, fmt_pct,
                           item_label, mode_label, n_, plain, read, setup, source_label, stage_label)
 from pages.common.forms import author, confirmation, customer_picker, other_error, save
-from pages.common.journey import (checklist_table, contributions_chart, next_best_response, opinion_editor,
-                                  response_editor, scores_chart)
+from pages.common.journey import (checklist_table, contributions, next_best_response, opinion_editor, response_editor,
+                                  score_trend)
+from pages.common.presented import draw
 from pages.common.service import journey_section
 
 ctx = setup("Customer journey", "🧭")
@@ -51,12 +52,11 @@ overview_tab, checklist_tab, records_tab, history_tab = st.tabs(
     [_("Journey"), _("Checklist"), _("Responses and opinions"), _("History")], key="tab", bind="query-params")
 with overview_tab:
     left, right = st.columns([2, 3])
-    left.altair_chart(contributions_chart(journey), width="stretch")
-    history = crm_core.score_history(journey)
-    if history.empty:
+    draw(ctx, contributions, customer_id, into=left)
+    if journey.responses.empty and journey.opinions.empty:
         right.info(_("No response or opinion recorded yet."))
     else:
-        right.altair_chart(scores_chart(history), width="stretch")
+        draw(ctx, score_trend, customer_id, into=right)
     journey_section(ctx, journey, customer_id)
 
 with checklist_tab:

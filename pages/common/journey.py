@@ -40,6 +40,17 @@ def contributions_chart(journey: crm_core.Journey) -> alt.Chart:
     return (bars + labels + zero).properties(height=280)
 
 
+def contributions(ctx: Context, customer_id: int) -> alt.Chart:
+    """``contributions_chart`` of the customer's journey at the snapshot day (for ``draw``)."""
+    return contributions_chart(read(ctx, "journey", customer_id, ctx.as_of))
+
+
+def score_trend(ctx: Context, customer_id: int) -> alt.Chart:
+    """``scores_chart`` of the customer's ``score_history`` (for ``draw``; the journey has a
+    response or an opinion)."""
+    return scores_chart(crm_core.score_history(read(ctx, "journey", customer_id, ctx.as_of)))
+
+
 def timeline_chart(journey: crm_core.Journey, broken: pd.DataFrame | None = None) -> alt.Chart:
     """Responses (dots, colour = mode) and opinions (diamonds) across the stages over time,
     and the ``broken`` promises (``promise_list`` rows; red crosses on the day they broke)."""
