@@ -1,0 +1,61 @@
+"""Charts and the at-risk table of the overview page (``app.py``), through ``presented``:
+each reads the overview itself, so it is built once per write, period, filters and language
+(formatting 4,000 at-risk rows and checking a chart cost more than the cached read)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+import crm_core
+
+from . import (Context, _, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct, read, stage_colour, stage_label,
+               with_labels)
+from .charts import journey_link
+
+
+def stages_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
+    """Customers per current stage (bars)."""
+    figures, _risky = read(ctx, "overview", ctx.as_of, period, filters=filters)
+    frame = with_labels(pd.DataFrame({"stage": list(figures.per_stage), "customers": list(figures.per_stage.values())}))
+    return alt.Chart(frame, title=_("Customers per stage")).mark_bar().encode(
+        x=alt.X("customers:Q", title=_("Customers")),
+        y=alt.Y("stage_label:N", title=None, sort=[stage_label(s) for s in crm_core.STAGES]),
+        color=stage_colour().legend(None),
+        tooltip=[alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("customers:Q", title=_("Customers"))])
+
+
+def opinions_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
+    """Rated customers per final opinion (−6 … +6), coloured by tone."""
+    figures, _risky = read(ctx, "overview", ctx.as_of, period, filters=filters)
+    opinions = figures.opinion_counts.assign(tone=lambda f: f["final_opinion"].map(
+        lambda v: _("Negative") if v < 0 else _("Positive") if v > 0 else _("Neutral")))
+    return alt.Chart(opinions, title=_("Final opinion of rated customers")).mark_bar().encode(
+        x=alt.X("final_opinion:O", title=_("Final opinion (−6 … +6)"), scale=alt.Scale(domain=list(range(-6, 7)))),
+        y=alt.Y("customers:Q", title=_("Customers")),
+        color=alt.Color("tone:N", title=None, scale=alt.Scale(domain=[_("Negative"), _("Neutral"), _("Positive")],
+                                                              range=["#C0392B", "#9AA5B1", "#2E8B57"])),
+        tooltip=[alt.Tooltip("final_opinion:O", title=_("Final opinion")),
+                 alt.Tooltip("customers:Q", title=_("Customers"))])
+
+
+def at_risk_table(ctx: Context, period: int, filters: dict | None) -> pd.DataFrame:
+    """The at-risk list as shown: ``name, why, stage_label, opinion, change_text,
+    coverage_text, silence, gap_text, account_manager, journey`` (text, in the session's
+    language; ``journey`` is the link to the customer's journey), in the list's order."""
+    _figures, risky = read(ctx, "overview", ctx.as_of, period, filters=filters)
+    reasons = {"falling_opinion": "📉 " + _("Opinion falling"),
+               "missing_responses": "🧩 " + _("Expected responses missing"),
+               "silent": "🔇 " + _("No response for long"), "overrated": "🪞 " + _("We rate ourselves higher"),
+               "service_breach": "🛠️ " + _("Service case past its target"),
+               "broken_promise": "🤝 " + _("Promise broken or overdue")}
+    table = with_labels(risky).assign(
+        why=fmt_each(risky["reasons"], lambda codes: " · ".join(reasons[c] for c in codes)),
+        opinion=fmt_each(risky["final_opinion"], fmt_opinion),
+        change_text=fmt_each(risky["opinion_change"], lambda v: "" if pd.isna(v) else fmt_opinion(v)),
+        coverage_text=fmt_each(risky["coverage"], fmt_pct),
+        silence=fmt_each(risky["days_since_response"], fmt_days_ago),
+        gap_text=fmt_each(risky["gap"], lambda v: fmt_number(v, 1)),
+        journey=journey_link(risky["customer_id"]))
+    return table[["name", "why", "stage_label", "opinion", "change_text", "coverage_text", "silence", "gap_text",
+                  "account_manager", "journey"]]
