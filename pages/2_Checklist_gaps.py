@@ -1,18 +1,18 @@
 """Checklist gaps: what do we keep failing to give?"""
 
-import altair as alt
 import streamlit as st
 
 import crm_core
 from pages.common import (_, download, empty_state, fmt_date, fmt_number, fmt_pct, item_label, plain, read, setup,
-                          stage_colour, stage_label, with_labels)
-from pages.common.charts import journey_link, link_column, portfolio_filters, share_axis, url_choice
+                          stage_label, with_labels)
+from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
+from pages.common.gaps import gaps_heatmap, items_chart
+from pages.common.presented import draw
 
 TOP = 40            # customers in the heatmap
 TABLE_ROWS = 50     # customers in the table
 
 ctx = setup("Checklist gaps", "🧩")
-STATUS = alt.Scale(domain=[_("Missing"), _("Given")], range=["#C0392B", "#DDE3EA"])
 st.caption(_("What do we keep failing to give? Every expected response of a stage, for every customer "
              "that has reached it."))
 if read(ctx, "customer_names").empty:
@@ -36,36 +36,10 @@ right.metric(_("Most often missing"), fmt_pct(worst["missing_share"]) if worst["
 if worst["missing"]:
     right.caption(_("of customers miss **{item}**", item=plain(item_label(worst["item_key"], worst["label"]))))
 
-items = with_labels(gaps.items.assign(stage=stage))
-items["label"] = [item_label(k, label) for k, label in zip(items["item_key"], items["label"])]
-items["share_text"] = items["missing_share"].map(fmt_pct)
-items["count_text"] = [_("{missing} of {customers} customers", missing=fmt_number(m, 0), customers=fmt_number(c, 0))
-                       for m, c in zip(items["missing"], items["customers"])]
-bars = alt.Chart(items, title=_("Items most often missing at {stage}", stage=stage_name)).mark_bar().encode(
-    x=alt.X("missing_share:Q", title=_("Customers missing it"), axis=share_axis(tickCount=5),
-            scale=alt.Scale(domain=[0, 1])),
-    y=alt.Y("label:N", title=None, sort=list(items["label"]), axis=alt.Axis(labelLimit=320)),
-    color=stage_colour().legend(None),
-    tooltip=[alt.Tooltip("label:N", title=_("Item")), alt.Tooltip("share_text:N", title=_("Missing at")),
-             alt.Tooltip("count_text:N", title=_("Customers"))])
-st.altair_chart(bars, width="stretch")
-
-cells = gaps.cells.assign(status=gaps.cells["done"].map({True: _("Given"), False: _("Missing")}),
-                          label=[item_label(k, label) for k, label in zip(gaps.cells["item_key"], gaps.cells["label"])],
-                          last_text=gaps.cells["last_on"].map(fmt_date))
-shown = cells["customer_id"].nunique()
+draw(ctx, items_chart, stage, filters or None, TOP)
+shown = gaps.cells["customer_id"].nunique()
 if shown:
-    heatmap = alt.Chart(cells, title=_("Who is missing what at {stage}", stage=stage_name)).mark_rect(
-        stroke="white").encode(
-        x=alt.X("label:N", title=_("Checklist item"), sort=list(items["label"]), axis=alt.Axis(
-            orient="top", labelAngle=-30, labelLimit=260, labelOverlap=False)),
-        y=alt.Y("name:N", title=_("Customer"), sort=alt.EncodingSortField("rank", order="ascending"),
-                axis=alt.Axis(labelLimit=220, labelOverlap=False)),
-        color=alt.Color("status:N", title=_("Response"), scale=STATUS),
-        tooltip=[alt.Tooltip("name:N", title=_("Customer")), alt.Tooltip("label:N", title=_("Item")),
-                 alt.Tooltip("status:N", title=_("Response")), alt.Tooltip("times:Q", title=_("Times given")),
-                 alt.Tooltip("last_text:N", title=_("Last addressed"))]).properties(height=alt.Step(22))
-    st.altair_chart(heatmap, width="stretch")
+    draw(ctx, gaps_heatmap, stage, filters or None, TOP)
     values = dict(shown=shown, with_gap=fmt_number(gaps.customers_with_gaps, 0),
                   total=fmt_number(gaps.customers_total, 0), stage=stage_name)
     st.caption(_("All {shown} customers with a gap; {total} customers are at or past {stage}. Hover a cell "

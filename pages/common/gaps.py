@@ -1,0 +1,53 @@
+"""Charts of the checklist gaps page, through ``presented.draw``: each reads the stage's
+gaps itself, so it is built once per write, stage, filters and language."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from . import Context, _, fmt_date, fmt_number, fmt_pct, item_label, read, stage_colour, stage_label, with_labels
+from .charts import share_axis
+
+
+def _items(ctx: Context, stage: str, filters: dict | None, top: int) -> tuple[pd.DataFrame, object]:
+    """The stage's items, most often missing first, with their label, share and count
+    texts; and the ``checklist_gaps`` read they come from."""
+    gaps = read(ctx, "checklist_gaps", stage, ctx.as_of, filters=filters, top=top)
+    items = with_labels(gaps.items.assign(stage=stage))
+    items["label"] = [item_label(k, label) for k, label in zip(items["item_key"], items["label"])]
+    items["share_text"] = items["missing_share"].map(fmt_pct)
+    items["count_text"] = [_("{missing} of {customers} customers", missing=fmt_number(m, 0),
+                             customers=fmt_number(c, 0)) for m, c in zip(items["missing"], items["customers"])]
+    return items, gaps
+
+
+def items_chart(ctx: Context, stage: str, filters: dict | None, top: int) -> alt.Chart:
+    """Share of customers missing each item of ``stage`` (bars, most often missing first)."""
+    items, _gaps = _items(ctx, stage, filters, top)
+    return alt.Chart(items, title=_("Items most often missing at {stage}", stage=stage_label(stage))).mark_bar().encode(
+        x=alt.X("missing_share:Q", title=_("Customers missing it"), axis=share_axis(tickCount=5),
+                scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("label:N", title=None, sort=list(items["label"]), axis=alt.Axis(labelLimit=320)),
+        color=stage_colour().legend(None),
+        tooltip=[alt.Tooltip("label:N", title=_("Item")), alt.Tooltip("share_text:N", title=_("Missing at")),
+                 alt.Tooltip("count_text:N", title=_("Customers"))])
+
+
+def gaps_heatmap(ctx: Context, stage: str, filters: dict | None, top: int) -> alt.Chart:
+    """Customer x item of the ``top`` customers with most gaps: missing or given."""
+    items, gaps = _items(ctx, stage, filters, top)
+    status = alt.Scale(domain=[_("Missing"), _("Given")], range=["#C0392B", "#DDE3EA"])
+    cells = gaps.cells.assign(status=gaps.cells["done"].map({True: _("Given"), False: _("Missing")}),
+                              label=[item_label(k, label) for k, label in zip(gaps.cells["item_key"], gaps.cells["label"])],
+                              last_text=gaps.cells["last_on"].map(fmt_date))
+    return alt.Chart(cells, title=_("Who is missing what at {stage}", stage=stage_label(stage))).mark_rect(
+        stroke="white").encode(
+        x=alt.X("label:N", title=_("Checklist item"), sort=list(items["label"]), axis=alt.Axis(
+            orient="top", labelAngle=-30, labelLimit=260, labelOverlap=False)),
+        y=alt.Y("name:N", title=_("Customer"), sort=alt.EncodingSortField("rank", order="ascending"),
+                axis=alt.Axis(labelLimit=220, labelOverlap=False)),
+        color=alt.Color("status:N", title=_("Response"), scale=status),
+        tooltip=[alt.Tooltip("name:N", title=_("Customer")), alt.Tooltip("label:N", title=_("Item")),
+                 alt.Tooltip("status:N", title=_("Response")), alt.Tooltip("times:Q", title=_("Times given")),
+                 alt.Tooltip("last_text:N", title=_("Last addressed"))]).properties(height=alt.Step(22))
