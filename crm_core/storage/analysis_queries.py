@@ -12,7 +12,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from . import frame
-from .queries import _STAGE_AS_OF, _filter_sql
+from .queries import _STAGE_AS_OF, NOW, _filter_sql
 
 
 def final_opinion_at_two_dates(db: Database, start: str, end: str) -> pd.DataFrame:
@@ -22,7 +22,23 @@ def final_opinion_at_two_dates(db: Database, start: str, end: str) -> pd.DataFra
 
     ``+series`` keeps SQLite off the (series, on_date) index, whose rows come out
     by date and need a temporary B-tree to group: the (customer_id, series, ...)
-    index is read in customer order instead (a third less time at 10,000 customers)."""
+    index is read in customer order instead (a third less time at 10,000 customers).
+    For "now" the end values are the summary's and only the steps after ``start`` are
+    read (start = end - those steps): a few thousand rows instead of every step."""
+    if end == NOW:
+        return frame(db, """
+        WITH moved AS (
+            SELECT customer_id, SUM(d_value) AS d_value, SUM(d_rated) AS d_rated FROM opinion_steps
+             WHERE series = 'final' AND on_date > :start GROUP BY customer_id
+        ), now AS (
+            SELECT customer_id, final_value AS end_value, COALESCE(rated_stages, 0) > 0 AS end_rated
+              FROM customer_summary WHERE final_value IS NOT NULL
+        )
+        SELECT now.customer_id, now.end_value - COALESCE(moved.d_value, 0) AS start_value,
+               now.end_rated - COALESCE(moved.d_rated, 0) AS start_rated, now.end_value, now.end_rated
+          FROM now LEFT JOIN moved ON moved.customer_id = now.customer_id
+         ORDER BY now.customer_id
+        """, {"start": start})
     return frame(db, """
     SELECT customer_id,
            COALESCE(SUM(CASE WHEN on_date <= :start THEN d_value END), 0) AS start_value,
