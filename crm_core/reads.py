@@ -211,19 +211,19 @@ def coverage_grid(db, customers: pd.DataFrame, stage: str, day: str) -> pd.DataF
     items = items[items["stage"] == stage]
     width = len(items)
     grid = customers.iloc[np.repeat(np.arange(len(customers)), width)].reset_index(drop=True)
-    grid["item_key"] = pd.array(np.tile(items["key"].to_numpy(), len(customers)), dtype="str")
-    grid["label"] = pd.array(np.tile(items["label"].to_numpy(), len(customers)), dtype="str")
+    each_item = np.tile(np.arange(width), len(customers))
+    for name, column in (("item_key", "key"), ("label", "label")):
+        grid[name] = pd.array(items[column].to_numpy(), dtype="str").take(each_item)
     covered = queries.item_coverage(db, stage, day, None if len(customers) > 100 else list(customers["customer_id"]))
     row = pd.Index(customers["customer_id"]).get_indexer(covered["customer_id"])
     column = pd.Index(items["key"]).get_indexer(covered["item_key"])
-    kept = (row >= 0) & (column >= 0)
-    at = row[kept] * width + column[kept]
+    kept = np.flatnonzero((row >= 0) & (column >= 0))
+    # the covered row of each grid row, -1 where the item was not addressed
+    source = np.full(len(grid), -1)
+    source[row[kept] * width + column[kept]] = kept
     for name in ("first_on", "last_on"):
-        values = np.full(len(grid), np.nan, dtype=object)
-        values[at] = covered[name].to_numpy()[kept]
-        grid[name] = pd.array(values, dtype="str")
-    times = np.zeros(len(grid), dtype=int)
-    times[at] = covered["times"].to_numpy()[kept]
+        grid[name] = pd.array(covered[name].to_numpy(), dtype="str").take(source, allow_fill=True)
+    times = np.append(covered["times"].to_numpy(dtype=int), 0)[source]   # -1 picks the appended 0
     grid["times"] = times
     grid["done"] = times > 0
     return grid
