@@ -288,49 +288,56 @@ class ServicePortfolio:
     price_ratio: float | None          # all spare parts: sum quoted ÷ sum reference
 
 
-def _decided(clocks: pd.DataFrame, clock: str) -> tuple[pd.Series, pd.Series]:
-    stopped = clocks[f"{clock}_at"].notna()
-    breached = clocks[f"{clock}_breached"]
-    return stopped | (clocks[f"{clock}_running"] & breached), stopped & ~breached
+def _running_breaches(cases: pd.DataFrame) -> pd.DataFrame:
+    """Per clock, whether it runs past its target on each of ``cases`` (``case_clocks`` rows)."""
+    return pd.DataFrame({clock: cases[f"{clock}_running"] & cases[f"{clock}_breached"] for clock in CLOCKS},
+                        index=cases.index, dtype=bool)
 
 
 def service_portfolio(db, as_of=None, filters: dict | None = None,
                       now: dt.datetime | None = None) -> ServicePortfolio:
     """Medians, compliance per priority, monthly trend (by month reported) and
-    spare-part price fairness over the cases reported by ``as_of``."""
-    clocks = case_clocks(db, as_of, None, filters, now)
-    clocks["month"] = clocks["reported_at"].str[:7]
-    compliance, trend, medians = [], [], {}
+    spare-part price fairness over the cases reported by ``as_of``.
+
+    Stopped clocks do not depend on the moment, so they are counted in SQL over
+    every case; only the open cases' running clocks are judged against ``now``."""
+    day = as_of_text(as_of)
+    targets = service_targets(db).set_index("priority")
+    counts = relationship_queries.stopped_clocks(
+        db, day, CLOCK_COLUMNS, {c: targets[f"{c}_hours"].to_dict() for c in CLOCKS}, filters)
+    waiting = open_cases(db, as_of, filters, now)
+    late = _running_breaches(waiting).assign(month=waiting["reported_at"].str[:7], priority=waiting["priority"])
+    late = late.groupby(["month", "priority"])[list(CLOCKS)].sum()
+    counts = counts.set_index(["month", "priority"])
     for clock in CLOCKS:
-        decided, met = _decided(clocks, clock)
-        stopped = clocks[clocks[f"{clock}_at"].notna()]
-        medians[clock] = float(stopped[f"{clock}_hours"].median()) if len(stopped) else None
-        frame = clocks.assign(decided=decided, met=met)
-        for priority in PRIORITIES:
-            mine = frame[frame["priority"] == priority]
-            compliance.append((priority, clock, int(mine["met"].sum()), int(mine["decided"].sum())))
-        monthly = frame.groupby("month").agg(cases=("case_id", "count"), met=("met", "sum"),
-                                              decided=("decided", "sum"))
-        monthly["median_hours"] = stopped.groupby("month")[f"{clock}_hours"].median()
-        trend.append(monthly.reset_index().assign(clock=clock))
-    compliance = pd.DataFrame(compliance, columns=["priority", "clock", "met", "decided"])
+        counts[f"{clock}_decided"] = counts[f"{clock}_stopped"] + late[clock].reindex(counts.index, fill_value=0)
+    hours = relationship_queries.stopped_hours(db, day, CLOCK_COLUMNS, filters)
+    monthly_medians = hours.groupby("month")[list(CLOCKS)].median()
+    by_priority = counts.groupby(level="priority").sum()
+    compliance = pd.DataFrame(
+        [(priority, clock, *(int(by_priority[f"{clock}_{k}"].get(priority, 0)) for k in ("met", "decided")))
+         for clock in CLOCKS for priority in PRIORITIES], columns=["priority", "clock", "met", "decided"])
     compliance["compliance"] = compliance["met"] / compliance["decided"].where(compliance["decided"] > 0)
-    columns = ["month", "clock", "cases", "median_hours", "compliance"]
-    trend = pd.concat(trend) if len(clocks) else pd.DataFrame(columns=["month", "clock", "cases", "met", "decided",
-                                                                       "median_hours"])
+    by_month = counts.groupby(level="month").sum()
+    trend = pd.DataFrame({
+        "month": np.repeat(by_month.index.to_numpy(), len(CLOCKS)),
+        "clock": np.tile(CLOCKS, len(by_month)),
+        "cases": np.repeat(by_month["cases"].to_numpy(), len(CLOCKS)),
+        "median_hours": monthly_medians.reindex(by_month.index).to_numpy().ravel() if len(by_month) else [],
+        **{k: by_month[[f"{c}_{k}" for c in CLOCKS]].to_numpy().ravel() for k in ("met", "decided")}})
     trend["compliance"] = trend["met"] / trend["decided"].where(trend["decided"] > 0)
-    priced = clocks[clocks["price_ratio"].notna()]
-    spares = priced.groupby(["customer_id", "name"], as_index=False).agg(
-        cases=("case_id", "count"), quoted=("spare_quoted_price", "sum"), reference=("spare_reference_price", "sum"))
+    trend = trend.astype({"median_hours": float, "compliance": float})
+    spares = relationship_queries.spare_prices(db, day, filters)
     spares["ratio"] = (spares["quoted"] / spares["reference"]).round(3)
-    is_open = clocks["status"] == "open"
-    running_breach = pd.concat([clocks[f"{c}_running"] & clocks[f"{c}_breached"] for c in CLOCKS], axis=1).any(axis=1)
     return ServicePortfolio(
-        cases=len(clocks), open_cases=int(is_open.sum()), open_breached=int((is_open & running_breach).sum()),
-        medians=medians, compliance=compliance, trend=trend[columns].sort_values(["month", "clock"]).reset_index(drop=True),
-        spares=spares.sort_values("ratio", ascending=False).reset_index(drop=True),
-        price_ratio=round(float(priced["spare_quoted_price"].sum() / priced["spare_reference_price"].sum()), 3)
-        if len(priced) else None)
+        cases=int(counts["cases"].sum()), open_cases=len(waiting),
+        open_breached=int(_running_breaches(waiting).any(axis=1).sum()),
+        medians={clock: None if pd.isna(median) else float(median) for clock, median in hours[list(CLOCKS)].median().items()},
+        compliance=compliance,
+        trend=trend[["month", "clock", "cases", "median_hours", "compliance"]].sort_values(
+            ["month", "clock"]).reset_index(drop=True),
+        spares=spares.sort_values("ratio", ascending=False, kind="stable").reset_index(drop=True),
+        price_ratio=round(float(spares["quoted"].sum() / spares["reference"].sum()), 3) if len(spares) else None)
 
 
 def customers_in_breach(db, as_of=None, now: dt.datetime | None = None) -> set[int]:

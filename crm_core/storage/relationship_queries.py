@@ -45,6 +45,76 @@ def service_cases(db: Database, as_of: str, customer_id: int | None = None,
     return frame(db, sql, {"e": _end_of(as_of), "c": customer_id, **params})
 
 
+def _customers_in(filters: dict | None, alias: str) -> tuple[str, dict]:
+    """An ``AND`` clause keeping the rows of ``alias`` whose customer matches
+    ``filters`` (empty without filters, so unfiltered reads skip the customers join)."""
+    where, params = _filter_sql(filters)
+    if not where:
+        return "", params
+    return f" AND {alias}.customer_id IN (SELECT c.id FROM customers c WHERE 1 = 1 {where})", params
+
+
+def _stopped_hours(column: str) -> str:
+    """Hours from the report to ``column`` when that event happened by ``:e``, to 0.01 h."""
+    return (f"CASE WHEN s.{column} <= :e THEN "
+            f"ROUND((julianday(s.{column}) - julianday(s.reported_at)) * 24, 2) END")
+
+
+def stopped_clocks(db: Database, as_of: str, clock_columns: dict[str, str],
+                   targets: dict[str, dict[str, float]], filters: dict | None = None) -> pd.DataFrame:
+    """Per month reported (``YYYY-MM``) and priority, over the cases reported by
+    ``as_of``: ``cases, open_cases`` and per clock (keys of ``clock_columns``, the
+    event column each stops at) ``<clock>_stopped`` (clocks stopped by then) and
+    ``<clock>_met`` (stopped within ``targets[clock][priority]`` hours). What does
+    not depend on the moment running clocks run to, so it is counted here in one pass."""
+    where, params = _customers_in(filters, "s")
+    columns = []
+    for clock, column in clock_columns.items():
+        target = "CASE s.priority " + " ".join(
+            f"WHEN :{clock}_{i}_p THEN :{clock}_{i}_h" for i in range(len(targets[clock]))) + " END"
+        params.update({f"{clock}_{i}_{k}": v for i, priority in enumerate(targets[clock])
+                       for k, v in (("p", priority), ("h", targets[clock][priority]))})
+        columns.append(f"COALESCE(SUM(s.{column} <= :e), 0) AS {clock}_stopped, "
+                       f"COALESCE(SUM({_stopped_hours(column)} <= {target}), 0) AS {clock}_met")
+    sql = f"""
+    SELECT substr(s.reported_at, 1, 7) AS month, s.priority, COUNT(*) AS cases,
+           SUM(s.closed_at IS NULL OR s.closed_at > :e) AS open_cases, {", ".join(columns)}
+      FROM service_cases s
+     WHERE +s.reported_at <= :e {where}
+     GROUP BY month, s.priority ORDER BY month, s.priority
+    """
+    return frame(db, sql, {"e": _end_of(as_of), **params})
+
+
+def stopped_hours(db: Database, as_of: str, clock_columns: dict[str, str],
+                  filters: dict | None = None) -> pd.DataFrame:
+    """One compact row per case reported by ``as_of``: ``month`` and per clock the
+    hours to its stop (NULL while it runs or when it was not needed), for medians."""
+    where, params = _customers_in(filters, "s")
+    hours = ", ".join(f"{_stopped_hours(column)} AS {clock}" for clock, column in clock_columns.items())
+    sql = f"""
+    SELECT substr(s.reported_at, 1, 7) AS month, {hours}
+      FROM service_cases s
+     WHERE +s.reported_at <= :e {where}
+    """
+    return frame(db, sql, {"e": _end_of(as_of), **params})
+
+
+def spare_prices(db: Database, as_of: str, filters: dict | None = None) -> pd.DataFrame:
+    """Per customer with spare parts supplied by ``as_of`` (quoted and reference price
+    known): ``customer_id, name, cases, quoted, reference`` (sums)."""
+    where, params = _customers_in(filters, "s")
+    sql = f"""
+    SELECT s.customer_id, c.name, COUNT(*) AS cases, SUM(s.spare_quoted_price) AS quoted,
+           SUM(s.spare_reference_price) AS reference
+      FROM service_cases s JOIN customers c ON c.id = s.customer_id
+     WHERE s.repaired_at <= :e AND s.reported_at <= :e
+       AND s.spare_quoted_price IS NOT NULL AND s.spare_reference_price IS NOT NULL {where}
+     GROUP BY s.customer_id ORDER BY s.customer_id
+    """
+    return frame(db, sql, {"e": _end_of(as_of), **params})
+
+
 def service_targets(db: Database) -> pd.DataFrame:
     """The targets an admin set (priorities without a row keep the defaults)."""
     return frame(db, "SELECT id, priority, first_reply_hours, attention_hours, repair_hours"
