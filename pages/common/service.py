@@ -135,8 +135,8 @@ def event_form(ctx: Context, waiting: pd.DataFrame, who: str | None) -> None:
     confirmation("event")
     events = {"first_reply": _("First reply"), "attention": _("Expert assigned"), "repair": _("Repaired"),
               "close": _("Closed")}
-    labels = {int(r.case_id): f"{r.name} · {r.description} ({r.reported_at.replace('T', ' ')})"
-              for r in waiting.itertuples()}
+    labels = dict(zip(waiting["case_id"].astype(int).tolist(), waiting["name"] + " · " + waiting["description"] + " ("
+                      + waiting["reported_at"].str.replace("T", " ") + ")"))
     with st.form("event"):
         st.selectbox(_("Open case"), list(labels), format_func=labels.get, key="event_case")
         st.segmented_control(_("What happened"), list(events), default="first_reply", required=True,
@@ -197,7 +197,7 @@ def promise_form(ctx: Context, customer_id: int, stages: tuple[str, ...], who: s
 def resolve_form(ctx: Context, open_promises: pd.DataFrame, who: str | None) -> None:
     """Mark an open promise kept, broken or renegotiated."""
     confirmation("resolve")
-    labels = {int(r.promise_id): f"{r.name} · {r.what}" for r in open_promises.itertuples()}
+    labels = dict(zip(open_promises["promise_id"].astype(int).tolist(), open_promises["name"] + " · " + open_promises["what"]))
     with st.form("resolve"):
         st.selectbox(_("Open promise"), list(labels), format_func=labels.get, key="resolve_promise")
         status, day = st.columns(2)
