@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from . import validation
@@ -98,7 +99,9 @@ def outcomes_by_opinion(db, as_of=None, filters: dict | None = None) -> pd.DataF
     totals = relationship_queries.outcome_totals(db, as_of_text(as_of), filters)
     opinions = portfolio(db, as_of, filters)[["customer_id", "final_opinion"]]
     totals = totals.merge(opinions, on="customer_id", how="left")
-    totals["band"] = totals["final_opinion"].map(opinion_band)
+    opinion = totals["final_opinion"].astype(float)
+    totals["band"] = np.select([opinion.between(low, high) for _key, low, high in BANDS],
+                               [key for key, _low, _high in BANDS], "not_rated")
     measures = ["additional_sales", "revenue", "referrals_given", "referrals_lost"]
     grouped = totals.groupby("band")[measures].sum().reindex(list(BAND_LABELS), fill_value=0)
     grouped.insert(0, "customers", totals.groupby("band")["customer_id"].count().reindex(list(BAND_LABELS),

@@ -53,7 +53,8 @@ else:
 st.subheader(_("Acquisition cost beside what it led to"), anchor=False)
 left, right = st.columns([2, 3])
 left.altair_chart(returns_chart(returns), width="stretch")
-right.dataframe(returns_table(returns), hide_index=True, width="stretch")
+# The highest returns only: formatting all 10,000 customers took half a second per run.
+right.dataframe(returns_table(returns.head(100)), hide_index=True, width="stretch")
 
 customer_id = customer_picker(names)
 found = read(ctx, "outcome_list", ctx.as_of, customer_id=customer_id, filters=filters)
