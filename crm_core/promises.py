@@ -97,15 +97,6 @@ def promise_list(db, as_of=None, customer_id: int | None = None, filters: dict |
     return found
 
 
-def _record(promises: pd.DataFrame) -> dict:
-    resolved = promises["status"].isin(RESOLUTIONS)
-    counts = {status: int((promises["status"] == status).sum()) for status in ("open", *RESOLUTIONS)}
-    slips = promises["slip_days"].dropna()
-    return {"promises": len(promises), **counts, "overdue": int(promises["overdue"].sum()),
-            "kept_rate": counts["kept"] / resolved.sum() if resolved.sum() else None,
-            "average_slip": float(slips.astype(float).mean()) if len(slips) else None}
-
-
 def promise_record(db, as_of=None, by: str | None = None, filters: dict | None = None,
                    today: dt.date | None = None) -> pd.DataFrame:
     """Kept rate and average slip: one row for the portfolio (``by=None``, group
@@ -114,13 +105,17 @@ def promise_record(db, as_of=None, by: str | None = None, filters: dict | None =
     kept_rate`` (0..1, None without resolved promises) ``, average_slip`` (days)."""
     if by is not None:
         validation.check_choice("by", by, GROUPS)
-    found = promise_list(db, as_of, filters=filters, today=today)
+    found = relationship_queries.promise_counts(db, as_of_text(as_of), reference_day(as_of, today).isoformat(),
+                                                by, filters)
     columns = ["group", "promises", "open", *RESOLUTIONS, "overdue", "kept_rate", "average_slip"]
-    if by is None:
-        return pd.DataFrame([{"group": "all", **_record(found)}], columns=columns)
-    key = "name" if by == "customer" else "account_manager"
-    rows = [{"group": group, **({"customer_id": int(part["customer_id"].iloc[0])} if by == "customer" else {}),
-             **_record(part)} for group, part in found.groupby(found[key].fillna("—"), sort=True)]
+    if found.empty and by is None:
+        found = pd.DataFrame([{"group": "all", **dict.fromkeys(("promises", "open", *RESOLUTIONS, "overdue",
+                                                                 "resolved"), 0), "average_slip": None}])
+    rows = [{**{k: row[k] for k in ("group", *(["customer_id"] if by == "customer" else []))},
+             **{k: 0 if pd.isna(row[k]) else int(row[k]) for k in ("promises", "open", *RESOLUTIONS, "overdue")},
+             "kept_rate": row["kept"] / row["resolved"] if row["resolved"] else None,
+             "average_slip": None if pd.isna(row["average_slip"]) else float(row["average_slip"])}
+            for row in found.to_dict("records")]
     return pd.DataFrame(rows, columns=columns + (["customer_id"] if by == "customer" else []))
 
 

@@ -140,6 +140,30 @@ def promises(db: Database, as_of: str, customer_id: int | None = None,
     return frame(db, sql, {"d": as_of, "c": customer_id, **params})
 
 
+def promise_counts(db: Database, as_of: str, day: str, by: str | None = None,
+                   filters: dict | None = None) -> pd.DataFrame:
+    """Promises made by ``as_of`` counted per ``by`` (``customer``, ``account_manager``
+    or None: one row ``all``): ``group`` (customer: also ``customer_id``), ``promises,
+    open, kept, broken, renegotiated, overdue`` (open and due before ``day``),
+    ``resolved``, ``average_slip`` (days late over resolved promises with a due date)."""
+    where, params = _filter_sql(filters)
+    group = {None: "'all'", "customer": "c.name", "account_manager": "COALESCE(c.account_manager, '—')"}[by]
+    extra = ", MIN(c.id) AS customer_id" if by == "customer" else ""
+    sql = f"""
+    SELECT {group} AS "group", COUNT(*) AS promises,
+           SUM(resolved IS NULL) AS open, SUM(resolved = 'kept') AS kept, SUM(resolved = 'broken') AS broken,
+           SUM(resolved = 'renegotiated') AS renegotiated, SUM(resolved IS NULL AND p.due_on < :t) AS overdue,
+           SUM(resolved IS NOT NULL) AS resolved,
+           AVG(CASE WHEN resolved IS NOT NULL THEN julianday(p.resolved_on) - julianday(p.due_on) END) AS average_slip
+           {extra}
+      FROM (SELECT p.*, CASE WHEN p.resolved_on <= :d THEN p.status END AS resolved FROM promises p) p
+      JOIN customers c ON c.id = p.customer_id
+     WHERE p.made_on <= :d {where}
+     GROUP BY 1 ORDER BY 1
+    """
+    return frame(db, sql, {"d": as_of, "t": day, **params})
+
+
 def outcomes(db: Database, as_of: str, customer_id: int | None = None,
              filters: dict | None = None) -> pd.DataFrame:
     """Outcomes recorded on or before ``as_of``."""
