@@ -121,8 +121,6 @@ def promise_record(db, as_of=None, by: str | None = None, filters: dict | None =
 
 def customers_with_broken_promises(db, as_of=None, since=None, today: dt.date | None = None) -> set[int]:
     """Customers with a promise broken on or after ``since`` (any, when None) or open and overdue."""
-    found = promise_list(db, as_of, today=today)
-    broken = found["status"] == "broken"
-    if since is not None:
-        broken &= found["resolved_on"] >= validation.parse_date("since", since).isoformat()
-    return set(found.loc[broken | found["overdue"], "customer_id"].astype(int))
+    since_day = validation.parse_date("since", since).isoformat() if since is not None else None
+    return set(relationship_queries.customers_with_broken_promises(
+        db, as_of_text(as_of), reference_day(as_of, today).isoformat(), since_day))

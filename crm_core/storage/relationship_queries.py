@@ -140,6 +140,17 @@ def promises(db: Database, as_of: str, customer_id: int | None = None,
     return frame(db, sql, {"d": as_of, "c": customer_id, **params})
 
 
+def customers_with_broken_promises(db: Database, as_of: str, day: str, since: str | None) -> list[int]:
+    """Ids of customers with a promise broken (as of ``as_of``) on or after ``since`` (any,
+    when None), or still open on ``as_of`` and due before ``day``."""
+    return [r[0] for r in db.conn.execute("""
+    SELECT DISTINCT p.customer_id FROM promises p
+     WHERE p.made_on <= :d
+       AND ((p.resolved_on <= :d AND p.status = 'broken' AND (:since IS NULL OR p.resolved_on >= :since))
+            OR ((p.resolved_on IS NULL OR p.resolved_on > :d) AND p.due_on < :t))
+    """, {"d": as_of, "t": day, "since": since})]
+
+
 def promise_counts(db: Database, as_of: str, day: str, by: str | None = None,
                    filters: dict | None = None) -> pd.DataFrame:
     """Promises made by ``as_of`` counted per ``by`` (``customer``, ``account_manager``
