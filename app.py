@@ -3,15 +3,14 @@
 import streamlit as st
 
 from crm_core import risk
-from pages.common import _, carried, download, empty_state, fmt_number, fmt_opinion, fmt_pct, n_, read, setup, stage_label
+from pages.common import (_, carried, customers_or_stop, download, fmt_number, fmt_opinion, fmt_pct, n_, read, setup,
+                          stage_label)
 from pages.common.charts import link_column, portfolio_filters, url_choice
 from pages.common.overview import at_risk_table, opinions_chart, stages_chart
 from pages.common.presented import draw, presented
 
 ctx = setup("Portfolio overview", "📊")
-if read(ctx, "customer_names").empty:
-    empty_state(_("There are no customers yet."))
-    st.stop()
+customers_or_stop(ctx, _("There are no customers yet."))
 left, right = st.columns([3, 1])
 with left:
     filters = portfolio_filters(ctx)

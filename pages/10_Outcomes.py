@@ -3,7 +3,7 @@ and do happy customers bring more?"""
 
 import streamlit as st
 
-from pages.common import _, empty_state, fmt_number, n_, read, setup
+from pages.common import _, customers_or_stop, fmt_number, n_, read, setup
 from pages.common.charts import portfolio_filters, url_choice
 from pages.common.forms import author, customer_picker
 from pages.common.outcomes import (band_label, bands_chart, outcome_form, outcomes_table, returns_chart,
@@ -11,10 +11,7 @@ from pages.common.outcomes import (band_label, bands_chart, outcome_form, outcom
 
 ctx = setup("Outcomes", "🏆")
 who = author()
-names = read(ctx, "customer_names")
-if names.empty:
-    empty_state(_("There are no customers yet."))
-    st.stop()
+names = customers_or_stop(ctx, _("There are no customers yet."))
 filters = portfolio_filters(ctx) or None
 by = url_choice(_("Per"), ["customer", "sector"], "customer", "by",
                 {"customer": _("Customer"), "sector": _("Sector")}.get)

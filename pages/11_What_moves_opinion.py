@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import _, download, empty_state, fmt_number, fmt_opinion, plain, read, setup, stage_label
+from pages.common import _, customers_or_stop, download, fmt_number, fmt_opinion, plain, read, setup, stage_label
 from pages.common.charts import portfolio_filters, url_choice
 from pages.common.drivers import drivers_chart, readable_drivers
 from pages.common.presented import draw, presented
@@ -12,9 +12,7 @@ from pages.common.presented import draw, presented
 ctx = setup("What moves opinion", "🎯")
 st.caption(_("Which of our responses move opinion? For each expected response and each mode of "
              "communication, how the customers' opinion of the stage differs where we gave it."))
-if read(ctx, "customer_names").empty:
-    empty_state(_("There are no customers yet, so there is no opinion to explain."))
-    st.stop()
+customers_or_stop(ctx, _("There are no customers yet, so there is no opinion to explain."))
 stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
 filters = portfolio_filters(ctx) or None
 found = read(ctx, "opinion_drivers", stage, ctx.as_of, filters=filters)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import (_, carried, download, empty_state, fmt_date, fmt_days_ago, fmt_opinion, fmt_pct,
+from pages.common import (_, carried, customers_or_stop, download, fmt_date, fmt_days_ago, fmt_opinion, fmt_pct,
                           item_label, mode_label, n_, plain, read, setup, source_label, stage_label)
 from pages.common.forms import author, confirmation, customer_picker, other_error, save
 from pages.common.journey import (checklist_table, contributions, next_best_response, opinion_editor, response_editor,
@@ -16,10 +16,7 @@ ctx = setup("Customer journey", "🧭")
 ACTIONS = {"create": _("added"), "update": _("changed"), "delete": _("deleted"), "undo": _("undone")}
 ENTITIES = {"customer": _("profile"), "response": _("response"), "opinion": _("opinion"),
             "stage_entry": _("stage change")}
-names = read(ctx, "customer_names")
-if names.empty:
-    empty_state(_("There are no customers yet."))
-    st.stop()
+names = customers_or_stop(ctx, _("There are no customers yet."))
 customer_id = customer_picker(names)
 if customer_id is None:
     st.info(_("Pick a customer to see their journey, or open one from the overview's at-risk list."))

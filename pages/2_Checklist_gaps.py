@@ -3,7 +3,7 @@
 import streamlit as st
 
 import crm_core
-from pages.common import (_, download, empty_state, fmt_date, fmt_number, fmt_pct, item_label, plain, read, setup,
+from pages.common import (_, customers_or_stop, download, fmt_date, fmt_number, fmt_pct, item_label, plain, read, setup,
                           stage_label, with_labels)
 from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
 from pages.common.gaps import gaps_heatmap, items_chart
@@ -15,9 +15,7 @@ TABLE_ROWS = 50     # customers in the table
 ctx = setup("Checklist gaps", "🧩")
 st.caption(_("What do we keep failing to give? Every expected response of a stage, for every customer "
              "that has reached it."))
-if read(ctx, "customer_names").empty:
-    empty_state(_("There are no customers yet, so there is no gap to show."))
-    st.stop()
+customers_or_stop(ctx, _("There are no customers yet, so there is no gap to show."))
 stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
 filters = portfolio_filters(ctx)
 gaps = read(ctx, "checklist_gaps", stage, ctx.as_of, filters=filters or None, top=TOP)

@@ -4,7 +4,8 @@ import altair as alt
 import streamlit as st
 
 import crm_core
-from pages.common import _, download, empty_state, fmt_date, fmt_opinion, n_, read, setup, stage_label, with_labels
+from pages.common import (_, customers_or_stop, download, fmt_date, fmt_opinion, n_, read, setup, stage_label,
+                          with_labels)
 from pages.common.charts import (journey_link, link_column, opinion_trend_chart, portfolio_filters,
                                  self_assessment_charts, url_choice)
 
@@ -16,9 +17,7 @@ SPLITS = {"all": _("Portfolio"), "stage": _("Stage"), "sector": _("Sector"), "re
 CHANGE = alt.Scale(domain=[_("Fell"), _("Rose")], range=["#C0392B", "#2E86C1"])
 st.caption(_("Is opinion getting better? Monthly opinion, who moved most, and whether we rate "
              "ourselves higher than our customers do."))
-if read(ctx, "customer_names").empty:
-    empty_state(_("There are no customers yet, so there is no opinion to follow."))
-    st.stop()
+customers_or_stop(ctx, _("There are no customers yet, so there is no opinion to follow."))
 # Drawn on every tab: a bound widget that is not drawn drops its value from the URL.
 filters = portfolio_filters(ctx)
 trend_tab, movers_tab, gap_tab = st.tabs([_("Trend"), _("Movers"), _("Self-assessment")], key="view",

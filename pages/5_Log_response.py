@@ -5,16 +5,13 @@ import datetime as dt
 import streamlit as st
 
 import crm_core
-from pages.common import (_, empty_state, fmt_opinion, item_label, mode_label, plain, read, setup, source_label,
+from pages.common import (_, customers_or_stop, fmt_opinion, item_label, mode_label, plain, read, setup, source_label,
                           stage_label)
 from pages.common.forms import author, confirmation, customer_picker, field_error, other_error, save
 
 ctx = setup("Log a response", "✍️")
 who = author()
-names = read(ctx, "customer_names")
-if names.empty:
-    empty_state(_("There is no customer to log a response for yet."))
-    st.stop()
+names = customers_or_stop(ctx, _("There is no customer to log a response for yet."))
 customer_id = customer_picker(names)
 if customer_id is None:
     st.info(_("Pick the customer you just spoke with."))

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import _, empty_state, fmt_number, fmt_pct, n_, read, setup
+from pages.common import _, customers_or_stop, fmt_number, fmt_pct, n_, read, setup
 from pages.common.charts import link_column, portfolio_filters
 from pages.common.forms import author, customer_picker
 from pages.common.service import (case_form, cases_table, clock_now, compliance_table, event_form,
@@ -15,10 +15,7 @@ SHOWN = 100
 
 ctx = setup("Service and promises", "🛠️")
 who = author()
-names = read(ctx, "customer_names")
-if names.empty:
-    empty_state(_("There are no customers yet."))
-    st.stop()
+names = customers_or_stop(ctx, _("There are no customers yet."))
 filters = portfolio_filters(ctx) or None
 now = clock_now()
 figures = read(ctx, "service_portfolio", ctx.as_of, filters=filters, now=now)

@@ -332,6 +332,16 @@ def empty_state(message: str) -> None:
                                   "or run `make demo` to load the demo portfolio."))
 
 
+def customers_or_stop(ctx: Context, message: str) -> pd.DataFrame:
+    """The customers (``customer_id, name``, by name). With none yet, the page shows
+    ``message`` and a next step (``empty_state``) and stops there."""
+    names = read(ctx, "customer_names")
+    if names.empty:
+        empty_state(message)
+        st.stop()
+    return names
+
+
 def download(frame: pd.DataFrame, name: str) -> None:
     """A button under a table that downloads ``frame`` (the rows the page shows, so
     the same filters and snapshot day) as ``<name>.csv``, written by
