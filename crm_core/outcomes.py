@@ -85,11 +85,11 @@ def acquisition_returns(db, as_of=None, by: str = "customer", filters: dict | No
     return found.sort_values(["revenue", "group"], ascending=[False, True])[columns].reset_index(drop=True)
 
 
-def opinion_band(final_opinion) -> str:
-    """The band key of a final opinion (``not_rated`` for a missing one)."""
-    if final_opinion is None or pd.isna(final_opinion):
-        return "not_rated"
-    return next(key for key, low, high in BANDS if low <= final_opinion <= high)
+def opinion_band(final_opinion: pd.Series) -> pd.Series:
+    """The band key (``BANDS``) of each final opinion; ``not_rated`` for a missing one."""
+    opinion = final_opinion.astype(float)
+    return pd.Series(np.select([opinion.between(low, high) for _key, low, high in BANDS],
+                               [key for key, _low, _high in BANDS], "not_rated"), index=final_opinion.index)
 
 
 def outcomes_by_opinion(db, as_of=None, filters: dict | None = None) -> pd.DataFrame:
@@ -99,9 +99,7 @@ def outcomes_by_opinion(db, as_of=None, filters: dict | None = None) -> pd.DataF
     totals = relationship_queries.outcome_totals(db, as_of_text(as_of), filters)
     opinions = portfolio(db, as_of, filters)[["customer_id", "final_opinion"]]
     totals = totals.merge(opinions, on="customer_id", how="left")
-    opinion = totals["final_opinion"].astype(float)
-    totals["band"] = np.select([opinion.between(low, high) for _key, low, high in BANDS],
-                               [key for key, _low, _high in BANDS], "not_rated")
+    totals["band"] = opinion_band(totals["final_opinion"])
     measures = ["additional_sales", "revenue", "referrals_given", "referrals_lost"]
     grouped = totals.groupby("band")[measures].sum().reindex(list(BAND_LABELS), fill_value=0)
     grouped.insert(0, "customers", totals.groupby("band")["customer_id"].count().reindex(list(BAND_LABELS),
