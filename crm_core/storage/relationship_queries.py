@@ -12,6 +12,10 @@ from sqlite_utils import Database
 from . import frame
 from .queries import _filter_sql
 
+# A promise's resolution as it stood at the end of day :d: NULL while it was still open
+# (a resolution recorded later reads as not yet made). Every promise read uses this one rule.
+_RESOLUTION_AS_OF = "CASE WHEN p.resolved_on <= :d THEN p.status END"
+
 
 def _end_of(as_of: str) -> str:
     """The last instant of ``as_of`` in ISO date-time text (comparable to stored times)."""
@@ -130,7 +134,7 @@ def promises(db: Database, as_of: str, customer_id: int | None = None,
     sql = f"""
     SELECT p.id AS promise_id, p.customer_id, c.name, c.sector, c.region, c.account_manager,
            p.stage, p.made_on, p.made_by, p.kind, p.what, p.promised_value, p.due_on,
-           CASE WHEN p.resolved_on <= :d THEN p.status ELSE 'open' END AS status,
+           COALESCE({_RESOLUTION_AS_OF}, 'open') AS status,
            CASE WHEN p.resolved_on <= :d THEN p.resolved_on END AS resolved_on,
            CASE WHEN p.resolved_on <= :d THEN p.actual_value END AS actual_value, p.author
       FROM promises p JOIN customers c ON c.id = p.customer_id
@@ -143,11 +147,11 @@ def promises(db: Database, as_of: str, customer_id: int | None = None,
 def customers_with_broken_promises(db: Database, as_of: str, day: str, since: str | None) -> list[int]:
     """Ids of customers with a promise broken (as of ``as_of``) on or after ``since`` (any,
     when None), or still open on ``as_of`` and due before ``day``."""
-    return [r[0] for r in db.conn.execute("""
+    return [r[0] for r in db.conn.execute(f"""
     SELECT DISTINCT p.customer_id FROM promises p
      WHERE p.made_on <= :d
-       AND ((p.resolved_on <= :d AND p.status = 'broken' AND (:since IS NULL OR p.resolved_on >= :since))
-            OR ((p.resolved_on IS NULL OR p.resolved_on > :d) AND p.due_on < :t))
+       AND (({_RESOLUTION_AS_OF} = 'broken' AND (:since IS NULL OR p.resolved_on >= :since))
+            OR ({_RESOLUTION_AS_OF} IS NULL AND p.due_on < :t))
     """, {"d": as_of, "t": day, "since": since})]
 
 
@@ -167,7 +171,7 @@ def promise_counts(db: Database, as_of: str, day: str, by: str | None = None,
            SUM(resolved IS NOT NULL) AS resolved,
            AVG(CASE WHEN resolved IS NOT NULL THEN julianday(p.resolved_on) - julianday(p.due_on) END) AS average_slip
            {extra}
-      FROM (SELECT p.*, CASE WHEN p.resolved_on <= :d THEN p.status END AS resolved FROM promises p) p
+      FROM (SELECT p.*, {_RESOLUTION_AS_OF} AS resolved FROM promises p) p
       JOIN customers c ON c.id = p.customer_id
      WHERE p.made_on <= :d {where}
      GROUP BY 1 ORDER BY 1
