@@ -299,19 +299,22 @@ def service_portfolio(db, as_of=None, filters: dict | None = None,
     """Medians, compliance per priority, monthly trend (by month reported) and
     spare-part price fairness over the cases reported by ``as_of``.
 
-    Stopped clocks do not depend on the moment, so they are counted in SQL over
-    every case; only the open cases' running clocks are judged against ``now``."""
-    day = as_of_text(as_of)
+    Stopped clocks do not depend on the moment, so one compact row per case
+    serves their counts and medians; only the open cases' running clocks are
+    judged against ``now``."""
     targets = service_targets(db).set_index("priority")
-    counts = relationship_queries.stopped_clocks(
-        db, day, CLOCK_COLUMNS, {c: targets[f"{c}_hours"].to_dict() for c in CLOCKS}, filters)
+    hours = relationship_queries.case_hours(db, as_of_text(as_of), CLOCK_COLUMNS, filters)
+    stopped = hours[list(CLOCKS)].to_numpy(dtype=float)
+    within = stopped <= targets.reindex(hours["priority"])[[f"{clock}_hours" for clock in CLOCKS]].to_numpy()
+    counts = pd.DataFrame({"month": hours["month"], "priority": hours["priority"], "cases": 1,
+                           **{f"{clock}_stopped": ~np.isnan(stopped[:, i]) for i, clock in enumerate(CLOCKS)},
+                           **{f"{clock}_met": within[:, i] for i, clock in enumerate(CLOCKS)}}
+                          ).groupby(["month", "priority"]).sum()
     waiting = open_cases(db, as_of, filters, now)
     late = _running_breaches(waiting).assign(month=waiting["reported_at"].str[:7], priority=waiting["priority"])
     late = late.groupby(["month", "priority"])[list(CLOCKS)].sum()
-    counts = counts.set_index(["month", "priority"])
     for clock in CLOCKS:
         counts[f"{clock}_decided"] = counts[f"{clock}_stopped"] + late[clock].reindex(counts.index, fill_value=0)
-    hours = relationship_queries.stopped_hours(db, day, CLOCK_COLUMNS, filters)
     monthly_medians = hours.groupby("month")[list(CLOCKS)].median()
     by_priority = counts.groupby(level="priority").sum()
     compliance = pd.DataFrame(
@@ -327,7 +330,7 @@ def service_portfolio(db, as_of=None, filters: dict | None = None,
         **{k: by_month[[f"{c}_{k}" for c in CLOCKS]].to_numpy().ravel() for k in ("met", "decided")}})
     trend["compliance"] = trend["met"] / trend["decided"].where(trend["decided"] > 0)
     trend = trend.astype({"median_hours": float, "compliance": float})
-    spares = relationship_queries.spare_prices(db, day, filters)
+    spares = relationship_queries.spare_prices(db, as_of_text(as_of), filters)
     spares["ratio"] = (spares["quoted"] / spares["reference"]).round(3)
     return ServicePortfolio(
         cases=int(counts["cases"].sum()), open_cases=len(waiting),

@@ -64,40 +64,17 @@ def _stopped_hours(column: str) -> str:
             f"ROUND((julianday(s.{column}) - julianday(s.reported_at)) * 24, 2) END")
 
 
-def stopped_clocks(db: Database, as_of: str, clock_columns: dict[str, str],
-                   targets: dict[str, dict[str, float]], filters: dict | None = None) -> pd.DataFrame:
-    """Per month reported (``YYYY-MM``) and priority, over the cases reported by
-    ``as_of``: ``cases, open_cases`` and per clock (keys of ``clock_columns``, the
-    event column each stops at) ``<clock>_stopped`` (clocks stopped by then) and
-    ``<clock>_met`` (stopped within ``targets[clock][priority]`` hours). What does
-    not depend on the moment running clocks run to, so it is counted here in one pass."""
-    where, params = _customers_in(filters, "s")
-    columns = []
-    for clock, column in clock_columns.items():
-        target = "CASE s.priority " + " ".join(
-            f"WHEN :{clock}_{i}_p THEN :{clock}_{i}_h" for i in range(len(targets[clock]))) + " END"
-        params.update({f"{clock}_{i}_{k}": v for i, priority in enumerate(targets[clock])
-                       for k, v in (("p", priority), ("h", targets[clock][priority]))})
-        columns.append(f"COALESCE(SUM(s.{column} <= :e), 0) AS {clock}_stopped, "
-                       f"COALESCE(SUM({_stopped_hours(column)} <= {target}), 0) AS {clock}_met")
-    sql = f"""
-    SELECT substr(s.reported_at, 1, 7) AS month, s.priority, COUNT(*) AS cases,
-           SUM(s.closed_at IS NULL OR s.closed_at > :e) AS open_cases, {", ".join(columns)}
-      FROM service_cases s
-     WHERE +s.reported_at <= :e {where}
-     GROUP BY month, s.priority ORDER BY month, s.priority
-    """
-    return frame(db, sql, {"e": _end_of(as_of), **params})
-
-
-def stopped_hours(db: Database, as_of: str, clock_columns: dict[str, str],
-                  filters: dict | None = None) -> pd.DataFrame:
-    """One compact row per case reported by ``as_of``: ``month`` and per clock the
-    hours to its stop (NULL while it runs or when it was not needed), for medians."""
+def case_hours(db: Database, as_of: str, clock_columns: dict[str, str],
+               filters: dict | None = None) -> pd.DataFrame:
+    """One compact row per case reported by ``as_of``: ``month`` (``YYYY-MM``
+    reported), ``priority`` and per clock (keys of ``clock_columns``, the event
+    column each stops at) the hours to its stop (NULL while it runs or when it was
+    not needed). Stopped clocks do not depend on the moment running clocks run to,
+    so this one pass serves their counts, targets met and medians."""
     where, params = _customers_in(filters, "s")
     hours = ", ".join(f"{_stopped_hours(column)} AS {clock}" for clock, column in clock_columns.items())
     sql = f"""
-    SELECT substr(s.reported_at, 1, 7) AS month, {hours}
+    SELECT substr(s.reported_at, 1, 7) AS month, s.priority, {hours}
       FROM service_cases s
      WHERE +s.reported_at <= :e {where}
     """
