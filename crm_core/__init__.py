@@ -24,6 +24,6 @@ from .movers import (ChecklistGaps, biggest_movers, checklist_gaps, default_sinc
 from .risk import Overview, at_risk, overview
 from .service import (PRIORITIES, ServicePortfolio, case_clocks, log_case_event, open_case, open_cases,
                       service_portfolio, service_targets, set_service_target)
-from .promises import promise_list, promise_record, record_promise, resolve_promise
+from .promises import promise_count, promise_list, promise_record, record_promise, resolve_promise
 from .outcomes import acquisition_returns, outcome_list, outcomes_by_opinion, record_outcome
 from .analysis import METHOD as DRIVERS_METHOD, MIN_CUSTOMERS, OpinionDrivers, next_best_responses, opinion_drivers

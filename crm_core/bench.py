@@ -288,6 +288,16 @@ def _import(context: Context, customers: int | None = None) -> None:
                            f"{result.problems.head().to_dict('records')}")
 
 
+def _promises(context: Context) -> None:
+    """What the promises tab reads: the record of the portfolio and per account manager,
+    the 100 most overdue promises and their count, the 100 newest promises."""
+    crm_core.promise_record(context.db)
+    crm_core.promise_record(context.db, by="account_manager")
+    crm_core.promise_list(context.db, only="overdue", limit=100)
+    crm_core.promise_count(context.db, only="overdue")
+    crm_core.promise_list(context.db, limit=100)
+
+
 MEASURES: list[Measure] = [
     Measure("portfolio", lambda c: crm_core.portfolio(c.db), 50),
     Measure("journey of one customer", lambda c: crm_core.journey(c.db, c.customer()[0]), 10),
@@ -303,7 +313,7 @@ MEASURES: list[Measure] = [
     Measure("weakest responses", lambda c: crm_core.weakest_responses(c.db)),
     Measure("service clock: open cases", lambda c: crm_core.open_cases(c.db), 100),
     Measure("service portfolio (clocks, compliance, spares)", lambda c: crm_core.service_portfolio(c.db), 100),
-    Measure("promises vs delivery", lambda c: crm_core.promise_list(c.db), 100),
+    Measure("promises vs delivery (record, overdue, newest)", _promises, 100),
     Measure("outcomes: acquisition cost and returns", lambda c: crm_core.acquisition_returns(c.db), 100),
     Measure("outcomes by opinion band", lambda c: crm_core.outcomes_by_opinion(c.db), 100),
     Measure("what moves opinion, one stage", lambda c: crm_core.opinion_drivers(c.db, c.stage), 100),

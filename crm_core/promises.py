@@ -34,6 +34,7 @@ RESOLUTIONS: tuple[str, ...] = ("kept", "broken", "renegotiated")
 STATUS_LABELS: dict[str, str] = {"open": N_("Open"), "kept": N_("Kept"), "broken": N_("Broken"),
                                  "renegotiated": N_("Renegotiated")}
 GROUPS = ("customer", "account_manager")
+SELECTIONS = ("open", "overdue")
 
 
 def record_promise(db, customer_id: int, stage: str, made_on, kind: str, what: str, *,
@@ -83,18 +84,28 @@ def resolve_promise(db, promise_id: int, status: str, resolved_on, *, actual_val
 
 
 def promise_list(db, as_of=None, customer_id: int | None = None, filters: dict | None = None,
-                 today: dt.date | None = None) -> pd.DataFrame:
-    """Promises made by ``as_of``: ``promise_id, customer_id, name, sector, region,
-    account_manager, stage, made_on, made_by, kind, what, promised_value, due_on,
-    status, resolved_on, actual_value, author, slip_days`` (resolved with a due
-    date), ``overdue`` (bool), ``days_overdue``."""
-    found = relationship_queries.promises(db, as_of_text(as_of), customer_id, filters)
-    day = pd.Timestamp(reference_day(as_of, today))
-    due = pd.to_datetime(found["due_on"])
-    found["slip_days"] = (pd.to_datetime(found["resolved_on"]) - due).dt.days.astype("Int64")
-    found["overdue"] = ((found["status"] == "open") & (due < day)).astype(bool)
-    found["days_overdue"] = (day - due).dt.days.where(found["overdue"]).astype("Int64")
-    return found
+                 today: dt.date | None = None, *, only: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Promises made by ``as_of``, newest first: ``promise_id, customer_id, name,
+    sector, region, account_manager, stage, made_on, made_by, kind, what,
+    promised_value, due_on, status, resolved_on, actual_value, author, slip_days``
+    (resolved with a due date), ``overdue`` (bool), ``days_overdue``.
+    ``only="open"`` keeps the open ones, ``only="overdue"`` the overdue ones, most
+    overdue first; ``limit`` keeps the first rows, so a page fetches what it shows
+    (``promise_count`` says how many there are)."""
+    found = relationship_queries.promises(db, as_of_text(as_of), reference_day(as_of, today).isoformat(),
+                                          customer_id, filters, _selection(only), limit)
+    return found.astype({"slip_days": "Int64", "overdue": bool, "days_overdue": "Int64"})
+
+
+def promise_count(db, as_of=None, customer_id: int | None = None, filters: dict | None = None,
+                  today: dt.date | None = None, *, only: str | None = None) -> int:
+    """How many promises ``promise_list`` lists without a limit."""
+    return relationship_queries.promise_total(db, as_of_text(as_of), reference_day(as_of, today).isoformat(),
+                                              customer_id, filters, _selection(only))
+
+
+def _selection(only: str | None) -> str | None:
+    return only if only is None else validation.check_choice("only", only, SELECTIONS)
 
 
 def promise_record(db, as_of=None, by: str | None = None, filters: dict | None = None,

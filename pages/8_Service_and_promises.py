@@ -69,7 +69,6 @@ with clock_tab:
             event_form(ctx, waiting, who)
 
 with promise_tab:
-    found = read(ctx, "promise_list", ctx.as_of, customer_id=customer_id, filters=filters)
     record = read(ctx, "promise_record", ctx.as_of, filters=filters).iloc[0]
     kpis = st.columns(4)
     kpis[0].metric(_("Promises"), fmt_number(record['promises'], 0), border=True)
@@ -85,19 +84,27 @@ with promise_tab:
         _("Kept"): managers["kept_rate"].map(fmt_pct), _("Broken"): managers["broken"],
         _("Average slip (days)"): managers["average_slip"].map(fmt_number), _("Overdue"): managers["overdue"]}),
         hide_index=True, width="stretch")
-    overdue = found[found["overdue"]].sort_values("days_overdue", ascending=False)
-    st.subheader(n_("{n} overdue promise", "{n} overdue promises", len(overdue)), anchor=False)
+    chosen = {"customer_id": customer_id, "filters": filters}
+    overdue = read(ctx, "promise_list", ctx.as_of, **chosen, only="overdue", limit=SHOWN)
+    st.subheader(n_("{n} overdue promise", "{n} overdue promises",
+                    read(ctx, "promise_count", ctx.as_of, **chosen, only="overdue")), anchor=False)
     if len(overdue):
-        st.dataframe(promises_table(overdue.head(SHOWN)), hide_index=True, width="stretch")
+        st.dataframe(promises_table(overdue), hide_index=True, width="stretch")
+    found = read(ctx, "promise_list", ctx.as_of, **chosen, limit=SHOWN)
     st.subheader(_("All promises") if customer_id is None else _("This customer's promises"), anchor=False)
     if found.empty:
         st.info(_("No promise recorded yet. Write down what sales promised, so delivery can be checked against it."))
     else:
-        st.dataframe(promises_table(found.iloc[::-1].head(SHOWN)), hide_index=True, width="stretch")
-    if customer_id is not None:
-        stages = crm_core.scores.reached_stages(read(ctx, "journey", customer_id).current_stage)
-        with st.expander(_("Record a promise"), icon="🤝"):
+        st.dataframe(promises_table(found), hide_index=True, width="stretch")
+    with st.expander(_("Record a promise"), icon="🤝"):
+        if customer_id is None:
+            st.caption(_("Pick the customer above first."))
+        else:
+            stages = crm_core.scores.reached_stages(read(ctx, "journey", customer_id).current_stage)
             promise_form(ctx, customer_id, tuple(stages), who)
-    if (found["status"] == "open").any():
+    # Only the chosen customer's open promises: the whole portfolio's would be thousands of choices.
+    still_open = [] if customer_id is None else read(ctx, "promise_list", ctx.as_of, customer_id=customer_id,
+                                                     only="open")
+    if len(still_open):
         with st.expander(_("Mark a promise kept, broken or renegotiated"), icon="✔️"):
-            resolve_form(ctx, found[found["status"] == "open"], who)
+            resolve_form(ctx, still_open, who)

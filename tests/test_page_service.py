@@ -99,6 +99,19 @@ def test_recording_a_promise_from_the_page(open_page, service_db):
     assert list(found["what"]) == ["Commissioning in March"] and found.iloc[0]["made_on"] == "2025-07-01"
 
 
+def test_marking_a_promise_kept_offers_the_chosen_customers_open_promises_only(open_page, service_db):
+    page = open_page(PAGE, service_db)
+    assert "resolve_promise" not in page.session_state                  # no customer: no form
+    page = open_page(PAGE, service_db, customer="2")
+    assert page.selectbox(key="resolve_promise").options == ["Borealis Rail · Operator course"]
+    page.session_state["resolve_day"] = dt.date(2025, 8, 1)
+    [b for b in page.button if b.proto.form_id == "resolve"][0].click().run()
+    assert not page.exception and not page.error
+    with crm_core.connect(service_db) as db:
+        record = crm_core.promise_record(db, by="customer").set_index("group")
+    assert record.loc["Borealis Rail", "kept"] == 1 and record.loc["Borealis Rail", "overdue"] == 0
+
+
 def test_an_empty_database_gives_a_next_step(open_page, empty_db):
     page = open_page(PAGE, empty_db)
     assert not page.exception and "There are no customers yet." in page.info[0].value
@@ -115,7 +128,7 @@ def test_the_journey_shows_the_customers_cases_and_broken_promises(open_page, se
     cases, found = page.table[0].value, page.table[1].value
     assert list(cases["Fault"]) == ["Turbine trips", "Pump vibrates"]       # the open one first
     assert cases["Attention"].iloc[1] == "🔴 10 h"
-    assert list(found["Status"]) == ["Kept", "Broken"]
+    assert list(found["Status"]) == ["Broken", "Kept"]                      # the newest first
     assert [w.value for w in page.warning] == ["Broken promise: Spares at list price (due 1 May 2025, broken 25 Apr 2025)"]
 
 

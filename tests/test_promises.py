@@ -55,6 +55,40 @@ def test_a_snapshot_sees_later_resolutions_as_open_and_counts_overdue_days(promi
     assert (record["kept_rate"], record["average_slip"], record["promises"]) == (0.0, -6.0, 4)
 
 
+def test_promises_are_listed_newest_first_and_a_limit_fetches_only_the_first(promises_db):
+    with crm_core.connect(promises_db) as db:
+        found = crm_core.promise_list(db, today=TODAY)
+        first = crm_core.promise_list(db, today=TODAY, limit=2)
+        total = crm_core.promise_count(db, today=TODAY)
+    assert list(found["what"]) == ["98 % availability", "Spares at list price", "Operator course", "Delivery by June"]
+    assert list(first["what"]) == list(found["what"][:2]) and total == 4
+
+
+def test_overdue_promises_come_most_overdue_first_and_their_count_equals_the_record(promises_db):
+    with crm_core.connect(promises_db) as db:
+        overdue = crm_core.promise_list(db, today=TODAY, only="overdue")
+        count = crm_core.promise_count(db, today=TODAY, only="overdue")
+        record = crm_core.promise_record(db, today=TODAY).iloc[0]
+        on_customer = crm_core.promise_count(db, customer_id=1, today=TODAY, only="overdue")
+    assert list(overdue["what"]) == ["Operator course", "98 % availability"]
+    assert overdue["days_overdue"].is_monotonic_decreasing and overdue["overdue"].all()
+    assert count == record["overdue"] == 2 and on_customer == 1
+
+
+def test_open_promises_at_a_snapshot_include_those_resolved_later(promises_db):
+    with crm_core.connect(promises_db) as db:
+        still_open = crm_core.promise_list(db, "2025-04-30", only="open")
+        count = crm_core.promise_count(db, "2025-04-30", only="open")
+    assert list(still_open["what"]) == ["98 % availability", "Operator course", "Delivery by June"]
+    assert (still_open["status"] == "open").all() and count == 3
+
+
+def test_an_unknown_selection_of_promises_is_refused(promises_db):
+    with crm_core.connect(promises_db) as db, pytest.raises(crm_core.ValidationError) as refused:
+        crm_core.promise_list(db, only="late")
+    assert refused.value.field == "only"
+
+
 @pytest.mark.parametrize("change, field", [
     ({"stage": "operational", "made_on": "2025-02-01"}, "stage"),   # Acme was still in pre-deal
     ({"due_on": "2025-01-15"}, "due_on"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
-from . import frame
+from . import frame, value
 from .queries import _filter_sql
 
 # A promise's resolution as it stood at the end of day :d: NULL while it was still open
@@ -102,23 +102,52 @@ def service_targets(db: Database) -> pd.DataFrame:
                      " FROM service_targets ORDER BY id")
 
 
-def promises(db: Database, as_of: str, customer_id: int | None = None,
-             filters: dict | None = None) -> pd.DataFrame:
-    """Promises made by ``as_of``; a resolution after ``as_of`` reads as still open."""
+def _promises_where(customer_id: int | None, filters: dict | None, only: str | None) -> tuple[str, dict]:
+    """The ``WHERE`` clause of the promises made by ``:d`` (a resolution after it reads
+    as still open: ``p.resolved`` is NULL) for one customer and/or the filters;
+    ``only="open"`` or ``"overdue"`` (open and due before ``:t``) keeps those."""
     where, params = _filter_sql(filters)
     if customer_id is not None:
         where += " AND p.customer_id = :c"
+        params["c"] = customer_id
+    where += {None: "", "open": " AND p.resolved IS NULL",
+              "overdue": " AND p.resolved IS NULL AND p.due_on < :t"}[only]
+    return f"""FROM (SELECT p.*, {_RESOLUTION_AS_OF} AS resolved FROM promises p) p
+      JOIN customers c ON c.id = p.customer_id
+     WHERE p.made_on <= :d {where}""", params
+
+
+def promises(db: Database, as_of: str, day: str, customer_id: int | None = None, filters: dict | None = None,
+             only: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Promises made by ``as_of`` (a resolution after it reads as still open), newest
+    first; ``only="open"``: those still open; ``only="overdue"``: those open and due
+    before ``day``, the most overdue first. ``limit``: the first rows of that order.
+    Besides the promise: ``slip_days`` (resolution − due day), ``overdue`` (0/1) and
+    ``days_overdue`` (``day`` − due day)."""
+    source, params = _promises_where(customer_id, filters, only)
+    order = "days_overdue DESC, p.id" if only == "overdue" else "p.made_on DESC, p.id DESC"
     sql = f"""
     SELECT p.id AS promise_id, p.customer_id, c.name, c.sector, c.region, c.account_manager,
            p.stage, p.made_on, p.made_by, p.kind, p.what, p.promised_value, p.due_on,
-           COALESCE({_RESOLUTION_AS_OF}, 'open') AS status,
-           CASE WHEN p.resolved_on <= :d THEN p.resolved_on END AS resolved_on,
-           CASE WHEN p.resolved_on <= :d THEN p.actual_value END AS actual_value, p.author
-      FROM promises p JOIN customers c ON c.id = p.customer_id
-     WHERE p.made_on <= :d {where}
-     ORDER BY p.made_on, p.id
+           COALESCE(p.resolved, 'open') AS status,
+           CASE WHEN p.resolved IS NOT NULL THEN p.resolved_on END AS resolved_on,
+           CASE WHEN p.resolved IS NOT NULL THEN p.actual_value END AS actual_value, p.author,
+           CASE WHEN p.resolved IS NOT NULL
+                THEN CAST(julianday(p.resolved_on) - julianday(p.due_on) AS INTEGER) END AS slip_days,
+           COALESCE(p.resolved IS NULL AND p.due_on < :t, 0) AS overdue,
+           CASE WHEN p.resolved IS NULL AND p.due_on < :t
+                THEN CAST(julianday(:t) - julianday(p.due_on) AS INTEGER) END AS days_overdue
+      {source}
+     ORDER BY {order} {"" if limit is None else "LIMIT :limit"}
     """
-    return frame(db, sql, {"d": as_of, "c": customer_id, **params})
+    return frame(db, sql, {"d": as_of, "t": day, "limit": limit, **params})
+
+
+def promise_total(db: Database, as_of: str, day: str, customer_id: int | None = None,
+                  filters: dict | None = None, only: str | None = None) -> int:
+    """How many rows ``promises`` returns without a limit."""
+    source, params = _promises_where(customer_id, filters, only)
+    return value(db, f"SELECT COUNT(*) {source}", {"d": as_of, "t": day, **params})
 
 
 def customers_with_broken_promises(db: Database, as_of: str, day: str, since: str | None) -> list[int]:
