@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import validation
 from .i18n import N_
-from .reads import as_of_text, portfolio
+from .reads import as_of_text
 from .storage import relationship_commands, relationship_queries
 from .validation import ValidationError
 from .writes import _change, _customer
@@ -58,10 +58,12 @@ def record_outcome(db, customer_id: int, kind: str, on_date, *, amount=None, cou
         return outcome_id
 
 
-def outcome_list(db, as_of=None, customer_id: int | None = None, filters: dict | None = None) -> pd.DataFrame:
-    """Outcomes by ``as_of``: ``outcome_id, customer_id, name, sector, kind, on_date,
-    amount, counterpart, note, author``."""
-    return relationship_queries.outcomes(db, as_of_text(as_of), customer_id, filters)
+def outcome_list(db, as_of=None, customer_id: int | None = None, filters: dict | None = None,
+                 limit: int | None = None) -> pd.DataFrame:
+    """Outcomes by ``as_of``, newest first (the first ``limit`` only, so a page fetches
+    what it shows): ``outcome_id, customer_id, name, sector, kind, on_date, amount,
+    counterpart, note, author``."""
+    return relationship_queries.outcomes(db, as_of_text(as_of), customer_id, filters, limit)
 
 
 def acquisition_returns(db, as_of=None, by: str = "customer", filters: dict | None = None) -> pd.DataFrame:
@@ -96,15 +98,12 @@ def outcomes_by_opinion(db, as_of=None, filters: dict | None = None) -> pd.DataF
     """Per opinion band (every band, in order): ``band, customers, additional_sales,
     revenue, referrals_given, referrals_lost`` (totals) and the same per customer
     (``<column>_per_customer``; NaN for an empty band)."""
-    totals = relationship_queries.outcome_totals(db, as_of_text(as_of), filters)
-    opinions = portfolio(db, as_of, filters)[["customer_id", "final_opinion"]]
-    totals = totals.merge(opinions, on="customer_id", how="left")
+    totals = relationship_queries.outcomes_per_final_opinion(db, as_of_text(as_of), filters).astype(
+        {"customers": int, "additional_sales": int, "revenue": float, "referrals_given": int, "referrals_lost": int})
     totals["band"] = opinion_band(totals["final_opinion"])
-    measures = ["additional_sales", "revenue", "referrals_given", "referrals_lost"]
+    measures = ["customers", "additional_sales", "revenue", "referrals_given", "referrals_lost"]
     grouped = totals.groupby("band")[measures].sum().reindex(list(BAND_LABELS), fill_value=0)
-    grouped.insert(0, "customers", totals.groupby("band")["customer_id"].count().reindex(list(BAND_LABELS),
-                                                                                        fill_value=0))
-    for measure in measures:
+    for measure in measures[1:]:
         grouped[f"{measure}_per_customer"] = (grouped[measure] / grouped["customers"].where(
             grouped["customers"] > 0)).round(2)
     return grouped.rename_axis("band").reset_index()

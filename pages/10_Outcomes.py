@@ -54,12 +54,12 @@ left.altair_chart(returns_chart(returns), width="stretch")
 right.dataframe(returns_table(returns.head(100)), hide_index=True, width="stretch")
 
 customer_id = customer_picker(names)
-found = read(ctx, "outcome_list", ctx.as_of, customer_id=customer_id, filters=filters)
+found = read(ctx, "outcome_list", ctx.as_of, customer_id=customer_id, filters=filters, limit=200)
 st.subheader(_("Outcomes of this customer") if customer_id else _("Latest outcomes"), anchor=False)
 if found.empty:
     st.caption(_("None recorded."))
 else:
-    st.dataframe(outcomes_table(found.iloc[::-1].head(200)), hide_index=True, width="stretch")
+    st.dataframe(outcomes_table(found), hide_index=True, width="stretch")
 with st.expander(_("Record an outcome"), icon="🏆"):
     if customer_id is None:
         st.caption(_("Pick the customer above first."))

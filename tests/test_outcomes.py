@@ -54,12 +54,29 @@ def test_outcomes_by_final_opinion_band(outcomes_db):
     assert bands["revenue"].sum() == 80000
 
 
+def test_bands_on_a_past_day_use_the_final_opinion_and_the_outcomes_of_that_day(outcomes_db):
+    with crm_core.connect(outcomes_db) as db:
+        august = crm_core.outcomes_by_opinion(db, "2025-08-15").set_index("band")
+        may = crm_core.outcomes_by_opinion(db, "2025-05-01").set_index("band")
+    # 15 Aug: Borealis −2 lost a referral, Acme 0 sold 50,000, Cobalt +2 sold nothing yet.
+    assert august["customers"].tolist() == [1, 1, 1, 0]
+    assert august["referrals_lost"].tolist() == [1, 0, 0, 0] and august["revenue"].tolist() == [0, 50000, 0, 0]
+    # 1 May: Acme +2 (its operational −2 came later), Borealis −1, Cobalt not a customer yet.
+    assert may["customers"].tolist() == [0, 1, 1, 0] and may["revenue"].sum() == 0
+
+
+def test_the_latest_outcomes_come_first_and_a_limit_keeps_the_newest(outcomes_db):
+    with crm_core.connect(outcomes_db) as db:
+        newest = crm_core.outcome_list(db, limit=2)
+    assert newest["on_date"].tolist() == ["2025-10-05", "2025-10-01"]
+
+
 def test_a_snapshot_counts_only_outcomes_up_to_that_day(outcomes_db):
     with crm_core.connect(outcomes_db) as db:
         found = crm_core.acquisition_returns(db, "2025-08-15").set_index("group")
         listed = crm_core.outcome_list(db, "2025-08-15")
     assert found.loc["Acme Turbines", "revenue"] == 50000 and found.loc["Cobalt Mining", "revenue"] == 0
-    assert list(listed["kind"]) == ["referral_lost", "additional_sale"]
+    assert list(listed["kind"]) == ["additional_sale", "referral_lost"]                # newest first
 
 
 @pytest.mark.parametrize("kind, kwargs, field", [

@@ -51,7 +51,7 @@ def test_recording_an_outcome_and_a_missing_amount(open_page, outcomes_db):
     assert not page.error
     with crm_core.connect(outcomes_db) as db:
         found = crm_core.outcome_list(db, customer_id=2)
-    assert found.iloc[-1][["kind", "on_date", "amount"]].tolist() == ["additional_sale", "2025-09-01", 12000.0]
+    assert found.iloc[0][["kind", "on_date", "amount"]].tolist() == ["additional_sale", "2025-09-01", 12000.0]
 
 
 def test_an_empty_database_and_no_outcome_give_a_next_step(open_page, empty_db, story_db):

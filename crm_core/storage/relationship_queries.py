@@ -10,7 +10,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from . import frame, value
-from .queries import _filter_sql
+from .queries import NOW, _filter_sql
 
 # A promise's resolution as it stood at the end of day :d: NULL while it was still open
 # (a resolution recorded later reads as not yet made). Every promise read uses this one rule.
@@ -186,8 +186,8 @@ def promise_counts(db: Database, as_of: str, day: str, by: str | None = None,
 
 
 def outcomes(db: Database, as_of: str, customer_id: int | None = None,
-             filters: dict | None = None) -> pd.DataFrame:
-    """Outcomes recorded on or before ``as_of``."""
+             filters: dict | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Outcomes recorded on or before ``as_of``, newest first (the first ``limit``)."""
     where, params = _filter_sql(filters)
     if customer_id is not None:
         where += " AND o.customer_id = :c"
@@ -196,22 +196,50 @@ def outcomes(db: Database, as_of: str, customer_id: int | None = None,
            o.counterpart, o.note, o.author
       FROM outcomes o JOIN customers c ON c.id = o.customer_id
      WHERE o.on_date <= :d {where}
-     ORDER BY o.on_date, o.id
+     ORDER BY o.on_date DESC, o.id DESC {"" if limit is None else "LIMIT :limit"}
     """
-    return frame(db, sql, {"d": as_of, "c": customer_id, **params})
+    return frame(db, sql, {"d": as_of, "c": customer_id, "limit": limit, **params})
+
+
+# Per customer, the outcomes recorded by :d: counts per kind and the revenue of additional sales.
+_EARNED = """
+    SELECT o.customer_id, SUM(o.kind = 'additional_sale') AS additional_sales,
+           COALESCE(SUM(CASE WHEN o.kind = 'additional_sale' THEN o.amount END), 0) AS revenue,
+           SUM(o.kind = 'referral_given') AS referrals_given, SUM(o.kind = 'referral_lost') AS referrals_lost
+      FROM outcomes o WHERE o.on_date <= :d GROUP BY o.customer_id"""
+_EARNED_COLUMNS = ("additional_sales", "revenue", "referrals_given", "referrals_lost")
 
 
 def outcome_totals(db: Database, as_of: str, filters: dict | None = None) -> pd.DataFrame:
     """Per customer existing on ``as_of``: acquisition cost and outcome counts and sums."""
     where, params = _filter_sql(filters)
+    earned = ", ".join(f"COALESCE(e.{column}, 0) AS {column}" for column in _EARNED_COLUMNS)
     sql = f"""
-    SELECT c.id AS customer_id, c.name, c.sector, c.account_manager, c.acquisition_cost,
-           COALESCE(SUM(o.kind = 'additional_sale'), 0) AS additional_sales,
-           COALESCE(SUM(CASE WHEN o.kind = 'additional_sale' THEN o.amount END), 0) AS revenue,
-           COALESCE(SUM(o.kind = 'referral_given'), 0) AS referrals_given,
-           COALESCE(SUM(o.kind = 'referral_lost'), 0) AS referrals_lost
-      FROM customers c LEFT JOIN outcomes o ON o.customer_id = c.id AND o.on_date <= :d
+    SELECT c.id AS customer_id, c.name, c.sector, c.account_manager, c.acquisition_cost, {earned}
+      FROM customers c LEFT JOIN ({_EARNED}) e ON e.customer_id = c.id
      WHERE c.created_on <= :d {where}
-     GROUP BY c.id ORDER BY c.name
+     ORDER BY c.name
+    """
+    return frame(db, sql, {"d": as_of, **params})
+
+
+def outcomes_per_final_opinion(db: Database, as_of: str, filters: dict | None = None) -> pd.DataFrame:
+    """Customers existing on ``as_of`` grouped by their final opinion then (NULL: not
+    rated): ``final_opinion, customers`` and the sums of their outcomes by then
+    (``additional_sales, revenue, referrals_given, referrals_lost``). For "now" the
+    final opinion is the summary's; for a past day it is summed from its steps."""
+    where, params = _filter_sql(filters)
+    opinions = ("SELECT customer_id, final_value AS value, COALESCE(rated_stages, 0) AS rated FROM customer_summary"
+                if as_of == NOW else
+                "SELECT customer_id, SUM(d_value) AS value, SUM(d_rated) AS rated FROM opinion_steps"
+                " WHERE +series = 'final' AND on_date <= :d GROUP BY customer_id")
+    earned = ", ".join(f"COALESCE(SUM(e.{column}), 0) AS {column}" for column in _EARNED_COLUMNS)
+    sql = f"""
+    SELECT CASE WHEN f.rated > 0 THEN f.value END AS final_opinion, COUNT(*) AS customers, {earned}
+      FROM customers c
+      LEFT JOIN ({opinions}) f ON f.customer_id = c.id
+      LEFT JOIN ({_EARNED}) e ON e.customer_id = c.id
+     WHERE c.created_on <= :d {where}
+     GROUP BY 1 ORDER BY 1
     """
     return frame(db, sql, {"d": as_of, **params})
