@@ -7,11 +7,10 @@ import crm_core
 from pages.common import _, customers_or_stop, fmt_number, fmt_pct, n_, read, setup
 from pages.common.charts import link_column, portfolio_filters
 from pages.common.forms import author, customer_picker
-from pages.common.service import (case_form, cases_table, clock_now, compliance_table, event_form,
-                                  fmt_hours, promise_form, promises_table, resolve_form, trend_chart)
-
-# Tables show their first rows only: formatting and sending 20,000 rows took seconds per run, 200 still 0.2 s.
-SHOWN = 100
+from pages.common.presented import draw, presented
+from pages.common.service import (case_form, clock_now, compliance_table, event_form, fmt_hours,
+                                  open_cases_table, promise_form, promises_shown, resolve_form, spares_table,
+                                  trend_chart)
 
 ctx = setup("Service and promises", "🛠️")
 who = author()
@@ -41,24 +40,18 @@ with clock_tab:
         if waiting.empty:
             st.success(_("No open case: every reported fault is closed."))
         else:
-            st.dataframe(cases_table(waiting.head(SHOWN)), hide_index=True, width="stretch",
+            st.dataframe(presented(ctx, open_cases_table, filters, now), hide_index=True, width="stretch",
                          column_config={"journey": link_column()})
         left, right = st.columns([2, 3])
         left.markdown("**" + _("Within target, per priority") + "**")
         left.dataframe(compliance_table(figures.compliance), hide_index=True, width="stretch")
         left.caption(_("Clocks stopped within target ÷ clocks decided (stopped, or running and already late)."))
-        right.altair_chart(trend_chart(figures.trend), width="stretch")
+        draw(ctx, trend_chart, filters, now, into=right)
         st.subheader(_("Spare parts at actual price?"), anchor=False)
         st.metric(_("Quoted ÷ reference price, all spare parts"), fmt_number(figures.price_ratio, 2),
                   help=_("1.00 = at the reference price; above 1.05 the checklist does not count it as fair."))
         if len(figures.spares):
-            spares = figures.spares.head(SHOWN)
-            st.dataframe(pd.DataFrame({
-                _("Customer"): spares["name"], _("Cases"): spares["cases"],
-                _("Quoted"): spares["quoted"].map(lambda v: fmt_number(v, 0)),
-                _("Reference"): spares["reference"].map(lambda v: fmt_number(v, 0)),
-                _("Quoted ÷ reference"): spares["ratio"].map(lambda v: fmt_number(v, 2))}),
-                hide_index=True, width="stretch")
+            st.dataframe(presented(ctx, spares_table, filters, now), hide_index=True, width="stretch")
     with st.expander(_("Open a case"), icon="🆕", expanded=figures.cases == 0):
         if customer_id is None:
             st.caption(_("Pick the customer above first."))
@@ -85,17 +78,15 @@ with promise_tab:
         _("Average slip (days)"): managers["average_slip"].map(fmt_number), _("Overdue"): managers["overdue"]}),
         hide_index=True, width="stretch")
     chosen = {"customer_id": customer_id, "filters": filters}
-    overdue = read(ctx, "promise_list", ctx.as_of, **chosen, only="overdue", limit=SHOWN)
-    st.subheader(n_("{n} overdue promise", "{n} overdue promises",
-                    read(ctx, "promise_count", ctx.as_of, **chosen, only="overdue")), anchor=False)
-    if len(overdue):
-        st.dataframe(promises_table(overdue), hide_index=True, width="stretch")
-    found = read(ctx, "promise_list", ctx.as_of, **chosen, limit=SHOWN)
+    overdue = read(ctx, "promise_count", ctx.as_of, **chosen, only="overdue")
+    st.subheader(n_("{n} overdue promise", "{n} overdue promises", overdue), anchor=False)
+    if overdue:
+        st.dataframe(presented(ctx, promises_shown, customer_id, filters, "overdue"), hide_index=True, width="stretch")
     st.subheader(_("All promises") if customer_id is None else _("This customer's promises"), anchor=False)
-    if found.empty:
+    if not read(ctx, "promise_count", ctx.as_of, **chosen):
         st.info(_("No promise recorded yet. Write down what sales promised, so delivery can be checked against it."))
     else:
-        st.dataframe(promises_table(found), hide_index=True, width="stretch")
+        st.dataframe(presented(ctx, promises_shown, customer_id, filters, None), hide_index=True, width="stretch")
     with st.expander(_("Record a promise"), icon="🤝"):
         if customer_id is None:
             st.caption(_("Pick the customer above first."))
