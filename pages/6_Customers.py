@@ -16,7 +16,8 @@ CONTACT_COLUMNS = ["name", "role", "email", "phone"]
 ctx = setup("Customers", "🏢")
 who = author()
 names = read(ctx, "customer_names")
-labels = {0: "➕ " + _("New customer"), **dict(zip(names["customer_id"].astype(int), names["name"]))}
+labels = {0: "➕ " + _("New customer"),
+          **dict(zip(names["customer_id"].astype(int).tolist(), names["name"].tolist()))}
 HEADINGS = {"sector": _("Sector"), "region": _("Region"), "account_manager": _("Account manager"), "name": _("Name"),
             "role": _("Role"), "email": _("Email"), "phone": _("Phone")}
 wanted = st.query_params.get("customer", "0")

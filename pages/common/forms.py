@@ -94,7 +94,8 @@ def customer_picker(names) -> int | None:
 
     ``names`` has ``customer_id`` and ``name``. An unknown or malformed id in
     the URL is dropped with a note, never a traceback."""
-    labels = dict(zip(names["customer_id"].astype(int), names["name"]))
+    # tolist() first: iterating 10,000 Arrow-backed strings one by one took 6 ms a run.
+    labels = dict(zip(names["customer_id"].astype(int).tolist(), names["name"].tolist()))
     wanted = st.query_params.get("customer")
     chosen = int(wanted) if wanted and wanted.isdigit() and int(wanted) in labels else None
     if wanted and chosen is None:
