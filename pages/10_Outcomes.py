@@ -8,6 +8,7 @@ from pages.common.charts import portfolio_filters, url_choice
 from pages.common.forms import author, customer_picker
 from pages.common.outcomes import (band_label, bands_chart, outcome_form, outcomes_table, returns_chart,
                                    returns_table)
+from pages.common.presented import draw, presented
 
 ctx = setup("Outcomes", "🏆")
 who = author()
@@ -37,7 +38,7 @@ if not (returns[["additional_sales", "referrals_given", "referrals_lost"]].to_nu
 else:
     st.subheader(_("Do customers with a better opinion bring more?"), anchor=False)
     left, right = st.columns([3, 2])
-    left.altair_chart(bands_chart(bands), width="stretch")
+    draw(ctx, bands_chart, filters, into=left)
     with right:
         for row in bands.itertuples():
             st.markdown(f"**{band_label(row.band)}** · " + n_("{n} customer", "{n} customers", row.customers))
@@ -49,17 +50,16 @@ else:
 
 st.subheader(_("Acquisition cost beside what it led to"), anchor=False)
 left, right = st.columns([2, 3])
-left.altair_chart(returns_chart(returns), width="stretch")
-# The highest returns only: formatting all 10,000 customers took half a second per run.
-right.dataframe(returns_table(returns.head(100)), hide_index=True, width="stretch")
+draw(ctx, returns_chart, by, filters, into=left)
+right.dataframe(presented(ctx, returns_table, by, filters), hide_index=True, width="stretch")
 
 customer_id = customer_picker(names)
-found = read(ctx, "outcome_list", ctx.as_of, customer_id=customer_id, filters=filters, limit=200)
+found = presented(ctx, outcomes_table, customer_id, filters)
 st.subheader(_("Outcomes of this customer") if customer_id else _("Latest outcomes"), anchor=False)
 if found.empty:
     st.caption(_("None recorded."))
 else:
-    st.dataframe(outcomes_table(found), hide_index=True, width="stretch")
+    st.dataframe(found, hide_index=True, width="stretch")
 with st.expander(_("Record an outcome"), icon="🏆"):
     if customer_id is None:
         st.caption(_("Pick the customer above first."))

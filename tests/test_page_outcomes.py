@@ -5,6 +5,7 @@ The outcomes are those of tests/test_outcomes.py."""
 import datetime as dt
 
 import crm_core
+from crm_core import i18n
 from pages.common import fmt_number
 from test_outcomes import outcomes_db  # noqa: F401  (the same hand-made outcomes)
 from test_page_overview import metrics
@@ -57,3 +58,60 @@ def test_recording_an_outcome_and_a_missing_amount(open_page, outcomes_db):
 def test_an_empty_database_and_no_outcome_give_a_next_step(open_page, empty_db, story_db):
     assert "There are no customers yet." in open_page(PAGE, empty_db).info[0].value
     assert any("No outcome recorded yet" in i.value for i in open_page(PAGE, story_db).info)
+
+
+def test_the_charts_plot_crm_core_figures(open_page, outcomes_db, chart_data):
+    page = open_page(PAGE, outcomes_db)
+    with crm_core.connect(outcomes_db) as db:
+        bands = crm_core.outcomes_by_opinion(db).set_index("band")
+    per_band, returns = (chart_data(chart) for chart in page.get("vega_lite_chart"))
+    sales = per_band[per_band["measure"] == "additional_sales_per_customer"].set_index("band")
+    assert sales["value"].to_dict() == bands["additional_sales_per_customer"].dropna().to_dict()
+    assert sales.loc["positive", "value_text"] == fmt_number(bands.loc["positive", "additional_sales_per_customer"], 2)
+    plotted = returns.pivot(index="group", columns="measure", values="value")
+    assert plotted["revenue"].to_dict() == {"Acme Turbines": 50000, "Cobalt Mining": 30000, "Borealis Rail": 0}
+    assert plotted["acquisition_cost"].to_dict() == {"Acme Turbines": 20000, "Cobalt Mining": 10000,
+                                                     "Borealis Rail": 0}
+
+
+def test_the_latest_outcomes_are_spelled_out_newest_first(open_page, outcomes_db):
+    table = open_page(PAGE, outcomes_db).dataframe[1].value
+    assert table.iloc[0].tolist() == ["5 Oct 2025", "Cobalt Mining", "Referral given", "—", "Fjord Metro", ""]
+    assert table.iloc[1][["Outcome", "Amount"]].tolist() == ["Additional sale", "30,000"]
+
+
+def test_tables_and_charts_are_built_once_until_an_outcome_is_recorded(open_page, outcomes_db, monkeypatch):
+    import functools
+
+    import pages.common.outcomes
+    built = []
+
+    def counted(name):
+        original = getattr(pages.common.outcomes, name)
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            built.append(name)
+            return original(*args, **kwargs)
+        monkeypatch.setattr(pages.common.outcomes, name, wrapper)
+
+    shown = ["bands_chart", "outcomes_table", "returns_chart", "returns_table"]
+    for name in shown:
+        counted(name)
+    page = open_page(PAGE, outcomes_db)
+    assert sorted(built) == shown
+    page.run()
+    assert sorted(built) == shown                      # warm: tables and specs from the cache
+    with crm_core.connect(outcomes_db) as db:
+        crm_core.record_outcome(db, 2, "additional_sale", "2025-11-01", amount=12000)
+    page.run()
+    assert sorted(built) == sorted(shown * 2)          # the write changed the counter in the key
+    table = page.dataframe[0].value.set_index("Customer or sector")
+    assert table.loc["Borealis Rail", "Sales amount"] == "12,000"
+    assert page.dataframe[1].value.iloc[0][["Customer", "Amount"]].tolist() == ["Borealis Rail", "12,000"]
+
+
+def test_the_tables_follow_the_language(open_page, outcomes_db):
+    page = open_page(PAGE, outcomes_db, lang="fr")
+    table = page.dataframe[0].value.set_index("Client ou secteur")
+    assert table.loc["Acme Turbines", "Montant des ventes"] == i18n.format_number(50000, "fr", 0)
