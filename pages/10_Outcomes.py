@@ -3,10 +3,10 @@ and do happy customers bring more?"""
 
 import streamlit as st
 
-from pages.common import _, customers_or_stop, fmt_number, n_, read, setup
+from pages.common import _, customers_or_stop, first_of, fmt_number, n_, read, setup
 from pages.common.charts import portfolio_filters, url_choice
 from pages.common.forms import author, customer_picker
-from pages.common.outcomes import (band_label, bands_chart, outcome_form, outcomes_table, returns_chart,
+from pages.common.outcomes import (SHOWN, band_label, bands_chart, outcome_form, outcomes_table, returns_chart,
                                    returns_table)
 from pages.common.presented import draw, presented
 
@@ -52,6 +52,7 @@ st.subheader(_("Acquisition cost beside what it led to"), anchor=False)
 left, right = st.columns([2, 3])
 draw(ctx, returns_chart, by, filters, into=left)
 right.dataframe(presented(ctx, returns_table, by, filters), hide_index=True, width="stretch")
+first_of(SHOWN, len(returns), into=right)
 
 customer_id = customer_picker(names)
 found = presented(ctx, outcomes_table, customer_id, filters)

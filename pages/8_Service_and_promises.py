@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import _, customers_or_stop, fmt_number, fmt_pct, n_, read, setup
+from pages.common import _, customers_or_stop, first_of, fmt_number, fmt_pct, n_, read, setup
 from pages.common.charts import link_column, portfolio_filters
 from pages.common.forms import author, customer_picker
 from pages.common.presented import draw, presented
-from pages.common.service import (case_form, clock_now, compliance_table, event_form, fmt_hours,
+from pages.common.service import (SHOWN, case_form, clock_now, compliance_table, event_form, fmt_hours,
                                   open_cases_table, promise_form, promises_shown, resolve_form, spares_table,
                                   trend_chart)
 
@@ -42,6 +42,7 @@ with clock_tab:
         else:
             st.dataframe(presented(ctx, open_cases_table, filters, now), hide_index=True, width="stretch",
                          column_config={"journey": link_column()})
+            first_of(SHOWN, len(waiting))
         left, right = st.columns([2, 3])
         left.markdown("**" + _("Within target, per priority") + "**")
         left.dataframe(compliance_table(figures.compliance), hide_index=True, width="stretch")
@@ -52,6 +53,7 @@ with clock_tab:
                   help=_("1.00 = at the reference price; above 1.05 the checklist does not count it as fair."))
         if len(figures.spares):
             st.dataframe(presented(ctx, spares_table, filters, now), hide_index=True, width="stretch")
+            first_of(SHOWN, len(figures.spares))
     with st.expander(_("Open a case"), icon="🆕", expanded=figures.cases == 0):
         if customer_id is None:
             st.caption(_("Pick the customer above first."))
@@ -82,11 +84,14 @@ with promise_tab:
     st.subheader(n_("{n} overdue promise", "{n} overdue promises", overdue), anchor=False)
     if overdue:
         st.dataframe(presented(ctx, promises_shown, customer_id, filters, "overdue"), hide_index=True, width="stretch")
+        first_of(SHOWN, overdue)
     st.subheader(_("All promises") if customer_id is None else _("This customer's promises"), anchor=False)
-    if not read(ctx, "promise_count", ctx.as_of, **chosen):
+    total = read(ctx, "promise_count", ctx.as_of, **chosen)
+    if not total:
         st.info(_("No promise recorded yet. Write down what sales promised, so delivery can be checked against it."))
     else:
         st.dataframe(presented(ctx, promises_shown, customer_id, filters, None), hide_index=True, width="stretch")
+        first_of(SHOWN, total)
     with st.expander(_("Record a promise"), icon="🤝"):
         if customer_id is None:
             st.caption(_("Pick the customer above first."))

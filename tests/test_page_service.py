@@ -112,6 +112,15 @@ def test_marking_a_promise_kept_offers_the_chosen_customers_open_promises_only(o
     assert record.loc["Borealis Rail", "kept"] == 1 and record.loc["Borealis Rail", "overdue"] == 0
 
 
+def test_a_table_cut_to_its_first_rows_says_how_many_there_are(open_page, service_db):
+    with crm_core.connect(service_db) as db:
+        for n in range(98):
+            crm_core.record_promise(db, 2, "pre_deal", "2025-03-11", "other", f"Call back #{n}", today=TODAY)
+    captions = [c.value for c in open_page(PAGE, service_db).caption]
+    # all promises (3 + 98) are cut; the one overdue promise and the one open case are shown whole
+    assert [c for c in captions if c.startswith("Showing the first")] == ["Showing the first 100 of 101."]
+
+
 def test_an_empty_database_gives_a_next_step(open_page, empty_db):
     page = open_page(PAGE, empty_db)
     assert not page.exception and "There are no customers yet." in page.info[0].value

@@ -342,6 +342,14 @@ def customers_or_stop(ctx: Context, message: str) -> pd.DataFrame:
     return names
 
 
+def first_of(shown: int, total: int, into=st) -> None:
+    """Under a table that shows only its first ``shown`` rows, say how many there are
+    in all (nothing when it shows them all), so nobody takes the table for the whole."""
+    if total > shown:
+        into.caption(_("Showing the first {shown} of {total}.", shown=fmt_number(shown, 0),
+                       total=fmt_number(total, 0)))
+
+
 def download(frame: pd.DataFrame, name: str) -> None:
     """A button under a table that downloads ``frame`` (the rows the page shows, so
     the same filters and snapshot day) as ``<name>.csv``, written by

@@ -17,6 +17,8 @@ from crm_core import outcomes
 from . import Context, _, fmt_date, fmt_each, fmt_number, read
 from .forms import confirmation, field_error, other_error, save
 
+# Rows of the returns table (the highest revenues first).
+SHOWN = 100
 BAND_COLOURS = {"negative": "#C0392B", "neutral": "#9AA5B1", "positive": "#2E8B57", "not_rated": "#D5D8DC"}
 
 
@@ -69,7 +71,7 @@ def returns_chart(ctx: Context, by: str, filters: dict | None, limit: int = 15) 
                  alt.Tooltip("value_text:N", title=_("Amount"))]).properties(height=max(200, 36 * len(top)))
 
 
-def returns_table(ctx: Context, by: str, filters: dict | None, limit: int = 100) -> pd.DataFrame:
+def returns_table(ctx: Context, by: str, filters: dict | None, limit: int = SHOWN) -> pd.DataFrame:
     """The ``limit`` highest returns per customer or sector (``by``) as shown, highest
     revenue first (formatting all 10,000 customers took half a second)."""
     returns = read(ctx, "acquisition_returns", ctx.as_of, by, filters=filters).head(limit)
