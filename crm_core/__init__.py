@@ -26,4 +26,5 @@ from .service import (PRIORITIES, ServicePortfolio, case_clocks, log_case_event,
                       service_portfolio, service_targets, set_service_target)
 from .promises import promise_count, promise_list, promise_record, record_promise, resolve_promise
 from .outcomes import acquisition_returns, outcome_list, outcomes_by_opinion, record_outcome
-from .analysis import METHOD as DRIVERS_METHOD, MIN_CUSTOMERS, OpinionDrivers, next_best_responses, opinion_drivers
+from .analysis import (METHOD as DRIVERS_METHOD, MIN_CUSTOMERS, OpinionDrivers, next_best_of, next_best_responses,
+                       opinion_drivers)

@@ -38,9 +38,8 @@ import pandas as pd
 from .catalogue import MODE_LABELS, MODES
 from .i18n import N_
 from .movers import _check_stage
-from .reads import as_of_text
+from .reads import Journey, as_of_text, journey
 from .storage import opinion_drivers_queries as sql
-from .storage import queries
 
 MIN_CUSTOMERS = 5   # on each side of a comparison, below which we say "too few to say"
 Z_95 = 1.96         # normal-approximation multiplier for a 95 % interval
@@ -110,20 +109,27 @@ def opinion_drivers(db, stage: str, as_of=None, filters: dict | None = None) -> 
 
 
 def next_best_responses(db, customer_id: int, as_of=None) -> pd.DataFrame:
-    """What to give ``customer_id`` next: the checklist items of its current stage (at
-    the end of ``as_of``) not given yet, ranked by how the latest opinion of that stage
-    differs with them across the whole portfolio (``opinion_drivers``): items with
-    enough customers first, largest difference first; then the too-few-to-say ones
-    in checklist order. Columns: ``stage, item_key`` and ``COLUMNS``. Empty when
-    the customer is unknown, did not exist yet, or has been given every item."""
-    day = as_of_text(as_of)
-    entries = queries.stage_entries(db, customer_id, day)
-    if entries.empty:
+    """What to give ``customer_id`` next at the end of ``as_of``: ``next_best_of`` its
+    journey and the ``opinion_drivers`` of its current stage. Columns: ``stage,
+    item_key`` and ``COLUMNS``. Empty when the customer is unknown or did not exist yet."""
+    found = journey(db, customer_id, as_of)
+    if found is None or found.current_stage is None:
         return pd.DataFrame(columns=["stage", "item_key", *COLUMNS])
-    stage = entries["stage"].iloc[-1]
-    missing = sql.missing_items(db, customer_id, stage, day)["item_key"]
-    drivers = opinion_drivers(db, stage, as_of).items.reset_index(names="position")
-    ranked = drivers[drivers["item_key"].isin(missing)].assign(
+    return next_best_of(found, opinion_drivers(db, found.current_stage, as_of))
+
+
+def next_best_of(found: Journey, drivers: OpinionDrivers) -> pd.DataFrame:
+    """The checklist items of the journey's current stage not given yet, ranked by how the
+    latest opinion of that stage differs with them across the whole portfolio
+    (``drivers``: ``opinion_drivers`` of that stage, unfiltered): items with enough
+    customers first, largest difference first; then the too-few-to-say ones in
+    checklist order. Columns: ``stage, item_key`` and ``COLUMNS``; empty when every
+    item was given. Takes the drivers so a page can share one cached analysis of
+    the stage between all customers."""
+    checklist = found.checklist
+    missing = checklist.loc[(checklist["stage"] == drivers.stage) & ~checklist["done"], "item_key"]
+    ranked = drivers.items.reset_index(names="position")
+    ranked = ranked[ranked["item_key"].isin(missing)].assign(
         order=lambda f: f["difference"].where(~f["too_few"]).fillna(-np.inf))
     ranked = ranked.sort_values(["too_few", "order", "position"], ascending=[True, False, True])
-    return ranked.assign(stage=stage)[["stage", "item_key", *COLUMNS]].reset_index(drop=True)
+    return ranked.assign(stage=drivers.stage)[["stage", "item_key", *COLUMNS]].reset_index(drop=True)

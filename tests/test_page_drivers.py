@@ -77,3 +77,18 @@ def test_the_journey_names_the_next_best_response(open_page, demo_db):
     advice = [i.value for i in page.info if "Give next" in i.value]
     assert advice == [f"Give next: **Plan for actual delays** (+{ranked['difference'].iloc[0]:.1f} opinion "
                       "where given)."]
+
+
+def test_journeys_of_customers_in_the_same_stage_share_one_analysis_of_it(open_page, story_db, monkeypatch):
+    calls = []
+    original = crm_core.opinion_drivers
+
+    def counted(db, stage, *args, **kwargs):
+        calls.append(stage)
+        return original(db, stage, *args, **kwargs)
+
+    monkeypatch.setattr(crm_core, "opinion_drivers", counted)
+    for customer in ("2", "3"):                      # Borealis and Cobalt, both in pre-deal
+        page = open_page("pages/1_Customer_journey.py", story_db, customer=customer)
+        assert [i.value for i in page.info if i.value.startswith("Give next")]
+    assert calls == ["pre_deal"]

@@ -75,15 +75,3 @@ def driver_sums(db: Database, stage: str, as_of: str, modes: tuple[str, ...],
      ORDER BY 10
     """, {"stage": stage, "d": as_of, **params, **{f"mode{i}": m for i, m in enumerate(modes)}}
     ).drop(columns="position")
-
-
-def missing_items(db: Database, customer_id: int, stage: str, as_of: str) -> pd.DataFrame:
-    """``item_key, label`` of the active items of ``stage`` that ``customer_id`` had
-    not been given by the end of ``as_of`` (checklist order)."""
-    return frame(db, """
-    SELECT k.key AS item_key, k.label FROM checklist_items k
-     WHERE k.stage = :stage AND k.active = 1
-       AND NOT EXISTS (SELECT 1 FROM item_coverage i
-                        WHERE i.customer_id = :c AND i.item_key = k.key AND i.first_on <= :d)
-     ORDER BY k.position
-    """, {"stage": stage, "c": customer_id, "d": as_of})

@@ -172,11 +172,14 @@ def opinion_editor(path: str, opinion: pd.Series, who: str | None) -> None:
             done=_("Opinion deleted. Undo it in the History tab.")))
 
 
-def next_best_response(ctx: Context, customer_id: int) -> None:
-    """The line "Give next: <item> (+1.2 opinion where given)" for one customer at
-    ``ctx.as_of`` (``crm_core.next_best_responses``), with the other missing items of
-    its current stage in their ranked order; nothing when none is missing."""
-    ranked = read(ctx, "next_best_responses", customer_id, ctx.as_of)
+def next_best_response(ctx: Context, journey: crm_core.Journey) -> None:
+    """The line "Give next: <item> (+1.2 opinion where given)" for the customer of
+    ``journey`` at ``ctx.as_of`` (``crm_core.next_best_of``), with the other missing
+    items of its current stage in their ranked order; nothing when none is missing.
+    The stage's analysis is the cached read the "what moves opinion" page makes, so
+    opening another customer does not redo it."""
+    ranked = crm_core.next_best_of(journey, read(ctx, "opinion_drivers", journey.current_stage, ctx.as_of,
+                                                 filters=None))
     if ranked.empty:
         return
     names = ranked["item_key"].combine(ranked["label"], item_label)
