@@ -43,7 +43,7 @@ kpis[1].metric(_("Final opinion"), fmt_opinion(journey.final_opinion), border=Tr
                help=_("Sum of the latest opinion of each reached stage (−6 … +6)."))
 kpis[2].metric(_("Checklist coverage of the current stage"), fmt_pct(now["coverage"]), border=True)
 kpis[3].metric(_("Last response"), fmt_days_ago(days), border=True)
-next_best_response(ctx, journey)
+next_best_response(ctx, customer_id)
 
 overview_tab, checklist_tab, records_tab, history_tab = st.tabs(
     [_("Journey"), _("Checklist"), _("Responses and opinions"), _("History")], key="tab", bind="query-params")

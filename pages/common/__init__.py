@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -171,7 +172,7 @@ def _choose_language() -> str:
     # keyed by the URL's language, so opening another link re-seeds the box
     key = f"lang:{lang}"
     chosen = st.session_state.get(key, lang)
-    st.session_state["lang"] = chosen
+    st.session_state["lang"] = _run.lang = chosen
     if wanted != chosen:
         st.query_params["lang"] = chosen
     return key
@@ -183,9 +184,15 @@ def _language_box(key: str) -> None:
                          format_func=i18n.LANGUAGES.get)
 
 
+# The language chosen by ``setup``, kept per script thread (a session's runs happen on its
+# own threads): ``lang()`` is called for every message and number on a page, and asking
+# ``st.session_state`` each time cost more than formatting (600 calls on a journey).
+_run = threading.local()
+
+
 def lang() -> str:
     """The language of this browser session (``en`` before ``setup`` ran)."""
-    return st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
+    return getattr(_run, "lang", None) or st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
 
 
 def _(message: str, **values) -> str:

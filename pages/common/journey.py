@@ -13,6 +13,7 @@ import crm_core
 from . import (Context, _, fmt_date, fmt_opinion, item_label, mode_colour, mode_label, plain, read, stage_colour,
                stage_label, with_labels)
 from .forms import confirmation, field_error, other_error, save
+from .presented import presented
 
 
 def contributions_chart(journey: crm_core.Journey) -> alt.Chart:
@@ -172,14 +173,20 @@ def opinion_editor(path: str, opinion: pd.Series, who: str | None) -> None:
             done=_("Opinion deleted. Undo it in the History tab.")))
 
 
-def next_best_response(ctx: Context, journey: crm_core.Journey) -> None:
-    """The line "Give next: <item> (+1.2 opinion where given)" for the customer of
-    ``journey`` at ``ctx.as_of`` (``crm_core.next_best_of``), with the other missing
-    items of its current stage in their ranked order; nothing when none is missing.
-    The stage's analysis is the cached read the "what moves opinion" page makes, so
-    opening another customer does not redo it."""
-    ranked = crm_core.next_best_of(journey, read(ctx, "opinion_drivers", journey.current_stage, ctx.as_of,
-                                                 filters=None))
+def next_best_ranking(ctx: Context, customer_id: int) -> pd.DataFrame:
+    """``crm_core.next_best_of`` the customer's journey at ``ctx.as_of``, against the
+    stage's analysis as the "what moves opinion" page reads it (the same cached read,
+    so opening another customer of the stage does not redo it)."""
+    journey = read(ctx, "journey", customer_id, ctx.as_of)
+    return crm_core.next_best_of(journey, read(ctx, "opinion_drivers", journey.current_stage, ctx.as_of,
+                                               filters=None))
+
+
+def next_best_response(ctx: Context, customer_id: int) -> None:
+    """The line "Give next: <item> (+1.2 opinion where given)" for one customer at
+    ``ctx.as_of``, with the other missing items of its current stage in their ranked
+    order (``next_best_ranking``); nothing when none is missing."""
+    ranked = presented(ctx, next_best_ranking, customer_id)
     if ranked.empty:
         return
     names = ranked["item_key"].combine(ranked["label"], item_label)
