@@ -34,6 +34,10 @@ def test_a_response_logged_from_the_journey_shows_in_the_journey_at_once(server,
     page.goto(f"{server.url}/Customer_journey?customer={customer_id}")
     expect(page.get_by_role("heading").filter(has_text=name).first).to_be_visible()
     page.get_by_role("tab", name=re.compile("Responses and opinions")).click()
+    # The tab is kept in the URL, so choosing it reruns the page: let that run finish
+    # before the next click (a click landing mid-run raced with it and lost the customer).
+    expect(page).to_have_url(re.compile("tab=Responses"))
+    wait_until_idle(page)
     count = page.get_by_role("heading", name=re.compile(r"^\d+ responses?$"))
     before = int(count.inner_text().split()[0])
 
