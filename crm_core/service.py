@@ -302,8 +302,9 @@ def service_portfolio(db, as_of=None, filters: dict | None = None,
     Stopped clocks do not depend on the moment, so one compact row per case
     serves their counts and medians; only the open cases' running clocks are
     judged against ``now``."""
+    day = as_of_text(as_of)
     targets = service_targets(db).set_index("priority")
-    hours = relationship_queries.case_hours(db, as_of_text(as_of), CLOCK_COLUMNS, filters)
+    hours = relationship_queries.case_hours(db, day, CLOCK_COLUMNS, filters)
     stopped = hours[list(CLOCKS)].to_numpy(dtype=float)
     within = stopped <= targets.reindex(hours["priority"])[[f"{clock}_hours" for clock in CLOCKS]].to_numpy()
     counts = pd.DataFrame({"month": hours["month"], "priority": hours["priority"], "cases": 1,
@@ -330,7 +331,7 @@ def service_portfolio(db, as_of=None, filters: dict | None = None,
         **{k: by_month[[f"{c}_{k}" for c in CLOCKS]].to_numpy().ravel() for k in ("met", "decided")}})
     trend["compliance"] = trend["met"] / trend["decided"].where(trend["decided"] > 0)
     trend = trend.astype({"median_hours": float, "compliance": float})
-    spares = relationship_queries.spare_prices(db, as_of_text(as_of), filters)
+    spares = relationship_queries.spare_prices(db, day, filters)
     spares["ratio"] = (spares["quoted"] / spares["reference"]).round(3)
     return ServicePortfolio(
         cases=int(counts["cases"].sum()), open_cases=len(waiting),

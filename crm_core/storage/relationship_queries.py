@@ -15,6 +15,8 @@ from .queries import NOW, _filter_sql
 # A promise's resolution as it stood at the end of day :d: NULL while it was still open
 # (a resolution recorded later reads as not yet made). Every promise read uses this one rule.
 _RESOLUTION_AS_OF = "CASE WHEN p.resolved_on <= :d THEN p.status END"
+# Overdue on day :t: still open at the end of :d (the rule above) and due before :t.
+_OVERDUE = f"({_RESOLUTION_AS_OF} IS NULL AND p.due_on < :t)"
 
 
 def _end_of(as_of: str) -> str:
@@ -102,16 +104,16 @@ def service_targets(db: Database) -> pd.DataFrame:
                      " FROM service_targets ORDER BY id")
 
 
-def _promises_where(customer_id: int | None, filters: dict | None, only: str | None) -> tuple[str, dict]:
-    """The ``WHERE`` clause of the promises made by ``:d`` (a resolution after it reads
-    as still open: ``p.resolved`` is NULL) for one customer and/or the filters;
-    ``only="open"`` or ``"overdue"`` (open and due before ``:t``) keeps those."""
+def _promises_source(customer_id: int | None, filters: dict | None, only: str | None) -> tuple[str, dict]:
+    """The ``FROM … WHERE`` part of a read of the promises made by ``:d`` (a resolution
+    after it reads as still open: ``p.resolved`` is NULL) for one customer and/or the
+    filters; ``only="open"`` or ``"overdue"`` (``_OVERDUE``) keeps those."""
     where, params = _filter_sql(filters)
     if customer_id is not None:
         where += " AND p.customer_id = :c"
         params["c"] = customer_id
     where += {None: "", "open": " AND p.resolved IS NULL",
-              "overdue": " AND p.resolved IS NULL AND p.due_on < :t"}[only]
+              "overdue": f" AND {_OVERDUE}"}[only]
     return f"""FROM (SELECT p.*, {_RESOLUTION_AS_OF} AS resolved FROM promises p) p
       JOIN customers c ON c.id = p.customer_id
      WHERE p.made_on <= :d {where}""", params
@@ -124,7 +126,7 @@ def promises(db: Database, as_of: str, day: str, customer_id: int | None = None,
     before ``day``, the most overdue first. ``limit``: the first rows of that order.
     Besides the promise: ``slip_days`` (resolution − due day), ``overdue`` (0/1) and
     ``days_overdue`` (``day`` − due day)."""
-    source, params = _promises_where(customer_id, filters, only)
+    source, params = _promises_source(customer_id, filters, only)
     order = "days_overdue DESC, p.id" if only == "overdue" else "p.made_on DESC, p.id DESC"
     sql = f"""
     SELECT p.id AS promise_id, p.customer_id, c.name, c.sector, c.region, c.account_manager,
@@ -134,8 +136,8 @@ def promises(db: Database, as_of: str, day: str, customer_id: int | None = None,
            CASE WHEN p.resolved IS NOT NULL THEN p.actual_value END AS actual_value, p.author,
            CASE WHEN p.resolved IS NOT NULL
                 THEN CAST(julianday(p.resolved_on) - julianday(p.due_on) AS INTEGER) END AS slip_days,
-           COALESCE(p.resolved IS NULL AND p.due_on < :t, 0) AS overdue,
-           CASE WHEN p.resolved IS NULL AND p.due_on < :t
+           COALESCE({_OVERDUE}, 0) AS overdue,
+           CASE WHEN {_OVERDUE}
                 THEN CAST(julianday(:t) - julianday(p.due_on) AS INTEGER) END AS days_overdue
       {source}
      ORDER BY {order} {"" if limit is None else "LIMIT :limit"}
@@ -146,7 +148,7 @@ def promises(db: Database, as_of: str, day: str, customer_id: int | None = None,
 def promise_total(db: Database, as_of: str, day: str, customer_id: int | None = None,
                   filters: dict | None = None, only: str | None = None) -> int:
     """How many rows ``promises`` returns without a limit."""
-    source, params = _promises_where(customer_id, filters, only)
+    source, params = _promises_source(customer_id, filters, only)
     return value(db, f"SELECT COUNT(*) {source}", {"d": as_of, "t": day, **params})
 
 
@@ -157,7 +159,7 @@ def customers_with_broken_promises(db: Database, as_of: str, day: str, since: st
     SELECT DISTINCT p.customer_id FROM promises p
      WHERE p.made_on <= :d
        AND (({_RESOLUTION_AS_OF} = 'broken' AND (:since IS NULL OR p.resolved_on >= :since))
-            OR ({_RESOLUTION_AS_OF} IS NULL AND p.due_on < :t))
+            OR {_OVERDUE})
     """, {"d": as_of, "t": day, "since": since})]
 
 
@@ -173,7 +175,7 @@ def promise_counts(db: Database, as_of: str, day: str, by: str | None = None,
     sql = f"""
     SELECT {group} AS "group", COUNT(*) AS promises,
            SUM(resolved IS NULL) AS open, SUM(resolved = 'kept') AS kept, SUM(resolved = 'broken') AS broken,
-           SUM(resolved = 'renegotiated') AS renegotiated, SUM(resolved IS NULL AND p.due_on < :t) AS overdue,
+           SUM(resolved = 'renegotiated') AS renegotiated, SUM({_OVERDUE}) AS overdue,
            SUM(resolved IS NOT NULL) AS resolved,
            AVG(CASE WHEN resolved IS NOT NULL THEN julianday(p.resolved_on) - julianday(p.due_on) END) AS average_slip
            {extra}
