@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import _, customers_or_stop, first_of, fmt_number, fmt_pct, n_, read, setup
+from pages.common import SHOWN, _, customers_or_stop, first_of, fmt_number, fmt_pct, n_, read, setup
 from pages.common.charts import link_column, portfolio_filters
 from pages.common.forms import author, customer_picker
 from pages.common.presented import draw, presented
-from pages.common.service import (SHOWN, case_form, clock_now, compliance_table, event_form, fmt_hours,
+from pages.common.service import (case_form, clock_now, compliance_table, event_form, fmt_hours,
                                   open_cases_table, promise_form, promises_shown, resolve_form, spares_table,
                                   trend_chart)
 

@@ -14,11 +14,9 @@ import streamlit as st
 import crm_core
 from crm_core import outcomes
 
-from . import Context, _, fmt_date, fmt_each, fmt_number, read
+from . import SHOWN, Context, _, fmt_date, fmt_each, fmt_number, read
 from .forms import confirmation, field_error, other_error, save
 
-# Rows of the returns table (the highest revenues first).
-SHOWN = 100
 BAND_COLOURS = {"negative": "#C0392B", "neutral": "#9AA5B1", "positive": "#2E8B57", "not_rated": "#D5D8DC"}
 
 
