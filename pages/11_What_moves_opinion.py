@@ -15,7 +15,7 @@ st.caption(_("Which of our responses move opinion? For each expected response an
 customers_or_stop(ctx, _("There are no customers yet, so there is no opinion to explain."))
 stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
 filters = portfolio_filters(ctx) or None
-found = read(ctx, "opinion_drivers", stage, ctx.as_of, filters=filters)
+found = read(ctx, crm_core.opinion_drivers, stage, ctx.as_of, filters=filters)
 stage_name = stage_label(stage)
 if found.customers == 0:
     st.info(_("No customer matching these filters had given an opinion of the {stage} stage by then. Pick "

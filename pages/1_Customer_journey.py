@@ -21,7 +21,7 @@ customer_id = customer_picker(names)
 if customer_id is None:
     st.info(_("Pick a customer to see their journey, or open one from the overview's at-risk list."))
     st.stop()
-journey = read(ctx, "journey", customer_id, ctx.as_of)
+journey = read(ctx, crm_core.journey, customer_id, ctx.as_of)
 customer = journey.customer
 if journey.current_stage is None:
     st.info(_("{name} did not exist yet on that day (created {day}).", name=plain(customer["name"]),
@@ -98,7 +98,7 @@ with history_tab:
     other_error("undo", ())
     st.button("↩️ " + _("Undo my last change"), disabled=not who, on_click=lambda: save(
         "undo", ctx.path, crm_core.undo, who, done=_("Your last change was undone.")))
-    log = read(ctx, "change_log", customer_id)
+    log = read(ctx, crm_core.change_log, customer_id)
     st.dataframe(pd.DataFrame({
         _("When"): log["at"].str[:16].str.replace("T", " "), _("Who"): log["author"].fillna("—"),
         _("What"): [" · ".join([ENTITIES.get(entity, entity), ACTIONS.get(action, action)]

@@ -18,7 +18,7 @@ st.caption(_("What do we keep failing to give? Every expected response of a stag
 customers_or_stop(ctx, _("There are no customers yet, so there is no gap to show."))
 stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
 filters = portfolio_filters(ctx)
-gaps = read(ctx, "checklist_gaps", stage, ctx.as_of, filters=filters or None, top=TOP)
+gaps = read(ctx, crm_core.checklist_gaps, stage, ctx.as_of, filters=filters or None, top=TOP)
 stage_name = stage_label(stage)
 if gaps.customers_total == 0:
     st.info(_("No customer matching these filters had reached the {stage} stage by then. Pick another stage "

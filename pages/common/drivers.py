@@ -6,6 +6,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+import crm_core
+
 from . import Context, _, fmt_number, fmt_opinion, item_label, mode_label, read, stage_label
 
 CLEAR = {"up": "#2E8B57", "down": "#C0392B", "unclear": "#7F8C8D", "few": "#D5D8DC"}
@@ -37,7 +39,7 @@ def readable(table: pd.DataFrame, key: str) -> pd.DataFrame:
 def readable_drivers(ctx: Context, stage: str, filters: dict | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The items and modes of ``crm_core.opinion_drivers`` for ``stage`` and ``filters``,
     each through ``readable`` (call it through ``presented``: cached until the next write)."""
-    found = read(ctx, "opinion_drivers", stage, ctx.as_of, filters=filters)
+    found = read(ctx, crm_core.opinion_drivers, stage, ctx.as_of, filters=filters)
     return readable(found.items, "item_key"), readable(found.modes, "mode")
 
 

@@ -43,13 +43,13 @@ def contributions_chart(journey: crm_core.Journey) -> alt.Chart:
 
 def contributions(ctx: Context, customer_id: int) -> alt.Chart:
     """``contributions_chart`` of the customer's journey at the snapshot day (for ``draw``)."""
-    return contributions_chart(read(ctx, "journey", customer_id, ctx.as_of))
+    return contributions_chart(read(ctx, crm_core.journey, customer_id, ctx.as_of))
 
 
 def score_trend(ctx: Context, customer_id: int) -> alt.Chart:
     """``scores_chart`` of the customer's ``score_history`` (for ``draw``; the journey has a
     response or an opinion)."""
-    return scores_chart(crm_core.score_history(read(ctx, "journey", customer_id, ctx.as_of)))
+    return scores_chart(crm_core.score_history(read(ctx, crm_core.journey, customer_id, ctx.as_of)))
 
 
 def timeline_chart(journey: crm_core.Journey, broken: pd.DataFrame | None = None) -> alt.Chart:
@@ -177,8 +177,8 @@ def next_best_ranking(ctx: Context, customer_id: int) -> pd.DataFrame:
     """``crm_core.next_best_of`` the customer's journey at ``ctx.as_of``, against the
     stage's analysis as the "what moves opinion" page reads it (the same cached read,
     so opening another customer of the stage does not redo it)."""
-    journey = read(ctx, "journey", customer_id, ctx.as_of)
-    return crm_core.next_best_of(journey, read(ctx, "opinion_drivers", journey.current_stage, ctx.as_of,
+    journey = read(ctx, crm_core.journey, customer_id, ctx.as_of)
+    return crm_core.next_best_of(journey, read(ctx, crm_core.opinion_drivers, journey.current_stage, ctx.as_of,
                                                filters=None))
 
 

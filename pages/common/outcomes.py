@@ -30,7 +30,7 @@ def kind_label(kind: str) -> str:
 
 def bands_chart(ctx: Context, filters: dict | None) -> alt.Chart:
     """Per opinion band, per customer: additional sales, referrals given and lost, side by side."""
-    bands = read(ctx, "outcomes_by_opinion", ctx.as_of, filters=filters)
+    bands = read(ctx, crm_core.outcomes_by_opinion, ctx.as_of, filters=filters)
     measures = {"additional_sales_per_customer": _("Additional sales"),
                 "referrals_given_per_customer": _("Referrals given"),
                 "referrals_lost_per_customer": _("Referrals lost")}
@@ -53,7 +53,7 @@ def bands_chart(ctx: Context, filters: dict | None) -> alt.Chart:
 def returns_chart(ctx: Context, by: str, filters: dict | None, limit: int = 15) -> alt.Chart:
     """Acquisition cost beside the revenue it led to, per customer or sector (``by``): the
     ``limit`` largest revenues."""
-    top = read(ctx, "acquisition_returns", ctx.as_of, by, filters=filters).head(limit)
+    top = read(ctx, crm_core.acquisition_returns, ctx.as_of, by, filters=filters).head(limit)
     names = {"acquisition_cost": _("Acquisition cost"), "revenue": _("Additional sales")}
     long = top.melt(id_vars=["group"], value_vars=list(names), var_name="measure").fillna({"value": 0})
     long = long.assign(measure_label=long["measure"].map(names),
@@ -72,7 +72,7 @@ def returns_chart(ctx: Context, by: str, filters: dict | None, limit: int = 15) 
 def returns_table(ctx: Context, by: str, filters: dict | None, limit: int = SHOWN) -> pd.DataFrame:
     """The ``limit`` highest returns per customer or sector (``by``) as shown, highest
     revenue first (formatting all 10,000 customers took half a second)."""
-    returns = read(ctx, "acquisition_returns", ctx.as_of, by, filters=filters).head(limit)
+    returns = read(ctx, crm_core.acquisition_returns, ctx.as_of, by, filters=filters).head(limit)
     return pd.DataFrame({
         _("Customer or sector"): returns["group"], _("Customers"): returns["customers"],
         _("Acquisition cost"): fmt_each(returns["acquisition_cost"], lambda v: fmt_number(v, 0)),
@@ -85,7 +85,7 @@ def returns_table(ctx: Context, by: str, filters: dict | None, limit: int = SHOW
 def outcomes_table(ctx: Context, customer_id: int | None, filters: dict | None, limit: int = 200) -> pd.DataFrame:
     """The ``limit`` latest outcomes (of ``customer_id``, or of the portfolio) as shown,
     newest first; empty when none is recorded."""
-    found = read(ctx, "outcome_list", ctx.as_of, customer_id=customer_id, filters=filters, limit=limit)
+    found = read(ctx, crm_core.outcome_list, ctx.as_of, customer_id=customer_id, filters=filters, limit=limit)
     return pd.DataFrame({
         _("Date"): fmt_each(found["on_date"], fmt_date), _("Customer"): found["name"],
         _("Outcome"): fmt_each(found["kind"], kind_label),

@@ -16,7 +16,7 @@ from .charts import journey_link
 
 def stages_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
     """Customers per current stage (bars)."""
-    figures, _risky = read(ctx, "overview", ctx.as_of, period, filters=filters)
+    figures, _risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
     frame = with_labels(pd.DataFrame({"stage": list(figures.per_stage), "customers": list(figures.per_stage.values())}))
     return alt.Chart(frame, title=_("Customers per stage")).mark_bar().encode(
         x=alt.X("customers:Q", title=_("Customers")),
@@ -27,7 +27,7 @@ def stages_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
 
 def opinions_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
     """Rated customers per final opinion (−6 … +6), coloured by tone."""
-    figures, _risky = read(ctx, "overview", ctx.as_of, period, filters=filters)
+    figures, _risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
     opinions = figures.opinion_counts.assign(tone=lambda f: f["final_opinion"].map(
         lambda v: _("Negative") if v < 0 else _("Positive") if v > 0 else _("Neutral")))
     return alt.Chart(opinions, title=_("Final opinion of rated customers")).mark_bar().encode(
@@ -43,7 +43,7 @@ def at_risk_table(ctx: Context, period: int, filters: dict | None) -> pd.DataFra
     """The at-risk list as shown: ``name, why, stage_label, opinion, change_text,
     coverage_text, silence, gap_text, account_manager, journey`` (text, in the session's
     language; ``journey`` is the link to the customer's journey), in the list's order."""
-    _figures, risky = read(ctx, "overview", ctx.as_of, period, filters=filters)
+    _figures, risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
     reasons = {"falling_opinion": "📉 " + _("Opinion falling"),
                "missing_responses": "🧩 " + _("Expected responses missing"),
                "silent": "🔇 " + _("No response for long"), "overrated": "🪞 " + _("We rate ourselves higher"),
