@@ -85,6 +85,21 @@ def _compare(sums: pd.DataFrame) -> pd.DataFrame:
     return found
 
 
+READINGS = ("higher", "lower", "unclear", "too_few")
+
+
+def readings(table: pd.DataFrame) -> pd.Series:
+    """What each row of the ``items`` or ``modes`` of ``opinion_drivers`` says (``READINGS``):
+    ``too_few`` with fewer than ``MIN_CUSTOMERS`` on either side, else ``higher`` (opinion
+    higher where given: the whole 95 % interval above 0), ``lower`` (all of it below 0)
+    or ``unclear`` (the interval holds 0)."""
+    reading = pd.Series("unclear", index=table.index, dtype=object)
+    reading[table["low"] > 0] = "higher"
+    reading[table["high"] < 0] = "lower"
+    reading[table["too_few"].astype(bool)] = "too_few"
+    return reading
+
+
 def opinion_drivers(db, stage: str, as_of=None, filters: dict | None = None) -> OpinionDrivers:
     """Which responses of ``stage`` go with a better latest opinion of that stage.
 

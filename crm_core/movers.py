@@ -190,13 +190,12 @@ def self_assessment_trend(db, as_of=None) -> pd.DataFrame:
     totals = found["stage"].map(analysis_queries.active_items_per_stage(db)).fillna(0)
     with_response = found["customers"].where(found["customers"] > 0)
     found["mean_coverage"] = scores.coverage(found["items"], (with_response * totals).fillna(0))
-    responses = found["responses"].where(found["responses"] > 0)
-    found["mean_quality"] = found["quality_sum"] / responses
-    found["mean_completeness"] = found["completeness_sum"] / responses
+    found["mean_quality"] = scores.mean_rating(found["quality_sum"], found["responses"])
+    found["mean_completeness"] = scores.mean_rating(found["completeness_sum"], found["responses"])
     found["response_score"] = scores.response_score(found["mean_coverage"], found["mean_quality"],
                                                     found["mean_completeness"])
     found["opinion"] = (found["value"] / found["rated"].where(found["rated"] > 0)).round(3)
-    found["gap"] = (found["response_score"] - found["opinion"]).round(2)
+    found["gap"] = scores.self_assessment_gap(found["response_score"], found["opinion"])
     found = found[found["response_score"].notna() | found["opinion"].notna()]
     found = found.astype({"customers": int, "rated": int})
     return found.sort_values(["month", "stage"], key=lambda col: col.map(STAGE_POSITION)

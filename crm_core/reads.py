@@ -53,12 +53,11 @@ def delivery_scores(found, opinion):
     """``found`` (a DataFrame, or a dict of numpy arrays, with ``responses, quality_sum,
     completeness_sum, coverage`` of a stage) plus ``mean_quality, mean_completeness,
     response_score`` and ``gap`` (response score - ``opinion``, rounded to 2 decimals)."""
-    responses = np.where(found["responses"] > 0, found["responses"], np.nan)
-    found["mean_quality"] = found["quality_sum"] / responses
-    found["mean_completeness"] = found["completeness_sum"] / responses
+    found["mean_quality"] = scores.mean_rating(found["quality_sum"], found["responses"])
+    found["mean_completeness"] = scores.mean_rating(found["completeness_sum"], found["responses"])
     found["response_score"] = scores.response_score(found["coverage"], found["mean_quality"],
                                                      found["mean_completeness"])
-    found["gap"] = (found["response_score"] - opinion).round(2)
+    found["gap"] = scores.self_assessment_gap(found["response_score"], opinion)
     return found
 
 
@@ -260,8 +259,8 @@ def opinion_trend(db, as_of=None, by: str | None = None, customer_id: int | None
 
 
 def _rating_means(frame: pd.DataFrame) -> pd.DataFrame:
-    frame["mean_quality"] = (frame["quality_sum"] / frame["responses"]).round(2)
-    frame["mean_completeness"] = (frame["completeness_sum"] / frame["responses"]).round(2)
+    frame["mean_quality"] = scores.mean_rating(frame["quality_sum"], frame["responses"]).round(2)
+    frame["mean_completeness"] = scores.mean_rating(frame["completeness_sum"], frame["responses"]).round(2)
     return frame.drop(columns=["quality_sum", "completeness_sum"])
 
 

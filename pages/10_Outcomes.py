@@ -4,11 +4,10 @@ and do happy customers bring more?"""
 import streamlit as st
 
 import crm_core
-from pages.common import SHOWN, _, customers_or_stop, first_of, fmt_number, n_, read, setup
+from pages.common import SHOWN, _, band_label, customers_or_stop, first_of, fmt_number, n_, read, setup
 from pages.common.charts import portfolio_filters, url_choice
 from pages.common.forms import author, customer_picker
-from pages.common.outcomes import (band_label, bands_chart, outcome_form, outcomes_table, returns_chart,
-                                   returns_table)
+from pages.common.outcomes import bands_chart, outcome_form, outcomes_table, returns_chart, returns_table
 from pages.common.presented import draw, presented
 
 ctx = setup("Outcomes", "🏆")

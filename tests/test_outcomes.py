@@ -61,8 +61,9 @@ def test_bands_on_a_past_day_use_the_final_opinion_and_the_outcomes_of_that_day(
     # 15 Aug: Borealis −2 lost a referral, Acme 0 sold 50,000, Cobalt +2 sold nothing yet.
     assert august["customers"].tolist() == [1, 1, 1, 0]
     assert august["referrals_lost"].tolist() == [1, 0, 0, 0] and august["revenue"].tolist() == [0, 50000, 0, 0]
-    # 1 May: Acme +2 (its operational −2 came later), Borealis −1, Cobalt not a customer yet.
-    assert may["customers"].tolist() == [0, 1, 1, 0] and may["revenue"].sum() == 0
+    # 1 May: Acme +2 (its operational −2 came later), Borealis −1 (negative: the band is the sign),
+    # Cobalt not a customer yet.
+    assert may["customers"].tolist() == [1, 0, 1, 0] and may["revenue"].sum() == 0
 
 
 def test_the_latest_outcomes_come_first_and_a_limit_keeps_the_newest(outcomes_db):

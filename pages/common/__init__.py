@@ -288,6 +288,11 @@ def stage_label(stage: str | None) -> str:
     return _(crm_core.STAGE_LABELS[stage]) if stage in crm_core.STAGE_LABELS else "—"
 
 
+def band_label(band: str) -> str:
+    """A band of the final opinion (``crm_core.scores.opinion_band``) in the session's language."""
+    return _(crm_core.catalogue.OPINION_BAND_LABELS[band])
+
+
 def mode_label(mode: str | None) -> str:
     return _(crm_core.MODE_LABELS[mode]) if mode in crm_core.MODE_LABELS else "—"
 

@@ -14,15 +14,8 @@ import streamlit as st
 import crm_core
 from crm_core import outcomes
 
-from . import SHOWN, Context, _, fmt_date, fmt_each, fmt_number, read
+from . import SHOWN, Context, _, band_label, fmt_date, fmt_each, fmt_number, read
 from .forms import confirmation, field_error, other_error, save
-
-BAND_COLOURS = {"negative": "#C0392B", "neutral": "#9AA5B1", "positive": "#2E8B57", "not_rated": "#D5D8DC"}
-
-
-def band_label(band: str) -> str:
-    return _(outcomes.BAND_LABELS[band])
-
 
 def kind_label(kind: str) -> str:
     return _(outcomes.KIND_LABELS.get(kind, kind))
@@ -37,13 +30,13 @@ def bands_chart(ctx: Context, filters: dict | None) -> alt.Chart:
     long = bands.melt(id_vars=["band", "customers"], value_vars=list(measures), var_name="measure").dropna()
     long = long.assign(band_label=long["band"].map(band_label), measure_label=long["measure"].map(measures),
                        value_text=fmt_each(long["value"], lambda v: fmt_number(v, 2)))
-    order = [band_label(b) for b in outcomes.BAND_LABELS]
+    order = [band_label(b) for b in crm_core.catalogue.OPINION_BAND_LABELS]
     return alt.Chart(long, title=_("What each customer brought, by final opinion")).mark_bar().encode(
         x=alt.X("measure_label:N", title=None, sort=list(measures.values()), axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("band_label:N", sort=order),
         y=alt.Y("value:Q", title=_("Per customer")),
         color=alt.Color("band_label:N", title=_("Final opinion"), sort=order,
-                        scale=alt.Scale(domain=order, range=list(BAND_COLOURS.values()))),
+                        scale=alt.Scale(domain=order, range=list(crm_core.catalogue.OPINION_BAND_COLOURS.values()))),
         tooltip=[alt.Tooltip("band_label:N", title=_("Final opinion")),
                  alt.Tooltip("measure_label:N", title=_("Outcome")),
                  alt.Tooltip("value_text:N", title=_("Per customer")),
