@@ -37,9 +37,10 @@ import pandas as pd
 
 from .catalogue import MODE_LABELS, MODES
 from .i18n import N_
-from .movers import _check_stage
-from .reads import Journey, as_of_text, journey
+from .validation import check_stage
+from .reads import Journey, journey
 from .storage import opinion_drivers_queries as sql
+from .snapshot import SnapshotDay
 
 MIN_CUSTOMERS = 5   # on each side of a comparison, below which we say "too few to say"
 Z_95 = 1.96         # normal-approximation multiplier for a 95 % interval
@@ -110,8 +111,8 @@ def opinion_drivers(db, stage: str, as_of=None, filters: dict | None = None) -> 
     / ``mean_without`` (mean opinion, NaN when nobody), ``difference`` (with −
     without), ``std_error``, ``low`` / ``high`` (95 % interval) and ``too_few``
     (fewer than ``MIN_CUSTOMERS`` on either side). The method is the module doc."""
-    _check_stage(stage, allow_none=False)
-    sums = sql.driver_sums(db, stage, as_of_text(as_of), MODES, filters)
+    check_stage(stage, allow_none=False)
+    sums = sql.driver_sums(db, stage, SnapshotDay.of(as_of).bound, MODES, filters)
     compared = pd.concat([sums[["kind", "key", "label"]], _compare(sums)], axis=1)
     items = compared[compared["kind"] == "item"].rename(columns={"key": "item_key"})
     modes = compared[compared["kind"] == "mode"].rename(columns={"key": "mode"})

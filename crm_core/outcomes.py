@@ -18,10 +18,10 @@ import pandas as pd
 from . import scores, validation
 from .catalogue import OPINION_BAND_LABELS
 from .i18n import N_
-from .reads import as_of_text
 from .storage import relationship_commands, relationship_queries
 from .validation import ValidationError
 from .writes import _change, _customer
+from .snapshot import SnapshotDay
 
 KINDS: tuple[str, ...] = ("additional_sale", "referral_given", "referral_lost")
 KIND_LABELS: dict[str, str] = {"additional_sale": N_("Additional sale"), "referral_given": N_("Referral given"),
@@ -60,7 +60,7 @@ def outcome_list(db, as_of=None, customer_id: int | None = None, filters: dict |
     """Outcomes by ``as_of``, newest first (the first ``limit`` only, so a page fetches
     what it shows): ``outcome_id, customer_id, name, sector, kind, on_date, amount,
     counterpart, note, author``."""
-    return relationship_queries.outcomes(db, as_of_text(as_of), customer_id, filters, limit)
+    return relationship_queries.outcomes(db, SnapshotDay.of(as_of).bound, customer_id, filters, limit)
 
 
 def acquisition_returns(db, as_of=None, by: str = "customer", filters: dict | None = None) -> pd.DataFrame:
@@ -69,7 +69,7 @@ def acquisition_returns(db, as_of=None, by: str = "customer", filters: dict | No
     revenue, referrals_given, referrals_lost, return`` (revenue ÷ cost); per
     customer also ``customer_id``. Highest revenue first."""
     validation.check_choice("by", by, GROUPS)
-    found = relationship_queries.outcome_totals(db, as_of_text(as_of), filters)
+    found = relationship_queries.outcome_totals(db, SnapshotDay.of(as_of).bound, filters)
     found["customers"] = 1
     if by == "sector":
         found = found.groupby(found["sector"].fillna("—"), as_index=False).agg(
@@ -88,7 +88,7 @@ def outcomes_by_opinion(db, as_of=None, filters: dict | None = None) -> pd.DataF
     """Per opinion band (every band, in order): ``band, customers, additional_sales,
     revenue, referrals_given, referrals_lost`` (totals) and the same per customer
     (``<column>_per_customer``; NaN for an empty band)."""
-    totals = relationship_queries.outcomes_per_final_opinion(db, as_of_text(as_of), filters).astype(
+    totals = relationship_queries.outcomes_per_final_opinion(db, SnapshotDay.of(as_of).bound, filters).astype(
         {"customers": int, "additional_sales": int, "revenue": float, "referrals_given": int, "referrals_lost": int})
     totals["band"] = scores.opinion_band(totals["final_opinion"])
     measures = ["customers", "additional_sales", "revenue", "referrals_given", "referrals_lost"]
