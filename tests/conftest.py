@@ -51,9 +51,10 @@ def open_page(monkeypatch):
 def chart_data():
     """``chart_data(element)``: the rows an Altair chart drawn by a page plots (its first
     dataset), from an AppTest element such as ``page.get("vega_lite_chart")[0]``."""
-    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    import pyarrow as pa
 
     def rows(element):
-        return convert_arrow_bytes_to_pandas_df(element.proto.datasets[0].data.data)
+        # Streamlit ships a chart's data as an Arrow IPC stream (the public Arrow format).
+        return pa.ipc.open_stream(element.proto.datasets[0].data.data).read_pandas()
 
     return rows
