@@ -4,11 +4,33 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import (_, carried, customers_or_stop, download, fmt_date, fmt_days_ago, fmt_opinion, fmt_pct,
-                          item_label, mode_label, n_, plain, read, setup, source_label, stage_label)
+from pages.common import (
+    _,
+    carried,
+    customers_or_stop,
+    download,
+    escape_markdown,
+    fmt_date,
+    fmt_days_ago,
+    fmt_opinion,
+    fmt_pct,
+    item_label,
+    mode_label,
+    n_,
+    read,
+    setup,
+    source_label,
+    stage_label,
+)
 from pages.common.forms import author, confirmation, customer_picker, other_error, save
-from pages.common.journey import (checklist_table, contributions, next_best_response, opinion_editor, response_editor,
-                                  score_trend)
+from pages.common.journey import (
+    checklist_table,
+    contributions,
+    next_best_response,
+    opinion_editor,
+    response_editor,
+    score_trend,
+)
 from pages.common.presented import draw
 from pages.common.service import journey_section
 
@@ -24,13 +46,13 @@ if customer_id is None:
 journey = read(ctx, crm_core.journey, customer_id, ctx.as_of)
 customer = journey.customer
 if journey.current_stage is None:
-    st.info(_("{name} did not exist yet on that day (created {day}).", name=plain(customer["name"]),
+    st.info(_("{name} did not exist yet on that day (created {day}).", name=escape_markdown(customer["name"]),
               day=fmt_date(customer["created_on"])))
     st.stop()
 
-st.header(plain(customer["name"]), anchor=False)
+st.header(escape_markdown(customer["name"]), anchor=False)
 profile = [customer.get(k) for k in ("sector", "region", "account_manager")]
-st.caption(" · ".join(plain(v) for v in profile if v) + " · " + _("customer since {day}", day=fmt_date(customer["created_on"])))
+st.caption(" · ".join(escape_markdown(v) for v in profile if v) + " · " + _("customer since {day}", day=fmt_date(customer["created_on"])))
 # A button, not st.page_link: the link must resolve against app.py, and AppTest runs this file alone.
 if st.button(_("Log a response for this customer"), icon="✍️", type="primary"):
     st.switch_page("pages/5_Log_response.py", query_params=carried(customer=customer_id))

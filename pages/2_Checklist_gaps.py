@@ -3,8 +3,20 @@
 import streamlit as st
 
 import crm_core
-from pages.common import (_, customers_or_stop, download, fmt_date, fmt_number, fmt_pct, item_label, plain, read, setup,
-                          stage_label, with_labels)
+from pages.common import (
+    _,
+    customers_or_stop,
+    download,
+    escape_markdown,
+    fmt_date,
+    fmt_number,
+    fmt_pct,
+    item_label,
+    read,
+    setup,
+    stage_label,
+    with_labels,
+)
 from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
 from pages.common.gaps import gaps_heatmap, items_chart
 from pages.common.presented import draw
@@ -32,7 +44,7 @@ left.metric(_("Customers at or past {stage}", stage=stage_name), fmt_number(gaps
 middle.metric(_("Customers with a gap"), fmt_number(gaps.customers_with_gaps, 0))
 right.metric(_("Most often missing"), fmt_pct(worst["missing_share"]) if worst["missing"] else _("nothing"))
 if worst["missing"]:
-    right.caption(_("of customers miss **{item}**", item=plain(item_label(worst["item_key"], worst["label"]))))
+    right.caption(_("of customers miss **{item}**", item=escape_markdown(item_label(worst["item_key"], worst["label"]))))
 
 draw(ctx, items_chart, stage, filters or None, TOP)
 shown = gaps.cells["customer_id"].nunique()

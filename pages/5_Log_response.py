@@ -5,8 +5,18 @@ import datetime as dt
 import streamlit as st
 
 import crm_core
-from pages.common import (_, customers_or_stop, fmt_opinion, item_label, mode_label, plain, read, setup, source_label,
-                          stage_label)
+from pages.common import (
+    _,
+    customers_or_stop,
+    escape_markdown,
+    fmt_opinion,
+    item_label,
+    mode_label,
+    read,
+    setup,
+    source_label,
+    stage_label,
+)
 from pages.common.forms import author, confirmation, customer_picker, field_error, other_error, save
 
 ctx = setup("Log a response", "✍️")
@@ -18,7 +28,7 @@ if customer_id is None:
     st.stop()
 journey = read(ctx, crm_core.journey, customer_id)
 st.caption(_("Now in **{stage}**. Entries are stamped with your name ({name}) and today's date by default.",
-             stage=stage_label(journey.current_stage), name=plain(who)) if who else
+             stage=stage_label(journey.current_stage), name=escape_markdown(who)) if who else
            _("Now in **{stage}**. Entries are stamped with your name and today's date by default.",
              stage=stage_label(journey.current_stage)))
 response_tab, opinion_tab, stage_tab = st.tabs([_("Response"), _("Opinion"), _("Stage")])

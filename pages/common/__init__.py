@@ -221,7 +221,7 @@ def read(ctx: Context, function: Callable, *args, **kwargs):
                    tuple(sorted(kwargs.items())), function)
 
 
-def plain(text) -> str:
+def escape_markdown(text) -> str:
     """User-typed ``text`` made safe for a Markdown element (header, caption, message):
     every Markdown, HTML and LaTeX character is escaped, so it shows as typed."""
     return _MARKUP.sub(lambda m: "\\" + m.group(0), str(text)).replace("\n", " ")

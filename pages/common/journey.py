@@ -10,8 +10,20 @@ import streamlit as st
 
 import crm_core
 
-from . import (Context, _, fmt_date, fmt_opinion, item_label, mode_colour, mode_label, plain, read, stage_colour,
-               stage_label, with_labels)
+from . import (
+    Context,
+    _,
+    escape_markdown,
+    fmt_date,
+    fmt_opinion,
+    item_label,
+    mode_colour,
+    mode_label,
+    read,
+    stage_colour,
+    stage_label,
+    with_labels,
+)
 from .forms import confirmation, field_error, other_error, save
 from .presented import presented
 
@@ -193,10 +205,10 @@ def next_best_response(ctx: Context, customer_id: int) -> None:
     best = ranked.iloc[0]
     if best["too_few"]:
         st.info(_("Give next: **{item}** (too few customers with an opinion to say how much it moves it).",
-                  item=plain(names.iloc[0])), icon="💡")
+                  item=escape_markdown(names.iloc[0])), icon="💡")
     else:
         st.info(_("Give next: **{item}** ({difference} opinion where given).",
-                  item=plain(names.iloc[0]), difference=fmt_opinion(best["difference"])), icon="💡")
+                  item=escape_markdown(names.iloc[0]), difference=fmt_opinion(best["difference"])), icon="💡")
     if len(ranked) > 1:
         st.caption(_("Then: {items}. Ranked by how the latest opinion of this stage differs where each was given.",
-                     items=", ".join(plain(name) for name in names.iloc[1:])))
+                     items=", ".join(escape_markdown(name) for name in names.iloc[1:])))

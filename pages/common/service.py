@@ -13,8 +13,20 @@ import streamlit as st
 import crm_core
 from crm_core import promises, service
 
-from . import (SHOWN, Context, _, fmt_date, fmt_each, fmt_month, fmt_number, fmt_pct, mode_label, plain, read,
-               stage_label)
+from . import (
+    SHOWN,
+    Context,
+    _,
+    escape_markdown,
+    fmt_date,
+    fmt_each,
+    fmt_month,
+    fmt_number,
+    fmt_pct,
+    mode_label,
+    read,
+    stage_label,
+)
 from .charts import journey_link, month_axis, share_axis
 from .forms import confirmation, field_error, other_error, save
 from .journey import timeline_chart
@@ -276,6 +288,6 @@ def journey_section(ctx: Context, journey: crm_core.Journey, customer_id: int) -
         st.caption(_("No promise recorded."))
     else:
         for row in broken.itertuples():
-            st.warning(_("Broken promise: {what} (due {due}, broken {day})", what=plain(row.what),
+            st.warning(_("Broken promise: {what} (due {due}, broken {day})", what=escape_markdown(row.what),
                          due=fmt_date(row.due_on) if row.due_on else "—", day=fmt_date(row.resolved_on)), icon="🤝")
         st.table(presented(ctx, journey_promises, customer_id))
