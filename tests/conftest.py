@@ -26,6 +26,16 @@ def story_db(tmp_path):
 
 
 @pytest.fixture
+def locked_db(story_db):
+    return fixtures.locked_database(story_db)
+
+
+@pytest.fixture
+def outcomes_db(story_db):
+    return fixtures.outcomes_database(story_db)
+
+
+@pytest.fixture
 def open_page(monkeypatch):
     """``open_page("pages/1_Customer_journey.py", db, customer="1")``: run a page file
     (path from the repository root) with Streamlit's AppTest on the database ``db``

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixtures import TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import crm_core
 from crm_core import importer
 from crm_core.importer import parse_day, preview, read_table, suggest_mapping
-from fixtures import TODAY
 
 DATA = Path(__file__).resolve().parent / "data"
 RESPONSE_HEADER = "customer,stage,responded_on,mode,items,quality,completeness,summary\n"

@@ -4,11 +4,11 @@ The outcomes are those of tests/test_outcomes.py."""
 
 import datetime as dt
 
+from fixtures import metrics
+
 import crm_core
 from crm_core import i18n
 from pages.common import fmt_number
-from test_outcomes import outcomes_db  # noqa: F401  (the same hand-made outcomes)
-from test_page_overview import metrics
 
 PAGE = "pages/10_Outcomes.py"
 
