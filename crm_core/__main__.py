@@ -12,6 +12,16 @@ from .validation import ValidationError
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit status. A database the command cannot use (not a
+    database, empty, of a newer version, read-only...) is said in one sentence, exit 2."""
+    try:
+        return _command(argv)
+    except storage.StorageError as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 2
+
+
+def _command(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crm_core", description=__doc__)
     parser.add_argument("--db", help="database file (default: $CRM_DB or data/demo.db)")
     commands = parser.add_subparsers(dest="command", required=True)

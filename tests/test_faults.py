@@ -187,6 +187,28 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path):
     assert digest(notes) == before and sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
+def test_an_empty_file_is_refused_in_words_and_stays_empty(tmp_path):
+    empty = tmp_path / "crm.db"
+    empty.write_bytes(b"")
+    with pytest.raises(crm_core.StorageError, match="empty file .0 bytes., not a database"):
+        with crm_core.connect(empty):
+            pass
+    assert empty.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["crm.db"]
+
+
+@pytest.mark.parametrize("content", [b"", b"Meeting notes, not a database.\n" * 100])
+def test_the_command_line_says_why_a_file_is_refused_in_words_only(tmp_path, content):
+    target = tmp_path / "crm.db"
+    target.write_bytes(content)
+    for command in (["rebuild"], ["export", "--kind", "customers", "--out", str(tmp_path / "out.csv")], ["user", "list"]):
+        run = subprocess.run([sys.executable, "-m", "crm_core", "--db", str(target), *command],
+                             capture_output=True, text=True, cwd=ROOT)
+        assert run.returncode == 2, (command, run.stderr)
+        assert "Traceback" not in run.stderr and run.stderr.startswith(f"refused: {target}"), run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1
+    assert target.read_bytes() == content
+
+
 def spoil(kind: str, path: Path) -> str:
     """Turn the database at ``path`` into a file the app must refuse: the words it must say."""
     if kind == "newer":
@@ -197,6 +219,9 @@ def spoil(kind: str, path: Path) -> str:
         return "written by a newer version of this app"
     with crm_core.connect(path) as db:
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if kind == "empty":
+        path.write_bytes(b"")
+        return "is an empty file (0 bytes), not a database; nothing was changed"
     if kind == "corrupted":
         data = bytearray(path.read_bytes())
         data[0:16] = b"garbage garbage!"
@@ -206,7 +231,7 @@ def spoil(kind: str, path: Path) -> str:
     return "not a usable CRM database: file is not a database"
 
 
-@pytest.mark.parametrize("kind", ["newer", "corrupted", "not-sqlite"])
+@pytest.mark.parametrize("kind", ["newer", "corrupted", "not-sqlite", "empty"])
 def test_the_app_names_the_problem_with_an_unusable_file_and_leaves_it_untouched(open_page, story_db, kind):
     words = spoil(kind, Path(story_db))
     before = digest(story_db)

@@ -44,6 +44,11 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> I
     ``Database`` in WAL mode with a busy timeout and foreign keys on.
     """
     file = database_path(path)
+    if file.is_file() and file.stat().st_size == 0:
+        # SQLite would silently make a new database of it; an empty file where a database
+        # should be is more likely a failed copy or a wrong path, so it is left as it is.
+        raise StorageError(f"{file} is an empty file (0 bytes), not a database; nothing was changed. "
+                           "Delete it to start a new database there, or point CRM_DB at the right file.")
     file.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(file, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
