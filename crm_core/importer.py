@@ -627,7 +627,8 @@ def apply(db, plan: ImportPreview, author: str | None = None, only_valid: bool =
     skipped, since the database may have changed since the preview; rows are
     written with ``crm_core.writes``, which validate them again. With
     ``only_valid`` the failing rows are left out; without it, any failing row
-    refuses the whole file and nothing is written. Any other error rolls
+    refuses the whole file and nothing is written. A file whose every row fails is
+    refused either way: nothing is written, not even its column mapping. Any other error rolls
     everything back and is raised. Summaries are refreshed once per touched
     customer at the end, not after every row. Raises ``AccessDenied`` when
     accounts exist and ``author`` may not write."""
@@ -654,8 +655,8 @@ def apply(db, plan: ImportPreview, author: str | None = None, only_valid: bool =
                     failures.append(row)
                 else:
                     counts[row.action] += 1
-            if failures and not only_valid:
-                raise _Refused
+            if failures and (not only_valid or not any(counts.values())):
+                raise _Refused   # rolls back: a refused file leaves the database exactly as it was
             # Remembered with the import it served, so the next file with these headers maps alike.
             io_queries.save_mapping(db, plan.kind, _headers(plan.table.columns),
                                     json.dumps(plan.mapping, ensure_ascii=False), author,

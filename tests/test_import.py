@@ -375,6 +375,27 @@ def test_an_import_refused_as_a_whole_remembers_no_mapping(story_db):
         assert importer.mapping_for(db, table.columns, "responses") == suggest_mapping(table.columns, "responses")
 
 
+def database_state(path) -> tuple[str, int, bytes]:
+    """Everything stored (as SQL), the change counter, and the bytes of the file and its log."""
+    with crm_core.connect(path) as db:
+        dump = "\n".join(db.conn.iterdump())
+    side = [Path(f"{path}{suffix}") for suffix in ("", "-wal")]
+    return dump, crm_core.change_count(path), b"".join(f.read_bytes() for f in side if f.exists())
+
+
+def test_an_import_whose_every_row_fails_leaves_the_database_exactly_as_it_was(story_db):
+    every_row_bad = csv_bytes([RESPONSE_HEADER.strip().split(","),
+                               ["Nobody Ltd", "pre_deal", "2025-04-01", "phone", "", "3", "3", "Who?"],
+                               ["Acme Turbines", "operational", "2025-06-02", "email_fax", "", "9", "3", "Bad"]])
+    before = database_state(story_db)
+    with crm_core.connect(story_db) as db:
+        plan = plan_file(db, every_row_bad, "responses")
+        assert plan.counts()["error"] == 2
+        result = importer.apply(db, plan, author="ana", only_valid=True)
+    assert result.written is False and result.failed == 2
+    assert database_state(story_db) == before     # not even the column mapping was remembered
+
+
 def test_over_long_fields_fail_with_their_length_and_nothing_partial_is_written(story_db):
     customers = csv_bytes([["name", "notes"], ["N" * 201, ""], ["Fine Ltd", "x" * 5001], ["Short Ltd", "ok"]])
     responses = csv_bytes([RESPONSE_HEADER.strip().split(","),
