@@ -133,3 +133,53 @@ def test_after_any_writes_and_undos_the_data_equals_what_the_trail_implies(story
         assert (trail["action"] == "undo").sum() >= 5
         assert replay(trail) == everything(db)
         assert state != everything(db)
+
+
+def new_customer(db, name: str) -> int:
+    return crm_core.add_customer(db, {"name": name, "created_on": "2025-01-01"}, author="ana", today=TODAY)
+
+
+def test_an_id_is_never_handed_out_again_after_an_undone_create_or_a_delete(story_db):
+    with crm_core.connect(story_db) as db:
+        gone = new_customer(db, "Short-lived Ltd")
+        crm_core.log_response(db, gone, "pre_deal", "2025-02-01", "phone", ["pre.data"], 3, 3, "Hello", "ana",
+                              today=TODAY)
+        crm_core.undo(db, "ana")             # the response
+        crm_core.undo(db, "ana")             # the customer's creation
+        fresh = new_customer(db, "Next Ltd")
+        assert fresh > gone
+        # its history is its own creation only: nothing of the customer that was undone
+        trail = crm_core.history(db, fresh)
+        assert set(trail["action"]) == {"create"} and set(trail["entity"]) == {"customer", "stage_entry"}
+        newest = crm_core.log_response(db, 1, "operational", "2025-06-01", "phone", ["ops.status"], 3, 3, "Status",
+                                       "ana", today=TODAY)
+        crm_core.delete_response(db, newest, author="ana")
+        again = crm_core.log_response(db, 1, "operational", "2025-06-02", "phone", ["ops.status"], 3, 3, "Again",
+                                      "ana", today=TODAY)
+        assert again > newest
+        assert [a for a in crm_core.history(db).query("entity == 'response' and entity_id == @again")["action"]] == [
+            "create"]
+
+
+def test_a_database_from_before_m012_keeps_its_rows_and_never_reuses_an_audited_id(tmp_path):
+    from sqlite_utils import Database
+
+    from crm_core.storage import schema
+
+    path = tmp_path / "old.db"
+    schema.apply(Database(path), stop_before="m012_ids_never_reused")
+    with crm_core.connect(path, migrate=False) as db:
+        made = [new_customer(db, name) for name in ("Alpha", "Beta", "Gamma")]
+        crm_core.log_response(db, made[2], "pre_deal", "2025-02-01", "phone", ["pre.data"], 3, 3, "Data",
+                              "ana", today=TODAY)
+        crm_core.undo(db, "ana")
+        crm_core.undo(db, "ana")             # Gamma is gone; on the old schema its id would come back
+        before = {table: db.conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                  for table in ("customers", "stage_entries", "responses", "audit")}
+    with crm_core.connect(path) as db:      # m012 runs here
+        assert schema.pending(db) == []
+        after = {table: db.conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in before}
+        assert after == before
+        assert db.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        assert new_customer(db, "Delta") == made[2] + 1

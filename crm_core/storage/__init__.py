@@ -74,7 +74,13 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> I
             # cannot keep the high-water mark of a long burst of writes.
             conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
             if migrate and schema.pending(db):
-                schema.apply(db)
+                # Migrations keep every row themselves (a table rebuild checks the keys after
+                # it): foreign-key actions off, or dropping a rebuilt table would cascade.
+                conn.execute("PRAGMA foreign_keys = OFF")
+                try:
+                    schema.apply(db)
+                finally:
+                    conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as error:
             raise StorageError(f"{file} is not a usable CRM database: {error}") from error
         yield db

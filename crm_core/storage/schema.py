@@ -405,6 +405,51 @@ def m011_drop_item_coverage_by_stage_covering(db: Database) -> None:
     run_script(db, "DROP INDEX item_coverage_stage_covering")
 
 
+# The tables whose ids the audit trail, undo and links refer to, with the audit's name
+# for their rows, as they stood when m012 was written.
+_M012_AUDITED = {"customers": "customer", "contacts": None, "stage_entries": "stage_entry",
+                 "responses": "response", "opinions": "opinion", "audit": None, "users": None,
+                 "service_cases": "service_case", "service_targets": "service_target",
+                 "promises": "promise", "outcomes": "outcome"}
+
+
+@migrations()
+def m012_ids_never_reused(db: Database) -> None:
+    """Ids are never handed out again: without ``AUTOINCREMENT`` SQLite gives a new row the
+    highest id + 1, so deleting (or undoing the creation of) the newest row let the next one
+    inherit its id, its audit rows and its links. Each table is rebuilt with
+    ``INTEGER PRIMARY KEY AUTOINCREMENT`` (every row, index and foreign key kept; it runs
+    with foreign-key actions off, so dropping the old table cascades nowhere, and the keys
+    are checked afterwards), and its sequence starts after the highest id ever used,
+    counting ids that survive only in the audit trail."""
+    for table, entity in _M012_AUDITED.items():
+        (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name",
+                            {"name": table}).fetchone()
+        indexes = [row[0] for row in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :name AND sql IS NOT NULL",
+            {"name": table}).fetchall()]
+        rebuilt = sql.replace(f"CREATE TABLE {table} (", f"CREATE TABLE _m012_{table} (", 1).replace(
+            "id INTEGER PRIMARY KEY,", "id INTEGER PRIMARY KEY AUTOINCREMENT,", 1)
+        if "AUTOINCREMENT" not in rebuilt or rebuilt.startswith(f"CREATE TABLE {table}"):
+            raise RuntimeError(f"m012 does not recognise the table {table}: {sql}")
+        db.execute(rebuilt)
+        db.execute(f"INSERT INTO _m012_{table} SELECT * FROM {table}")
+        db.execute(f"DROP TABLE {table}")
+        db.execute(f"ALTER TABLE _m012_{table} RENAME TO {table}")
+        for index in indexes:
+            db.execute(index)
+        highest = db.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]
+        if entity is not None:
+            audited = db.execute("SELECT COALESCE(MAX(entity_id), 0) FROM audit WHERE entity = :entity",
+                                 {"entity": entity}).fetchone()[0]
+            highest = max(highest, audited)
+        db.execute("DELETE FROM sqlite_sequence WHERE name = :name", {"name": table})
+        db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)", {"name": table, "seq": highest})
+    broken = db.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"m012 would leave rows without their parent: {broken[:5]}")
+
+
 def run_script(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):
