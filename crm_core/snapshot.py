@@ -17,6 +17,9 @@ from .validation import ValidationError
 # What storage is given for "live": a day after every stored date, so "up to the end of
 # the snapshot day" needs no second spelling of the query.
 LIVE_BOUND = "9999-12-31"
+# No snapshot before this day: nothing a supplier keeps is older, and periods counted back
+# from a day near year 1 would fall off the calendar.
+EARLIEST = dt.date(1900, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -28,22 +31,28 @@ class SnapshotDay:
     @classmethod
     def of(cls, value) -> SnapshotDay:
         """``value`` as a ``SnapshotDay``: itself when it is one, live for ``None``, else a
-        ``date``/``datetime`` or ISO ``YYYY-MM-DD`` text. Raises ``ValidationError``
-        (field ``as_of``) for anything else."""
+        ``date``/``datetime`` or ISO ``YYYY-MM-DD`` text, not before ``EARLIEST``. Raises
+        ``ValidationError`` (field ``as_of``) for anything else."""
         if isinstance(value, SnapshotDay):
             return value
         if value is None:
             return LIVE
+        day = None
         if isinstance(value, dt.datetime):
-            return cls(value.date())
-        if isinstance(value, dt.date):
-            return cls(value)
-        if isinstance(value, str):
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        elif isinstance(value, str):
             try:
-                return cls(dt.date.fromisoformat(value.strip()))
+                day = dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        raise ValidationError("as_of", N_("{value!r} is not a valid date (use YYYY-MM-DD)"), value=value)
+        if day is None:
+            raise ValidationError("as_of", N_("{value!r} is not a valid date (use YYYY-MM-DD)"), value=value)
+        if day < EARLIEST:
+            raise ValidationError("as_of", N_("{day} is before {earliest}"), day=day.isoformat(),
+                                  earliest=EARLIEST.isoformat())
+        return cls(day)
 
     @property
     def is_live(self) -> bool:

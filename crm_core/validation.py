@@ -107,6 +107,18 @@ def check_stage(stage: str | None, allow_none: bool = True) -> None:
         raise ValidationError("stage", N_("unknown stage {stage!r}"), stage=stage)
 
 
+MAX_ID_DIGITS = 18   # below 2**63: an id every database can store
+
+
+def parse_id(text: str | None) -> int | None:
+    """The record id written in ``text`` (ASCII digits, a positive number of at most
+    ``MAX_ID_DIGITS`` digits), else None. ``str.isdigit`` alone lets through digits that
+    ``int`` refuses (``²``) and numbers too long to convert."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > MAX_ID_DIGITS:
+        return None
+    return int(text) or None
+
+
 def check_choice(field: str, value, choices: Iterable[str]) -> str:
     choices = tuple(choices)
     if value not in choices:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import _, read, setup
+from pages.common import _, params, read, setup
 from pages.common.forms import author, confirmation, field_error, other_error, save
 
 FIELDS = ("name", "sector", "region", "account_manager", "acquisition_cost", "created_on", "notes",
@@ -20,8 +20,8 @@ labels = {0: "➕ " + _("New customer"),
           **dict(zip(names["customer_id"].astype(int).tolist(), names["name"].tolist()))}
 HEADINGS = {"sector": _("Sector"), "region": _("Region"), "account_manager": _("Account manager"), "name": _("Name"),
             "role": _("Role"), "email": _("Email"), "phone": _("Phone")}
-wanted = st.query_params.get("customer", "0")
-chosen = int(wanted) if wanted.isdigit() and int(wanted) in labels else 0
+wanted, _text = params.record_id("customer")
+chosen = wanted if wanted in labels else 0
 customer_id = st.selectbox(_("Customer"), list(labels), index=list(labels).index(chosen),
                            format_func=labels.get, key=f"pick:{chosen}")
 if customer_id:

@@ -26,6 +26,8 @@ from streamlit.errors import StreamlitPageNotFoundError
 import crm_core
 from crm_core import demo, i18n
 
+from . import params
+
 APP_TITLE = i18n.N_("Customer response")
 PAGES = {
     "overview": "app.py",
@@ -102,13 +104,7 @@ def _snapshot_day() -> dt.date | None:
     parameter cannot be passed to ``st.switch_page``, which the overview uses to
     open a journey at the same snapshot. A malformed or future day in the URL
     is dropped with a note."""
-    wanted = st.query_params.get("as_of")
-    try:
-        day = dt.date.fromisoformat(wanted) if wanted else None
-    except ValueError:
-        day = None
-    if day is not None and day > dt.date.today():
-        day = None
+    day, wanted = params.snapshot_day(dt.date.today())
     if wanted and day is None:
         st.warning(_("The snapshot date {day} in the link is not a past date; showing today.", day=repr(wanted)))
     # Keyed by the URL's day: a new link (or a page switch) seeds a fresh box with it.
@@ -147,7 +143,7 @@ def _navigation() -> None:
               "outcomes": ("🏆", _("Outcomes")),
               "drivers": ("🎯", _("What moves opinion")),
               "import": ("📥", _("Import and export")), "admin": ("🔑", _("Accounts"))}
-    customer = st.query_params.get("customer")
+    customer, _text = params.record_id("customer")
     try:
         with st.sidebar:
             for page, file in PAGES.items():
@@ -168,7 +164,7 @@ def _choose_language() -> str:
     ``Accept-Language`` header), else English; a choice made in
     the sidebar box (drawn later by ``_language_box``) wins and is written to the
     URL, so a shared link opens in the sender's language. Returns the box's key."""
-    wanted = st.query_params.get("lang")
+    wanted = params.raw("lang")
     lang = i18n.pick_language(wanted, st.context.locale, st.context.headers.get("Accept-Language"))
     # keyed by the URL's language, so opening another link re-seeds the box
     key = f"lang:{lang}"

@@ -18,6 +18,7 @@ import streamlit as st
 from crm_core import i18n
 from crm_core.i18n import N_
 import crm_core
+from pages.common import params
 from pages.common import (Context, _, fmt_month, fmt_number, fmt_opinion, lang, page_url, read, stage_colour,
                           stage_label, with_labels)
 
@@ -29,8 +30,7 @@ def url_choice(label: str, options: Sequence[str], default: str, key: str,
     """One of ``options`` chosen with a segmented control and kept in the URL as
     ``?<key>=<option>`` (absent for the default). An unknown value in the URL
     falls back to the default with a short note."""
-    wanted = st.query_params.get(key, default)
-    chosen = wanted if wanted in options else default
+    chosen, wanted = params.choice(key, options, default)
     if wanted != chosen:
         st.caption("⚠️ " + _("The link's “{label}” is unknown; showing {default}.", label=label,
                                default=format_func(default)))

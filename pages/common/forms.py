@@ -15,7 +15,7 @@ import streamlit as st
 
 import crm_core
 
-from . import _, escape_markdown, field_label
+from . import _, escape_markdown, field_label, params
 from .auth import signed_in
 
 
@@ -96,8 +96,8 @@ def customer_picker(names) -> int | None:
     the URL is dropped with a note, never a traceback."""
     # tolist() first: iterating 10,000 Arrow-backed strings one by one took 6 ms a run.
     labels = dict(zip(names["customer_id"].astype(int).tolist(), names["name"].tolist()))
-    wanted = st.query_params.get("customer")
-    chosen = int(wanted) if wanted and wanted.isdigit() and int(wanted) in labels else None
+    wanted_id, wanted = params.record_id("customer")
+    chosen = wanted_id if wanted_id in labels else None
     if wanted and chosen is None:
         st.warning(_("There is no customer {id}; pick one below.", id=escape_markdown(repr(wanted))))
     # Streamlit drops a widget's state when another page is opened: the box must be
