@@ -28,11 +28,11 @@ from typing import Callable
 
 import pandas as pd
 
-from . import accounts, validation, writes
+from . import funnel, roles, validation, writes
 from .catalogue import MODE_LABELS, STAGE_LABELS
 from .i18n import N_
 from .reads import as_of_text
-from .storage import commands, io_queries, transaction
+from .storage import io_queries
 from .validation import ValidationError
 
 KINDS = ("customers", "responses", "opinions")
@@ -545,7 +545,7 @@ class _Planner:
         return "update", {**values, "id": before["id"]}
 
     def _responses(self, cells: dict) -> tuple[str, dict]:
-        values = writes._check_response(self.db, {
+        values = writes.check_response(self.db, {
             "customer_id": self.customers.referenced(cells.get("external_id"), cells.get("customer")),
             "stage": _key_for(cells.get("stage"), _STAGES),
             "responded_on": self._day("responded_on", cells),
@@ -558,7 +558,7 @@ class _Planner:
         return self.new_or_repeat(values), values
 
     def _opinions(self, cells: dict) -> tuple[str, dict]:
-        values = writes._check_opinion(self.db, {
+        values = writes.check_opinion(self.db, {
             "customer_id": self.customers.referenced(cells.get("external_id"), cells.get("customer")),
             "stage": _key_for(cells.get("stage"), _STAGES),
             "opinion_on": self._day("opinion_on", cells),
@@ -631,7 +631,7 @@ def apply(db, plan: ImportPreview, author: str | None = None, only_valid: bool =
     everything back and is raised. Summaries are refreshed once per touched
     customer at the end, not after every row. Raises ``AccessDenied`` when
     accounts exist and ``author`` may not write."""
-    accounts.require(db, author, "editor")
+    roles.require(db, author, "editor")
     failures = [p for p in plan.rows if p.action == "error"]
     if failures and not only_valid:
         return ImportResult(failed=len(failures), written=False, problems=_problems(plan.mapping, failures))
@@ -639,7 +639,7 @@ def apply(db, plan: ImportPreview, author: str | None = None, only_valid: bool =
     counts = {"create": 0, "update": 0, "skip": 0}
     failures = []
     try:
-        with transaction(db), commands.deferred_refresh(db):
+        with funnel.batch(db):
             for index, row in enumerate(plan.rows):
                 if plan.kind == "customers":
                     row = planner.plan(index)   # rows above may have created the customer it updates

@@ -16,12 +16,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from . import validation
+from . import funnel, validation
 from .i18n import N_
 from .reads import as_of_text
 from .storage import relationship_commands, relationship_queries
 from .validation import ValidationError
-from .writes import _change, _customer
 
 KINDS: tuple[str, ...] = ("additional_sale", "referral_given", "referral_lost")
 KIND_LABELS: dict[str, str] = {"additional_sale": N_("Additional sale"), "referral_given": N_("Referral given"),
@@ -37,8 +36,8 @@ def record_outcome(db, customer_id: int, kind: str, on_date, *, amount=None, cou
     """Record an additional sale (``amount`` required) or a referral given or lost
     (``counterpart``: to whom, required). Returns the outcome id."""
     today = today or dt.date.today()
-    with _change(db, author) as change:
-        customer = _customer(db, customer_id)
+    with funnel.change(db, author) as change:
+        customer = funnel.customer(db, customer_id)
         values = {
             "customer_id": customer_id, "kind": validation.check_choice("kind", kind, KINDS),
             "on_date": validation.check_date("on_date", on_date, today=today,
