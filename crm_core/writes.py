@@ -65,7 +65,7 @@ def move_stage(db, customer_id: int, stage: str, entered_on, *, kind: str = "for
         customer = funnel.customer(db, customer_id)
         current, last_on = commands.last_stage_entry(db, customer_id)
         cleaned = validation.check_stage_entry(
-            {"stage": stage, "entered_on": entered_on, "kind": kind, "reason": reason, "author": author},
+            {"stage": stage, "entered_on": entered_on, "kind": kind, "reason": reason, "author": change.author},
             current_stage=current, last_entered_on=last_on,
             created_on=dt.date.fromisoformat(customer["created_on"]), today=today)
         entry_id = commands.insert_stage_entry(db, {**cleaned, "customer_id": customer_id})
@@ -88,10 +88,10 @@ def log_response(db, customer_id: int, stage: str, responded_on, mode: str, item
                  quality: int, completeness: int, summary: str, author: str | None = None, *,
                  today: dt.date | None = None) -> int:
     """Log one response given to a customer. Returns the response id."""
-    values = {"customer_id": customer_id, "stage": stage, "responded_on": responded_on, "mode": mode,
-              "items": items, "quality": quality, "completeness": completeness, "summary": summary,
-              "author": author}
     with funnel.change(db, author) as change:
+        values = {"customer_id": customer_id, "stage": stage, "responded_on": responded_on, "mode": mode,
+                  "items": items, "quality": quality, "completeness": completeness, "summary": summary,
+                  "author": change.author}
         response_id = commands.insert_response(db, check_response(db, values, today or dt.date.today()))
         change.record("create", "response", response_id, None)
         return response_id
@@ -129,9 +129,9 @@ def record_opinion(db, customer_id: int, stage: str, opinion_on, score: int, *,
                    source: str | None = None, note: str | None = None, author: str | None = None,
                    today: dt.date | None = None) -> int:
     """Record the customer's opinion of a stage (-2..+2). Returns the opinion id."""
-    values = {"customer_id": customer_id, "stage": stage, "opinion_on": opinion_on, "score": score,
-              "source": source, "note": note, "author": author}
     with funnel.change(db, author) as change:
+        values = {"customer_id": customer_id, "stage": stage, "opinion_on": opinion_on, "score": score,
+                  "source": source, "note": note, "author": change.author}
         opinion_id = commands.insert_opinion(db, check_opinion(db, values, today or dt.date.today()))
         change.record("create", "opinion", opinion_id, None)
         return opinion_id

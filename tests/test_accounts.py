@@ -50,10 +50,10 @@ def team_db(story_db) -> str:
     return story_db
 
 
-def _import(db, who):
+def _import(db, author):
     table = importer.read_table(b"name,created_on\nImported Co,2026-01-05\n", "customers.csv")
     plan = importer.preview(db, table, "customers", {"name": "name", "created_on": "created_on"}, today=TODAY)
-    return importer.apply(db, plan, who, only_valid=False)
+    return importer.apply(db, plan, author, only_valid=False)
 
 
 NOW = dt.datetime(2026, 11, 24, 12)
@@ -61,40 +61,40 @@ NOW = dt.datetime(2026, 11, 24, 12)
 # call that succeeds for that role on ``team_db``. ``test_this_list_names_every_write``
 # keeps it complete.
 WRITES = {
-    "writes.add_customer": ("editor", lambda db, who: crm_core.add_customer(db, {"name": "New Co"}, author=who,
+    "writes.add_customer": ("editor", lambda db, author: crm_core.add_customer(db, {"name": "New Co"}, author=author,
                                                                              today=TODAY)),
-    "writes.update_customer": ("editor", lambda db, who: crm_core.update_customer(
-        db, 3, {"name": "Cobalt Mining", "sector": "Mining"}, author=who, today=TODAY)),
-    "writes.move_stage": ("editor", lambda db, who: crm_core.move_stage(db, 2, "operational", "2025-05-01",
-                                                                         author=who, today=TODAY)),
-    "writes.log_response": ("editor", lambda db, who: crm_core.log_response(
-        db, 1, "operational", "2025-06-01", "phone", [], 3, 3, "x", who, today=TODAY)),
-    "writes.update_response": ("editor", lambda db, who: crm_core.update_response(
-        db, 1, {"summary": "Corrected"}, author=who, today=TODAY)),
-    "writes.delete_response": ("editor", lambda db, who: crm_core.delete_response(db, 1, author=who)),
-    "writes.record_opinion": ("editor", lambda db, who: crm_core.record_opinion(
-        db, 2, "pre_deal", "2025-04-01", 1, author=who, today=TODAY)),
-    "writes.update_opinion": ("editor", lambda db, who: crm_core.update_opinion(db, 1, {"score": 0}, author=who,
+    "writes.update_customer": ("editor", lambda db, author: crm_core.update_customer(
+        db, 3, {"name": "Cobalt Mining", "sector": "Mining"}, author=author, today=TODAY)),
+    "writes.move_stage": ("editor", lambda db, author: crm_core.move_stage(db, 2, "operational", "2025-05-01",
+                                                                         author=author, today=TODAY)),
+    "writes.log_response": ("editor", lambda db, author: crm_core.log_response(
+        db, 1, "operational", "2025-06-01", "phone", [], 3, 3, "x", author, today=TODAY)),
+    "writes.update_response": ("editor", lambda db, author: crm_core.update_response(
+        db, 1, {"summary": "Corrected"}, author=author, today=TODAY)),
+    "writes.delete_response": ("editor", lambda db, author: crm_core.delete_response(db, 1, author=author)),
+    "writes.record_opinion": ("editor", lambda db, author: crm_core.record_opinion(
+        db, 2, "pre_deal", "2025-04-01", 1, author=author, today=TODAY)),
+    "writes.update_opinion": ("editor", lambda db, author: crm_core.update_opinion(db, 1, {"score": 0}, author=author,
                                                                                  today=TODAY)),
-    "writes.delete_opinion": ("editor", lambda db, who: crm_core.delete_opinion(db, 1, author=who)),
-    "writes.undo": ("editor", lambda db, who: crm_core.undo(db, who)),
+    "writes.delete_opinion": ("editor", lambda db, author: crm_core.delete_opinion(db, 1, author=author)),
+    "writes.undo": ("editor", lambda db, author: crm_core.undo(db, author)),
     "importer.apply": ("editor", _import),
-    "service.open_case": ("editor", lambda db, who: crm_core.open_case(db, 2, "2025-06-03T10:00", "Noise", "low",
-                                                                        author=who, now=NOW)),
-    "service.log_case_event": ("editor", lambda db, who: crm_core.log_case_event(
-        db, 1, "first_reply", "2025-06-02T10:00", author=who, now=NOW)),
-    "service.set_service_target": ("admin", lambda db, who: crm_core.set_service_target(db, "low", 48, 96, 240,
-                                                                                         author=who)),
-    "promises.record_promise": ("editor", lambda db, who: crm_core.record_promise(
-        db, 1, "pre_deal", "2025-02-01", "price", "Fixed price", author=who, today=TODAY)),
-    "promises.resolve_promise": ("editor", lambda db, who: crm_core.resolve_promise(db, 1, "kept", "2025-07-01",
-                                                                                     author=who, today=TODAY)),
-    "outcomes.record_outcome": ("editor", lambda db, who: crm_core.record_outcome(
-        db, 1, "referral_given", "2025-08-01", counterpart="Delta Ports", author=who, today=TODAY)),
-    "accounts.add_user": ("admin", lambda db, who: crm_core.add_user(db, "Newbie", "newbie-pass-1", "viewer",
-                                                                      author=who)),
-    "accounts.set_disabled": ("admin", lambda db, who: accounts.set_disabled(db, "Vera", True, author=who)),
-    "accounts.set_role": ("admin", lambda db, who: accounts.set_role(db, "Vera", "editor", author=who)),
+    "service.open_case": ("editor", lambda db, author: crm_core.open_case(db, 2, "2025-06-03T10:00", "Noise", "low",
+                                                                        author=author, now=NOW)),
+    "service.log_case_event": ("editor", lambda db, author: crm_core.log_case_event(
+        db, 1, "first_reply", "2025-06-02T10:00", author=author, now=NOW)),
+    "service.set_service_target": ("admin", lambda db, author: crm_core.set_service_target(db, "low", 48, 96, 240,
+                                                                                         author=author)),
+    "promises.record_promise": ("editor", lambda db, author: crm_core.record_promise(
+        db, 1, "pre_deal", "2025-02-01", "price", "Fixed price", author=author, today=TODAY)),
+    "promises.resolve_promise": ("editor", lambda db, author: crm_core.resolve_promise(db, 1, "kept", "2025-07-01",
+                                                                                     author=author, today=TODAY)),
+    "outcomes.record_outcome": ("editor", lambda db, author: crm_core.record_outcome(
+        db, 1, "referral_given", "2025-08-01", counterpart="Delta Ports", author=author, today=TODAY)),
+    "accounts.add_user": ("admin", lambda db, author: crm_core.add_user(db, "Newbie", "newbie-pass-1", "viewer",
+                                                                      author=author)),
+    "accounts.set_disabled": ("admin", lambda db, author: accounts.set_disabled(db, "Vera", True, author=author)),
+    "accounts.set_role": ("admin", lambda db, author: accounts.set_role(db, "Vera", "editor", author=author)),
 }
 # Writes that take no author, and why that is right.
 NOT_ROLE_CHECKED = {
@@ -132,9 +132,9 @@ def test_every_write_refuses_a_role_that_may_not_do_it_and_writes_nothing(story_
     role, call = WRITES[write]
     with crm_core.connect(team_db(story_db)) as db:
         before = "\n".join(db.conn.iterdump())
-        for who in REFUSED[role]:
+        for author in REFUSED[role]:
             with pytest.raises(crm_core.AccessDenied):
-                call(db, who)
+                call(db, author)
         assert "\n".join(db.conn.iterdump()) == before
         call(db, ACTING[role])
         assert "\n".join(db.conn.iterdump()) != before

@@ -98,3 +98,20 @@ def test_undo_never_takes_back_an_account_change(story_db):
         assert accounts.active_user(db, "Vera") == crm_core.User("Vera", "viewer")
         with pytest.raises(crm_core.ValidationError, match="nothing of yours"):
             crm_core.undo(db, "Ada")
+
+
+def test_the_author_is_resolved_to_one_person_whatever_the_spelling(story_db):
+    with crm_core.connect(story_db) as db:
+        assert crm_core.resolve_author(db, "  open mode  ") == "open mode"
+        assert crm_core.resolve_author(db, "   ") is None
+        crm_core.add_user(db, "Ada", "admin-pass-1", "admin")
+        crm_core.add_user(db, "Eddie Editor", "editor-pass-1", "editor", author="Ada")
+        assert [crm_core.resolve_author(db, n) for n in ("eddie  editor", " EDDIE EDITOR", "Eddie Editor")] == \
+            ["Eddie Editor"] * 3
+        assert crm_core.resolve_author(db, "Nobody") is None and crm_core.resolve_author(db, None) is None
+        opinion = crm_core.record_opinion(db, 2, "pre_deal", "2025-04-01", 1, author="eddie editor", today=TODAY)
+        assert crm_core.journey(db, 2).opinions.set_index("id").loc[opinion, "author"] == "Eddie Editor"
+        undone = crm_core.undo(db, "Eddie Editor")
+        assert [(r["entity"], r["entity_id"], r["author"]) for r in undone] == [("opinion", opinion, "Eddie Editor")]
+        accounts.set_disabled(db, "Eddie Editor", True, author="Ada")
+        assert crm_core.resolve_author(db, "eddie editor") is None
