@@ -109,17 +109,18 @@ REFUSED = {"editor": ("Vera", "Nobody", None), "admin": ("Eddie", "Vera", "Nobod
 def write_functions() -> set[str]:
     """``module.function`` of every public function of crm_core's modules (not the
     storage door, which holds SQL and no rules, nor the write funnel itself) that
-    opens a write transaction."""
+    opens a write transaction; a package's functions count as the package's."""
     found = set()
-    for module_info in pkgutil.iter_modules(crm_core.__path__):
-        if module_info.name in ("storage", "funnel", "__main__", "demo", "bench"):
+    for module_info in pkgutil.walk_packages(crm_core.__path__, "crm_core."):
+        top = module_info.name.split(".")[1]
+        if top in ("storage", "funnel", "__main__", "demo", "bench"):
             continue
-        module = importlib.import_module(f"crm_core.{module_info.name}")
+        module = importlib.import_module(module_info.name)
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ == module.__name__ and not name.startswith("_"):
                 source = inspect.getsource(function)
                 if re.search(r"\b(transaction|change|batch|unaudited|_set_account)\(", source):
-                    found.add(f"{module_info.name}.{name}")
+                    found.add(f"{top}.{name}")
     return found
 
 
