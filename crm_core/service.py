@@ -37,7 +37,7 @@ from . import funnel, validation, writes
 from .i18n import N_
 from .reads import as_of_text
 from .storage import commands, relationship_commands, relationship_queries
-from .storage.relationship_commands import TARGET_COLUMNS
+from .storage.entities import TARGET_COLUMNS
 from .validation import ValidationError
 
 PRIORITIES: tuple[str, ...] = ("critical", "high", "normal", "low")

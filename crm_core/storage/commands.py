@@ -16,6 +16,7 @@ from .entities import (CUSTOMER_COLUMNS, ENTITIES, ENTRY_COLUMNS, OPINION_COLUMN
                        RESPONSE_COLUMNS, UNDOABLE)
 from .summaries import rebuild_summaries  # noqa: F401  (re-exported)
 
+
 def _insert(db: Database, table: str, columns: Iterable[str], values: dict) -> int:
     columns = tuple(columns)
     cursor = db.conn.execute(

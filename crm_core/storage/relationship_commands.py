@@ -9,7 +9,8 @@ from sqlite_utils import Database
 
 from .bulk import insert_rows
 from .commands import _insert, _update
-from .entities import ENTITIES, TARGET_COLUMNS  # noqa: F401  (re-exported)
+from .entities import ENTITIES
+
 
 def insert(db: Database, entity: str, values: dict) -> int:
     """Insert one case, promise or outcome; returns its id."""
