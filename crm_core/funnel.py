@@ -32,8 +32,10 @@ class Change:
 
     def record(self, action: str, entity: str, entity_id: int, before: dict | None,
                undoes: int | None = None) -> None:
-        """Append the audit row of ``action`` (create, update, delete, undo) on one entity
-        of the registry (``storage.entities``): its state ``before`` and, read now, after."""
+        """Append the audit row of ``action`` on one entity of the registry
+        (``storage.entities``): its state ``before`` and, read now, after. Actions:
+        ``create``, ``update``, ``delete``, ``undo``, and ``password`` (an account's
+        password changed; the trail holds neither it nor its hash)."""
         after = commands.snapshot(self.db, entity, entity_id)
         state = after or before
         customer_id = state["id"] if entity == "customer" else state.get("customer_id")

@@ -46,7 +46,7 @@ def apply(db, plan: ImportPreview, author: str | None = None, only_valid: bool =
     everything back and is raised. Summaries are refreshed once per touched
     customer at the end, not after every row. Raises ``AccessDenied`` when
     accounts exist and ``author`` may not write."""
-    roles.require(db, author, "editor")
+    author = roles.require(db, author, "editor")   # resolved once: the saved mapping names the same person
     failures = [p for p in plan.rows if p.action == "error"]
     if failures and not only_valid:
         return ImportResult(failed=len(failures), written=False, problems=problems(plan.mapping, failures))

@@ -56,7 +56,8 @@ def run_import(path: str, plan: importer.ImportPreview | None, author: str | Non
     try:
         with crm_core.connect(path) as db:
             state["import:result"] = importer.apply(db, plan, author=author)
-    except (crm_core.AccessDenied, crm_core.StorageError) as error:
+    # ValidationError: an author text no name can be (open mode), refused before any row.
+    except (crm_core.AccessDenied, crm_core.StorageError, crm_core.ValidationError) as error:
         state["import:error"] = error_text(error)
 
 
