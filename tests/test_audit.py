@@ -7,11 +7,11 @@ import random
 
 import pandas as pd
 import pytest
+from fixtures import TODAY
 
 import crm_core
 from crm_core.storage import commands
 from crm_core.storage.entities import ENTITIES
-from fixtures import TODAY
 
 
 def replay(trail: pd.DataFrame) -> dict:

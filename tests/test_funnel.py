@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from fixtures import TODAY
 
 import crm_core
 from crm_core import accounts
-from fixtures import TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ROOT / "crm_core"

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pandas as pd
 
-from ..reads import as_of_text
+from ..snapshot import SnapshotDay
 from ..storage import io_queries
 from .cells import FORMULA_STARTS
 from .mapping import check_kind
@@ -20,12 +20,12 @@ def export_table(db, kind: str, as_of=None, filters: dict | None = None) -> pd.D
     result imports back unchanged."""
     exporter = {"customers": io_queries.export_customers, "responses": io_queries.export_responses,
                 "opinions": io_queries.export_opinions}[check_kind(kind)]
-    return exporter(db, as_of_text(as_of), filters)
+    return exporter(db, SnapshotDay.of(as_of).bound, filters)
 
 
 def export_count(db, kind: str, as_of=None, filters: dict | None = None) -> int:
     """How many rows ``export_table`` with the same arguments returns, without reading them."""
-    return io_queries.export_count(db, check_kind(kind), as_of_text(as_of), filters)
+    return io_queries.export_count(db, check_kind(kind), SnapshotDay.of(as_of).bound, filters)
 
 
 def export_csv(frame: pd.DataFrame) -> bytes:
