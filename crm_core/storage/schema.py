@@ -408,7 +408,7 @@ def m011_drop_item_coverage_by_stage_covering(db: Database) -> None:
 # The tables whose ids the audit trail, undo and links refer to, with the audit's name
 # for their rows, as they stood when m012 was written.
 _M012_AUDITED = {"customers": "customer", "contacts": None, "stage_entries": "stage_entry",
-                 "responses": "response", "opinions": "opinion", "audit": None, "users": None,
+                 "responses": "response", "opinions": "opinion", "audit": None, "users": "account",
                  "service_cases": "service_case", "service_targets": "service_target",
                  "promises": "promise", "outcomes": "outcome"}
 

@@ -19,9 +19,9 @@ from . import _, escape_markdown, field_label, params
 from .auth import signed_in
 
 
-def author() -> str | None:
-    """The person writing: the signed-in user, or (in open mode) a name picked
-    once per browser session in the sidebar."""
+def session_author() -> str | None:
+    """The author of this session's changes: the signed-in user (the account's own
+    spelling), or (in open mode) a name typed once per browser session in the sidebar."""
     user = signed_in()
     if user is not None:
         if not user.can_write:
