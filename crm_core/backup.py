@@ -41,13 +41,13 @@ def backup(path_from: str | os.PathLike, path_to: str | os.PathLike) -> Path:
     return target
 
 
-def snapshot(path: str | os.PathLike, acting: str | None) -> bytes:
+def snapshot(path: str | os.PathLike, author: str | None) -> bytes:
     """The database at ``path`` as the bytes of one consistent backup file (taken
-    like ``backup``, safe while others write), for ``acting`` to download. Raises
-    ``AccessDenied`` unless accounts do not exist yet or ``acting`` is an admin:
+    like ``backup``, safe while others write), for ``author`` to download. Raises
+    ``AccessDenied`` unless accounts do not exist yet or ``author`` is an admin:
     the file holds every customer and every account's password hash."""
     with connect(path) as db:
-        accounts.require(db, acting, "admin")
+        accounts.require(db, author, "admin")
     with tempfile.TemporaryDirectory() as folder:
         return backup(path, Path(folder) / "backup.db").read_bytes()
 
