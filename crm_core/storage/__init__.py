@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 from pathlib import Path
 from typing import Iterator
 
 import pandas as pd
 from sqlite_utils import Database
 
-from . import schema
+from . import dialect, schema
+from .dialect import BUSY_TIMEOUT_MS, WAL_LIMIT_BYTES  # noqa: F401  (re-exported)
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "demo.db"
-BUSY_TIMEOUT_MS = 10_000
-WAL_LIMIT_BYTES = 32 * 1024 * 1024
 
 
 class StorageError(RuntimeError):
@@ -44,14 +42,14 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> I
     ``Database`` in WAL mode with a busy timeout and foreign keys on.
     """
     file = database_path(path)
+    if not dialect.version_supported():
+        raise StorageError(f"this database library is too old for the app: {dialect.LIBRARY_VERSION}")
     file.parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = sqlite3.connect(file, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    except sqlite3.DatabaseError as error:
+        conn = dialect.open_connection(file)
+    except dialect.DatabaseError as error:
         raise StorageError(f"{file} cannot be opened: {error}") from error
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA foreign_keys = ON")
         db = Database(conn)
         try:
             # Checked before anything is written (switching to WAL writes the header),
@@ -60,17 +58,10 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> I
             if unknown:
                 raise StorageError(f"{file} was written by a newer version of this app (schema "
                                    f"{', '.join(unknown)}); upgrade the app before opening it")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.enable_wal()
-            # WAL with synchronous=NORMAL never corrupts; it only may lose the last
-            # commits on power loss, and it saves an fsync on every write.
-            conn.execute("PRAGMA synchronous = NORMAL")
-            # After each checkpoint the WAL file is cut back to this size, so it
-            # cannot keep the high-water mark of a long burst of writes.
-            conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
+            dialect.tune(conn)
             if migrate and schema.pending(db):
                 schema.apply(db)
-        except sqlite3.DatabaseError as error:
+        except dialect.DatabaseError as error:
             raise StorageError(f"{file} is not a usable CRM database: {error}") from error
         yield db
     finally:
@@ -80,12 +71,12 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> I
 @contextlib.contextmanager
 def _immediate(db: Database) -> Iterator[Database]:
     try:
-        db.conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as error:
+        db.conn.execute(dialect.BEGIN_WRITE)
+    except dialect.OperationalError as error:
         raise _write_error(error) from error
     try:
         yield db
-    except sqlite3.OperationalError as error:
+    except dialect.OperationalError as error:
         _rollback(db)
         raise _write_error(error) from error
     except BaseException:
@@ -94,36 +85,26 @@ def _immediate(db: Database) -> Iterator[Database]:
     else:
         try:
             db.conn.execute("COMMIT")
-        except sqlite3.OperationalError as error:
+        except dialect.OperationalError as error:
             _rollback(db)
             raise _write_error(error) from error
 
 
 def _rollback(db: Database) -> None:
-    # A full disk or an I/O error can make SQLite roll the transaction back itself.
+    # A full disk or an I/O error can make the database roll the transaction back itself.
     if db.conn.in_transaction:
         db.conn.execute("ROLLBACK")
 
 
-def _write_error(error: sqlite3.OperationalError) -> StorageError:
+def _write_error(error: dialect.OperationalError) -> StorageError:
     """A write the storage refused (read-only file, full disk, lock held too long), in words."""
-    text = str(error).lower()
-    if "readonly" in text or "read-only" in text:
-        reason = "the database file is read-only"
-    elif "full" in text:
-        reason = "the disk is full"
-    elif "disk i/o" in text:
-        reason = "the disk refused the write (it may be full or failing)"
-    elif "locked" in text or "busy" in text:
-        reason = "the database stayed busy with other writers for too long"
-    else:
-        reason = str(error)
-    return StorageError(f"Nothing was saved: {reason}. Ask your administrator; what you typed is kept.")
+    return StorageError(f"Nothing was saved: {dialect.write_refusal(error)}. Ask your administrator;"
+                        " what you typed is kept.")
 
 
 @contextlib.contextmanager
 def transaction(db: Database) -> Iterator[Database]:
-    """One write transaction. ``BEGIN IMMEDIATE`` takes the write lock up front, so
+    """One write transaction. It takes the write lock up front (``dialect.BEGIN_WRITE``), so
     concurrent writers queue on the busy timeout instead of failing with
     "database is locked" when a read turns into a write. Bumps the change counter.
 
@@ -136,7 +117,7 @@ def transaction(db: Database) -> Iterator[Database]:
             db.conn.execute("UPDATE change_counter SET n = n + 1 WHERE id = 1")
             yield db
         except BaseException:
-            if db.conn.in_transaction:   # else SQLite already rolled back the whole transaction
+            if db.conn.in_transaction:   # else the database already rolled back the whole transaction
                 db.conn.execute("ROLLBACK TO crm_write")
                 db.conn.execute("RELEASE crm_write")
             raise

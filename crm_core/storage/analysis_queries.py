@@ -12,6 +12,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from . import frame
+from .dialect import unindexed
 from .queries import _STAGE_AS_OF, NOW, _filter_sql
 
 
@@ -20,7 +21,7 @@ def final_opinion_at_two_dates(db: Database, start: str, end: str) -> pd.DataFra
     and rated flag summed up to ``start`` and up to ``end`` (``start_value,
     start_rated, end_value, end_rated``). Rated flags are 1 or 0.
 
-    ``+series`` keeps SQLite off the (series, on_date) index, whose rows come out
+    ``series`` ``unindexed`` keeps SQLite off the (series, on_date) index, whose rows come out
     by date and need a temporary B-tree to group: the (customer_id, series, ...)
     index is read in customer order instead (a third less time at 10,000 customers).
     For "now" the end values are the summary's and only the steps after ``start`` are
@@ -31,7 +32,8 @@ def final_opinion_at_two_dates(db: Database, start: str, end: str) -> pd.DataFra
             SELECT customer_id, SUM(d_value) AS d_value, SUM(d_rated) AS d_rated FROM opinion_steps
              WHERE series = 'final' AND on_date > :start GROUP BY customer_id
         ), now AS (
-            SELECT customer_id, final_value AS end_value, COALESCE(rated_stages, 0) > 0 AS end_rated
+            SELECT customer_id, final_value AS end_value,
+                   CASE WHEN COALESCE(rated_stages, 0) > 0 THEN 1 ELSE 0 END AS end_rated
               FROM customer_summary WHERE final_value IS NOT NULL
         )
         SELECT now.customer_id, now.end_value - COALESCE(moved.d_value, 0) AS start_value,
@@ -39,13 +41,13 @@ def final_opinion_at_two_dates(db: Database, start: str, end: str) -> pd.DataFra
           FROM now LEFT JOIN moved ON moved.customer_id = now.customer_id
          ORDER BY now.customer_id
         """, {"start": start})
-    return frame(db, """
+    return frame(db, f"""
     SELECT customer_id,
            COALESCE(SUM(CASE WHEN on_date <= :start THEN d_value END), 0) AS start_value,
            COALESCE(SUM(CASE WHEN on_date <= :start THEN d_rated END), 0) AS start_rated,
            SUM(d_value) AS end_value, SUM(d_rated) AS end_rated
       FROM opinion_steps
-     WHERE +series = 'final' AND on_date <= :end
+     WHERE {unindexed('series')} = 'final' AND on_date <= :end
      GROUP BY customer_id
     """, {"start": start, "end": end})
 

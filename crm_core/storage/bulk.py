@@ -6,12 +6,12 @@ benchmark's naive peer. Run inside the caller's ``transaction``.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import pandas as pd
 from sqlite_utils import Database
 
-from . import frame, value
+from . import dialect, frame, value
 
 COUNTED_TABLES = ("customers", "contacts", "stage_entries", "responses", "response_items", "opinions",
                   "audit")
@@ -27,16 +27,10 @@ def insert_rows(db: Database, table: str, columns: Iterable[str], rows: Iterable
     )
 
 
-@contextlib.contextmanager
-def large_cache(db: Database, megabytes: int = 512) -> Iterator[None]:
+def large_cache(db: Database, megabytes: int = 512) -> contextlib.AbstractContextManager[None]:
     """Give this connection a page cache of ``megabytes`` while loading millions of rows:
     index pages stay in memory instead of being re-read for every insert."""
-    before = value(db, "PRAGMA cache_size")
-    db.conn.execute(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
-    try:
-        yield
-    finally:
-        db.conn.execute(f"PRAGMA cache_size = {int(before)}")
+    return dialect.page_cache(db.conn, megabytes)
 
 
 def counts(db: Database) -> dict[str, int]:

@@ -24,11 +24,10 @@ ENTRY_COLUMNS = ("customer_id", "stage", "entered_on", "kind", "reason", "author
 
 def _insert(db: Database, table: str, columns: Iterable[str], values: dict) -> int:
     columns = tuple(columns)
-    cursor = db.conn.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+    return db.conn.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) RETURNING id",
         [values.get(c) for c in columns],
-    )
-    return cursor.lastrowid
+    ).fetchall()[0][0]
 
 
 def _update(db: Database, table: str, row_id: int, columns: Iterable[str], values: dict) -> None:
@@ -99,12 +98,13 @@ def deferred_refresh(db: Database) -> Iterator[None]:
 
 
 def _id_set(db: Database, name: str, ids) -> str:
-    """Put ``ids`` in the temporary table ``name`` (emptied first); returns the SQL set
-    ``SELECT id FROM temp.<name>`` for a summary statement's ``IN``."""
+    """Put ``ids`` in the temporary table ``name`` (this connection's own, emptied first;
+    no permanent table has such a name); returns the SQL set ``SELECT id FROM <name>``
+    for a summary statement's ``IN``."""
     db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
-    db.execute(f"DELETE FROM temp.{name}")
-    db.conn.executemany(f"INSERT INTO temp.{name} (id) VALUES (?)", [(i,) for i in ids])
-    return f"SELECT id FROM temp.{name}"
+    db.execute(f"DELETE FROM {name}")
+    db.conn.executemany(f"INSERT INTO {name} (id) VALUES (?)", [(i,) for i in ids])
+    return f"SELECT id FROM {name}"
 
 
 # --- facts the validators need -------------------------------------------------
@@ -333,7 +333,7 @@ def append_audit(db: Database, change: int, at: str, author: str | None, action:
 def last_undoable_change(db: Database, author: str | None) -> list[dict]:
     """The audit rows of ``author``'s latest change that is not an undo and not undone."""
     found = db.conn.execute(
-        "SELECT MAX(a.change_id) FROM audit a WHERE a.author IS ? AND a.action <> 'undo'"
+        "SELECT MAX(a.change_id) FROM audit a WHERE a.author IS NOT DISTINCT FROM ? AND a.action <> 'undo'"
         " AND NOT EXISTS (SELECT 1 FROM audit u WHERE u.undoes = a.change_id)",
         [author]).fetchone()[0]
     if found is None:

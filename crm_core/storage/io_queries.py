@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from . import BUSY_TIMEOUT_MS, StorageError, frame, rows, schema, value
 from .commands import CUSTOMER_COLUMNS
+from .dialect import joined, unindexed
 from .queries import _filter_sql
 
 # --- facts an import matches on --------------------------------------------------
@@ -23,10 +24,10 @@ def customer_rows(db: Database) -> list[dict]:
 
 def response_exists(db: Database, values: dict) -> bool:
     """Whether a response with the same customer, stage, date, mode and summary exists."""
-    # The unary + keeps SQLite on the (customer_id, responded_on) index: a handful of
-    # rows, where the (stage, mode, responded_on) index finds hundreds at scale.
+    # Stage and mode unindexed keep the plan on the (customer_id, responded_on) index: a
+    # handful of rows, where the (stage, mode, responded_on) index finds hundreds at scale.
     return value(db, "SELECT EXISTS (SELECT 1 FROM responses WHERE customer_id = ? AND responded_on = ?"
-                     " AND +stage = ? AND +mode = ? AND summary = ?)",
+                     f" AND {unindexed('stage')} = ? AND {unindexed('mode')} = ? AND summary = ?)",
                  [values["customer_id"], values["responded_on"], values["stage"], values["mode"],
                   values["summary"]]) == 1
 
@@ -34,7 +35,7 @@ def response_exists(db: Database, values: dict) -> bool:
 def opinion_exists(db: Database, values: dict) -> bool:
     """Whether an opinion with the same customer, stage, date, score and note exists."""
     return value(db, "SELECT EXISTS (SELECT 1 FROM opinions WHERE customer_id = ? AND stage = ?"
-                     " AND opinion_on = ? AND score = ? AND note IS ?)",
+                     " AND opinion_on = ? AND score = ? AND note IS NOT DISTINCT FROM ?)",
                  [values["customer_id"], values["stage"], values["opinion_on"], values["score"],
                   values["note"]]) == 1
 
@@ -75,7 +76,7 @@ def export_responses(db: Database, as_of: str, filters: dict | None) -> pd.DataF
     where, params = _filter_sql(filters)
     return frame(db, f"""
     SELECT r.id, c.name AS customer, c.external_id, r.stage, r.responded_on, r.mode,
-           (SELECT group_concat(item_key, ';') FROM
+           (SELECT {joined("item_key", ";")} FROM
                (SELECT i.item_key FROM response_items i WHERE i.response_id = r.id ORDER BY i.item_key)
            ) AS items,
            r.quality, r.completeness, r.summary, r.author

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from ..catalogue import STAGES
 from ..scores import final_opinion, reached_stages
 from . import queries
+from .dialect import greatest, least
 
 FINAL = "final"
 
@@ -29,21 +30,21 @@ _FROM_RESPONSES = {
         """SELECT customer_id, stage, COUNT(*), SUM(quality), SUM(completeness), MIN(responded_on),
                   MAX(responded_on)
            FROM responses WHERE {where} GROUP BY customer_id, stage""",
-        """responses = responses + excluded.responses, quality_sum = quality_sum + excluded.quality_sum,
+        f"""responses = responses + excluded.responses, quality_sum = quality_sum + excluded.quality_sum,
            completeness_sum = completeness_sum + excluded.completeness_sum,
-           first_response_on = MIN(first_response_on, excluded.first_response_on),
-           last_response_on = MAX(last_response_on, excluded.last_response_on)"""),
+           first_response_on = {least("first_response_on", "excluded.first_response_on")},
+           last_response_on = {greatest("last_response_on", "excluded.last_response_on")}"""),
     "item_coverage": (
         "customer_id, item_key, stage, first_on, last_on, times",
         """SELECT customer_id, item_key, stage, MIN(responded_on), MAX(responded_on), COUNT(*)
            FROM response_items WHERE {items} GROUP BY customer_id, item_key, stage""",
-        """first_on = MIN(first_on, excluded.first_on), last_on = MAX(last_on, excluded.last_on),
+        f"""first_on = {least("first_on", "excluded.first_on")}, last_on = {greatest("last_on", "excluded.last_on")},
            times = times + excluded.times"""),
     "mode_coverage": (
         "customer_id, stage, mode, first_on",
         """SELECT customer_id, stage, mode, MIN(responded_on)
            FROM responses WHERE {where} GROUP BY customer_id, stage, mode""",
-        "first_on = MIN(first_on, excluded.first_on)"),
+        f"first_on = {least('first_on', 'excluded.first_on')}"),
 }
 _KEYS = {"stage_summary": "customer_id, stage", "item_coverage": "customer_id, item_key",
          "mode_coverage": "customer_id, stage, mode"}
@@ -177,7 +178,7 @@ def refresh_mode_coverage(db: Database, where: str, params) -> None:
 def refresh_customers(db: Database, customers: str, params: dict) -> None:
     """Recompute the per-customer summaries of the customers whose id is in the SQL set
     ``customers`` with its named ``params``: ``:c`` for one customer, or a subquery
-    (``SELECT id FROM temp.touched``) for all those a bulk import touched, each
+    (``SELECT id FROM touched_customers``) for all those a bulk import touched, each
     summary then rebuilt by one statement (inside the caller's transaction)."""
     where = f"customer_id IN ({customers})"
     _stage_and_item_summaries(db, where, params)

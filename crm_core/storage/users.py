@@ -24,8 +24,8 @@ def list_users(db: Database) -> list[dict]:
 
 def insert_user(db: Database, name: str, name_key: str, role: str, password_hash: str, created_at: str) -> int:
     return db.conn.execute(
-        "INSERT INTO users (name, name_key, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-        [name, name_key, role, password_hash, created_at]).lastrowid
+        "INSERT INTO users (name, name_key, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        [name, name_key, role, password_hash, created_at]).fetchall()[0][0]
 
 
 def set_user_fields(db: Database, user_id: int, **fields) -> None:
