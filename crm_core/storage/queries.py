@@ -336,17 +336,6 @@ def mode_month(db: Database, as_of: str) -> pd.DataFrame:
     """, {"m": month, "start": f"{month}-01", "d": as_of})
 
 
-def weakest_responses(db: Database, as_of: str, since: str, limit: int = 20) -> pd.DataFrame:
-    """The lowest-rated responses between ``since`` and ``as_of``."""
-    return frame(db, """
-    SELECT r.id, r.customer_id, c.name, r.stage, r.mode, r.responded_on, r.quality,
-           r.completeness, r.summary, r.author
-      FROM responses r JOIN customers c ON c.id = r.customer_id
-     WHERE r.responded_on BETWEEN ? AND ?
-     ORDER BY r.quality + r.completeness, r.responded_on DESC LIMIT ?
-    """, [since, as_of, limit])
-
-
 def stage_opinions(db: Database, as_of: str, customer_id: int | None = None) -> pd.DataFrame:
     """Latest opinion of each reached stage on ``as_of``: customer, stage, opinion."""
     where = "AND o.customer_id = :c" if customer_id is not None else ""
