@@ -129,23 +129,23 @@ def transaction(db: Database) -> Iterator[Database]:
         yield db
 
 
-def frame(db: Database, sql: str, params=()) -> pd.DataFrame:
+def frame(db: Database, sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run a read and return its rows as a DataFrame (columns named as in the SQL)."""
-    cursor = db.conn.execute(sql, params)
+    cursor = db.conn.execute(sql, params or {})
     columns = [d[0] for d in cursor.description]
     return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
 
 
-def rows(db: Database, sql: str, params=()) -> list[dict]:
+def rows(db: Database, sql: str, params: dict | None = None) -> list[dict]:
     """Run a read and return its rows as dicts."""
-    cursor = db.conn.execute(sql, params)
+    cursor = db.conn.execute(sql, params or {})
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
-def value(db: Database, sql: str, params=()):
+def value(db: Database, sql: str, params: dict | None = None):
     """Run a read and return the first column of the first row (or None)."""
-    row = db.conn.execute(sql, params).fetchone()
+    row = db.conn.execute(sql, params or {}).fetchone()
     return row[0] if row else None
 
 

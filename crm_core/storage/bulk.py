@@ -22,8 +22,8 @@ def insert_rows(db: Database, table: str, columns: Iterable[str], rows: Iterable
     one ``executemany``; ``rows`` may be a generator, so nothing is held twice."""
     columns = tuple(columns)
     db.conn.executemany(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        ([r.get(c) for c in columns] if isinstance(r, dict) else r for r in rows),
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
+        ({c: r.get(c) for c in columns} if isinstance(r, dict) else dict(zip(columns, r)) for r in rows),
     )
 
 

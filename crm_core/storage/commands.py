@@ -25,16 +25,16 @@ ENTRY_COLUMNS = ("customer_id", "stage", "entered_on", "kind", "reason", "author
 def _insert(db: Database, table: str, columns: Iterable[str], values: dict) -> int:
     columns = tuple(columns)
     return db.conn.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) RETURNING id",
-        [values.get(c) for c in columns],
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) RETURNING id",
+        {c: values.get(c) for c in columns},
     ).fetchall()[0][0]
 
 
 def _update(db: Database, table: str, row_id: int, columns: Iterable[str], values: dict) -> None:
     columns = tuple(columns)
     db.conn.execute(
-        f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-        [values.get(c) for c in columns] + [row_id],
+        f"UPDATE {table} SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :row_id",
+        {**{c: values.get(c) for c in columns}, "row_id": row_id},
     )
 
 
@@ -103,7 +103,7 @@ def _id_set(db: Database, name: str, ids) -> str:
     for a summary statement's ``IN``."""
     db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
     db.execute(f"DELETE FROM {name}")
-    db.conn.executemany(f"INSERT INTO {name} (id) VALUES (?)", [(i,) for i in ids])
+    db.conn.executemany(f"INSERT INTO {name} (id) VALUES (:id)", ({"id": i} for i in ids))
     return f"SELECT id FROM {name}"
 
 
@@ -111,31 +111,31 @@ def _id_set(db: Database, name: str, ids) -> str:
 
 def customer(db: Database, customer_id: int) -> dict | None:
     row = db.conn.execute(
-        f"SELECT id, {', '.join(CUSTOMER_COLUMNS)} FROM customers WHERE id = ?", [customer_id]
+        f"SELECT id, {', '.join(CUSTOMER_COLUMNS)} FROM customers WHERE id = :c", {"c": customer_id}
     ).fetchone()
     return dict(zip(("id", *CUSTOMER_COLUMNS), row)) if row else None
 
 
 def customer_id_by_name_key(db: Database, name_key: str) -> int | None:
-    row = db.conn.execute("SELECT id FROM customers WHERE name_key = ?", [name_key]).fetchone()
+    row = db.conn.execute("SELECT id FROM customers WHERE name_key = :key", {"key": name_key}).fetchone()
     return row[0] if row else None
 
 
 def stage_on(db: Database, customer_id: int, day: str) -> str | None:
     """The customer's stage at the end of ``day`` (latest entry on or before it)."""
     row = db.conn.execute(
-        "SELECT stage FROM stage_entries WHERE customer_id = ? AND entered_on <= ?"
+        "SELECT stage FROM stage_entries WHERE customer_id = :c AND entered_on <= :d"
         " ORDER BY entered_on DESC, id DESC LIMIT 1",
-        [customer_id, day],
+        {"c": customer_id, "d": day},
     ).fetchone()
     return row[0] if row else None
 
 
 def last_stage_entry(db: Database, customer_id: int) -> tuple[str, str] | tuple[None, None]:
     row = db.conn.execute(
-        "SELECT stage, entered_on FROM stage_entries WHERE customer_id = ?"
+        "SELECT stage, entered_on FROM stage_entries WHERE customer_id = :c"
         " ORDER BY entered_on DESC, id DESC LIMIT 1",
-        [customer_id],
+        {"c": customer_id},
     ).fetchone()
     return (row[0], row[1]) if row else (None, None)
 
@@ -146,7 +146,7 @@ def item_stages(db: Database) -> dict[str, str]:
 
 
 def row(db: Database, table: str, row_id: int) -> dict | None:
-    cursor = db.conn.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+    cursor = db.conn.execute(f"SELECT * FROM {table} WHERE id = :id", {"id": row_id})
     found = cursor.fetchone()
     return dict(zip([d[0] for d in cursor.description], found)) if found else None
 
@@ -170,7 +170,7 @@ def update_customer(db: Database, customer_id: int, values: dict, contacts: list
 
 
 def _replace_contacts(db: Database, customer_id: int, contacts: list[dict]) -> None:
-    db.conn.execute("DELETE FROM contacts WHERE customer_id = ?", [customer_id])
+    db.conn.execute("DELETE FROM contacts WHERE customer_id = :c", {"c": customer_id})
     for contact in contacts:
         _insert(db, "contacts", ("customer_id", "name", "role", "email", "phone"),
                 {**contact, "customer_id": customer_id})
@@ -178,7 +178,7 @@ def _replace_contacts(db: Database, customer_id: int, contacts: list[dict]) -> N
 
 def stage_entry_ids(db: Database, customer_id: int) -> list[int]:
     return [r[0] for r in db.conn.execute(
-        "SELECT id FROM stage_entries WHERE customer_id = ? ORDER BY id", [customer_id])]
+        "SELECT id FROM stage_entries WHERE customer_id = :c ORDER BY id", {"c": customer_id})]
 
 
 def insert_stage_entry(db: Database, values: dict) -> int:
@@ -190,12 +190,12 @@ def insert_stage_entry(db: Database, values: dict) -> int:
 # --- responses -----------------------------------------------------------------
 
 def _write_items(db: Database, response_id: int, values: dict) -> None:
-    db.conn.execute("DELETE FROM response_items WHERE response_id = ?", [response_id])
+    db.conn.execute("DELETE FROM response_items WHERE response_id = :r", {"r": response_id})
     db.conn.executemany(
         "INSERT INTO response_items (response_id, item_key, customer_id, stage, responded_on)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [(response_id, key, values["customer_id"], values["stage"], values["responded_on"])
-         for key in values["items"]],
+        " VALUES (:response_id, :item_key, :customer_id, :stage, :responded_on)",
+        [{"response_id": response_id, "item_key": key, "customer_id": values["customer_id"],
+          "stage": values["stage"], "responded_on": values["responded_on"]} for key in values["items"]],
     )
 
 
@@ -216,14 +216,14 @@ def update_response(db: Database, response_id: int, before: dict, values: dict) 
 
 
 def delete_response(db: Database, before: dict) -> None:
-    db.conn.execute("DELETE FROM responses WHERE id = ?", [before["id"]])
+    db.conn.execute("DELETE FROM responses WHERE id = :id", {"id": before["id"]})
     refresh_customer(db, before["customer_id"])
     refresh_mode_month(db, before["stage"], before["mode"], before["responded_on"])
 
 
 def response_items(db: Database, response_id: int) -> list[str]:
     return [r[0] for r in db.conn.execute(
-        "SELECT item_key FROM response_items WHERE response_id = ? ORDER BY item_key", [response_id])]
+        "SELECT item_key FROM response_items WHERE response_id = :r ORDER BY item_key", {"r": response_id})]
 
 
 # --- opinions ------------------------------------------------------------------
@@ -240,7 +240,7 @@ def update_opinion(db: Database, opinion_id: int, values: dict) -> None:
 
 
 def delete_opinion(db: Database, before: dict) -> None:
-    db.conn.execute("DELETE FROM opinions WHERE id = ?", [before["id"]])
+    db.conn.execute("DELETE FROM opinions WHERE id = :id", {"id": before["id"]})
     refresh_customer(db, before["customer_id"])
 
 
@@ -282,7 +282,7 @@ def snapshot(db: Database, entity: str, entity_id: int) -> dict | None:
         return None
     if entity == "customer":
         state["contacts"] = [dict(zip(CONTACT_COLUMNS, r)) for r in db.conn.execute(
-            "SELECT name, role, email, phone FROM contacts WHERE customer_id = ? ORDER BY id", [entity_id])]
+            "SELECT name, role, email, phone FROM contacts WHERE customer_id = :c ORDER BY id", {"c": entity_id})]
     elif entity == "response":
         state["items"] = response_items(db, entity_id)
     return state
@@ -294,13 +294,13 @@ def restore(db: Database, entity: str, entity_id: int, state: dict | None) -> No
     table = ENTITY_TABLES[entity]
     current = snapshot(db, entity, entity_id)
     if state is None:
-        db.conn.execute(f"DELETE FROM {table} WHERE id = ?", [entity_id])
+        db.conn.execute(f"DELETE FROM {table} WHERE id = :id", {"id": entity_id})
     else:
         columns = [c for c in state if c not in ("contacts", "items")]
         db.conn.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
             f" ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns if c != 'id')}",
-            [state[c] for c in columns],
+            {c: state[c] for c in columns},
         )
         if entity == "customer":
             _replace_contacts(db, entity_id, state["contacts"])
@@ -325,26 +325,27 @@ def append_audit(db: Database, change: int, at: str, author: str | None, action:
                  undoes: int | None = None) -> None:
     db.conn.execute(
         "INSERT INTO audit (change_id, at, author, action, entity, entity_id, customer_id, before, after,"
-        " undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [change, at, author, action, entity, entity_id, customer_id, before, after, undoes],
+        " undoes) VALUES (:change_id, :at, :author, :action, :entity, :entity_id, :customer_id, :before, :after,"
+        " :undoes)",
+        {"change_id": change, "at": at, "author": author, "action": action, "entity": entity,
+         "entity_id": entity_id, "customer_id": customer_id, "before": before, "after": after, "undoes": undoes},
     )
 
 
 def last_undoable_change(db: Database, author: str | None) -> list[dict]:
     """The audit rows of ``author``'s latest change that is not an undo and not undone."""
     found = db.conn.execute(
-        "SELECT MAX(a.change_id) FROM audit a WHERE a.author IS NOT DISTINCT FROM ? AND a.action <> 'undo'"
+        "SELECT MAX(a.change_id) FROM audit a WHERE a.author IS NOT DISTINCT FROM :author AND a.action <> 'undo'"
         " AND NOT EXISTS (SELECT 1 FROM audit u WHERE u.undoes = a.change_id)",
-        [author]).fetchone()[0]
+        {"author": author}).fetchone()[0]
     if found is None:
         return []
-    cursor = db.conn.execute("SELECT * FROM audit WHERE change_id = ? ORDER BY id", [found])
+    cursor = db.conn.execute("SELECT * FROM audit WHERE change_id = :change ORDER BY id", {"change": found})
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, r)) for r in cursor.fetchall()]
 
 
 def audit_rows(db: Database, customer_id: int | None = None) -> pd.DataFrame:
     """The audit trail in order (of one customer when given)."""
-    where = "WHERE customer_id = ?" if customer_id is not None else ""
-    return frame(db, f"SELECT * FROM audit {where} ORDER BY id",
-                 [customer_id] if customer_id is not None else [])
+    where = "WHERE customer_id = :c" if customer_id is not None else ""
+    return frame(db, f"SELECT * FROM audit {where} ORDER BY id", {"c": customer_id})

@@ -26,18 +26,17 @@ def response_exists(db: Database, values: dict) -> bool:
     """Whether a response with the same customer, stage, date, mode and summary exists."""
     # Stage and mode unindexed keep the plan on the (customer_id, responded_on) index: a
     # handful of rows, where the (stage, mode, responded_on) index finds hundreds at scale.
-    return value(db, "SELECT EXISTS (SELECT 1 FROM responses WHERE customer_id = ? AND responded_on = ?"
-                     f" AND {unindexed('stage')} = ? AND {unindexed('mode')} = ? AND summary = ?)",
-                 [values["customer_id"], values["responded_on"], values["stage"], values["mode"],
-                  values["summary"]]) == 1
+    return value(db, "SELECT EXISTS (SELECT 1 FROM responses WHERE customer_id = :customer_id"
+                     f" AND responded_on = :responded_on AND {unindexed('stage')} = :stage"
+                     f" AND {unindexed('mode')} = :mode AND summary = :summary)",
+                 {key: values[key] for key in ("customer_id", "responded_on", "stage", "mode", "summary")}) == 1
 
 
 def opinion_exists(db: Database, values: dict) -> bool:
     """Whether an opinion with the same customer, stage, date, score and note exists."""
-    return value(db, "SELECT EXISTS (SELECT 1 FROM opinions WHERE customer_id = ? AND stage = ?"
-                     " AND opinion_on = ? AND score = ? AND note IS NOT DISTINCT FROM ?)",
-                 [values["customer_id"], values["stage"], values["opinion_on"], values["score"],
-                  values["note"]]) == 1
+    return value(db, "SELECT EXISTS (SELECT 1 FROM opinions WHERE customer_id = :customer_id AND stage = :stage"
+                     " AND opinion_on = :opinion_on AND score = :score AND note IS NOT DISTINCT FROM :note)",
+                 {key: values[key] for key in ("customer_id", "stage", "opinion_on", "score", "note")}) == 1
 
 
 
@@ -45,15 +44,17 @@ def opinion_exists(db: Database, values: dict) -> bool:
 
 def saved_mapping(db: Database, kind: str, headers: str) -> str | None:
     """The JSON mapping last saved for ``kind`` and ``headers`` (sorted column names as JSON), or None."""
-    return value(db, "SELECT mapping FROM import_mappings WHERE kind = ? AND headers = ?", [kind, headers])
+    return value(db, "SELECT mapping FROM import_mappings WHERE kind = :kind AND headers = :headers",
+                 {"kind": kind, "headers": headers})
 
 
 def save_mapping(db: Database, kind: str, headers: str, mapping: str, author: str | None, saved_at: str) -> None:
     """Remember ``mapping`` (JSON) for ``kind`` and ``headers``, replacing the one saved before."""
-    db.execute("INSERT INTO import_mappings (kind, headers, mapping, author, saved_at) VALUES (?, ?, ?, ?, ?)"
+    db.execute("INSERT INTO import_mappings (kind, headers, mapping, author, saved_at)"
+               " VALUES (:kind, :headers, :mapping, :author, :saved_at)"
                " ON CONFLICT (kind, headers) DO UPDATE SET mapping = excluded.mapping,"
                " author = excluded.author, saved_at = excluded.saved_at",
-               [kind, headers, mapping, author, saved_at])
+               {"kind": kind, "headers": headers, "mapping": mapping, "author": author, "saved_at": saved_at})
 
 # --- flat tables for export -------------------------------------------------------
 # Column names are the importer's field names, so an exported file imports back as is.

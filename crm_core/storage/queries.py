@@ -251,7 +251,7 @@ def customer_stages(db: Database, customer_id: int, as_of: str, stages: tuple[st
 
 
 def customer(db: Database, customer_id: int) -> dict | None:
-    found = rows(db, "SELECT * FROM customers WHERE id = ?", [customer_id])
+    found = rows(db, "SELECT * FROM customers WHERE id = :c", {"c": customer_id})
     return found[0] if found else None
 
 
@@ -269,25 +269,25 @@ def filter_values(db: Database) -> dict[str, list[str]]:
 
 
 def contacts(db: Database, customer_id: int) -> pd.DataFrame:
-    return frame(db, "SELECT name, role, email, phone FROM contacts WHERE customer_id = ? ORDER BY id",
-                 [customer_id])
+    return frame(db, "SELECT name, role, email, phone FROM contacts WHERE customer_id = :c ORDER BY id",
+                 {"c": customer_id})
 
 
 def stage_entries(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
     return frame(db, "SELECT id, stage, entered_on, kind, reason, author FROM stage_entries"
-                     " WHERE customer_id = ? AND entered_on <= ? ORDER BY entered_on, id",
-                 [customer_id, as_of])
+                     " WHERE customer_id = :c AND entered_on <= :d ORDER BY entered_on, id",
+                 {"c": customer_id, "d": as_of})
 
 
 def responses(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
     """A customer's responses up to ``as_of`` with their ``items`` (a list of keys, sorted)."""
     found = frame(db, "SELECT id, stage, responded_on, mode, summary, quality, completeness, author"
-                      " FROM responses WHERE customer_id = ? AND responded_on <= ?"
-                      " ORDER BY responded_on, id", [customer_id, as_of])
+                      " FROM responses WHERE customer_id = :c AND responded_on <= :d"
+                      " ORDER BY responded_on, id", {"c": customer_id, "d": as_of})
     items: dict[int, list[str]] = {}
     for response_id, key in db.conn.execute(
             "SELECT response_id, item_key FROM response_items"
-            " WHERE customer_id = ? AND responded_on <= ? ORDER BY item_key", [customer_id, as_of]):
+            " WHERE customer_id = :c AND responded_on <= :d ORDER BY item_key", {"c": customer_id, "d": as_of}):
         items.setdefault(response_id, []).append(key)
     found["items"] = [items.get(i, []) for i in found["id"]]
     return found
@@ -295,8 +295,8 @@ def responses(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
 
 def opinions(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
     return frame(db, "SELECT id, stage, opinion_on, score, source, note, author FROM opinions"
-                     " WHERE customer_id = ? AND opinion_on <= ? ORDER BY opinion_on, id",
-                 [customer_id, as_of])
+                     " WHERE customer_id = :c AND opinion_on <= :d ORDER BY opinion_on, id",
+                 {"c": customer_id, "d": as_of})
 
 
 def opinion_step_sums(db: Database, series: tuple[str, ...], as_of: str, by: str | None = None,
@@ -349,7 +349,7 @@ def stage_opinions(db: Database, as_of: str, customer_id: int | None = None) -> 
 
 def last_mode(db: Database, author: str) -> str | None:
     """The mode of ``author``'s most recently entered response (None if none)."""
-    found = rows(db, "SELECT mode FROM responses WHERE author = ? ORDER BY id DESC LIMIT 1", [author])
+    found = rows(db, "SELECT mode FROM responses WHERE author = :author ORDER BY id DESC LIMIT 1", {"author": author})
     return found[0]["mode"] if found else None
 
 

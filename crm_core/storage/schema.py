@@ -98,8 +98,8 @@ def m001_base_tables(db: Database) -> None:
     for item in CHECKLIST:
         positions[item.stage] += 1
         db.execute(
-            "INSERT INTO checklist_items (key, stage, position, label) VALUES (?, ?, ?, ?)",
-            [item.key, item.stage, positions[item.stage], item.label],
+            "INSERT INTO checklist_items (key, stage, position, label) VALUES (:key, :stage, :position, :label)",
+            {"key": item.key, "stage": item.stage, "position": positions[item.stage], "label": item.label},
         )
 
 
@@ -379,7 +379,7 @@ def m009_mode_coverage(db: Database) -> None:
     )
     from .summaries import refresh_mode_coverage
 
-    refresh_mode_coverage(db, "1 = 1", [])
+    refresh_mode_coverage(db, "1 = 1", {})
 
 
 @migrations()

@@ -76,15 +76,16 @@ def _mode_months(db: Database, cell: tuple[str, str, str] | None = None) -> None
     """Recompute ``mode_month``: one (stage, mode, month) cell, or all of it."""
     if cell is not None:
         stage, mode, month = cell
-        db.execute("DELETE FROM mode_month WHERE stage = ? AND mode = ? AND month = ?", [stage, mode, month])
+        cell_params = {"stage": stage, "mode": mode, "month": month, "start": f"{month}-01", "end": f"{month}-31"}
+        db.execute("DELETE FROM mode_month WHERE stage = :stage AND mode = :mode AND month = :month", cell_params)
         # A range on the ISO date keeps the lookup on the covering (stage, mode, responded_on)
         # index; one cell needs no GROUP BY, whose sort cost 5x the scan at 1M responses.
         db.execute(
             """INSERT INTO mode_month (stage, mode, month, responses, quality_sum, completeness_sum)
-            SELECT ?, ?, ?, COUNT(*), SUM(quality), SUM(completeness)
-            FROM responses WHERE stage = ? AND mode = ? AND responded_on BETWEEN ? AND ?
+            SELECT :stage, :mode, :month, COUNT(*), SUM(quality), SUM(completeness)
+            FROM responses WHERE stage = :stage AND mode = :mode AND responded_on BETWEEN :start AND :end
             HAVING COUNT(*) > 0""",
-            [stage, mode, month, stage, mode, f"{month}-01", f"{month}-31"],
+            cell_params,
         )
         return
     db.execute("DELETE FROM mode_month")
@@ -127,7 +128,7 @@ def opinion_steps(entries: list[tuple], opinions: list[tuple]) -> list[tuple]:
     return steps
 
 
-def _opinion_steps(db: Database, where: str, params: list) -> None:
+def _opinion_steps(db: Database, where: str, params: dict) -> None:
     entries = db.conn.execute(
         f"SELECT customer_id, entered_on, id, stage FROM stage_entries WHERE {where} ORDER BY customer_id",
         params,
@@ -146,8 +147,9 @@ def _opinion_steps(db: Database, where: str, params: list) -> None:
     ]
     db.conn.executemany(
         "INSERT INTO opinion_steps (customer_id, series, on_date, d_value, d_square, d_rated)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        rows,
+        " VALUES (:customer_id, :series, :on_date, :d_value, :d_square, :d_rated)",
+        ({"customer_id": cid, "series": series, "on_date": on_date, "d_value": d_value, "d_square": d_square,
+          "d_rated": d_rated} for cid, series, on_date, d_value, d_square, d_rated in rows),
     )
 
 
@@ -199,8 +201,8 @@ def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
 
 def rebuild_summaries(db: Database) -> None:
     """Recompute every summary table from the base rows (inside the caller's transaction)."""
-    _stage_and_item_summaries(db, "1 = 1", [])
-    refresh_mode_coverage(db, "1 = 1", [])
-    _opinion_steps(db, "1 = 1", [])
+    _stage_and_item_summaries(db, "1 = 1", {})
+    refresh_mode_coverage(db, "1 = 1", {})
+    _opinion_steps(db, "1 = 1", {})
     _mode_months(db)
     refresh_customer_summary(db)
