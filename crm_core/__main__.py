@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import accounts, backup, bench, demo, importer, storage, writes
+from .storage import files
 from .validation import ValidationError
 
 
@@ -63,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     path = storage.database_path(args.db)
     if args.command == "demo":
         if args.replace:
-            for suffix in ("", "-wal", "-shm"):
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            files.remove(path)
         print("created" if demo.ensure_demo(path) else "kept (it already has customers)", path)
     elif args.command == "rebuild":
         with storage.connect(path) as db:

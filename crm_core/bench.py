@@ -35,9 +35,9 @@ from typing import Callable, Iterator
 
 import crm_core
 
-from . import backup, demo, demo_relationship, importer
+from . import demo, demo_relationship, importer
 from .catalogue import CHECKLIST, MODES, STAGES
-from .storage import DEFAULT_PATH, bulk, commands, connect, relationship_commands, transaction
+from .storage import DEFAULT_PATH, bulk, commands, connect, files, relationship_commands, transaction
 from .validation import name_key
 
 DEFAULT_BENCH_PATH = DEFAULT_PATH.with_name("bench.db")
@@ -183,8 +183,8 @@ def _meta_path(path: Path) -> Path:
 def build(path: Path, scale: Scale = Scale(), anchor: dt.date = ANCHOR) -> float:
     """Replace ``path`` with the bench portfolio; returns the build time in seconds."""
     started = time.perf_counter()
-    for suffix in ("", "-wal", "-shm", ".json"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    files.remove(path)
+    _meta_path(path).unlink(missing_ok=True)
     # The demo's service cases, promises and outcomes follow from the customers' stages
     # and opinions, so those rows are kept (as dicts) until every batch is in.
     kept: dict[str, list[dict]] = {"customers": [], "entries": [], "opinions": []}
@@ -390,7 +390,7 @@ def run(path: Path = DEFAULT_BENCH_PATH, scale: Scale = Scale(), *, runs: int = 
     path = Path(path)
     built, build_seconds = ensure(path, scale, rebuild)
     copy = path.with_name(path.stem + "-writes.db")
-    backup.backup(path, copy)
+    files.backup(path, copy)
     results = []
     try:
         with connect(path) as db, connect(copy) as writable:
@@ -409,8 +409,7 @@ def run(path: Path = DEFAULT_BENCH_PATH, scale: Scale = Scale(), *, runs: int = 
                           max(1, min(runs, 3)), warm_up=False)
             print(report_line(naive), file=out)
     finally:
-        for suffix in ("", "-wal", "-shm"):
-            copy.with_name(copy.name + suffix).unlink(missing_ok=True)
+        files.remove(copy)
     results.append(naive)
     ours = results[0].median
     print(f"naive peer / portfolio read: {naive.median / ours:,.0f}x slower", file=out)

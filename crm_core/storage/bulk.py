@@ -33,6 +33,11 @@ def large_cache(db: Database, megabytes: int = 512) -> contextlib.AbstractContex
     return dialect.page_cache(db.conn, megabytes)
 
 
+def has_customers(db: Database) -> bool:
+    """Whether the database holds any customer."""
+    return value(db, "SELECT EXISTS (SELECT 1 FROM customers)") == 1
+
+
 def counts(db: Database) -> dict[str, int]:
     """Row count of each base table (``COUNTED_TABLES``)."""
     return {table: value(db, f"SELECT COUNT(*) FROM {table}") for table in COUNTED_TABLES}

@@ -1,16 +1,13 @@
-"""SQL for import, export and backup: the facts an import matches rows on, the
-flat tables an export writes, and whole-file copies of the database.
+"""SQL for import and export: the facts an import matches rows on, the column
+mappings remembered, and the flat tables an export writes.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pandas as pd
 from sqlite_utils import Database
 
-from . import BUSY_TIMEOUT_MS, StorageError, frame, rows, schema, value
+from . import frame, rows, value
 from .commands import CUSTOMER_COLUMNS
 from .dialect import joined, unindexed
 from .queries import _filter_sql
@@ -111,63 +108,3 @@ def export_count(db: Database, kind: str, as_of: str, filters: dict | None) -> i
     where, params = _filter_sql(filters)
     chosen = f"AND customer_id IN (SELECT c.id FROM customers c WHERE 1 = 1 {where})" if where else ""
     return value(db, _EXPORT_COUNTS[kind].format(where=where, chosen=chosen), {"d": as_of, **params})
-
-
-# --- whole-file copies (backup and restore) ----------------------------------------
-
-def copy_database(source: Path, target: Path, *, read_only: bool = False) -> None:
-    """Copy the database at ``source`` into a new file ``target`` with SQLite's online
-    backup API: one consistent snapshot even while others write (WAL readers do
-    not block writers). ``target`` is left in rollback-journal mode, a single
-    self-contained file. ``read_only`` opens ``source`` without ever writing to it.
-    Raises ``StorageError`` when ``source`` cannot be read as SQLite."""
-    uri = f"{Path(source).resolve().as_uri()}{'?mode=ro' if read_only else ''}"
-    try:
-        origin = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as error:
-        raise StorageError(f"cannot open {source}: {error}") from error
-    copy = sqlite3.connect(target)
-    try:
-        origin.backup(copy)   # all pages in one step: a single read transaction, one snapshot
-        copy.execute("PRAGMA journal_mode = DELETE")
-    except sqlite3.Error as error:
-        raise StorageError(f"{source} is not a readable SQLite database: {error}") from error
-    finally:
-        copy.close()
-        origin.close()
-
-
-def database_problems(path: Path) -> list[str]:
-    """Why the file at ``path`` is not a CRM database this code can use (empty list
-    when it is): integrity, the CRM tables, and no migration the code does not know."""
-    conn = sqlite3.connect(path)
-    try:
-        db = Database(conn)
-        checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
-        if checks != ["ok"]:
-            return [f"integrity check failed: {'; '.join(checks[:3])}"]
-        if not db["customers"].exists() or not db[schema.migrations.migrations_table].exists():
-            return ["it is SQLite but not a customer-response database"]
-        newer = schema.unknown(db)
-        if newer:
-            return [f"it was written by a newer version (unknown migrations: {', '.join(newer)})"]
-        return []
-    except sqlite3.DatabaseError as error:
-        return [f"not a readable SQLite database: {error}"]
-    finally:
-        conn.close()
-
-
-def checkpoint(path: Path) -> None:
-    """Move everything in ``path``'s write-ahead log into the main file and empty the log."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
-
-
-def side_files(path: Path) -> list[Path]:
-    """The write-ahead log and shared-memory files that belong with ``path``."""
-    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
-
