@@ -60,12 +60,23 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> I
                                    f"{', '.join(unknown)}); upgrade the app before opening it")
             dialect.tune(conn)
             if migrate and schema.pending(db):
-                schema.apply(db)
+                _migrate(db)
         except dialect.DatabaseError as error:
             raise StorageError(f"{file} is not a usable CRM database: {error}") from error
         yield db
     finally:
         conn.close()
+
+
+def _migrate(db: Database) -> None:
+    """Apply the pending migrations in one write transaction, then rebuild the summaries
+    when one asks for it. The lock comes first and the pending ones are read again under
+    it, so two processes opening a new file at once migrate it once."""
+    from .summaries import rebuild_summaries   # built on this module's reads: imported once they exist
+
+    with _immediate(db):
+        if schema.pending(db) and schema.apply(db):
+            rebuild_summaries(db)
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from typing import Iterator
 
 # ``RETURNING`` needs SQLite 3.35, ``IS NOT DISTINCT FROM`` 3.39.
@@ -87,13 +88,28 @@ def tune(conn: sqlite3.Connection) -> None:
     """Put the database in write-ahead-log mode (it writes the header: call it once the
     file is known to be ours) and set this connection's durability and log size."""
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode = wal")
+        _switch_to_wal(conn)
     # WAL with synchronous=NORMAL never corrupts; it only may lose the last
     # commits on power loss, and it saves an fsync on every write.
     conn.execute("PRAGMA synchronous = NORMAL")
     # After each checkpoint the WAL file is cut back to this size, so it
     # cannot keep the high-water mark of a long burst of writes.
     conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new file to WAL mode. The switch fails at once, without the busy timeout,
+    while another process opening the same new file holds it (switching it too): try
+    again until the busy timeout has passed, as a lock wait would."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = wal")
+            return
+        except OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 @contextlib.contextmanager

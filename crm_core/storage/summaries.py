@@ -61,15 +61,14 @@ def add_responses(db: Database, responses: str) -> None:
     """Add the responses whose id is in the SQL set ``responses`` (new rows, written
     since the summaries were last right) to the response summaries of their customers."""
     for table, (columns, select, merge) in _FROM_RESPONSES.items():
-        if table == "mode_coverage" and not db["mode_coverage"].exists():
-            continue
         sql = select.format(where=f"id IN ({responses})", items=f"response_id IN ({responses})")
         db.execute(f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT ({_KEYS[table]}) DO UPDATE SET {merge}")
 
 
-def _stage_and_item_summaries(db: Database, where: str, params) -> None:
-    _recompute(db, "stage_summary", where, params)
-    _recompute(db, "item_coverage", where, params)
+def _response_summaries(db: Database, where: str, params: dict) -> None:
+    """Recompute every summary of ``_FROM_RESPONSES`` for the customers matching ``where``."""
+    for table in _FROM_RESPONSES:
+        _recompute(db, table, where, params)
 
 
 def _mode_months(db: Database, cell: tuple[str, str, str] | None = None) -> None:
@@ -156,11 +155,7 @@ def _opinion_steps(db: Database, where: str, params: dict) -> None:
 def refresh_customer_summary(db: Database, customers: str | None = None, params: dict | None = None) -> None:
     """Recompute ``customer_summary`` for the customers whose id is in the SQL set
     ``customers`` (see ``refresh_customers``; None: all): the portfolio's computed
-    columns for "now", from the other summaries, so it runs after them. Skipped
-    while migrating a database whose table does not exist yet (the migration that
-    creates it fills it)."""
-    if not db["customer_summary"].exists():
-        return
+    columns for "now", from the other summaries, so it runs after them."""
     chosen = f"customer_id IN ({customers})" if customers is not None else "1 = 1"
     db.execute(f"DELETE FROM customer_summary WHERE {chosen}", params or {})
     columns = ", ".join(queries.SUMMARY_COLUMNS)
@@ -170,21 +165,13 @@ def refresh_customer_summary(db: Database, customers: str | None = None, params:
                {"d": queries.NOW, **(params or {})})
 
 
-def refresh_mode_coverage(db: Database, where: str, params) -> None:
-    """Recompute ``mode_coverage`` for the customers matching ``where`` (none before the
-    migration that creates it fills it)."""
-    if db["mode_coverage"].exists():
-        _recompute(db, "mode_coverage", where, params)
-
-
 def refresh_customers(db: Database, customers: str, params: dict) -> None:
     """Recompute the per-customer summaries of the customers whose id is in the SQL set
     ``customers`` with its named ``params``: ``:c`` for one customer, or a subquery
     (``SELECT id FROM touched_customers``) for all those a bulk import touched, each
     summary then rebuilt by one statement (inside the caller's transaction)."""
     where = f"customer_id IN ({customers})"
-    _stage_and_item_summaries(db, where, params)
-    refresh_mode_coverage(db, where, params)
+    _response_summaries(db, where, params)
     _opinion_steps(db, where, params)
     refresh_customer_summary(db, customers, params)
 
@@ -201,8 +188,7 @@ def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
 
 def rebuild_summaries(db: Database) -> None:
     """Recompute every summary table from the base rows (inside the caller's transaction)."""
-    _stage_and_item_summaries(db, "1 = 1", {})
-    refresh_mode_coverage(db, "1 = 1", {})
+    _response_summaries(db, "1 = 1", {})
     _opinion_steps(db, "1 = 1", {})
     _mode_months(db)
     refresh_customer_summary(db)
