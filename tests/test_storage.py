@@ -171,9 +171,9 @@ def test_summaries_after_writes_refreshed_once_at_the_end_as_an_import_does_equa
                 customers = _random_write(db, rng, customers, items)
             except crm_core.ValidationError:
                 continue
-        pending = db._deferred_refresh
-        only_added = set(pending["added"].values()) - pending["customers"]
-        assert only_added and pending["customers"]        # both ways of refreshing are exercised
+        pending = db.transaction.deferred
+        only_added = set(pending.added.values()) - pending.customers
+        assert only_added and pending.customers        # both ways of refreshing are exercised
     kept = summaries(demo_db)
     with crm_core.connect(demo_db) as db:
         crm_core.rebuild_summaries(db)

@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pandas as pd
 from sqlite_utils import Database
 
 from . import dialect, schema
 from .dialect import BUSY_TIMEOUT_MS, WAL_LIMIT_BYTES  # noqa: F401  (re-exported)
+
+if TYPE_CHECKING:
+    from .commands import DeferredRefresh
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "demo.db"
 
@@ -29,17 +33,34 @@ class StorageError(RuntimeError):
     """The database file cannot be used (not SQLite, corrupt, newer schema...)."""
 
 
+@dataclass
+class Transaction:
+    """The write transaction in progress on a ``Handle``. ``deferred``: the summary
+    refreshes its writes noted to do at the end of ``commands.deferred_refresh`` (None:
+    each write refreshes the summaries it touches at once)."""
+
+    deferred: DeferredRefresh | None = None
+
+
+class Handle(Database):
+    """An open database, as ``connect`` yields it: sqlite-utils' ``Database`` on the
+    DB-API connection ``conn``, with ``transaction``, the write transaction in progress
+    (None outside one). The rest of ``crm_core`` passes it on and never looks inside."""
+
+    transaction: Transaction | None = None
+
+
 def database_path(path: str | os.PathLike | None = None) -> Path:
     """The file to use: ``path``, else ``$CRM_DB``, else ``data/demo.db``."""
     return Path(path or os.environ.get("CRM_DB") or DEFAULT_PATH)
 
 
 @contextlib.contextmanager
-def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> Iterator[Database]:
+def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> Iterator[Handle]:
     """Open the database (creating the file and schema if needed) and close it afterwards.
 
-    Takes an optional path (see ``database_path``); yields a sqlite-utils
-    ``Database`` in WAL mode with a busy timeout and foreign keys on.
+    Takes an optional path (see ``database_path``); yields a ``Handle`` in WAL mode
+    with a busy timeout and foreign keys on.
     """
     file = database_path(path)
     if not dialect.version_supported():
@@ -50,7 +71,7 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> I
     except dialect.DatabaseError as error:
         raise StorageError(f"{file} cannot be opened: {error}") from error
     try:
-        db = Database(conn)
+        db = Handle(conn)
         try:
             # Checked before anything is written (switching to WAL writes the header),
             # so a file this version does not understand is left exactly as it was.
@@ -114,30 +135,39 @@ def _write_error(error: dialect.OperationalError) -> StorageError:
 
 
 @contextlib.contextmanager
-def transaction(db: Database) -> Iterator[Database]:
+def transaction(db: Handle) -> Iterator[Handle]:
     """One write transaction. It takes the write lock up front (``dialect.BEGIN_WRITE``), so
     concurrent writers queue on the busy timeout instead of failing with
     "database is locked" when a read turns into a write. Bumps the change counter.
 
     Inside an open transaction (an import writing many rows as one), it becomes
-    a savepoint: a refused row rolls back alone, the whole stays one commit.
+    a savepoint: a refused row rolls back alone, the whole stays one commit. The
+    outermost one sets ``db.transaction`` for its duration.
     """
-    if db.conn.in_transaction:
-        db.conn.execute("SAVEPOINT crm_write")
-        try:
+    outermost = db.transaction is None
+    if outermost:
+        db.transaction = Transaction()
+    try:
+        with _savepoint(db) if db.conn.in_transaction else _immediate(db):
             db.conn.execute("UPDATE change_counter SET n = n + 1 WHERE id = 1")
             yield db
-        except BaseException:
-            if db.conn.in_transaction:   # else the database already rolled back the whole transaction
-                db.conn.execute("ROLLBACK TO crm_write")
-                db.conn.execute("RELEASE crm_write")
-            raise
-        else:
-            db.conn.execute("RELEASE crm_write")
-        return
-    with _immediate(db):
-        db.conn.execute("UPDATE change_counter SET n = n + 1 WHERE id = 1")
+    finally:
+        if outermost:
+            db.transaction = None
+
+
+@contextlib.contextmanager
+def _savepoint(db: Database) -> Iterator[Database]:
+    db.conn.execute("SAVEPOINT crm_write")
+    try:
         yield db
+    except BaseException:
+        if db.conn.in_transaction:   # else the database already rolled back the whole transaction
+            db.conn.execute("ROLLBACK TO crm_write")
+            db.conn.execute("RELEASE crm_write")
+        raise
+    else:
+        db.conn.execute("RELEASE crm_write")
 
 
 def frame(db: Database, sql: str, params: dict | None = None) -> pd.DataFrame:

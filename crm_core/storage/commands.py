@@ -5,12 +5,13 @@ leaves the summary tables consistent with the rows it touched.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 import pandas as pd
 from sqlite_utils import Database
 
-from . import frame, summaries
+from . import Handle, frame, summaries
 from .bulk import insert_rows
 from .summaries import rebuild_summaries  # noqa: F401  (re-exported)
 
@@ -40,60 +41,75 @@ def _update(db: Database, table: str, row_id: int, columns: Iterable[str], value
 
 # --- summary refreshes: after each write, or once at the end of a bulk import ----
 
-def refresh_customer(db: Database, customer_id: int) -> None:
+@dataclass
+class DeferredRefresh:
+    """What the writes inside ``deferred_refresh`` noted to refresh at its end."""
+
+    customers: set[int] = field(default_factory=set)       # to recompute whole
+    added: dict[int, int] = field(default_factory=dict)    # new response id -> its customer
+    cells: set[tuple[str, str, str]] = field(default_factory=set)   # (stage, mode, month)
+
+
+def _deferred(db: Handle) -> DeferredRefresh | None:
+    """The refreshes the transaction in progress defers (None: refresh now)."""
+    return db.transaction.deferred if db.transaction is not None else None
+
+
+def refresh_customer(db: Handle, customer_id: int) -> None:
     """Recompute one customer's summaries now, or at the end of ``deferred_refresh``."""
-    pending = getattr(db, "_deferred_refresh", None)
+    pending = _deferred(db)
     if pending is None:
         summaries.refresh_customer(db, customer_id)
     else:
-        pending["customers"].add(customer_id)
+        pending.customers.add(customer_id)
 
 
-def _response_added(db: Database, response_id: int, customer_id: int) -> None:
+def _response_added(db: Handle, response_id: int, customer_id: int) -> None:
     """Bring the summaries up to date with a new response: its customer's now, or at
     the end of ``deferred_refresh`` by adding it to what they already count."""
-    pending = getattr(db, "_deferred_refresh", None)
+    pending = _deferred(db)
     if pending is None:
         summaries.refresh_customer(db, customer_id)
     else:
-        pending["added"][response_id] = customer_id
+        pending.added[response_id] = customer_id
 
 
-def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
+def refresh_mode_month(db: Handle, stage: str, mode: str, day: str) -> None:
     """Recompute one (stage, mode, month) cell now, or at the end of ``deferred_refresh``."""
-    pending = getattr(db, "_deferred_refresh", None)
+    pending = _deferred(db)
     if pending is None:
         summaries.refresh_mode_month(db, stage, mode, day)
     else:
-        pending["cells"].add((stage, mode, day[:7]))
+        pending.cells.add((stage, mode, day[:7]))
 
 
 @contextlib.contextmanager
-def deferred_refresh(db: Database) -> Iterator[None]:
-    """Inside the caller's transaction, let writes note the customers, new responses
+def deferred_refresh(db: Handle) -> Iterator[None]:
+    """Inside the caller's ``transaction``, let writes note the customers, new responses
     and (stage, mode, month) cells they touch instead of refreshing their summaries
-    each time; on leaving without error, refresh them all at once. The summaries
-    end as if refreshed after every write, but a file of thousands of rows costs a
-    few statements. Reads of summary tables inside see them stale. A nested use
-    joins the outer one."""
-    if getattr(db, "_deferred_refresh", None) is not None:
+    each time (the transaction carries them: ``Transaction.deferred``); on leaving
+    without error, refresh them all at once. The summaries end as if refreshed after
+    every write, but a file of thousands of rows costs a few statements. Reads of
+    summary tables inside see them stale. A nested use joins the outer one."""
+    if db.transaction is None:
+        raise RuntimeError("deferred_refresh runs inside a transaction")
+    if db.transaction.deferred is not None:
         yield
         return
-    pending = {"customers": set(), "added": {}, "cells": set()}
-    db._deferred_refresh = pending
+    pending = db.transaction.deferred = DeferredRefresh()
     try:
         yield
     finally:
-        db._deferred_refresh = None
-    recompute = pending["customers"]
+        db.transaction.deferred = None
+    recompute = pending.customers
     # A customer with any other change is recomputed whole, its new responses included.
-    added = {response: customer for response, customer in pending["added"].items() if customer not in recompute}
+    added = {response: customer for response, customer in pending.added.items() if customer not in recompute}
     if recompute:
         summaries.refresh_customers(db, _id_set(db, "touched_customers", recompute), {})
     if added:
         summaries.add_responses(db, _id_set(db, "added_responses", added))
         summaries.refresh_customer_summary(db, _id_set(db, "touched_customers", set(added.values())), {})
-    for stage, mode, month in sorted(pending["cells"]):
+    for stage, mode, month in sorted(pending.cells):
         summaries.refresh_mode_month(db, stage, mode, f"{month}-01")
 
 
