@@ -9,10 +9,13 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
+from ..catalogue import STAGES
 from . import frame, rows
 from .dialect import unindexed
 
 FILTER_COLUMNS = ("sector", "region", "account_manager")
+# The catalogue's stage keys as an SQL list, for "any stage" (vs. the final opinion's series).
+STAGE_LIST = ", ".join(f"'{stage}'" for stage in STAGES)
 
 
 def _filter_sql(filters: dict | None) -> tuple[str, dict]:
@@ -66,7 +69,7 @@ def portfolio_sql(where: str) -> str:
         (SELECT SUM(o.d_value) FROM opinion_steps o
           WHERE o.customer_id = cur.customer_id AND o.series = cur.stage AND o.on_date <= :d) AS stage_opinion,
         (SELECT SUM(o.d_rated) FROM opinion_steps o
-          WHERE o.customer_id = cur.customer_id AND o.series IN ('pre_deal', 'operational', 'post_deal')
+          WHERE o.customer_id = cur.customer_id AND o.series IN ({STAGE_LIST})
             AND o.on_date <= :d) AS rated_stages,
         (SELECT COUNT(*) FROM item_coverage i
           WHERE i.customer_id = cur.customer_id AND i.stage = cur.stage AND i.first_on <= :d) AS items_covered,
@@ -342,7 +345,7 @@ def stage_opinions(db: Database, as_of: str, customer_id: int | None = None) -> 
     return frame(db, f"""
     SELECT o.customer_id, o.series AS stage, SUM(o.d_value) AS opinion
       FROM opinion_steps o
-     WHERE o.series IN ('pre_deal', 'operational', 'post_deal') AND o.on_date <= :d {where}
+     WHERE o.series IN ({STAGE_LIST}) AND o.on_date <= :d {where}
      GROUP BY o.customer_id, o.series HAVING SUM(o.d_rated) > 0
     """, {"d": as_of, "c": customer_id})
 

@@ -1,5 +1,6 @@
-"""SQL for the portfolio analyses of ``crm_core.movers``: final opinion at two dates,
-the day-by-day growth of delivery and opinion per stage, the weakest responses.
+"""SQL for reads over a period (of ``crm_core.movers``): final opinion at the two ends
+of a period, the day-by-day growth of delivery and opinion per stage, the weakest
+responses of a period.
 
 Every statement reads the summary tables or a covering index and groups by the
 raw ISO date (in index order, no temporary B-tree); months are formed by the
@@ -13,7 +14,7 @@ from sqlite_utils import Database
 
 from . import frame
 from .dialect import unindexed
-from .queries import _STAGE_AS_OF, NOW, _filter_sql
+from .queries import _STAGE_AS_OF, NOW, STAGE_LIST, _filter_sql
 
 
 def final_opinion_at_two_dates(db: Database, start: str, end: str) -> pd.DataFrame:
@@ -80,10 +81,10 @@ def first_responses_by_day(db: Database, as_of: str) -> pd.DataFrame:
 
 def items_first_covered_by_day(db: Database, as_of: str) -> pd.DataFrame:
     """Per stage and day: ``items`` (customer x checklist item) first addressed that day."""
-    return frame(db, """
+    return frame(db, f"""
     SELECT stage, first_on AS day, COUNT(*) AS items
       FROM item_coverage
-     WHERE stage IN ('pre_deal', 'operational', 'post_deal') AND first_on <= :d
+     WHERE stage IN ({STAGE_LIST}) AND first_on <= :d
      GROUP BY stage, first_on
     """, {"d": as_of})
 
@@ -96,10 +97,10 @@ def active_items_per_stage(db: Database) -> dict[str, int]:
 
 def stage_opinion_steps_by_day(db: Database, as_of: str) -> pd.DataFrame:
     """Per stage and day: summed changes of the stage opinions (``value, rated``)."""
-    return frame(db, """
+    return frame(db, f"""
     SELECT series AS stage, on_date AS day, SUM(d_value) AS value, SUM(d_rated) AS rated
       FROM opinion_steps
-     WHERE series IN ('pre_deal', 'operational', 'post_deal') AND on_date <= :d
+     WHERE series IN ({STAGE_LIST}) AND on_date <= :d
      GROUP BY series, on_date
     """, {"d": as_of})
 
