@@ -8,7 +8,7 @@ import io
 import pandas as pd
 
 import crm_core
-from crm_core import bench
+from benchmarks import bench
 from crm_core.catalogue import CHECKLIST
 from test_storage import SUMMARY_TABLES, summaries
 
