@@ -19,11 +19,11 @@ from .storage import connect, files
 from .storage.files import backup, restore  # noqa: F401  (the public backup and restore)
 
 
-def snapshot(path: str | os.PathLike, acting: str | None) -> bytes:
+def snapshot(path: str | os.PathLike, author: str | None) -> bytes:
     """The database at ``path`` as the bytes of one consistent backup file (taken
-    like ``backup``, safe while others write), for ``acting`` to download. Raises
-    ``AccessDenied`` unless accounts do not exist yet or ``acting`` is an admin:
+    like ``backup``, safe while others write), for ``author`` to download. Raises
+    ``AccessDenied`` unless accounts do not exist yet or ``author`` is an admin:
     the file holds every customer and every account's password hash."""
     with connect(path) as db:
-        accounts.require(db, acting, "admin")
+        accounts.require(db, author, "admin")
     return files.backup_bytes(path)

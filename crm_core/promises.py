@@ -20,12 +20,11 @@ import datetime as dt
 
 import pandas as pd
 
-from . import validation
+from . import funnel, validation
 from .i18n import N_
-from .reads import as_of_text, reference_day
 from .storage import commands, relationship_commands, relationship_queries
 from .validation import ValidationError
-from .writes import _change, _customer, _existing
+from .snapshot import SnapshotDay
 
 KINDS: tuple[str, ...] = ("performance", "quality", "price", "date", "training", "other")
 KIND_LABELS: dict[str, str] = {"performance": N_("Performance"), "quality": N_("Quality"), "price": N_("Price"),
@@ -42,8 +41,8 @@ def record_promise(db, customer_id: int, stage: str, made_on, kind: str, what: s
                    author: str | None = None, today: dt.date | None = None) -> int:
     """Record a promise made to a customer at ``stage`` on ``made_on``. Returns its id."""
     today = today or dt.date.today()
-    with _change(db, author) as change:
-        customer = _customer(db, customer_id)
+    with funnel.change(db, author) as change:
+        customer = funnel.customer(db, customer_id)
         made = validation.check_date("made_on", made_on, today=today,
                                      not_before=dt.date.fromisoformat(customer["created_on"]))
         values = {
@@ -69,8 +68,8 @@ def resolve_promise(db, promise_id: int, status: str, resolved_on, *, actual_val
                     author: str | None = None, today: dt.date | None = None) -> None:
     """Mark an open promise ``kept``, ``broken`` or ``renegotiated`` on ``resolved_on``."""
     today = today or dt.date.today()
-    with _change(db, author) as change:
-        before = _existing(db, "promise", promise_id)
+    with funnel.change(db, author) as change:
+        before = funnel.existing(db, "promise", promise_id)
         if before["status"] != "open":
             raise ValidationError("status", N_("the promise is already {status}; undo to change it"),
                                   status=before["status"])
@@ -92,7 +91,7 @@ def promise_list(db, as_of=None, customer_id: int | None = None, filters: dict |
     ``only="open"`` keeps the open ones, ``only="overdue"`` the overdue ones, most
     overdue first; ``limit`` keeps the first rows, so a page fetches what it shows
     (``promise_count`` says how many there are)."""
-    found = relationship_queries.promises(db, as_of_text(as_of), reference_day(as_of, today).isoformat(),
+    found = relationship_queries.promises(db, SnapshotDay.of(as_of).bound, SnapshotDay.of(as_of).reference(today).isoformat(),
                                           customer_id, filters, _selection(only), limit)
     return found.astype({"slip_days": "Int64", "overdue": bool, "days_overdue": "Int64"})
 
@@ -100,7 +99,7 @@ def promise_list(db, as_of=None, customer_id: int | None = None, filters: dict |
 def promise_count(db, as_of=None, customer_id: int | None = None, filters: dict | None = None,
                   today: dt.date | None = None, *, only: str | None = None) -> int:
     """How many promises ``promise_list`` lists without a limit."""
-    return relationship_queries.promise_total(db, as_of_text(as_of), reference_day(as_of, today).isoformat(),
+    return relationship_queries.promise_total(db, SnapshotDay.of(as_of).bound, SnapshotDay.of(as_of).reference(today).isoformat(),
                                               customer_id, filters, _selection(only))
 
 
@@ -116,7 +115,7 @@ def promise_record(db, as_of=None, by: str | None = None, filters: dict | None =
     kept_rate`` (0..1, None without resolved promises) ``, average_slip`` (days)."""
     if by is not None:
         validation.check_choice("by", by, GROUPS)
-    found = relationship_queries.promise_counts(db, as_of_text(as_of), reference_day(as_of, today).isoformat(),
+    found = relationship_queries.promise_counts(db, SnapshotDay.of(as_of).bound, SnapshotDay.of(as_of).reference(today).isoformat(),
                                                 by, filters)
     columns = ["group", "promises", "open", *RESOLUTIONS, "overdue", "kept_rate", "average_slip"]
     if found.empty and by is None:
@@ -134,4 +133,4 @@ def customers_with_broken_promises(db, as_of=None, since=None, today: dt.date | 
     """Customers with a promise broken on or after ``since`` (any, when None) or open and overdue."""
     since_day = validation.parse_date("since", since).isoformat() if since is not None else None
     return set(relationship_queries.customers_with_broken_promises(
-        db, as_of_text(as_of), reference_day(as_of, today).isoformat(), since_day))
+        db, SnapshotDay.of(as_of).bound, SnapshotDay.of(as_of).reference(today).isoformat(), since_day))

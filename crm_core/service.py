@@ -33,13 +33,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import accounts, validation
+from . import funnel, validation, writes
 from .i18n import N_
-from .reads import as_of_text
 from .storage import commands, relationship_commands, relationship_queries
-from .storage.relationship_commands import TARGET_COLUMNS
+from .storage.entities import TARGET_COLUMNS
 from .validation import ValidationError
-from .writes import _change, _check_response, _customer, _existing
+from .snapshot import SnapshotDay
 
 PRIORITIES: tuple[str, ...] = ("critical", "high", "normal", "low")
 PRIORITY_LABELS: dict[str, str] = {"critical": N_("Critical"), "high": N_("High"), "normal": N_("Normal"),
@@ -110,8 +109,8 @@ def open_case(db, customer_id: int, reported_at, description: str, priority: str
               author: str | None = None, now: dt.datetime | None = None) -> int:
     """Open a service case reported at ``reported_at`` (a moment). Returns the case id."""
     now = now or dt.datetime.now()
-    with _change(db, author) as change:
-        customer = _customer(db, customer_id)
+    with funnel.change(db, author) as change:
+        customer = funnel.customer(db, customer_id)
         created = dt.datetime.fromisoformat(customer["created_on"])
         values = {
             "customer_id": customer_id,
@@ -136,8 +135,8 @@ def log_case_event(db, case_id: int, event: str, at, *, expert: str | None = Non
     the matching post-deal checklist response is logged in the same change, so
     one undo takes back both. Returns that response's id (or None)."""
     now = now or dt.datetime.now()
-    with _change(db, author) as change:
-        before = _existing(db, "service_case", case_id)
+    with funnel.change(db, author) as change:
+        before = funnel.existing(db, "service_case", case_id)
         validation.check_choice("event", event, EVENTS)
         if before["closed_at"]:
             raise ValidationError("event", N_("the case is closed"))
@@ -178,7 +177,7 @@ def _log_checklist_response(db, change, case: dict, items: list[str], response: 
               "completeness": response.get("completeness"),
               "summary": response.get("summary") or case["description"], "author": change.author}
     try:
-        cleaned = _check_response(db, values, today)
+        cleaned = writes.check_response(db, values, today)
     except ValidationError as error:
         if error.field != "stage":
             raise
@@ -192,8 +191,7 @@ def _log_checklist_response(db, change, case: dict, items: list[str], response: 
 def set_service_target(db, priority: str, first_reply_hours, attention_hours, repair_hours, *,
                        author: str | None = None) -> None:
     """Change the hours allowed for ``priority`` (admins only once accounts exist)."""
-    with _change(db, author) as change:
-        accounts.require(db, author, "admin")
+    with funnel.change(db, author, role="admin") as change:
         validation.check_choice("priority", priority, PRIORITIES)
         values = {"priority": priority,
                   "first_reply_hours": check_hours("first_reply_hours", first_reply_hours),
@@ -216,7 +214,7 @@ def reference_moment(as_of=None, now: dt.datetime | None = None) -> dt.datetime:
     but no later than the end of ``as_of``."""
     moment = (now or dt.datetime.now()).replace(tzinfo=None)
     if as_of is not None:
-        end = dt.datetime.combine(validation.parse_date("as_of", as_of), dt.time()) + dt.timedelta(days=1)
+        end = dt.datetime.combine(SnapshotDay.of(as_of).day, dt.time()) + dt.timedelta(days=1)
         moment = min(moment, end)
     return moment
 
@@ -243,7 +241,7 @@ def case_clocks(db, as_of=None, customer_id: int | None = None, filters: dict | 
     ``<clock>_running``, ``<clock>_breached``, ``<clock>_left`` (hours, running
     clocks only); ``breached`` (any clock), ``hours_left`` (least left on a
     running clock). Sorted most urgent first: least time left, then priority."""
-    found = relationship_queries.service_cases(db, as_of_text(as_of), customer_id, filters, open_only)
+    found = relationship_queries.service_cases(db, SnapshotDay.of(as_of).bound, customer_id, filters, open_only)
     targets = service_targets(db).rename(columns={f"{c}_hours": f"{c}_target" for c in CLOCKS})
     found = found.merge(targets, on="priority", how="left")
     moment = pd.Timestamp(reference_moment(as_of, now))
@@ -302,7 +300,7 @@ def service_portfolio(db, as_of=None, filters: dict | None = None,
     Stopped clocks do not depend on the moment, so one compact row per case
     serves their counts and medians; only the open cases' running clocks are
     judged against ``now``."""
-    day = as_of_text(as_of)
+    day = SnapshotDay.of(as_of).bound
     targets = service_targets(db).set_index("priority")
     hours = relationship_queries.case_hours(db, day, CLOCK_COLUMNS, filters)
     stopped = hours[list(CLOCKS)].to_numpy(dtype=float)

@@ -8,10 +8,10 @@ import sys
 import threading
 
 import pytest
+from fixtures import TODAY
 
 import crm_core
 from crm_core import backup
-from fixtures import TODAY
 
 
 def counts(path) -> tuple[int, int]:
@@ -98,8 +98,8 @@ def test_a_downloaded_backup_restores_the_same_data_and_only_an_admin_may_take_i
     assert counts(tmp_path / "restored.db") == counts(story_db) == (2, 3)
     with crm_core.connect(story_db) as db:
         crm_core.add_user(db, "Ada", "a long enough password", "admin")
-        crm_core.add_user(db, "Eddie", "a long enough password", "editor", acting="Ada")
-    for who in (None, "Eddie"):
+        crm_core.add_user(db, "Eddie", "a long enough password", "editor", author="Ada")
+    for author in (None, "Eddie"):
         with pytest.raises(crm_core.AccessDenied):
-            backup.snapshot(story_db, who)
+            backup.snapshot(story_db, author)
     assert backup.snapshot(story_db, "Ada")[:16] == b"SQLite format 3\x00"

@@ -3,26 +3,9 @@ link would) shows only the sign-in form; signing in shows the view the URL names
 a viewer reads but cannot write."""
 
 import pytest
+from fixtures import PAGES, PASSWORD, sign_in
 
 import crm_core
-from fixtures import PAGES
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def locked_db(story_db):
-    with crm_core.connect(story_db) as db:
-        crm_core.add_user(db, "admin", PASSWORD, "admin")
-        crm_core.add_user(db, "vera", PASSWORD, "viewer", acting="admin")
-    return story_db
-
-
-def sign_in(page, name, password):
-    page.text_input(key="sign_in_name").input(name)
-    page.text_input(key="sign_in_password").input(password)
-    page.button[0].click()
-    return page.run()
 
 
 def shown_text(page) -> str:
@@ -106,7 +89,7 @@ def test_a_session_whose_account_is_disabled_is_signed_out_at_its_next_step(open
     page = sign_in(open_page("pages/1_Customer_journey.py", locked_db, customer="1"), "vera", PASSWORD)
     assert page.header[0].value == "Acme Turbines"
     with crm_core.connect(locked_db) as db:
-        crm_core.accounts.set_disabled(db, "vera", True, acting="admin")
+        crm_core.accounts.set_disabled(db, "vera", True, author="admin")
     page = page.run()
     assert page.title[0].value == "🔒 Sign in" and "Acme Turbines" not in shown_text(page)
 
@@ -115,7 +98,7 @@ def test_a_new_role_applies_to_a_signed_in_session_at_its_next_step(open_page, l
     page = sign_in(open_page("pages/5_Log_response.py", locked_db, customer="1"), "vera", PASSWORD)
     assert any("can read but not change" in i.value for i in page.info)
     with crm_core.connect(locked_db) as db:
-        crm_core.accounts.set_role(db, "vera", "editor", acting="admin")
+        crm_core.accounts.set_role(db, "vera", "editor", author="admin")
     page = page.run()
     assert not any("can read but not change" in i.value for i in page.info)
     assert page.session_state["user"] == crm_core.User("vera", "editor")

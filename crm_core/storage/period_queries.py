@@ -1,6 +1,6 @@
-"""SQL for reads over a period (of ``crm_core.movers``): final opinion at the two ends
-of a period, the day-by-day growth of delivery and opinion per stage, the weakest
-responses of a period.
+"""SQL for reads over a period (of ``crm_core.trends`` and ``crm_core.quality``): final
+opinion at the two ends of a period, the day-by-day growth of delivery and opinion per
+stage, the weakest responses of a period.
 
 Every statement reads the summary tables or a covering index and groups by the
 raw ISO date (in index order, no temporary B-tree); months are formed by the

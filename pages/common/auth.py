@@ -13,7 +13,7 @@ import streamlit as st
 import crm_core
 from crm_core import accounts
 
-from . import _, field_label, n_, plain
+from . import _, escape_markdown, field_label, n_
 
 
 def signed_in() -> crm_core.User | None:
@@ -73,7 +73,7 @@ def _sign_in_form(path: str) -> None:
 
 
 def _account_box(path: str, user: crm_core.User) -> None:
-    with st.sidebar.expander(f"👤 {plain(user.name)} · {_(user.role)}"):
+    with st.sidebar.expander(f"👤 {escape_markdown(user.name)} · {_(user.role)}"):
         with st.form("change_password", clear_on_submit=True):
             old = st.text_input(_("Current password"), type="password", key="own_password")
             new = st.text_input(_("New password"), type="password", key="own_new_password")

@@ -27,9 +27,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 import fixtures
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -116,7 +115,7 @@ def _start_server(workdir: Path, cache_dir: Path, team: dict | None = None):
         with crm_core.connect(db) as conn:
             admin = next(iter(team))
             for name, (role, password) in team.items():
-                crm_core.add_user(conn, name, password, role, acting=None if name == admin else admin)
+                crm_core.add_user(conn, name, password, role, author=None if name == admin else admin)
     log = workdir / "streamlit.log"
     port = _free_port()
     env = dict(os.environ, CRM_DB=str(db), PYTHONUNBUFFERED="1")

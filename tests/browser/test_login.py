@@ -10,11 +10,10 @@ import datetime as dt
 import sqlite3
 from urllib.parse import urlsplit
 
-import pandas as pd
-from playwright.sync_api import Page, expect
-from test_links import pick_customer, query, wait_until_idle
-
 import fixtures
+import pandas as pd
+from fixtures import pick_customer, query, wait_until_idle
+from playwright.sync_api import Page, expect
 
 AS_OF = fixtures.TODAY - dt.timedelta(days=30)
 
