@@ -102,7 +102,7 @@ NOT_ROLE_CHECKED = {
     "accounts.change_password": "a user's own password; the old one is the check",
     "writes.rebuild_summaries": "recomputes derived tables from the rows; no fact changes",
 }
-ACTING = {"editor": "Eddie", "admin": "Ada"}
+AUTHORS = {"editor": "Eddie", "admin": "Ada"}
 REFUSED = {"editor": ("Vera", "Nobody", None), "admin": ("Eddie", "Vera", "Nobody", None)}
 
 
@@ -137,7 +137,7 @@ def test_every_write_refuses_a_role_that_may_not_do_it_and_writes_nothing(story_
             with pytest.raises(crm_core.AccessDenied):
                 call(db, author)
         assert "\n".join(db.conn.iterdump()) == before
-        call(db, ACTING[role])
+        call(db, AUTHORS[role])
         assert "\n".join(db.conn.iterdump()) != before
 
 
@@ -247,7 +247,7 @@ def test_every_write_leaves_audit_rows_stamped_with_its_author_resolved(story_db
     account as it spells itself, however the caller typed the name."""
     role, call = WRITES.get(write) or ("viewer", lambda db, author: accounts.change_password(
         db, author, "viewer-pass-1", "viewer-pass-2"))
-    author = ACTING.get(role, "Vera")
+    author = AUTHORS.get(role, "Vera")
     with crm_core.connect(team_db(story_db)) as db:
         before = len(crm_core.history(db))
         call(db, f"  {author.lower()} ")
