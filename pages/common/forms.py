@@ -102,7 +102,11 @@ def customer_picker(names) -> int | None:
         st.warning(_("There is no customer {id}; pick one below.", id=escape_markdown(repr(wanted))))
     # Streamlit drops a widget's state when another page is opened: the box must be
     # seeded from the URL again then, or it would come back empty and clear the URL.
-    if wanted != st.session_state.get("customer_synced") or "customer_pick" not in st.session_state:
+    # A rerun whose query string comes without ``customer`` (the browser can send one that
+    # predates the server's last URL update when a click lands right after a tab change)
+    # keeps the choice; a link naming another customer (or a bad one) still wins.
+    if (wanted is not None and wanted != st.session_state.get("customer_synced")) \
+            or "customer_pick" not in st.session_state:
         # The URL changed from outside (a shared link, a link from another page): it wins.
         st.session_state["customer_pick"] = chosen
     picked = st.selectbox(_("Customer"), list(labels), format_func=labels.get, key="customer_pick",

@@ -86,6 +86,10 @@ def import_outcome() -> None:
     if result is None:
         st.info(_("Nothing was imported."))
         return
+    if not result.written:   # refused whole (every row failed): say so, never a green "Imported"
+        st.warning(_("Nothing was imported."), icon="⚠️")
+        show_problems(result.problems)
+        return
     st.success(_("Imported: {created} new, {updated} updated, {skipped} already there, {failed} failed.",
                  created=result.created, updated=result.updated, skipped=result.skipped, failed=result.failed),
                icon="✅")
