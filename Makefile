@@ -16,6 +16,7 @@ run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py
 
 test: $(STAMP)
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 # Builds (or reuses) data/bench.db at 1,000,000 responses, times every read and

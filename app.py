@@ -49,8 +49,8 @@ if risky.empty:
     st.success(_("Nobody is at risk: opinions hold, expected responses are given and nobody is left waiting."))
     st.stop()
 st.caption(_("Most at risk first. Select a row to open the customer's journey."))
-picked = st.dataframe(presented(ctx, at_risk_table, period, filters or None), hide_index=True, width="stretch", on_select="rerun",
-                      selection_mode="single-row", key="at_risk", column_config={
+picked = st.dataframe(presented(ctx, at_risk_table, period, filters or None), hide_index=True, width="stretch",
+                      on_select="rerun", selection_mode="single-row", key="at_risk", column_config={
     "name": _("Customer"), "why": _("Why"), "stage_label": _("Stage"), "opinion": _("Final opinion"),
     "change_text": _("Change"), "coverage_text": _("Coverage"), "silence": _("Last response"),
     "gap_text": _("Self-assessment gap"), "account_manager": _("Account manager"), "journey": link_column()})

@@ -91,16 +91,20 @@ def promise_list(db, as_of=None, customer_id: int | None = None, filters: dict |
     ``only="open"`` keeps the open ones, ``only="overdue"`` the overdue ones, most
     overdue first; ``limit`` keeps the first rows, so a page fetches what it shows
     (``promise_count`` says how many there are)."""
-    found = relationship_queries.promises(db, SnapshotDay.of(as_of).bound, SnapshotDay.of(as_of).reference(today).isoformat(),
-                                          customer_id, filters, _selection(only), limit)
+    found = relationship_queries.promises(db, *_days(as_of, today), customer_id, filters, _selection(only), limit)
     return found.astype({"slip_days": "Int64", "overdue": bool, "days_overdue": "Int64"})
 
 
 def promise_count(db, as_of=None, customer_id: int | None = None, filters: dict | None = None,
                   today: dt.date | None = None, *, only: str | None = None) -> int:
     """How many promises ``promise_list`` lists without a limit."""
-    return relationship_queries.promise_total(db, SnapshotDay.of(as_of).bound, SnapshotDay.of(as_of).reference(today).isoformat(),
-                                              customer_id, filters, _selection(only))
+    return relationship_queries.promise_total(db, *_days(as_of, today), customer_id, filters, _selection(only))
+
+
+def _days(as_of, today: dt.date | None) -> tuple[str, str]:
+    """The snapshot's bound and the day overdue is judged on (the snapshot day, or today)."""
+    day = SnapshotDay.of(as_of)
+    return day.bound, day.reference(today).isoformat()
 
 
 def _selection(only: str | None) -> str | None:
@@ -115,8 +119,7 @@ def promise_record(db, as_of=None, by: str | None = None, filters: dict | None =
     kept_rate`` (0..1, None without resolved promises) ``, average_slip`` (days)."""
     if by is not None:
         validation.check_choice("by", by, GROUPS)
-    found = relationship_queries.promise_counts(db, SnapshotDay.of(as_of).bound, SnapshotDay.of(as_of).reference(today).isoformat(),
-                                                by, filters)
+    found = relationship_queries.promise_counts(db, *_days(as_of, today), by, filters)
     columns = ["group", "promises", "open", *RESOLUTIONS, "overdue", "kept_rate", "average_slip"]
     if found.empty and by is None:
         found = pd.DataFrame([{"group": "all", **dict.fromkeys(("promises", "open", *RESOLUTIONS, "overdue",
@@ -133,4 +136,4 @@ def customers_with_broken_promises(db, as_of=None, since=None, today: dt.date | 
     """Customers with a promise broken on or after ``since`` (any, when None) or open and overdue."""
     since_day = validation.parse_date("since", since).isoformat() if since is not None else None
     return set(relationship_queries.customers_with_broken_promises(
-        db, SnapshotDay.of(as_of).bound, SnapshotDay.of(as_of).reference(today).isoformat(), since_day))
+        db, *_days(as_of, today), since_day))

@@ -153,7 +153,8 @@ def change_log(db, customer_id: int | None = None, limit: int = 200) -> pd.DataF
 
     trail["fields"] = [fields(b, a) for b, a in zip(trail["before"], trail["after"])]
     trail["undone"] = trail["change_id"].isin(undone)
-    return trail[["change_id", "at", "author", "action", "entity", "entity_id", "fields", "undone"]].reset_index(drop=True)
+    columns = ["change_id", "at", "author", "action", "entity", "entity_id", "fields", "undone"]
+    return trail[columns].reset_index(drop=True)
 
 
 def checklist_coverage(db, stage: str, as_of=None, filters: dict | None = None) -> pd.DataFrame:

@@ -334,7 +334,8 @@ def service_portfolio(db, as_of=None, filters: dict | None = None,
     return ServicePortfolio(
         cases=int(counts["cases"].sum()), open_cases=len(waiting),
         open_breached=int(_running_breaches(waiting).any(axis=1).sum()),
-        medians={clock: None if pd.isna(median) else float(median) for clock, median in hours[list(CLOCKS)].median().items()},
+        medians={clock: None if pd.isna(median) else float(median)
+                 for clock, median in hours[list(CLOCKS)].median().items()},
         compliance=compliance,
         trend=trend[["month", "clock", "cases", "median_hours", "compliance"]].sort_values(
             ["month", "clock"]).reset_index(drop=True),

@@ -52,7 +52,8 @@ if journey.current_stage is None:
 
 st.header(escape_markdown(customer["name"]), anchor=False)
 profile = [customer.get(k) for k in ("sector", "region", "account_manager")]
-st.caption(" · ".join(escape_markdown(v) for v in profile if v) + " · " + _("customer since {day}", day=fmt_date(customer["created_on"])))
+st.caption(" · ".join(escape_markdown(v) for v in profile if v) + " · "
+           + _("customer since {day}", day=fmt_date(customer["created_on"])))
 # A button, not st.page_link: the link must resolve against app.py, and AppTest runs this file alone.
 if st.button(_("Log a response for this customer"), icon="✍️", type="primary"):
     st.switch_page("pages/5_Log_response.py", query_params=carried(customer=customer_id))
@@ -108,7 +109,8 @@ with records_tab:
     st.subheader(n_("{n} opinion", "{n} opinions", len(opinions)), anchor=False)
     picked = st.dataframe(pd.DataFrame({
         _("Date"): opinions["opinion_on"].map(fmt_date), _("Stage"): opinions["stage"].map(stage_label),
-        _("Opinion"): opinions["score"].map(fmt_opinion), _("Source"): opinions["source"].map(source_label), _("Note"): opinions["note"], _("Author"): opinions["author"]}),
+        _("Opinion"): opinions["score"].map(fmt_opinion), _("Source"): opinions["source"].map(source_label),
+        _("Note"): opinions["note"], _("Author"): opinions["author"]}),
         hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="pick_opinion")
     if picked.selection.rows:
         opinion_editor(ctx.path, opinions.iloc[picked.selection.rows[0]], author)

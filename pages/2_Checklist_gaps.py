@@ -44,7 +44,8 @@ left.metric(_("Customers at or past {stage}", stage=stage_name), fmt_number(gaps
 middle.metric(_("Customers with a gap"), fmt_number(gaps.customers_with_gaps, 0))
 right.metric(_("Most often missing"), fmt_pct(worst["missing_share"]) if worst["missing"] else _("nothing"))
 if worst["missing"]:
-    right.caption(_("of customers miss **{item}**", item=escape_markdown(item_label(worst["item_key"], worst["label"]))))
+    worst_item = escape_markdown(item_label(worst["item_key"], worst["label"]))
+    right.caption(_("of customers miss **{item}**", item=worst_item))
 
 draw(ctx, items_chart, stage, filters or None, TOP)
 shown = gaps.cells["customer_id"].nunique()

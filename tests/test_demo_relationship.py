@@ -12,7 +12,8 @@ CUTOFF = dt.datetime.combine(ANCHOR, dt.time())
 
 def test_the_demo_relationship_rows_are_deterministic():
     first, again = demo.generate(anchor=ANCHOR), demo.generate(anchor=ANCHOR)
-    assert [first[k] for k in ("cases", "promises", "outcomes")] == [again[k] for k in ("cases", "promises", "outcomes")]
+    kinds = ("cases", "promises", "outcomes")
+    assert [first[k] for k in kinds] == [again[k] for k in kinds]
 
 
 def test_the_demo_has_fast_slow_and_open_cases_and_happy_and_unhappy_outcomes(demo_db):

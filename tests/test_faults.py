@@ -151,7 +151,8 @@ def test_a_database_that_cannot_grow_says_the_disk_is_full_and_writes_nothing(st
         with pytest.raises(crm_core.StorageError) as error:
             crm_core.log_response(db, 1, "operational", "2025-06-01", "phone", ["ops.progress"], 3, 3,
                                   "y" * 4000, "disk", today=dt.date(2026, 11, 24))
-        assert str(error.value) == "Nothing was saved: the disk is full. Ask your administrator; what you typed is kept."
+        assert str(error.value) == ("Nothing was saved: the disk is full. Ask your administrator; "
+                                    "what you typed is kept.")
         assert "\n".join(db.conn.iterdump()) == before
 
 
@@ -260,7 +261,7 @@ def test_the_wal_stays_bounded_while_readers_never_pause(story_db):
         thread.start()
     try:
         with crm_core.connect(story_db) as db:
-            for i in range(1500):
+            for _ in range(1500):
                 crm_core.log_response(db, 1, "operational", "2025-06-01", "email_fax", ["ops.status"], 2, 2,
                                       "x" * 2000, "wal")
     finally:

@@ -657,8 +657,9 @@ def test_export_table_honours_as_of_and_filters(demo_db):
 
 
 @pytest.mark.parametrize("kind", ["customers", "responses", "opinions"])
-@pytest.mark.parametrize("as_of, filters", [(None, None), ("2025-12-31", None), (None, {"region": "Iberia"}),
-                                            ("2025-12-31", {"sector": ["Rail & transport", "Mining"], "region": "Iberia"})])
+@pytest.mark.parametrize("as_of, filters", [
+    (None, None), ("2025-12-31", None), (None, {"region": "Iberia"}),
+    ("2025-12-31", {"sector": ["Rail & transport", "Mining"], "region": "Iberia"})])
 def test_export_count_is_the_number_of_rows_the_export_writes(demo_db, kind, as_of, filters):
     with crm_core.connect(demo_db) as db:
         assert importer.export_count(db, kind, as_of, filters) == len(importer.export_table(db, kind, as_of, filters))

@@ -137,7 +137,8 @@ def test_the_journey_shows_the_customers_cases_and_broken_promises(open_page, se
     assert list(cases["Fault"]) == ["Turbine trips", "Pump vibrates"]       # the open one first
     assert cases["Attention"].iloc[1] == "🔴 10 h"
     assert list(found["Status"]) == ["Broken", "Kept"]                      # the newest first
-    assert [w.value for w in page.warning] == ["Broken promise: Spares at list price (due 1 May 2025, broken 25 Apr 2025)"]
+    assert [w.value for w in page.warning] == [
+        "Broken promise: Spares at list price (due 1 May 2025, broken 25 Apr 2025)"]
 
 
 def test_a_viewer_sees_the_clocks_but_cannot_open_a_case(open_page, service_db):

@@ -149,8 +149,10 @@ def test_clock_events_are_validated_by_field(cases_db, event, at, extra, field):
 
 def test_cases_refuse_unknown_priorities_future_reports_repeated_and_late_events(cases_db):
     with crm_core.connect(cases_db) as db:
-        for kwargs, field in (({"priority": "urgent"}, "priority"), ({"reported_at": "2025-08-12 08:00"}, "reported_at"),
-                              ({"description": " "}, "description"), ({"reported_at": "2024-12-31 08:00"}, "reported_at")):
+        for kwargs, field in (({"priority": "urgent"}, "priority"),
+                              ({"reported_at": "2025-08-12 08:00"}, "reported_at"),
+                              ({"description": " "}, "description"),
+                              ({"reported_at": "2024-12-31 08:00"}, "reported_at")):
             values = {"reported_at": "2025-08-11 08:00", "description": "Leak", "priority": "high", **kwargs}
             with pytest.raises(crm_core.ValidationError) as refused:
                 crm_core.open_case(db, 1, values["reported_at"], values["description"], values["priority"], now=NOW)

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from ..catalogue import STAGES
+from ..snapshot import LIVE_BOUND as NOW  # what a live SnapshotDay gives as its bound
 from . import frame, rows
 from .dialect import unindexed
 
@@ -37,7 +38,6 @@ _STAGE_AS_OF = """(SELECT e.stage FROM stage_entries e
     ORDER BY e.entered_on DESC, e.id DESC LIMIT 1)"""
 
 
-from ..snapshot import LIVE_BOUND as NOW  # what a live SnapshotDay gives as its bound
 # The columns ``portfolio`` computes per customer after its profile, in order;
 # ``customer_summary`` stores them for "now" except ``items_total``, counted live
 # so that activating a checklist item needs no refresh.

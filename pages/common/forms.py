@@ -71,7 +71,8 @@ def field_error(form: str, *fields: str) -> None:
     """Draw the stored error of ``form`` if it names one of ``fields``."""
     error = st.session_state.get(f"{form}:error")
     if error and _names(error[0], fields):
-        st.error(error[1] if len(fields) == 1 and not fields[0].endswith("[") else f"{field_label(error[0])}: {error[1]}",
+        alone = len(fields) == 1 and not fields[0].endswith("[")
+        st.error(error[1] if alone else f"{field_label(error[0])}: {error[1]}",
                  icon="⚠️")
 
 

@@ -41,7 +41,8 @@ def gaps_heatmap(ctx: Context, stage: str, filters: dict | None, top: int) -> al
     items, gaps = _items(ctx, stage, filters, top)
     status = alt.Scale(domain=[_("Missing"), _("Given")], range=["#C0392B", "#DDE3EA"])
     cells = gaps.cells.assign(status=gaps.cells["done"].map({True: _("Given"), False: _("Missing")}),
-                              label=[item_label(k, label) for k, label in zip(gaps.cells["item_key"], gaps.cells["label"])],
+                              label=[item_label(k, label)
+                                     for k, label in zip(gaps.cells["item_key"], gaps.cells["label"])],
                               last_text=gaps.cells["last_on"].map(fmt_date))
     return alt.Chart(cells, title=_("Who is missing what at {stage}", stage=stage_label(stage))).mark_rect(
         stroke="white").encode(

@@ -57,10 +57,10 @@ def clock_texts(cases: pd.DataFrame, clock: str) -> list[str]:
     (stopped late), ``⏳ 3 h left``, ``🔴 4 h late``, ``—`` (not needed)."""
     hours = fmt_each(cases[f"{clock}_hours"], fmt_hours)
     left = fmt_each(cases[f"{clock}_left"].abs(), fmt_hours)
-    return ["⏳ " + _("{hours} left", hours=l_text) if running and l >= 0 else
-            "🔴 " + _("{hours} late", hours=l_text) if running else
+    return ["⏳ " + _("{hours} left", hours=left_text) if running and left_hours >= 0 else
+            "🔴 " + _("{hours} late", hours=left_text) if running else
             "—" if pd.isna(h) else ("🔴 " if breached else "✅ ") + h_text
-            for running, l, l_text, h, h_text, breached in zip(
+            for running, left_hours, left_text, h, h_text, breached in zip(
                 cases[f"{clock}_running"], cases[f"{clock}_left"], left, cases[f"{clock}_hours"], hours,
                 cases[f"{clock}_breached"])]
 
@@ -137,8 +137,8 @@ def promises_table(found: pd.DataFrame) -> pd.DataFrame:
 
 def promises_shown(ctx: Context, customer_id: int | None, filters: dict | None, only: str | None) -> pd.DataFrame:
     """The first ``SHOWN`` promises of ``promise_list`` (``only``: ``open``/``overdue``) as ``promises_table``."""
-    return promises_table(read(ctx, crm_core.promise_list, ctx.as_of, customer_id=customer_id, filters=filters, only=only,
-                               limit=SHOWN))
+    return promises_table(read(ctx, crm_core.promise_list, ctx.as_of, customer_id=customer_id, filters=filters,
+                               only=only, limit=SHOWN))
 
 
 def _moment(prefix: str) -> dt.datetime:
@@ -237,7 +237,8 @@ def promise_form(ctx: Context, customer_id: int, stages: tuple[str, ...], author
 def resolve_form(ctx: Context, open_promises: pd.DataFrame, author: str | None) -> None:
     """Mark an open promise kept, broken or renegotiated."""
     confirmation("resolve")
-    labels = dict(zip(open_promises["promise_id"].astype(int).tolist(), open_promises["name"] + " · " + open_promises["what"]))
+    labels = dict(zip(open_promises["promise_id"].astype(int).tolist(),
+                      open_promises["name"] + " · " + open_promises["what"]))
     with st.form("resolve"):
         st.selectbox(_("Open promise"), list(labels), format_func=labels.get, key="resolve_promise")
         status, day = st.columns(2)

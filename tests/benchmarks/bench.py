@@ -33,6 +33,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -76,6 +77,9 @@ TABLES = {
     "response_items": ("response_id", "item_key", "customer_id", "stage", "responded_on"),
     "opinions": commands.OPINION_COLUMNS,
 }
+
+
+FULL_SCALE = Scale()   # 10,000 customers, 1,000,000 responses
 
 
 @dataclass
@@ -130,7 +134,7 @@ def external_id(cid: int) -> str:
     return f"ERP-{100000 + cid}"
 
 
-def generate(scale: Scale = Scale(), anchor: dt.date = ANCHOR) -> Iterator[dict[str, list[tuple]]]:
+def generate(scale: Scale = FULL_SCALE, anchor: dt.date = ANCHOR) -> Iterator[dict[str, list[tuple]]]:
     """Rows of the bench portfolio in batches of ``BATCH_CUSTOMERS`` customers: each batch
     maps a table of ``TABLES`` to value tuples in that table's column order.
 
@@ -186,7 +190,7 @@ def _meta_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
-def build(path: Path, scale: Scale = Scale(), anchor: dt.date = ANCHOR) -> float:
+def build(path: Path, scale: Scale = FULL_SCALE, anchor: dt.date = ANCHOR) -> float:
     """Replace ``path`` with the bench portfolio; returns the build time in seconds."""
     started = time.perf_counter()
     files.remove(path)
@@ -212,7 +216,7 @@ def build(path: Path, scale: Scale = Scale(), anchor: dt.date = ANCHOR) -> float
     return seconds
 
 
-def ensure(path: Path, scale: Scale = Scale(), rebuild: bool = False) -> tuple[bool, float]:
+def ensure(path: Path, scale: Scale = FULL_SCALE, rebuild: bool = False) -> tuple[bool, float]:
     """Reuse ``path`` when it was built completely at ``scale`` (its JSON record says so
     and the row counts agree), else build it. Returns (built now, build seconds)."""
     meta = _meta_path(path)
@@ -389,7 +393,7 @@ def report_line(result: Result) -> str:
     return f"{result.name:<55} {_ms(result.median):>9} {spread:>17} {cpu:>9} {target:>10}  {mark}"
 
 
-def run(path: Path = DEFAULT_BENCH_PATH, scale: Scale = Scale(), *, runs: int = 5, import_rows: int = 10_000,
+def run(path: Path = DEFAULT_BENCH_PATH, scale: Scale = FULL_SCALE, *, runs: int = 5, import_rows: int = 10_000,
         rebuild: bool = False, out=sys.stdout) -> list[Result]:
     """Build or reuse the bench database at ``path``, time every ``MEASURES`` row and the
     naive peer, and print the report to ``out``. Returns the results (naive peer last)."""
@@ -408,7 +412,7 @@ def run(path: Path = DEFAULT_BENCH_PATH, scale: Scale = Scale(), *, runs: int = 
                   f"{scale.opinions:,} opinions), {runs} runs each; times in ms", file=out)
             print(f"{'measurement':<55} {'median':>9} {'min–max':>17} {'CPU':>9} {'target':>10}", file=out)
             for measure in MEASURES:
-                results.append(timed(measure.name.format(rows=import_rows), lambda: measure.run(context), runs,
+                results.append(timed(measure.name.format(rows=import_rows), partial(measure.run, context), runs,
                                      measure.target_ms, measure.warm_up))
                 print(report_line(results[-1]), file=out, flush=True)
             naive = timed("naive peer: responses into pandas, portfolio there", lambda: naive_portfolio(db),
