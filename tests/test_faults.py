@@ -201,7 +201,8 @@ def test_an_empty_file_is_refused_in_words_and_stays_empty(tmp_path):
 def test_the_command_line_says_why_a_file_is_refused_in_words_only(tmp_path, content):
     target = tmp_path / "crm.db"
     target.write_bytes(content)
-    for command in (["rebuild"], ["export", "--kind", "customers", "--out", str(tmp_path / "out.csv")], ["user", "list"]):
+    export = ["export", "--kind", "customers", "--out", str(tmp_path / "out.csv")]
+    for command in (["rebuild"], export, ["user", "list"]):
         run = subprocess.run([sys.executable, "-m", "crm_core", "--db", str(target), *command],
                              capture_output=True, text=True, cwd=ROOT)
         assert run.returncode == 2, (command, run.stderr)
