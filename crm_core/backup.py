@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
+import sys
 import tempfile
 from pathlib import Path
 
-from . import accounts
-from .storage import StorageError, connect, io_queries
+from .storage import StorageError, io_queries
 
 
 def backup(path_from: str | os.PathLike, path_to: str | os.PathLike) -> Path:
@@ -41,15 +42,18 @@ def backup(path_from: str | os.PathLike, path_to: str | os.PathLike) -> Path:
     return target
 
 
-def snapshot(path: str | os.PathLike, acting: str | None) -> bytes:
-    """The database at ``path`` as the bytes of one consistent backup file (taken
-    like ``backup``, safe while others write), for ``acting`` to download. Raises
-    ``AccessDenied`` unless accounts do not exist yet or ``acting`` is an admin:
-    the file holds every customer and every account's password hash."""
-    with connect(path) as db:
-        accounts.require(db, acting, "admin")
-    with tempfile.TemporaryDirectory() as folder:
-        return backup(path, Path(folder) / "backup.db").read_bytes()
+def command_lines(path: str | os.PathLike, day: dt.date) -> list[str]:
+    """The shell commands that, run on the server from any folder, back the database at
+    ``path`` up into ``crm-backup-<day>.db`` beside it and restore that file (the latter
+    with the app stopped): this Python, this code, every path absolute.
+
+    Backups are taken on the server only: a file offered to a browser would sit at a
+    URL anyone can fetch while the page is open (see the Import and export page)."""
+    database = Path(path).resolve()
+    code = Path(__file__).resolve().parents[1]
+    run = f"cd {shlex.quote(str(code))} && {shlex.quote(sys.executable)} -m crm_core --db {shlex.quote(str(database))}"
+    file = shlex.quote(str(database.with_name(f"crm-backup-{day.isoformat()}.db")))
+    return [f"{run} backup {file}", f"{run} restore {file}"]
 
 
 def restore(backup_file: str | os.PathLike, target: str | os.PathLike) -> Path | None:

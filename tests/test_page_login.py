@@ -119,3 +119,45 @@ def test_a_new_role_applies_to_a_signed_in_session_at_its_next_step(open_page, l
     page = page.run()
     assert not any("can read but not change" in i.value for i in page.info)
     assert page.session_state["user"] == crm_core.User("vera", "editor")
+
+
+def holds_database_bytes(page) -> bool:
+    """Whether any value of the session's state holds the bytes of an SQLite file."""
+    return any(isinstance(v, (bytes, bytearray)) and b"SQLite format 3" in v for v in page.session_state.values())
+
+
+def offers_a_backup(page) -> bool:
+    return any("backup" in button.label.lower() for button in page.get("download_button"))
+
+
+def sign_out(page):
+    next(b for b in page.sidebar.button if b.label == "Sign out").click()
+    return page.run()
+
+
+def test_signing_out_leaves_nothing_for_the_next_person_on_the_tab(open_page, locked_db):
+    with crm_core.connect(locked_db) as db:
+        crm_core.add_user(db, "eddie", PASSWORD, "editor", acting="admin")
+    page = sign_in(open_page("pages/9_Import_export.py", locked_db), "admin", PASSWORD)
+    assert not page.exception
+    # The admin is told how to take a backup on the server; the browser never receives one.
+    assert any(" backup " in c.value and "crm-backup-" in c.value for c in page.code)
+    assert not offers_a_backup(page) and not holds_database_bytes(page)
+    page.session_state["typed_by_admin"] = "a draft"
+    page = sign_out(page)
+    assert page.title[0].value == "🔒 Sign in"
+    assert "user" not in page.session_state and "typed_by_admin" not in page.session_state
+    page = sign_in(page, "eddie", PASSWORD)
+    assert not page.exception and page.session_state["user"].name == "eddie"
+    assert not offers_a_backup(page) and not holds_database_bytes(page)
+    assert "typed_by_admin" not in page.session_state
+
+
+def test_a_disabled_account_loses_its_session_and_everything_in_it(open_page, locked_db):
+    page = sign_in(open_page("pages/7_Admin.py", locked_db), "vera", PASSWORD)
+    page.session_state["typed_by_vera"] = "a draft"
+    with crm_core.connect(locked_db) as db:
+        crm_core.accounts.set_disabled(db, "vera", True, acting="admin")
+    page = page.run()
+    assert page.title[0].value == "🔒 Sign in"
+    assert "typed_by_vera" not in page.session_state and "user" not in page.session_state

@@ -40,9 +40,16 @@ def gate(path: str) -> crm_core.User | None:
         st.session_state["user"] = user
         _account_box(path, user)
         return user
-    st.session_state.pop("user", None)
+    if signed_in() is not None:   # disabled or removed since: nothing of theirs stays in the session
+        forget_session()
     _sign_in_form(path)
     st.stop()
+
+
+def forget_session() -> None:
+    """Drop everything this browser session holds: the user, and all it prepared or typed
+    (forms, results, uploads), so the next person on this tab starts from nothing."""
+    st.session_state.clear()
 
 
 def _sign_in_form(path: str) -> None:
@@ -86,6 +93,4 @@ def _account_box(path: str, user: crm_core.User) -> None:
                     st.error(f"{field_label(error.field)}: {_(error.template, **error.values)}")
                 except crm_core.StorageError as error:
                     st.error(str(error))
-        if st.button(_("Sign out")):
-            st.session_state.pop("user", None)
-            st.rerun()
+        st.button(_("Sign out"), on_click=forget_session)
