@@ -100,6 +100,8 @@ WRITES = {
 NOT_ROLE_CHECKED = {
     "accounts.authenticate": "signing in; it only counts failed attempts",
     "accounts.change_password": "a user's own password; the old one is the check",
+    "accounts.remember": "a browser remembering who signed in (or the open-mode author); no fact changes",
+    "accounts.forget": "signing out: revokes a remembered sign-in its holder presents",
     "writes.rebuild_summaries": "recomputes derived tables from the rows; no fact changes",
 }
 ACTING = {"editor": "Eddie", "admin": "Ada"}

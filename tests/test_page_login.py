@@ -2,6 +2,8 @@
 link would) shows only the sign-in form; signing in shows the view the URL names;
 a viewer reads but cannot write."""
 
+import re
+
 import pytest
 
 import crm_core
@@ -161,3 +163,62 @@ def test_a_disabled_account_loses_its_session_and_everything_in_it(open_page, lo
     page = page.run()
     assert page.title[0].value == "🔒 Sign in"
     assert "typed_by_vera" not in page.session_state and "user" not in page.session_state
+
+
+def cookie_written(page) -> tuple[str, int] | None:
+    """The value and Max-Age the page's script writes into the sign-in cookie (None if it writes none)."""
+    for element in page.get("html"):
+        found = re.search(r"crm_sign_in=([^;]*); Max-Age=(\d+)", element.proto.body)
+        if found:
+            return found.group(1), int(found.group(2))
+    return None
+
+
+@pytest.fixture
+def browser_cookie(monkeypatch):
+    """``browser_cookie(token)``: the sign-in cookie the browser sends to the next session
+    (AppTest cannot send cookies; the browser test sends real ones)."""
+    from pages.common import auth
+
+    def send(token):
+        monkeypatch.setattr(auth, "request_cookie", lambda name: token if name == auth.COOKIE else None)
+    return send
+
+
+def test_a_new_session_of_the_same_browser_stays_signed_in_until_sign_out(open_page, locked_db, browser_cookie):
+    page = sign_in(open_page("pages/1_Customer_journey.py", locked_db, customer="1"), "vera", PASSWORD)
+    token, max_age = cookie_written(page)
+    assert max_age == 12 * 3600 and len(token) >= 40
+    assert token not in str(dict(page.query_params))
+    browser_cookie(token)                                   # a reload, or a new tab
+    again = open_page("pages/1_Customer_journey.py", locked_db, customer="1")
+    assert not again.exception and again.header[0].value == "Acme Turbines"
+    assert again.session_state["user"].name == "vera" and cookie_written(again) is None
+    again = sign_out(again)
+    assert again.title[0].value == "🔒 Sign in" and cookie_written(again) == ("", 0)   # deleted in the browser
+    later = open_page("pages/1_Customer_journey.py", locked_db, customer="1")     # the old cookie, revoked
+    assert later.title[0].value == "🔒 Sign in" and "user" not in later.session_state
+
+
+@pytest.mark.parametrize("change", ["disable", "role", "password"])
+def test_an_account_change_ends_the_remembered_sign_in(open_page, locked_db, browser_cookie, change):
+    token, _ = cookie_written(sign_in(open_page("app.py", locked_db), "vera", PASSWORD))
+    with crm_core.connect(locked_db) as db:
+        if change == "disable":
+            crm_core.accounts.set_disabled(db, "vera", True, acting="admin")
+        elif change == "role":
+            crm_core.accounts.set_role(db, "vera", "editor", acting="admin")
+        else:
+            crm_core.accounts.change_password(db, "vera", PASSWORD, "another long password")
+    browser_cookie(token)
+    page = open_page("app.py", locked_db)
+    assert page.title[0].value == "🔒 Sign in" and cookie_written(page) == ("", 0)
+
+
+def test_open_mode_remembers_the_author_typed(open_page, story_db, browser_cookie):
+    page = open_page("pages/5_Log_response.py", story_db, customer="1")
+    page.sidebar.text_input(key="author").input("Olga").run()
+    token, _ = cookie_written(page)
+    browser_cookie(token)
+    again = open_page("pages/5_Log_response.py", story_db, customer="1")
+    assert not again.exception and again.sidebar.text_input(key="author").value == "Olga"

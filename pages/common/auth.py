@@ -4,9 +4,20 @@ With no account in the database the app is open and says so discreetly. Once
 an account exists, a page shows only the sign-in form until the person signs
 in; the URL's query parameters are left alone, so after signing in the shared
 link shows exactly the view it names. Roles are enforced again in crm_core.
+
+A sign-in (in open mode: the name typed in "You are") is remembered by this
+browser in the cookie ``COOKIE``, which holds only the random token of
+``crm_core.accounts.remember``; a reload or a new tab reads it back
+(``st.context.cookies``, sent with the page's WebSocket). Streamlit 1.67 answers
+the browser only over that WebSocket, so no response can carry a ``Set-Cookie``
+header: the cookie is written by a one-line script (``st.html`` with JavaScript)
+and therefore cannot be HttpOnly. It is ``SameSite=Strict`` (``Secure`` over
+HTTPS) and the token is worth nothing once revoked.
 """
 
 from __future__ import annotations
+
+import json
 
 import streamlit as st
 
@@ -15,10 +26,19 @@ from crm_core import accounts
 
 from . import _, field_label, n_, plain
 
+COOKIE = "crm_sign_in"
+
 
 def signed_in() -> crm_core.User | None:
     """The user of this browser session, if signed in."""
     return st.session_state.get("user")
+
+
+def request_cookie(name: str) -> str | None:
+    """The cookie ``name`` the browser sent when this session connected (None if none)."""
+    value = st.context.cookies.get(name)
+    # A browser's cookies are text; AppTest's stand-in runtime answers with mock objects.
+    return value if isinstance(value, str) else None
 
 
 def gate(path: str) -> crm_core.User | None:
@@ -29,9 +49,13 @@ def gate(path: str) -> crm_core.User | None:
             required = crm_core.accounts_exist(db)
             # Re-read every run: a disabled account is signed out, a new role applies at once.
             user = accounts.active_user(db, signed_in().name) if signed_in() else None
+            if signed_in() is None:
+                _recall(db, required)
+                user = signed_in()
     except crm_core.StorageError as error:   # the file went bad after this process first opened it
         st.error(_("The database cannot be opened: {error}", error=error))
         st.stop()
+    _keep_cookie()
     if not required:
         st.sidebar.caption("🔓 " + _("Open mode: no accounts yet, so anyone with the link can read and edit. "
                                     "Create an admin with `python -m crm_core user add` to require sign-in."))
@@ -46,10 +70,76 @@ def gate(path: str) -> crm_core.User | None:
     st.stop()
 
 
+def _recall(db, required: bool) -> None:
+    """Sign this new session in again from the browser's cookie, once per session: as
+    the account it names, or (open mode) with the author name typed before."""
+    if st.session_state.get("recalled"):
+        return
+    st.session_state["recalled"] = True
+    token = request_cookie(COOKIE)
+    who = accounts.recall(db, token)
+    if who is None:
+        return
+    st.session_state["remembered"] = accounts.Remembered(token, 0)   # the browser has it already
+    if required:
+        st.session_state["user"] = who
+    else:
+        st.session_state["author"] = who
+
+
+def remember(path: str, *, user: crm_core.User | None = None, author: str | None = None) -> None:
+    """Let this browser remember ``user`` (or the open-mode ``author``), replacing what
+    it remembered before. A database that cannot be written just does not remember."""
+    try:
+        with crm_core.connect(path) as db:
+            accounts.forget(db, _remembered_token())
+            st.session_state["remembered"] = accounts.remember(db, user=user, author=author)
+    except (crm_core.StorageError, ValueError) as error:
+        st.session_state.pop("remembered", None)
+        st.session_state["remember:error"] = str(error)
+
+
+def _remembered_token() -> str | None:
+    remembered = st.session_state.get("remembered")
+    return remembered.token if remembered else None
+
+
+def _keep_cookie() -> None:
+    """Make the browser's cookie match what this session remembers: write a new token,
+    or delete one that no longer signs anybody in (signed out, revoked, expired)."""
+    if "remember:error" in st.session_state:
+        st.sidebar.warning(_("This browser will not stay signed in: {error}",
+                             error=st.session_state.pop("remember:error")), icon="⚠️")
+    remembered = st.session_state.get("remembered")
+    sent = request_cookie(COOKIE)
+    if remembered is not None and remembered.token != sent:
+        value, max_age = remembered.token, remembered.max_age
+    elif remembered is None and sent:
+        value, max_age = "", 0
+    else:
+        return
+    cookie = json.dumps(f"{COOKIE}={value}; Max-Age={max_age}; Path=/; SameSite=Strict")
+    with st.sidebar:
+        st.html(f'<script>document.cookie = {cookie} + (location.protocol === "https:" ? "; Secure" : "");</script>',
+                unsafe_allow_javascript=True)
+
+
+def sign_out(path: str) -> None:
+    """Revoke this browser's remembered sign-in and drop everything the session holds."""
+    try:
+        with crm_core.connect(path) as db:
+            accounts.forget(db, _remembered_token())
+    except crm_core.StorageError:
+        pass   # a read-only file: the token then lives until it expires; the session still ends
+    forget_session()
+
+
 def forget_session() -> None:
     """Drop everything this browser session holds: the user, and all it prepared or typed
-    (forms, results, uploads), so the next person on this tab starts from nothing."""
+    (forms, results, uploads), so the next person on this tab starts from nothing. The
+    session is not recalled from the cookie again."""
     st.session_state.clear()
+    st.session_state["recalled"] = True
 
 
 def _sign_in_form(path: str) -> None:
@@ -71,6 +161,7 @@ def _sign_in_form(path: str) -> None:
             return
         if user is not None:
             st.session_state["user"] = user
+            remember(path, user=user)
             st.rerun()
         elif wait:
             st.error(n_("Too many failed attempts. Try again in {n} second.",
@@ -88,9 +179,10 @@ def _account_box(path: str, user: crm_core.User) -> None:
                 try:
                     with crm_core.connect(path) as db:
                         accounts.change_password(db, user.name, old, new)
+                    remember(path, user=user)   # the change revoked every browser's, this one's too
                     st.success(_("Password changed."))
                 except crm_core.ValidationError as error:
                     st.error(f"{field_label(error.field)}: {_(error.template, **error.values)}")
                 except crm_core.StorageError as error:
                     st.error(str(error))
-        st.button(_("Sign out"), on_click=forget_session)
+        st.button(_("Sign out"), on_click=sign_out, args=(path,))

@@ -16,12 +16,12 @@ import streamlit as st
 import crm_core
 
 from . import _, field_label, plain
-from .auth import signed_in
+from .auth import remember, signed_in
 
 
 def author() -> str | None:
-    """The person writing: the signed-in user, or (in open mode) a name picked
-    once per browser session in the sidebar."""
+    """The person writing: the signed-in user, or (in open mode) a name typed in the
+    sidebar, which this browser remembers (``auth.remember``)."""
     user = signed_in()
     if user is not None:
         if not user.can_write:
@@ -29,7 +29,8 @@ def author() -> str | None:
         return user.name
     return st.sidebar.text_input(
         _("You are"), key="author", persist_state="session", placeholder=_("Your name"),
-        help=_("Stamped on every change you make and in the history. Kept while this browser tab is open."),
+        on_change=lambda: remember(str(crm_core.database_path()), author=st.session_state.get("author")),
+        help=_("Stamped on every change you make and in the history. This browser remembers it."),
     ) or None
 
 
