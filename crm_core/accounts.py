@@ -18,6 +18,9 @@
   the account as it is now. Signing out (``forget``), expiry, and disabling the
   account or changing its role or password revoke it (the last three in the
   database itself, see migration m013).
+* Behind an authenticating reverse proxy (single sign-on) the proxy names the
+  person in the header ``trusted_header()`` (``$CRM_TRUSTED_HEADER``, off unless
+  set); that name must be an active account here, which gives the role.
 """
 
 from __future__ import annotations
@@ -97,6 +100,12 @@ def active_user(db, name: str) -> User | None:
     removed or disabled: a signed-in session checks this on every page."""
     account = store.user_by_key(db, name_key(name or ""))
     return None if account is None or account["disabled"] else User(account["name"], account["role"])
+
+
+def trusted_header() -> str | None:
+    """The request header in which an authenticating reverse proxy names the signed-in
+    person (``$CRM_TRUSTED_HEADER``, e.g. ``X-Forwarded-User``), or None: proxy sign-on off."""
+    return os.environ.get("CRM_TRUSTED_HEADER", "").strip() or None
 
 
 def require(db, acting: str | None, role_needed: str = "editor") -> None:

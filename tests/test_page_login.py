@@ -222,3 +222,42 @@ def test_open_mode_remembers_the_author_typed(open_page, story_db, browser_cooki
     browser_cookie(token)
     again = open_page("pages/5_Log_response.py", story_db, customer="1")
     assert not again.exception and again.sidebar.text_input(key="author").value == "Olga"
+
+
+@pytest.fixture
+def behind_a_proxy(monkeypatch):
+    """``behind_a_proxy(name)``: the app trusts ``X-Forwarded-User`` and the next session's
+    request carries it with ``name`` (None: the header is missing). AppTest cannot send
+    headers; tests/browser/test_login.py sends real ones through a real server."""
+    from pages.common import auth
+
+    def send(name):
+        monkeypatch.setenv("CRM_TRUSTED_HEADER", "X-Forwarded-User")
+        monkeypatch.setattr(auth, "request_header", lambda header: name if header == "X-Forwarded-User" else None)
+    return send
+
+
+@pytest.mark.parametrize("page_file", PAGES)
+def test_behind_a_trusted_proxy_the_header_signs_in_and_nothing_else_does(open_page, locked_db, behind_a_proxy,
+                                                                          browser_cookie, page_file):
+    token, _ = cookie_written(sign_in(open_page("app.py", locked_db), "admin", PASSWORD))
+    browser_cookie(token)                       # a remembered sign-in does not count behind the proxy
+    behind_a_proxy(None)
+    page = open_page(page_file, locked_db, customer="1")
+    assert not page.exception and page.title[0].value == "🔒 Access refused"
+    assert not page.metric and not page.dataframe and not page.text_input and "Acme Turbines" not in shown_text(page)
+    behind_a_proxy("Vera")                      # names are matched as people type them
+    page = open_page(page_file, locked_db, customer="1")
+    assert not page.exception and page.session_state["user"] == crm_core.User("vera", "viewer")
+    assert any("vera · viewer" in c.value for c in page.sidebar.caption)
+    assert "sign_in_password" not in page.session_state and not page.sidebar.button
+
+
+def test_behind_a_trusted_proxy_an_unknown_or_disabled_name_is_refused(open_page, locked_db, behind_a_proxy):
+    behind_a_proxy("mallory")
+    page = open_page("app.py", locked_db)
+    assert page.title[0].value == "🔒 Access refused" and "mallory has no active account" in page.error[0].value
+    with crm_core.connect(locked_db) as db:
+        crm_core.accounts.set_disabled(db, "vera", True, acting="admin")
+    behind_a_proxy("vera")
+    assert open_page("app.py", locked_db).title[0].value == "🔒 Access refused"

@@ -13,6 +13,12 @@ the browser only over that WebSocket, so no response can carry a ``Set-Cookie``
 header: the cookie is written by a one-line script (``st.html`` with JavaScript)
 and therefore cannot be HttpOnly. It is ``SameSite=Strict`` (``Secure`` over
 HTTPS) and the token is worth nothing once revoked.
+
+With ``CRM_TRUSTED_HEADER`` set, an authenticating reverse proxy signs people
+in: the header it sets (``st.context.headers``, from the WebSocket handshake)
+names the account; a request without it, or naming no active account, gets a
+refusal and nothing else. No password, no cookie and no sign-out then: the
+proxy owns the sign-in.
 """
 
 from __future__ import annotations
@@ -41,9 +47,18 @@ def request_cookie(name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def request_header(name: str) -> str | None:
+    """The header ``name`` of the request that opened this session (None if absent)."""
+    value = st.context.headers.get(name)
+    return value if isinstance(value, str) else None   # see request_cookie
+
+
 def gate(path: str) -> crm_core.User | None:
-    """Stop the page with a sign-in form unless the session may read. Returns the
-    signed-in user (None in open mode)."""
+    """Stop the page with a sign-in form (or, behind a trusted proxy, a refusal)
+    unless the session may read. Returns the signed-in user (None in open mode)."""
+    header = accounts.trusted_header()
+    if header:
+        return _proxy_gate(path, header)
     try:
         with crm_core.connect(path) as db:
             required = crm_core.accounts_exist(db)
@@ -68,6 +83,28 @@ def gate(path: str) -> crm_core.User | None:
         forget_session()
     _sign_in_form(path)
     st.stop()
+
+
+def _proxy_gate(path: str, header: str) -> crm_core.User:
+    """The account the trusted proxy's ``header`` names; stops the page with a refusal
+    when the header is missing or names no active account."""
+    name = (request_header(header) or "").strip()
+    try:
+        with crm_core.connect(path) as db:
+            user = accounts.active_user(db, name) if name else None
+    except crm_core.StorageError as error:
+        st.error(_("The database cannot be opened: {error}", error=error))
+        st.stop()
+    if user is None or (signed_in() is not None and signed_in().name != user.name):
+        forget_session()   # another person behind the same browser session: start from nothing
+    if user is None:
+        st.title("🔒 " + _("Access refused"))
+        st.error(_("Open this app through your company's sign-on; it did not say who you are.") if not name else
+                 _("{name} has no active account here. Ask an admin to add it.", name=plain(name)))
+        st.stop()
+    st.session_state["user"] = user
+    st.sidebar.caption(f"👤 {plain(user.name)} · {_(user.role)} · " + _("signed in by your company's sign-on"))
+    return user
 
 
 def _recall(db, required: bool) -> None:

@@ -122,3 +122,23 @@ def test_open_mode_remembers_the_author_across_a_reload(fresh_server, page):
     page.wait_for_function("document.cookie.includes('crm_sign_in=')")
     page.reload()
     expect(page.get_by_test_id("stSidebar").get_by_role("textbox", name="You are")).to_have_value("Olga Open")
+
+
+def test_behind_a_trusted_proxy_its_header_signs_in_and_a_request_without_it_is_refused(fresh_proxied_server,
+                                                                                         new_page, team):
+    from conftest import PROXY_HEADER
+
+    admin = next(n for n, a in team.items() if a[0] == "admin")
+    stranger = new_page()
+    stranger.goto(f"{fresh_proxied_server.url}/Customers")
+    expect(stranger.get_by_role("heading", name="Access refused")).to_be_visible()
+    wait_until_idle(stranger)
+    expect(stranger.get_by_test_id("stDataFrame")).to_have_count(0)
+    expect(stranger.get_by_role("textbox", name="Password")).to_have_count(0)
+
+    page = new_page({PROXY_HEADER: admin})
+    page.goto(f"{fresh_proxied_server.url}/Customers")
+    expect(page.get_by_test_id("stSidebar").get_by_text(f"{admin} · admin", exact=False)).to_be_visible()
+    wait_until_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Access refused")).to_have_count(0)
