@@ -29,6 +29,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -106,6 +107,19 @@ def trusted_header() -> str | None:
     """The request header in which an authenticating reverse proxy names the signed-in
     person (``$CRM_TRUSTED_HEADER``, e.g. ``X-Forwarded-User``), or None: proxy sign-on off."""
     return os.environ.get("CRM_TRUSTED_HEADER", "").strip() or None
+
+
+def only_this_computer(address: str | None) -> bool:
+    """Whether a server listening on ``address`` (Streamlit's ``server.address``; None
+    or "" = every interface) can be reached from this computer only: a loopback
+    address or ``localhost``. Open mode is meant for that case."""
+    host = (address or "").strip().strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def require(db, acting: str | None, role_needed: str = "editor") -> None:

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shlex
-import sys
 import tempfile
 from pathlib import Path
 
+from .shell import command_line
 from .storage import StorageError, io_queries
 
 
@@ -49,11 +48,8 @@ def command_lines(path: str | os.PathLike, day: dt.date) -> list[str]:
 
     Backups are taken on the server only: a file offered to a browser would sit at a
     URL anyone can fetch while the page is open (see the Import and export page)."""
-    database = Path(path).resolve()
-    code = Path(__file__).resolve().parents[1]
-    run = f"cd {shlex.quote(str(code))} && {shlex.quote(sys.executable)} -m crm_core --db {shlex.quote(str(database))}"
-    file = shlex.quote(str(database.with_name(f"crm-backup-{day.isoformat()}.db")))
-    return [f"{run} backup {file}", f"{run} restore {file}"]
+    file = str(Path(path).resolve().with_name(f"crm-backup-{day.isoformat()}.db"))
+    return [command_line(path, "backup", file), command_line(path, "restore", file)]
 
 
 def restore(backup_file: str | os.PathLike, target: str | os.PathLike) -> Path | None:

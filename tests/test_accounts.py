@@ -238,3 +238,11 @@ def test_the_command_line_creates_the_first_admin_with_the_password_on_stdin(tmp
         assert crm_core.authenticate(db, "Bob", "another-pass-1") == crm_core.User("Bob", "editor")
     out = capsys.readouterr().out
     assert "first-admin-pass" not in out and "another-pass-1" not in out
+
+
+@pytest.mark.parametrize("address, alone", [("127.0.0.1", True), ("127.8.0.1", True), ("localhost", True),
+                                            ("::1", True), ("[::1]", True), (None, False), ("", False),
+                                            ("0.0.0.0", False), ("::", False), ("10.0.0.5", False),
+                                            ("crm.example.com", False)])
+def test_only_a_loopback_address_keeps_the_app_to_this_computer(address, alone):
+    assert accounts.only_this_computer(address) is alone

@@ -101,7 +101,7 @@ def test_without_accounts_pages_are_open_and_say_so_in_the_sidebar(open_page, st
     page = open_page("pages/1_Customer_journey.py", story_db, customer="1")
     assert page.header[0].value == "Acme Turbines"
     assert "sign_in_password" not in [t.key for t in page.text_input]
-    assert any(c.value.startswith("🔓 Open mode: no accounts yet") for c in page.sidebar.caption)
+    assert any(c.value.startswith("🔓 Open mode: no accounts,") for c in page.sidebar.caption)
 
 
 def test_a_session_whose_account_is_disabled_is_signed_out_at_its_next_step(open_page, locked_db):

@@ -72,8 +72,7 @@ def gate(path: str) -> crm_core.User | None:
         st.stop()
     _keep_cookie()
     if not required:
-        st.sidebar.caption("🔓 " + _("Open mode: no accounts yet, so anyone with the link can read and edit. "
-                                    "Create an admin with `python -m crm_core user add` to require sign-in."))
+        _open_mode_banner()
         return None
     if user is not None:
         st.session_state["user"] = user
@@ -105,6 +104,19 @@ def _proxy_gate(path: str, header: str) -> crm_core.User:
     st.session_state["user"] = user
     st.sidebar.caption(f"👤 {plain(user.name)} · {_(user.role)} · " + _("signed in by your company's sign-on"))
     return user
+
+
+def _open_mode_banner() -> None:
+    """Say, in open mode, who can reach the app (from the address the server listens on)."""
+    address = st.get_option("server.address")
+    if accounts.only_this_computer(address):
+        who = _("Only this computer can reach the app.")
+    elif address and address.strip() not in ("0.0.0.0", "::"):
+        who = _("Anyone on the network who can reach {address} can open it.", address=plain(address))
+    else:
+        who = _("Anyone on the network who can reach this computer can open it.")
+    st.sidebar.caption("🔓 " + _("Open mode: no accounts, so everyone who opens the app reads and edits.") + " "
+                       + who + " " + _("Create an admin with `python -m crm_core user add` to require sign-in."))
 
 
 def _recall(db, required: bool) -> None:
