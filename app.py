@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import crm_core
 from crm_core import risk
 from pages.common import (_, carried, customers_or_stop, download, fmt_number, fmt_opinion, fmt_pct, n_, read, setup,
                           stage_label)
@@ -17,7 +18,7 @@ with left:
 with right:
     period = int(url_choice(_("Period"), [str(p) for p in risk.PERIODS], str(risk.DEFAULT_PERIOD),
                             "period", lambda days: _("{days} days", days=days)))
-figures, risky = read(ctx, "overview", ctx.as_of, period, filters=filters or None)
+figures, risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters or None)
 if figures.customers == 0:
     st.info(_("No customer matches these filters on that day. Clear a filter or pick another date."))
     st.stop()

@@ -10,8 +10,7 @@ from .accounts import AccessDenied, User, accounts_exist, add_user, authenticate
 from .catalogue import (CHECKLIST, CHECKLIST_LABELS, MODE_COLOURS, MODE_LABELS, MODES, OPINION_LABELS, OPINION_RANGE,
                         OPINION_SOURCES, STAGE_COLOURS, STAGE_LABELS, STAGES)
 from .reads import (Journey, change_log, checklist_coverage, checklist_items, customer_names, filter_values,
-                    journey, last_mode, mode_trend, opinion_trend, portfolio, quality_by_stage_mode, score_history,
-                    stage_scores)
+                    journey, last_mode, opinion_trend, portfolio, quality_by_stage_mode, score_history)
 from .storage import StorageError, change_count, connect, database_path
 from .validation import ValidationError
 from .writes import (add_customer, delete_opinion, delete_response, history, log_response, move_stage,
@@ -19,8 +18,9 @@ from .writes import (add_customer, delete_opinion, delete_response, history, log
                      undo, update_response)
 from . import backup, importer
 from .importer import TableError, export_count, export_csv, export_table, read_table, suggest_mapping
-from .movers import (ChecklistGaps, biggest_movers, checklist_gaps, default_since, period_start,
-                     quality_by_mode, quality_trend, self_assessment_trend, weakest_responses)
+from .gaps import ChecklistGaps, checklist_gaps
+from .trends import biggest_movers, period_start, self_assessment_trend
+from .quality import default_since, quality_by_mode, quality_trend, weakest_responses
 from .risk import Overview, at_risk, overview
 from .service import (PRIORITIES, ServicePortfolio, case_clocks, log_case_event, open_case, open_cases,
                       service_portfolio, service_targets, set_service_target)

@@ -37,9 +37,10 @@ import pandas as pd
 
 from .catalogue import MODE_LABELS, MODES
 from .i18n import N_
-from .movers import _check_stage
-from .reads import Journey, as_of_text, journey
+from .validation import check_stage
+from .reads import Journey, journey
 from .storage import opinion_drivers_queries as sql
+from .snapshot import SnapshotDay
 
 MIN_CUSTOMERS = 5   # on each side of a comparison, below which we say "too few to say"
 Z_95 = 1.96         # normal-approximation multiplier for a 95 % interval
@@ -85,6 +86,21 @@ def _compare(sums: pd.DataFrame) -> pd.DataFrame:
     return found
 
 
+READINGS = ("higher", "lower", "unclear", "too_few")
+
+
+def readings(table: pd.DataFrame) -> pd.Series:
+    """What each row of the ``items`` or ``modes`` of ``opinion_drivers`` says (``READINGS``):
+    ``too_few`` with fewer than ``MIN_CUSTOMERS`` on either side, else ``higher`` (opinion
+    higher where given: the whole 95 % interval above 0), ``lower`` (all of it below 0)
+    or ``unclear`` (the interval holds 0)."""
+    reading = pd.Series("unclear", index=table.index, dtype=object)
+    reading[table["low"] > 0] = "higher"
+    reading[table["high"] < 0] = "lower"
+    reading[table["too_few"].astype(bool)] = "too_few"
+    return reading
+
+
 def opinion_drivers(db, stage: str, as_of=None, filters: dict | None = None) -> OpinionDrivers:
     """Which responses of ``stage`` go with a better latest opinion of that stage.
 
@@ -95,8 +111,8 @@ def opinion_drivers(db, stage: str, as_of=None, filters: dict | None = None) -> 
     / ``mean_without`` (mean opinion, NaN when nobody), ``difference`` (with −
     without), ``std_error``, ``low`` / ``high`` (95 % interval) and ``too_few``
     (fewer than ``MIN_CUSTOMERS`` on either side). The method is the module doc."""
-    _check_stage(stage, allow_none=False)
-    sums = sql.driver_sums(db, stage, as_of_text(as_of), MODES, filters)
+    check_stage(stage, allow_none=False)
+    sums = sql.driver_sums(db, stage, SnapshotDay.of(as_of).bound, MODES, filters)
     compared = pd.concat([sums[["kind", "key", "label"]], _compare(sums)], axis=1)
     items = compared[compared["kind"] == "item"].rename(columns={"key": "item_key"})
     modes = compared[compared["kind"] == "mode"].rename(columns={"key": "mode"})

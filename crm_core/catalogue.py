@@ -38,6 +38,14 @@ MODE_COLOURS: dict[str, str] = {
     "email_fax": "#72B7B2",
 }
 
+# The bands of the final opinion (-6 ... +6; the rule is ``scores.opinion_band``): its sign,
+# as the stage scale calls -1 negative and +1 positive. Every page shows these words and colours.
+OPINION_BANDS: tuple[tuple[str, int, int], ...] = (("negative", -6, -1), ("neutral", 0, 0), ("positive", 1, 6))
+OPINION_BAND_LABELS: dict[str, str] = {"negative": N_("Negative (−6 … −1)"), "neutral": N_("Neutral (0)"),
+                                       "positive": N_("Positive (+1 … +6)"), "not_rated": N_("Not rated")}
+OPINION_BAND_COLOURS: dict[str, str] = {"negative": "#C0392B", "neutral": "#9AA5B1", "positive": "#2E8B57",
+                                        "not_rated": "#D5D8DC"}
+
 QUALITY_RANGE = (1, 5)
 COMPLETENESS_RANGE = (1, 5)
 OPINION_RANGE = (-2, 2)

@@ -57,7 +57,9 @@ def _lookup(lang: str, key, fallback: str, n: int | None = None) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _plural_rule(lang: str):
-    """The catalogue's ``Plural-Forms`` expression as a function of n."""
+    """The catalogue's ``Plural-Forms`` expression as a function of n. ``gettext.c2py`` is
+    what the standard library's own ``GNUTranslations`` compiles that expression with, but
+    it is not documented: tests/test_third_party.py fails loudly if an upgrade changes it."""
     return c2py(catalogue(lang).plural_expr)
 
 

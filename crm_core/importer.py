@@ -31,9 +31,9 @@ import pandas as pd
 from . import accounts, validation, writes
 from .catalogue import MODE_LABELS, STAGE_LABELS
 from .i18n import N_
-from .reads import as_of_text
 from .storage import commands, io_queries, transaction
 from .validation import ValidationError
+from .snapshot import SnapshotDay
 
 KINDS = ("customers", "responses", "opinions")
 MAX_BYTES = 50_000_000
@@ -700,12 +700,12 @@ def export_table(db, kind: str, as_of=None, filters: dict | None = None) -> pd.D
     result imports back unchanged."""
     exporter = {"customers": io_queries.export_customers, "responses": io_queries.export_responses,
                 "opinions": io_queries.export_opinions}[_check_kind(kind)]
-    return exporter(db, as_of_text(as_of), filters)
+    return exporter(db, SnapshotDay.of(as_of).bound, filters)
 
 
 def export_count(db, kind: str, as_of=None, filters: dict | None = None) -> int:
     """How many rows ``export_table`` with the same arguments returns, without reading them."""
-    return io_queries.export_count(db, _check_kind(kind), as_of_text(as_of), filters)
+    return io_queries.export_count(db, _check_kind(kind), SnapshotDay.of(as_of).bound, filters)
 
 
 def export_csv(frame: pd.DataFrame) -> bytes:

@@ -4,31 +4,28 @@ and marketing spend) and beside the customer's final opinion.
 
 * **Revenue** of a customer = the sum of its additional sales.
 * **Return on acquisition** = revenue ÷ acquisition cost (None without a cost).
-* **Opinion bands** of the final opinion (−6 … +6): negative −6 … −2,
-  neutral −1 … +1, positive +2 … +6, and not rated. Per band: customers and,
-  per customer, additional sales, revenue, referrals given and lost.
+* **Opinion bands** of the final opinion (``scores.opinion_band``: negative,
+  neutral, positive, not rated). Per band: customers and, per customer,
+  additional sales, revenue, referrals given and lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
-from . import validation
+from . import scores, validation
+from .catalogue import OPINION_BAND_LABELS
 from .i18n import N_
-from .reads import as_of_text
 from .storage import relationship_commands, relationship_queries
 from .validation import ValidationError
 from .writes import _change, _customer
+from .snapshot import SnapshotDay
 
 KINDS: tuple[str, ...] = ("additional_sale", "referral_given", "referral_lost")
 KIND_LABELS: dict[str, str] = {"additional_sale": N_("Additional sale"), "referral_given": N_("Referral given"),
                                "referral_lost": N_("Referral lost")}
-BANDS: tuple[tuple[str, int, int], ...] = (("negative", -6, -2), ("neutral", -1, 1), ("positive", 2, 6))
-BAND_LABELS: dict[str, str] = {"negative": N_("Negative (−6 … −2)"), "neutral": N_("Neutral (−1 … +1)"),
-                               "positive": N_("Positive (+2 … +6)"), "not_rated": N_("Not rated")}
 GROUPS = ("customer", "sector")
 
 
@@ -63,7 +60,7 @@ def outcome_list(db, as_of=None, customer_id: int | None = None, filters: dict |
     """Outcomes by ``as_of``, newest first (the first ``limit`` only, so a page fetches
     what it shows): ``outcome_id, customer_id, name, sector, kind, on_date, amount,
     counterpart, note, author``."""
-    return relationship_queries.outcomes(db, as_of_text(as_of), customer_id, filters, limit)
+    return relationship_queries.outcomes(db, SnapshotDay.of(as_of).bound, customer_id, filters, limit)
 
 
 def acquisition_returns(db, as_of=None, by: str = "customer", filters: dict | None = None) -> pd.DataFrame:
@@ -72,7 +69,7 @@ def acquisition_returns(db, as_of=None, by: str = "customer", filters: dict | No
     revenue, referrals_given, referrals_lost, return`` (revenue ÷ cost); per
     customer also ``customer_id``. Highest revenue first."""
     validation.check_choice("by", by, GROUPS)
-    found = relationship_queries.outcome_totals(db, as_of_text(as_of), filters)
+    found = relationship_queries.outcome_totals(db, SnapshotDay.of(as_of).bound, filters)
     found["customers"] = 1
     if by == "sector":
         found = found.groupby(found["sector"].fillna("—"), as_index=False).agg(
@@ -87,22 +84,15 @@ def acquisition_returns(db, as_of=None, by: str = "customer", filters: dict | No
     return found.sort_values(["revenue", "group"], ascending=[False, True])[columns].reset_index(drop=True)
 
 
-def opinion_band(final_opinion: pd.Series) -> pd.Series:
-    """The band key (``BANDS``) of each final opinion; ``not_rated`` for a missing one."""
-    opinion = final_opinion.astype(float)
-    return pd.Series(np.select([opinion.between(low, high) for _key, low, high in BANDS],
-                               [key for key, _low, _high in BANDS], "not_rated"), index=final_opinion.index)
-
-
 def outcomes_by_opinion(db, as_of=None, filters: dict | None = None) -> pd.DataFrame:
     """Per opinion band (every band, in order): ``band, customers, additional_sales,
     revenue, referrals_given, referrals_lost`` (totals) and the same per customer
     (``<column>_per_customer``; NaN for an empty band)."""
-    totals = relationship_queries.outcomes_per_final_opinion(db, as_of_text(as_of), filters).astype(
+    totals = relationship_queries.outcomes_per_final_opinion(db, SnapshotDay.of(as_of).bound, filters).astype(
         {"customers": int, "additional_sales": int, "revenue": float, "referrals_given": int, "referrals_lost": int})
-    totals["band"] = opinion_band(totals["final_opinion"])
+    totals["band"] = scores.opinion_band(totals["final_opinion"])
     measures = ["customers", "additional_sales", "revenue", "referrals_given", "referrals_lost"]
-    grouped = totals.groupby("band")[measures].sum().reindex(list(BAND_LABELS), fill_value=0)
+    grouped = totals.groupby("band")[measures].sum().reindex(list(OPINION_BAND_LABELS), fill_value=0)
     for measure in measures[1:]:
         grouped[f"{measure}_per_customer"] = (grouped[measure] / grouped["customers"].where(
             grouped["customers"] > 0)).round(2)

@@ -22,10 +22,10 @@ import pandas as pd
 
 from . import validation
 from .i18n import N_
-from .reads import as_of_text, reference_day
 from .storage import commands, relationship_commands, relationship_queries
 from .validation import ValidationError
 from .writes import _change, _customer, _existing
+from .snapshot import SnapshotDay
 
 KINDS: tuple[str, ...] = ("performance", "quality", "price", "date", "training", "other")
 KIND_LABELS: dict[str, str] = {"performance": N_("Performance"), "quality": N_("Quality"), "price": N_("Price"),
@@ -92,7 +92,7 @@ def promise_list(db, as_of=None, customer_id: int | None = None, filters: dict |
     ``only="open"`` keeps the open ones, ``only="overdue"`` the overdue ones, most
     overdue first; ``limit`` keeps the first rows, so a page fetches what it shows
     (``promise_count`` says how many there are)."""
-    found = relationship_queries.promises(db, as_of_text(as_of), reference_day(as_of, today).isoformat(),
+    found = relationship_queries.promises(db, SnapshotDay.of(as_of).bound, SnapshotDay.of(as_of).reference(today).isoformat(),
                                           customer_id, filters, _selection(only), limit)
     return found.astype({"slip_days": "Int64", "overdue": bool, "days_overdue": "Int64"})
 
@@ -100,7 +100,7 @@ def promise_list(db, as_of=None, customer_id: int | None = None, filters: dict |
 def promise_count(db, as_of=None, customer_id: int | None = None, filters: dict | None = None,
                   today: dt.date | None = None, *, only: str | None = None) -> int:
     """How many promises ``promise_list`` lists without a limit."""
-    return relationship_queries.promise_total(db, as_of_text(as_of), reference_day(as_of, today).isoformat(),
+    return relationship_queries.promise_total(db, SnapshotDay.of(as_of).bound, SnapshotDay.of(as_of).reference(today).isoformat(),
                                               customer_id, filters, _selection(only))
 
 
@@ -116,7 +116,7 @@ def promise_record(db, as_of=None, by: str | None = None, filters: dict | None =
     kept_rate`` (0..1, None without resolved promises) ``, average_slip`` (days)."""
     if by is not None:
         validation.check_choice("by", by, GROUPS)
-    found = relationship_queries.promise_counts(db, as_of_text(as_of), reference_day(as_of, today).isoformat(),
+    found = relationship_queries.promise_counts(db, SnapshotDay.of(as_of).bound, SnapshotDay.of(as_of).reference(today).isoformat(),
                                                 by, filters)
     columns = ["group", "promises", "open", *RESOLUTIONS, "overdue", "kept_rate", "average_slip"]
     if found.empty and by is None:
@@ -134,4 +134,4 @@ def customers_with_broken_promises(db, as_of=None, since=None, today: dt.date | 
     """Customers with a promise broken on or after ``since`` (any, when None) or open and overdue."""
     since_day = validation.parse_date("since", since).isoformat() if since is not None else None
     return set(relationship_queries.customers_with_broken_promises(
-        db, as_of_text(as_of), reference_day(as_of, today).isoformat(), since_day))
+        db, SnapshotDay.of(as_of).bound, SnapshotDay.of(as_of).reference(today).isoformat(), since_day))

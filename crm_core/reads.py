@@ -16,19 +16,8 @@ from . import scores
 from .catalogue import STAGE_POSITION, STAGES
 from .storage import queries
 from .storage.commands import audit_rows as history_rows
+from .snapshot import SnapshotDay
 from .validation import parse_date
-
-NOW = "9999-12-31"
-
-
-def as_of_text(as_of) -> str:
-    """``None`` -> far future (everything); a date or ISO text -> ``YYYY-MM-DD``."""
-    return NOW if as_of is None else parse_date("as_of", as_of).isoformat()
-
-
-def reference_day(as_of, today: dt.date | None = None) -> dt.date:
-    """The day ages are measured from: ``as_of``, or today."""
-    return parse_date("as_of", as_of) if as_of is not None else (today or dt.date.today())
 
 
 def portfolio(db, as_of=None, filters: dict | None = None, today: dt.date | None = None) -> pd.DataFrame:
@@ -39,12 +28,12 @@ def portfolio(db, as_of=None, filters: dict | None = None, today: dt.date | None
 
     ``filters`` may restrict ``sector``, ``region`` and ``account_manager``
     (a value or a list each)."""
-    found = queries.portfolio(db, as_of_text(as_of), filters)
+    found = queries.portfolio(db, SnapshotDay.of(as_of).bound, filters)
     found["final_opinion"] = found["final_value"].where(found["rated_stages"].fillna(0) > 0).astype("Int64")
     found["stage_opinion"] = found["stage_opinion"].where(found["stage_rated"].fillna(0) > 0).astype("Int64")
     found["rated_stages"] = found["rated_stages"].fillna(0).astype(int)
     found["coverage"] = scores.coverage(found["items_covered"], found["items_total"])
-    day = pd.Timestamp(reference_day(as_of, today))
+    day = pd.Timestamp(SnapshotDay.of(as_of).reference(today))
     found["days_since_response"] = (day - pd.to_datetime(found["last_response_on"])).dt.days.astype("Int64")
     return found.drop(columns=["final_value", "stage_rated"])
 
@@ -53,31 +42,12 @@ def delivery_scores(found, opinion):
     """``found`` (a DataFrame, or a dict of numpy arrays, with ``responses, quality_sum,
     completeness_sum, coverage`` of a stage) plus ``mean_quality, mean_completeness,
     response_score`` and ``gap`` (response score - ``opinion``, rounded to 2 decimals)."""
-    responses = np.where(found["responses"] > 0, found["responses"], np.nan)
-    found["mean_quality"] = found["quality_sum"] / responses
-    found["mean_completeness"] = found["completeness_sum"] / responses
+    found["mean_quality"] = scores.mean_rating(found["quality_sum"], found["responses"])
+    found["mean_completeness"] = scores.mean_rating(found["completeness_sum"], found["responses"])
     found["response_score"] = scores.response_score(found["coverage"], found["mean_quality"],
                                                      found["mean_completeness"])
-    found["gap"] = (found["response_score"] - opinion).round(2)
+    found["gap"] = scores.self_assessment_gap(found["response_score"], opinion)
     return found
-
-
-def stage_scores(db, as_of=None, customer_id: int | None = None) -> pd.DataFrame:
-    """Per customer and stage with responses or an opinion: ``responses, mean_quality,
-    mean_completeness, items_covered, items_total, coverage, response_score, opinion, gap``."""
-    day = as_of_text(as_of)
-    delivered = queries.stage_summaries(db, day, customer_id)
-    opinions = queries.stage_opinions(db, day, customer_id)
-    found = delivered.merge(opinions, on=["customer_id", "stage"], how="outer")
-    found["coverage"] = scores.coverage(found["items_covered"].fillna(0), found["items_total"].fillna(0))
-    found = delivery_scores(found, found["opinion"])
-    found["responses"] = found["responses"].fillna(0).astype(int)
-    found["opinion"] = found["opinion"].astype("Int64")
-    columns = ["customer_id", "stage", "responses", "items_covered", "items_total", "opinion", "mean_quality",
-               "mean_completeness", "coverage", "response_score", "gap"]
-    return found[columns].sort_values(
-        ["customer_id", "stage"], key=lambda col: col.map(STAGE_POSITION) if col.name == "stage" else col
-    ).reset_index(drop=True)
 
 
 @dataclass
@@ -100,12 +70,11 @@ def journey(db, customer_id: int, as_of=None) -> Journey | None:
     customer = queries.customer(db, customer_id)
     if customer is None:
         return None
-    day = as_of_text(as_of)
+    day = SnapshotDay.of(as_of).bound
     entries = queries.stage_entries(db, customer_id, day)
     current = entries["stage"].iloc[-1] if len(entries) else None
-    # One statement for the three stages: the same figures as ``stage_scores`` (a stage
-    # has scores when it has a response or a rated opinion), computed on arrays of
-    # three values instead of a merged DataFrame.
+    # One statement for the three stages (a stage has scores when it has a response or a
+    # rated opinion), computed on arrays of three values instead of a merged DataFrame.
     raw = queries.customer_stages(db, customer_id, day, STAGES)
     figures = {column: np.array([np.nan if row[column] is None else row[column] for row in raw], dtype=float)
                for column in ("responses", "quality_sum", "completeness_sum", "items_covered", "items_total",
@@ -192,7 +161,7 @@ def checklist_coverage(db, stage: str, as_of=None, filters: dict | None = None) 
     ``customer_id, name, sector, region, account_manager, stage`` (current),
     ``item_key, label, first_on, last_on, times, done``; customers by name, items in
     checklist order."""
-    day = as_of_text(as_of)
+    day = SnapshotDay.of(as_of).bound
     return coverage_grid(db, queries.stage_customers(db, day, stages_from(stage), filters), stage, day)
 
 
@@ -238,7 +207,7 @@ def opinion_trend(db, as_of=None, by: str | None = None, customer_id: int | None
     ``account_manager`` the final opinion per group. ``customer_id`` narrows to
     one customer (then ``mean`` is that customer's opinion)."""
     series = STAGES if by == "stage" else ("final",)
-    sums = queries.opinion_step_sums(db, series, as_of_text(as_of), by if by != "stage" else None,
+    sums = queries.opinion_step_sums(db, series, SnapshotDay.of(as_of).bound, by if by != "stage" else None,
                                      customer_id, filters)
     columns = ["month", "group", "mean", "std", "rated", "total"]
     if sums.empty:
@@ -246,7 +215,7 @@ def opinion_trend(db, as_of=None, by: str | None = None, customer_id: int | None
     sums["group"] = sums["series"] if by == "stage" else (sums["grp"] if by else "all")
     sums["group"] = sums["group"].fillna("(none)")
     first = pd.Period(sums["month"].min(), "M")
-    last = pd.Period(reference_day(as_of).isoformat()[:7], "M")
+    last = pd.Period(SnapshotDay.of(as_of).reference().isoformat()[:7], "M")
     months = pd.period_range(first, max(first, last), freq="M").strftime("%Y-%m")
     monthly = sums.groupby(["group", "month"])[["value", "square", "rated"]].sum()
     full = pd.MultiIndex.from_product([monthly.index.levels[0], months], names=["group", "month"])
@@ -259,29 +228,21 @@ def opinion_trend(db, as_of=None, by: str | None = None, customer_id: int | None
     return cumulative[columns][cumulative["rated"] > 0].reset_index(drop=True)
 
 
-def _rating_means(frame: pd.DataFrame) -> pd.DataFrame:
-    frame["mean_quality"] = (frame["quality_sum"] / frame["responses"]).round(2)
-    frame["mean_completeness"] = (frame["completeness_sum"] / frame["responses"]).round(2)
+def with_rating_means(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["mean_quality"] = scores.mean_rating(frame["quality_sum"], frame["responses"]).round(2)
+    frame["mean_completeness"] = scores.mean_rating(frame["completeness_sum"], frame["responses"]).round(2)
     return frame.drop(columns=["quality_sum", "completeness_sum"])
 
 
 def quality_by_stage_mode(db, as_of=None, since=None) -> pd.DataFrame:
     """Stage x mode: ``responses, mean_quality, mean_completeness`` for responses in
     the months from ``since`` (a date; whole months) up to ``as_of``."""
-    monthly = queries.mode_month(db, as_of_text(as_of))
+    monthly = queries.mode_month(db, SnapshotDay.of(as_of).bound)
     if since is not None:
         monthly = monthly[monthly["month"] >= parse_date("since", since).isoformat()[:7]]
     grouped = monthly.groupby(["stage", "mode"], as_index=False)[
         ["responses", "quality_sum", "completeness_sum"]].sum()
-    return _rating_means(grouped)
-
-
-def mode_trend(db, as_of=None) -> pd.DataFrame:
-    """Per month and mode: ``responses, mean_quality, mean_completeness``."""
-    monthly = queries.mode_month(db, as_of_text(as_of))
-    grouped = monthly.groupby(["month", "mode"], as_index=False)[
-        ["responses", "quality_sum", "completeness_sum"]].sum()
-    return _rating_means(grouped)
+    return with_rating_means(grouped)
 
 
 def customer_names(db) -> pd.DataFrame:

@@ -32,9 +32,10 @@ import pandas as pd
 
 from . import promises, service
 from .catalogue import STAGES
-from .movers import final_opinion_sums, period_start
-from .reads import as_of_text, delivery_scores, portfolio, reference_day
+from .trends import final_opinion_sums, period_start
+from .reads import delivery_scores, portfolio
 from .storage import queries
+from .snapshot import SnapshotDay
 
 MIN_COVERAGE = 0.5
 GRACE_DAYS = 30
@@ -91,12 +92,12 @@ def _at_risk(db, found: pd.DataFrame, finals: pd.DataFrame, as_of, period_days, 
                "gap", "reasons", "score"]
     if found.empty:
         return pd.DataFrame(columns=columns)
-    day = reference_day(as_of, today)
+    day = SnapshotDay.of(as_of).reference(today)
     found = found.merge(finals[["customer_id", "change"]].rename(columns={"change": "opinion_change"}),
                         on="customer_id", how="left")
     # The gap of the current stage only: its ratings in one statement instead of every stage's scores.
     current = found[["customer_id", "coverage"]].merge(
-        queries.current_stage_delivery(db, as_of_text(as_of)), on="customer_id", how="left")
+        queries.current_stage_delivery(db, SnapshotDay.of(as_of).bound), on="customer_id", how="left")
     current[["responses", "quality_sum", "completeness_sum"]] = current[
         ["responses", "quality_sum", "completeness_sum"]].astype(float)
     opinion = pd.Series(found["stage_opinion"].to_numpy(dtype=float, na_value=np.nan), index=current.index)

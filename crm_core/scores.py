@@ -30,12 +30,23 @@ Formulas
     stage without an opinion is "not rated" and adds nothing; when no reached
     stage is rated the final opinion itself is ``None``, never a silent 0.
 
-``self_assessment_gap(response_score, opinion)``
-    gap = response score - opinion. Positive: we think we did better than the
-    customer does (the dangerous case). ``None`` when either side is missing.
+``mean_rating(rating_sum, responses)``
+    mean quality (or completeness) = sum of the ratings / number of responses.
+    ``None`` when there is no response.
 
-The functions accept plain numbers; ``response_score`` and ``coverage`` also
-accept pandas Series, so reads apply the very same formula to whole columns.
+``self_assessment_gap(response_score, opinion)``
+    gap = response score - opinion, rounded to 2 decimals. Positive: we think
+    we did better than the customer does (the dangerous case). ``None`` when
+    either side is missing.
+
+``opinion_band(final_opinion)``
+    the band of a final opinion (``catalogue.OPINION_BANDS``): its sign —
+    negative -6 ... -1, neutral 0, positive +1 ... +6 — as the stage scale
+    calls -1 negative and +1 positive; ``not_rated`` when there is none.
+
+The functions accept plain numbers; all but ``final_opinion`` also accept
+pandas Series and numpy arrays, so reads apply the very same formula to whole
+columns.
 """
 
 from __future__ import annotations
@@ -46,7 +57,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .catalogue import STAGE_POSITION, STAGES
+from .catalogue import OPINION_BANDS, STAGE_POSITION, STAGES
 
 COVERAGE_WEIGHT = 0.5
 QUALITY_WEIGHT = 0.25
@@ -71,6 +82,19 @@ def coverage(covered, total):
     if not total:
         return None
     return covered / total
+
+
+def mean_rating(rating_sum, responses):
+    """Mean quality (or completeness) of ``responses`` responses whose ratings sum to
+    ``rating_sum``. Takes numbers, aligned Series or numpy arrays; returns a float, or
+    ``None`` (NaN for Series and arrays) when there is no response."""
+    if isinstance(responses, pd.Series):
+        return rating_sum / responses.where(responses > 0)
+    if isinstance(responses, np.ndarray):
+        return rating_sum / np.where(responses > 0, responses, np.nan)
+    if _missing(responses) or not responses:
+        return None
+    return rating_sum / responses
 
 
 def response_score(coverage_value, mean_quality, mean_completeness):
@@ -121,7 +145,18 @@ def final_opinion(stage_opinions: Mapping[str, int | None], current_stage: str |
 
 
 def self_assessment_gap(score, opinion):
-    """Response score minus opinion; ``None`` when either is missing."""
+    """Response score minus opinion, rounded to 2 decimals. Takes numbers, aligned Series
+    or numpy arrays; ``None`` (NaN for Series and arrays) when either is missing."""
+    if isinstance(score, (pd.Series, np.ndarray)) or isinstance(opinion, (pd.Series, np.ndarray)):
+        return (score - opinion).round(2)
     if _missing(score) or _missing(opinion):
         return None
     return round(score - opinion, 2)
+
+
+def opinion_band(final_opinion: pd.Series) -> pd.Series:
+    """The band key (``catalogue.OPINION_BANDS``) of each final opinion of the Series;
+    ``not_rated`` for a missing one."""
+    opinion = final_opinion.astype(float)
+    return pd.Series(np.select([opinion.between(low, high) for _key, low, high in OPINION_BANDS],
+                               [key for key, _low, _high in OPINION_BANDS], "not_rated"), index=final_opinion.index)

@@ -35,11 +35,11 @@ import pandas as pd
 
 from . import accounts, validation
 from .i18n import N_
-from .reads import as_of_text
 from .storage import commands, relationship_commands, relationship_queries
 from .storage.relationship_commands import TARGET_COLUMNS
 from .validation import ValidationError
 from .writes import _change, _check_response, _customer, _existing
+from .snapshot import SnapshotDay
 
 PRIORITIES: tuple[str, ...] = ("critical", "high", "normal", "low")
 PRIORITY_LABELS: dict[str, str] = {"critical": N_("Critical"), "high": N_("High"), "normal": N_("Normal"),
@@ -216,7 +216,7 @@ def reference_moment(as_of=None, now: dt.datetime | None = None) -> dt.datetime:
     but no later than the end of ``as_of``."""
     moment = (now or dt.datetime.now()).replace(tzinfo=None)
     if as_of is not None:
-        end = dt.datetime.combine(validation.parse_date("as_of", as_of), dt.time()) + dt.timedelta(days=1)
+        end = dt.datetime.combine(SnapshotDay.of(as_of).day, dt.time()) + dt.timedelta(days=1)
         moment = min(moment, end)
     return moment
 
@@ -243,7 +243,7 @@ def case_clocks(db, as_of=None, customer_id: int | None = None, filters: dict | 
     ``<clock>_running``, ``<clock>_breached``, ``<clock>_left`` (hours, running
     clocks only); ``breached`` (any clock), ``hours_left`` (least left on a
     running clock). Sorted most urgent first: least time left, then priority."""
-    found = relationship_queries.service_cases(db, as_of_text(as_of), customer_id, filters, open_only)
+    found = relationship_queries.service_cases(db, SnapshotDay.of(as_of).bound, customer_id, filters, open_only)
     targets = service_targets(db).rename(columns={f"{c}_hours": f"{c}_target" for c in CLOCKS})
     found = found.merge(targets, on="priority", how="left")
     moment = pd.Timestamp(reference_moment(as_of, now))
@@ -302,7 +302,7 @@ def service_portfolio(db, as_of=None, filters: dict | None = None,
     Stopped clocks do not depend on the moment, so one compact row per case
     serves their counts and medians; only the open cases' running clocks are
     judged against ``now``."""
-    day = as_of_text(as_of)
+    day = SnapshotDay.of(as_of).bound
     targets = service_targets(db).set_index("priority")
     hours = relationship_queries.case_hours(db, day, CLOCK_COLUMNS, filters)
     stopped = hours[list(CLOCKS)].to_numpy(dtype=float)

@@ -98,6 +98,15 @@ def check_text(field: str, value, *, required: bool = False, limit: int = MAX_TE
     return text or None
 
 
+def check_stage(stage: str | None, allow_none: bool = True) -> None:
+    """Refuse (``ValidationError`` on ``stage``) a stage key the catalogue does not have;
+    ``None`` passes when ``allow_none`` (meaning: every stage)."""
+    if stage is None and allow_none:
+        return
+    if stage not in STAGE_POSITION:
+        raise ValidationError("stage", N_("unknown stage {stage!r}"), stage=stage)
+
+
 def check_choice(field: str, value, choices: Iterable[str]) -> str:
     choices = tuple(choices)
     if value not in choices:

@@ -3,11 +3,11 @@ and do happy customers bring more?"""
 
 import streamlit as st
 
-from pages.common import SHOWN, _, customers_or_stop, first_of, fmt_number, n_, read, setup
+import crm_core
+from pages.common import SHOWN, _, band_label, customers_or_stop, first_of, fmt_number, n_, read, setup
 from pages.common.charts import portfolio_filters, url_choice
 from pages.common.forms import author, customer_picker
-from pages.common.outcomes import (band_label, bands_chart, outcome_form, outcomes_table, returns_chart,
-                                   returns_table)
+from pages.common.outcomes import bands_chart, outcome_form, outcomes_table, returns_chart, returns_table
 from pages.common.presented import draw, presented
 
 ctx = setup("Outcomes", "🏆")
@@ -16,8 +16,8 @@ names = customers_or_stop(ctx, _("There are no customers yet."))
 filters = portfolio_filters(ctx) or None
 by = url_choice(_("Per"), ["customer", "sector"], "customer", "by",
                 {"customer": _("Customer"), "sector": _("Sector")}.get)
-returns = read(ctx, "acquisition_returns", ctx.as_of, by, filters=filters)
-bands = read(ctx, "outcomes_by_opinion", ctx.as_of, filters=filters)
+returns = read(ctx, crm_core.acquisition_returns, ctx.as_of, by, filters=filters)
+bands = read(ctx, crm_core.outcomes_by_opinion, ctx.as_of, filters=filters)
 if returns.empty:
     st.info(_("No customer matches these filters on that day. Clear a filter or pick another date."))
     st.stop()

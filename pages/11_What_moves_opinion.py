@@ -4,7 +4,17 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import _, customers_or_stop, download, fmt_number, fmt_opinion, plain, read, setup, stage_label
+from pages.common import (
+    _,
+    customers_or_stop,
+    download,
+    escape_markdown,
+    fmt_number,
+    fmt_opinion,
+    read,
+    setup,
+    stage_label,
+)
 from pages.common.charts import portfolio_filters, url_choice
 from pages.common.drivers import drivers_chart, readable_drivers
 from pages.common.presented import draw, presented
@@ -15,7 +25,7 @@ st.caption(_("Which of our responses move opinion? For each expected response an
 customers_or_stop(ctx, _("There are no customers yet, so there is no opinion to explain."))
 stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
 filters = portfolio_filters(ctx) or None
-found = read(ctx, "opinion_drivers", stage, ctx.as_of, filters=filters)
+found = read(ctx, crm_core.opinion_drivers, stage, ctx.as_of, filters=filters)
 stage_name = stage_label(stage)
 if found.customers == 0:
     st.info(_("No customer matching these filters had given an opinion of the {stage} stage by then. Pick "
@@ -34,7 +44,7 @@ clear = items[~items["too_few"]].sort_values("difference", ascending=False)
 right.metric(_("Largest difference"), fmt_opinion(clear["difference"].iloc[0]) if len(clear) else "—",
              border=True)
 if len(clear):
-    right.caption(_("where **{item}** was given", item=plain(clear["name"].iloc[0])))
+    right.caption(_("where **{item}** was given", item=escape_markdown(clear["name"].iloc[0])))
 
 draw(ctx, drivers_chart, stage, filters, "items")
 draw(ctx, drivers_chart, stage, filters, "modes")

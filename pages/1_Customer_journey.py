@@ -4,11 +4,33 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import (_, carried, customers_or_stop, download, fmt_date, fmt_days_ago, fmt_opinion, fmt_pct,
-                          item_label, mode_label, n_, plain, read, setup, source_label, stage_label)
+from pages.common import (
+    _,
+    carried,
+    customers_or_stop,
+    download,
+    escape_markdown,
+    fmt_date,
+    fmt_days_ago,
+    fmt_opinion,
+    fmt_pct,
+    item_label,
+    mode_label,
+    n_,
+    read,
+    setup,
+    source_label,
+    stage_label,
+)
 from pages.common.forms import author, confirmation, customer_picker, other_error, save
-from pages.common.journey import (checklist_table, contributions, next_best_response, opinion_editor, response_editor,
-                                  score_trend)
+from pages.common.journey import (
+    checklist_table,
+    contributions,
+    next_best_response,
+    opinion_editor,
+    response_editor,
+    score_trend,
+)
 from pages.common.presented import draw
 from pages.common.service import journey_section
 
@@ -21,16 +43,16 @@ customer_id = customer_picker(names)
 if customer_id is None:
     st.info(_("Pick a customer to see their journey, or open one from the overview's at-risk list."))
     st.stop()
-journey = read(ctx, "journey", customer_id, ctx.as_of)
+journey = read(ctx, crm_core.journey, customer_id, ctx.as_of)
 customer = journey.customer
 if journey.current_stage is None:
-    st.info(_("{name} did not exist yet on that day (created {day}).", name=plain(customer["name"]),
+    st.info(_("{name} did not exist yet on that day (created {day}).", name=escape_markdown(customer["name"]),
               day=fmt_date(customer["created_on"])))
     st.stop()
 
-st.header(plain(customer["name"]), anchor=False)
+st.header(escape_markdown(customer["name"]), anchor=False)
 profile = [customer.get(k) for k in ("sector", "region", "account_manager")]
-st.caption(" · ".join(plain(v) for v in profile if v) + " · " + _("customer since {day}", day=fmt_date(customer["created_on"])))
+st.caption(" · ".join(escape_markdown(v) for v in profile if v) + " · " + _("customer since {day}", day=fmt_date(customer["created_on"])))
 # A button, not st.page_link: the link must resolve against app.py, and AppTest runs this file alone.
 if st.button(_("Log a response for this customer"), icon="✍️", type="primary"):
     st.switch_page("pages/5_Log_response.py", query_params=carried(customer=customer_id))
@@ -98,7 +120,7 @@ with history_tab:
     other_error("undo", ())
     st.button("↩️ " + _("Undo my last change"), disabled=not who, on_click=lambda: save(
         "undo", ctx.path, crm_core.undo, who, done=_("Your last change was undone.")))
-    log = read(ctx, "change_log", customer_id)
+    log = read(ctx, crm_core.change_log, customer_id)
     st.dataframe(pd.DataFrame({
         _("When"): log["at"].str[:16].str.replace("T", " "), _("Who"): log["author"].fillna("—"),
         _("What"): [" · ".join([ENTITIES.get(entity, entity), ACTIONS.get(action, action)]

@@ -3,8 +3,20 @@
 import streamlit as st
 
 import crm_core
-from pages.common import (_, customers_or_stop, download, fmt_date, fmt_number, fmt_pct, item_label, plain, read, setup,
-                          stage_label, with_labels)
+from pages.common import (
+    _,
+    customers_or_stop,
+    download,
+    escape_markdown,
+    fmt_date,
+    fmt_number,
+    fmt_pct,
+    item_label,
+    read,
+    setup,
+    stage_label,
+    with_labels,
+)
 from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
 from pages.common.gaps import gaps_heatmap, items_chart
 from pages.common.presented import draw
@@ -18,7 +30,7 @@ st.caption(_("What do we keep failing to give? Every expected response of a stag
 customers_or_stop(ctx, _("There are no customers yet, so there is no gap to show."))
 stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
 filters = portfolio_filters(ctx)
-gaps = read(ctx, "checklist_gaps", stage, ctx.as_of, filters=filters or None, top=TOP)
+gaps = read(ctx, crm_core.checklist_gaps, stage, ctx.as_of, filters=filters or None, top=TOP)
 stage_name = stage_label(stage)
 if gaps.customers_total == 0:
     st.info(_("No customer matching these filters had reached the {stage} stage by then. Pick another stage "
@@ -32,7 +44,7 @@ left.metric(_("Customers at or past {stage}", stage=stage_name), fmt_number(gaps
 middle.metric(_("Customers with a gap"), fmt_number(gaps.customers_with_gaps, 0))
 right.metric(_("Most often missing"), fmt_pct(worst["missing_share"]) if worst["missing"] else _("nothing"))
 if worst["missing"]:
-    right.caption(_("of customers miss **{item}**", item=plain(item_label(worst["item_key"], worst["label"]))))
+    right.caption(_("of customers miss **{item}**", item=escape_markdown(item_label(worst["item_key"], worst["label"]))))
 
 draw(ctx, items_chart, stage, filters or None, TOP)
 shown = gaps.cells["customer_id"].nunique()

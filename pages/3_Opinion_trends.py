@@ -26,7 +26,7 @@ trend_tab, movers_tab, gap_tab = st.tabs([_("Trend"), _("Movers"), _("Self-asses
 if trend_tab.open:
     with trend_tab:
         by = url_choice(_("Split by"), list(SPLITS), "all", "by", SPLITS.get)
-        trend = read(ctx, "opinion_trend", ctx.as_of, by=None if by == "all" else by, filters=filters or None)
+        trend = read(ctx, crm_core.opinion_trend, ctx.as_of, by=None if by == "all" else by, filters=filters or None)
         if trend.empty:
             st.info(_("No customer matching these filters has an opinion yet. Clear a filter.") if filters else
                     _("No opinion has been recorded yet. Record one from *Log a response*."))
@@ -41,7 +41,7 @@ if movers_tab.open:
         period = st.number_input(_("Period (days)"), min_value=7, max_value=3650, value=180, step=30,
                                  key="period", bind="query-params")
         start = crm_core.period_start(ctx.as_of, period)
-        movers = read(ctx, "biggest_movers", ctx.as_of, period_days=int(period), filters=filters or None,
+        movers = read(ctx, crm_core.biggest_movers, ctx.as_of, period_days=int(period), filters=filters or None,
                       limit=MOVERS)
         st.caption(_("Final opinion on {start} against {end}, for customers rated on both days. Largest changes "
                      "first.", start=fmt_date(start), end=fmt_date(ctx.today)))
@@ -75,7 +75,7 @@ if movers_tab.open:
 
 if gap_tab.open:
     with gap_tab:
-        gaps = read(ctx, "self_assessment_trend", ctx.as_of)
+        gaps = read(ctx, crm_core.self_assessment_trend, ctx.as_of)
         if gaps.empty:
             st.info(_("No response or opinion yet: log responses and record opinions to compare them."))
         else:

@@ -23,7 +23,7 @@ since = right.date_input(_("Since"), value=None, key="since", bind="query-params
 since = since or crm_core.default_since(ctx.as_of)
 st.caption(_("Responses from {month} up to {day}.", month=fmt_month(since), day=fmt_date(ctx.today)))
 
-by_mode = with_labels(read(ctx, "quality_by_mode", ctx.as_of, since=since, stage=stage))
+by_mode = with_labels(read(ctx, crm_core.quality_by_mode, ctx.as_of, since=since, stage=stage))
 for column, row in zip(st.columns(len(by_mode)), by_mode.itertuples()):
     column.metric(row.mode_label, "—" if not row.responses else
                   f"{fmt_number(row.mean_quality)} · {fmt_number(row.mean_completeness)}",
@@ -36,12 +36,12 @@ else:
     for column, measure in zip(st.columns(2), measures()):
         draw(ctx, matrix_chart, since, stage, measure, into=column)
 
-if not read(ctx, "quality_trend", ctx.as_of, stage=stage).empty:
+if not read(ctx, crm_core.quality_trend, ctx.as_of, stage=stage).empty:
     for column, measure in zip(st.columns(2), measures()):
         draw(ctx, trend_chart, stage, measure, into=column)
 
 st.subheader(_("Weakest responses in the period"))
-weakest = read(ctx, "weakest_responses", ctx.as_of, since=since, stage=stage)
+weakest = read(ctx, crm_core.weakest_responses, ctx.as_of, since=since, stage=stage)
 if weakest.empty:
     st.caption(_("No response in this period."))
 else:

@@ -5,8 +5,18 @@ import datetime as dt
 import streamlit as st
 
 import crm_core
-from pages.common import (_, customers_or_stop, fmt_opinion, item_label, mode_label, plain, read, setup, source_label,
-                          stage_label)
+from pages.common import (
+    _,
+    customers_or_stop,
+    escape_markdown,
+    fmt_opinion,
+    item_label,
+    mode_label,
+    read,
+    setup,
+    source_label,
+    stage_label,
+)
 from pages.common.forms import author, confirmation, customer_picker, field_error, other_error, save
 
 ctx = setup("Log a response", "✍️")
@@ -16,9 +26,9 @@ customer_id = customer_picker(names)
 if customer_id is None:
     st.info(_("Pick the customer you just spoke with."))
     st.stop()
-journey = read(ctx, "journey", customer_id)
+journey = read(ctx, crm_core.journey, customer_id)
 st.caption(_("Now in **{stage}**. Entries are stamped with your name ({name}) and today's date by default.",
-             stage=stage_label(journey.current_stage), name=plain(who)) if who else
+             stage=stage_label(journey.current_stage), name=escape_markdown(who)) if who else
            _("Now in **{stage}**. Entries are stamped with your name and today's date by default.",
              stage=stage_label(journey.current_stage)))
 response_tab, opinion_tab, stage_tab = st.tabs([_("Response"), _("Opinion"), _("Stage")])
@@ -38,7 +48,7 @@ with response_tab:
         left.segmented_control(_("Quality"), [1, 2, 3, 4, 5], key="response_quality")
         right.segmented_control(_("Completeness"), [1, 2, 3, 4, 5], key="response_completeness")
         when.date_input(_("Date"), value=dt.date.today(), max_value=dt.date.today(), key="response_date")
-        last = read(ctx, "last_mode", who)
+        last = read(ctx, crm_core.last_mode, who)
         how.selectbox(_("Mode"), crm_core.MODES, index=crm_core.MODES.index(last) if last else 0,
                       format_func=mode_label, key="response_mode")
         with left:

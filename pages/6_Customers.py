@@ -15,7 +15,7 @@ CONTACT_COLUMNS = ["name", "role", "email", "phone"]
 
 ctx = setup("Customers", "🏢")
 who = author()
-names = read(ctx, "customer_names")
+names = read(ctx, crm_core.customer_names)
 labels = {0: "➕ " + _("New customer"),
           **dict(zip(names["customer_id"].astype(int).tolist(), names["name"].tolist()))}
 HEADINGS = {"sector": _("Sector"), "region": _("Region"), "account_manager": _("Account manager"), "name": _("Name"),
@@ -28,9 +28,9 @@ if customer_id:
     st.query_params["customer"] = str(customer_id)
 else:
     st.query_params.pop("customer", None)
-journey = read(ctx, "journey", customer_id) if customer_id else None
+journey = read(ctx, crm_core.journey, customer_id) if customer_id else None
 profile = journey.customer if journey else {"created_on": dt.date.today().isoformat()}
-options = read(ctx, "filter_values")
+options = read(ctx, crm_core.filter_values)
 form = f"customer:{customer_id}"
 confirmation(form)
 

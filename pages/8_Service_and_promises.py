@@ -17,8 +17,8 @@ who = author()
 names = customers_or_stop(ctx, _("There are no customers yet."))
 filters = portfolio_filters(ctx) or None
 now = clock_now()
-figures = read(ctx, "service_portfolio", ctx.as_of, filters=filters, now=now)
-waiting = read(ctx, "open_cases", ctx.as_of, filters=filters, now=now)
+figures = read(ctx, crm_core.service_portfolio, ctx.as_of, filters=filters, now=now)
+waiting = read(ctx, crm_core.open_cases, ctx.as_of, filters=filters, now=now)
 customer_id = customer_picker(names)
 clock_tab, promise_tab = st.tabs([_("Fault clock"), _("Promises")])
 
@@ -64,7 +64,7 @@ with clock_tab:
             event_form(ctx, waiting, who)
 
 with promise_tab:
-    record = read(ctx, "promise_record", ctx.as_of, filters=filters).iloc[0]
+    record = read(ctx, crm_core.promise_record, ctx.as_of, filters=filters).iloc[0]
     kpis = st.columns(4)
     kpis[0].metric(_("Promises"), fmt_number(record['promises'], 0), border=True)
     kpis[1].metric(_("Kept"), fmt_pct(record["kept_rate"]), border=True,
@@ -73,20 +73,20 @@ with promise_tab:
                    _("{days} days", days=fmt_number(record["average_slip"], 1)), border=True,
                    help=_("Resolution day − due day, over resolved promises with a due date (positive = late)."))
     kpis[3].metric(_("Overdue"), fmt_number(record['overdue'], 0), border=True)
-    managers = read(ctx, "promise_record", ctx.as_of, by="account_manager", filters=filters)
+    managers = read(ctx, crm_core.promise_record, ctx.as_of, by="account_manager", filters=filters)
     st.dataframe(pd.DataFrame({
         _("Account manager"): managers["group"], _("Promises"): managers["promises"],
         _("Kept"): managers["kept_rate"].map(fmt_pct), _("Broken"): managers["broken"],
         _("Average slip (days)"): managers["average_slip"].map(fmt_number), _("Overdue"): managers["overdue"]}),
         hide_index=True, width="stretch")
     chosen = {"customer_id": customer_id, "filters": filters}
-    overdue = read(ctx, "promise_count", ctx.as_of, **chosen, only="overdue")
+    overdue = read(ctx, crm_core.promise_count, ctx.as_of, **chosen, only="overdue")
     st.subheader(n_("{n} overdue promise", "{n} overdue promises", overdue), anchor=False)
     if overdue:
         st.dataframe(presented(ctx, promises_shown, customer_id, filters, "overdue"), hide_index=True, width="stretch")
         first_of(SHOWN, overdue)
     st.subheader(_("All promises") if customer_id is None else _("This customer's promises"), anchor=False)
-    total = read(ctx, "promise_count", ctx.as_of, **chosen)
+    total = read(ctx, crm_core.promise_count, ctx.as_of, **chosen)
     if not total:
         st.info(_("No promise recorded yet. Write down what sales promised, so delivery can be checked against it."))
     else:
@@ -96,10 +96,10 @@ with promise_tab:
         if customer_id is None:
             st.caption(_("Pick the customer above first."))
         else:
-            stages = crm_core.scores.reached_stages(read(ctx, "journey", customer_id).current_stage)
+            stages = crm_core.scores.reached_stages(read(ctx, crm_core.journey, customer_id).current_stage)
             promise_form(ctx, customer_id, tuple(stages), who)
     # Only the chosen customer's open promises: the whole portfolio's would be thousands of choices.
-    still_open = [] if customer_id is None else read(ctx, "promise_list", ctx.as_of, customer_id=customer_id,
+    still_open = [] if customer_id is None else read(ctx, crm_core.promise_list, ctx.as_of, customer_id=customer_id,
                                                      only="open")
     if len(still_open):
         with st.expander(_("Mark a promise kept, broken or renegotiated"), icon="✔️"):

@@ -21,7 +21,7 @@ with export_tab:
     what = st.segmented_control(_("Table"), list(KINDS), default="responses", required=True, format_func=KINDS.get,
                                 key="export_kind")
     filters = portfolio_filters(ctx)
-    rows = read(ctx, "export_count", what, ctx.as_of, filters=filters or None)
+    rows = read(ctx, crm_core.export_count, what, ctx.as_of, filters=filters or None)
     st.caption(n_("{n} row, with the filters and snapshot day above; the file imports back as is.",
                   "{n} rows, with the filters and snapshot day above; the file imports back as is.", rows))
     export_button(ctx.path, what, ctx.as_of, filters or None, f"{what}-{ctx.today.isoformat()}")

@@ -26,6 +26,16 @@ def story_db(tmp_path):
 
 
 @pytest.fixture
+def locked_db(story_db):
+    return fixtures.locked_database(story_db)
+
+
+@pytest.fixture
+def outcomes_db(story_db):
+    return fixtures.outcomes_database(story_db)
+
+
+@pytest.fixture
 def open_page(monkeypatch):
     """``open_page("pages/1_Customer_journey.py", db, customer="1")``: run a page file
     (path from the repository root) with Streamlit's AppTest on the database ``db``
@@ -51,9 +61,10 @@ def open_page(monkeypatch):
 def chart_data():
     """``chart_data(element)``: the rows an Altair chart drawn by a page plots (its first
     dataset), from an AppTest element such as ``page.get("vega_lite_chart")[0]``."""
-    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    import pyarrow as pa
 
     def rows(element):
-        return convert_arrow_bytes_to_pandas_df(element.proto.datasets[0].data.data)
+        # Streamlit ships a chart's data as an Arrow IPC stream (the public Arrow format).
+        return pa.ipc.open_stream(element.proto.datasets[0].data.data).read_pandas()
 
     return rows

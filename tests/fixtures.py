@@ -4,7 +4,12 @@
 * ``demo_database`` — a copy of the demo portfolio generated once per test run
   with a fixed anchor day, so figures are stable.
 * ``story_database`` — three hand-made customers whose figures are computed
-  by hand in the tests.
+  by hand in the tests; ``locked_database`` adds two accounts to it,
+  ``outcomes_database`` hand-made outcomes.
+
+Helpers that several test modules share live here too (test modules import
+from this module only, never from each other): AppTest sign-in and metrics, the
+hostile values, the summary tables, and the browser tests' waiting helpers.
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pandas as pd
 
 import crm_core
 from crm_core import demo
@@ -20,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Every page file (paths from the repository root): tests that must hold on every page use it.
 PAGES = ["app.py"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("[0-9]*.py"))
 
+PASSWORD = "correct horse battery"
 ANCHOR = dt.date(2026, 11, 20)   # the demo's last day of history
 TODAY = dt.date(2026, 11, 24)    # "today" for every write made by a test
 
@@ -113,3 +122,121 @@ def drivers_database(path: Path) -> Path:
         crm_core.log_response(db, 12, "pre_deal", "2025-07-01", "phone", ["pre.data"], 3, 3, "Data pack", "Ana",
                               today=TODAY)
     return path
+
+
+def locked_database(path: Path) -> Path:
+    """The story database (already built at ``path``) with an admin ``admin`` and a viewer
+    ``vera``, both with ``PASSWORD``: pages then ask for a sign-in."""
+    with crm_core.connect(path) as db:
+        crm_core.add_user(db, "admin", PASSWORD, "admin")
+        crm_core.add_user(db, "vera", PASSWORD, "viewer", acting="admin")
+    return path
+
+
+def outcomes_database(path: Path) -> Path:
+    """The story database (already built at ``path``) with acquisition costs, a second
+    opinion for Borealis and Cobalt, and outcomes: final opinions Acme 0, Borealis -2,
+    Cobalt +2; Acme cost 20,000 and sold 50,000 more and referred Delta Hydro; Cobalt
+    cost 10,000, sold 30,000 more and referred Fjord Metro; Borealis told Nordvik Rail
+    not to buy from us."""
+    with crm_core.connect(path) as db:
+        for customer_id, cost in ((1, 20000), (3, 10000)):
+            profile = crm_core.journey(db, customer_id).customer
+            crm_core.update_customer(db, customer_id, {**profile, "acquisition_cost": cost}, today=TODAY)
+        crm_core.record_opinion(db, 2, "pre_deal", "2025-06-01", -2, today=TODAY)
+        crm_core.record_opinion(db, 3, "pre_deal", "2025-07-01", 2, today=TODAY)
+        crm_core.record_outcome(db, 1, "additional_sale", "2025-08-01", amount=50000, today=TODAY)
+        crm_core.record_outcome(db, 1, "referral_given", "2025-09-01", counterpart="Delta Hydro", today=TODAY)
+        crm_core.record_outcome(db, 3, "additional_sale", "2025-10-01", amount=30000, today=TODAY)
+        crm_core.record_outcome(db, 3, "referral_given", "2025-10-05", counterpart="Fjord Metro", today=TODAY)
+        crm_core.record_outcome(db, 2, "referral_lost", "2025-07-15", counterpart="Nordvik Rail", author="ana",
+                                today=TODAY)
+    return path
+
+
+# --- shared helpers -------------------------------------------------------------------
+
+
+def sign_in(page, name, password):
+    page.text_input(key="sign_in_name").input(name)
+    page.text_input(key="sign_in_password").input(password)
+    page.button[0].click()
+    return page.run()
+
+
+def metrics(page) -> dict[str, str]:
+    return {metric.label: metric.value for metric in page.metric}
+
+
+HOSTILE = [
+    "Robert'); DROP TABLE customers;--",
+    "1 OR 1=1",
+    "<script>alert('x')</script>",
+    "**bold** _it_ [link](javascript:alert(1)) # Title",
+    "<img src=x onerror=alert(1)>",
+    "line\nbreak\ttab\rreturn",
+    "\u202eevil right-to-left\u202c \u200f",
+    "emoji 🚀🔥👩‍🔧",
+    "\x07\x1b[31mcontrol\x1b[0m",
+    "x" * 100_000,
+    "nul\x00byte",
+    "   ",
+    "café naïve Ñandú ıİ ß",
+]
+
+
+SUMMARY_TABLES = {
+    "stage_summary": ["customer_id", "stage"],
+    "item_coverage": ["customer_id", "item_key"],
+    "opinion_steps": ["customer_id", "series", "on_date"],
+    "mode_month": ["stage", "mode", "month"],
+    "customer_summary": ["customer_id"],
+    "mode_coverage": ["customer_id", "stage", "mode"],
+}
+
+
+def summaries(path) -> dict[str, pd.DataFrame]:
+    with crm_core.connect(path) as db:
+        return {
+            table: pd.DataFrame(list(db[table].rows)).sort_values(keys).reset_index(drop=True)
+            if db[table].count else pd.DataFrame()
+            for table, keys in SUMMARY_TABLES.items()
+        }
+
+
+# --- browser tests (Playwright pages) ----------------------------------------------------
+
+
+def query(page) -> dict[str, list[str]]:
+    """The query parameters of the Playwright ``page``'s URL."""
+    return parse_qs(urlsplit(page.url).query)
+
+
+def wait_until_idle(page) -> None:
+    """Wait until the current script run of the Playwright ``page`` has finished (the app is
+    connected and not running)."""
+    from playwright.sync_api import expect  # only the browser tests need Playwright
+
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1)
+
+
+# The header a reverse proxy names the signed-in person in, for the servers that trust one.
+PROXY_HEADER = "X-Forwarded-User"
+
+
+def browser_sign_in(page, name: str, password: str) -> None:
+    """Fill and send the sign-in form of the Playwright ``page``."""
+    form = page.get_by_test_id("stForm")
+    form.get_by_role("textbox", name="Name").fill(name)
+    form.get_by_role("textbox", name="Password").fill(password)
+    form.get_by_role("button", name="Sign in").click()
+
+
+def pick_customer(portfolio, rank: int = 0):
+    """(id, name) of a customer whose name is no part of another name, away from the
+    alphabetical top (a page that shows its first customer by default must not pass)."""
+    names = list(portfolio["name"])
+    unique = portfolio[[sum(name in other for other in names) == 1 for name in names]]
+    unique = unique.sort_values("name").iloc[len(unique) // 2:]
+    row = unique.iloc[rank]
+    return int(row["customer_id"]), str(row["name"])

@@ -8,10 +8,10 @@ import pkgutil
 import re
 
 import pytest
+from fixtures import TODAY
 
 import crm_core
 from crm_core import accounts, importer
-from fixtures import TODAY
 
 
 def with_team(db):

@@ -5,10 +5,10 @@ response for a customer."""
 
 import math
 
+import fixtures
 import pytest
 
 import crm_core
-import fixtures
 from crm_core import analysis
 
 

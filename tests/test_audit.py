@@ -7,10 +7,10 @@ import random
 
 import pandas as pd
 import pytest
+from fixtures import TODAY
 
 import crm_core
 from crm_core.storage import commands
-from fixtures import TODAY
 
 
 def replay(trail: pd.DataFrame) -> dict:

@@ -8,10 +8,10 @@ import sys
 import threading
 
 import pytest
+from fixtures import TODAY
 
 import crm_core
 from crm_core import backup
-from fixtures import TODAY
 
 
 def counts(path) -> tuple[int, int]:

@@ -6,11 +6,11 @@ No timing is asserted."""
 import io
 
 import pandas as pd
+from fixtures import SUMMARY_TABLES, summaries
 
 import crm_core
 from crm_core import bench
 from crm_core.catalogue import CHECKLIST
-from test_storage import SUMMARY_TABLES, summaries
 
 TINY = bench.Scale(customers=50, responses=2_000, opinions=300)
 

@@ -6,8 +6,9 @@ import multiprocessing
 import sqlite3
 import traceback
 
-import crm_core
 from fixtures import TODAY
+
+import crm_core
 
 WRITERS = 4
 EACH = 25

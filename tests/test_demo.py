@@ -3,10 +3,10 @@
 import datetime as dt
 
 import pandas as pd
+from fixtures import ANCHOR
 
 import crm_core
 from crm_core import demo
-from fixtures import ANCHOR
 
 
 def test_the_same_seed_and_anchor_give_the_same_portfolio():

@@ -2,9 +2,10 @@
 
 import datetime as dt
 
+from fixtures import ANCHOR
+
 import crm_core
 from crm_core import demo
-from fixtures import ANCHOR
 
 CUTOFF = dt.datetime.combine(ANCHOR, dt.time())
 

@@ -5,25 +5,9 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from fixtures import HOSTILE, TODAY
 
 import crm_core
-from fixtures import TODAY
-
-HOSTILE = [
-    "Robert'); DROP TABLE customers;--",
-    "1 OR 1=1",
-    "<script>alert('x')</script>",
-    "**bold** _it_ [link](javascript:alert(1)) # Title",
-    "<img src=x onerror=alert(1)>",
-    "line\nbreak\ttab\rreturn",
-    "\u202eevil right-to-left\u202c \u200f",
-    "emoji 🚀🔥👩‍🔧",
-    "\x07\x1b[31mcontrol\x1b[0m",
-    "x" * 100_000,
-    "nul\x00byte",
-    "   ",
-    "café naïve Ñandú ıİ ß",
-]
 
 
 def stored_or_refused(call, read_back, value):

@@ -2,10 +2,9 @@
 traceback; hostile customer data renders on every page as text."""
 
 import pytest
+from fixtures import HOSTILE, PAGES, TODAY
 
 import crm_core
-from fixtures import PAGES, TODAY
-from test_hostile_input import HOSTILE
 
 GARBAGE = [
     {"customer": "abc", "as_of": "tomorrow", "stage": "<script>alert(1)</script>"},

@@ -159,9 +159,10 @@ def test_a_refused_write_says_why_in_every_language_with_its_values():
 
 
 def test_the_reasons_an_import_row_fails_are_given_in_the_users_language(story_db):
+    from fixtures import ROOT, TODAY
+
     import crm_core
     from crm_core import importer
-    from fixtures import ROOT, TODAY
 
     table = importer.read_table((ROOT / "tests/data/respuestas_cp1252.csv").read_bytes(), "respuestas_cp1252.csv")
     with crm_core.connect(story_db) as db:

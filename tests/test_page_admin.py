@@ -2,11 +2,10 @@
 roles; nobody else sees the list; a password typed there is stored nowhere in clear."""
 
 import pytest
+from fixtures import PASSWORD, TODAY, sign_in
 
 import crm_core
 from crm_core import accounts
-from fixtures import TODAY
-from test_page_login import PASSWORD, locked_db, sign_in  # noqa: F401 (locked_db is a fixture)
 
 ADMIN_PAGE = "pages/7_Admin.py"
 

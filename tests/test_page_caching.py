@@ -2,10 +2,11 @@
 any write (from any session) makes the next run read the database again."""
 
 import pytest
+from fixtures import TODAY
 
 import crm_core
 import pages.common
-from fixtures import TODAY
+
 
 def log_full_pre_deal_response(db_path) -> None:
     """Borealis Rail (story id 2) gets every pre-deal item in one response."""

@@ -5,10 +5,10 @@ import re
 
 import pandas as pd
 import pytest
+from fixtures import PAGES, ROOT, TODAY
 
 import crm_core
 from crm_core import i18n, messages
-from fixtures import PAGES, ROOT, TODAY
 
 SETUP = re.compile(r'setup\("([^"]+)", "([^"]+)"\)')
 

@@ -5,26 +5,9 @@ a viewer reads but cannot write."""
 import re
 
 import pytest
+from fixtures import PAGES, PASSWORD, sign_in
 
 import crm_core
-from fixtures import PAGES
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def locked_db(story_db):
-    with crm_core.connect(story_db) as db:
-        crm_core.add_user(db, "admin", PASSWORD, "admin")
-        crm_core.add_user(db, "vera", PASSWORD, "viewer", acting="admin")
-    return story_db
-
-
-def sign_in(page, name, password):
-    page.text_input(key="sign_in_name").input(name)
-    page.text_input(key="sign_in_password").input(password)
-    page.button[0].click()
-    return page.run()
 
 
 def shown_text(page) -> str:

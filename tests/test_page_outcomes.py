@@ -4,11 +4,11 @@ The outcomes are those of tests/test_outcomes.py."""
 
 import datetime as dt
 
+from fixtures import metrics
+
 import crm_core
 from crm_core import i18n
 from pages.common import fmt_number
-from test_outcomes import outcomes_db  # noqa: F401  (the same hand-made outcomes)
-from test_page_overview import metrics
 
 PAGE = "pages/10_Outcomes.py"
 
@@ -32,7 +32,7 @@ def test_the_opinion_bands_are_spelled_out_for_a_manager(open_page, outcomes_db)
     captions = [c.value for c in page.caption]
     positive = fmt_number(bands.loc["positive", "revenue_per_customer"], 0)
     assert f"{positive} in additional sales per customer · 1 referrals given · 0 lost" in captions
-    assert any(m.value.startswith("**Negative (−6 … −2)** · 1 customer") for m in page.markdown)
+    assert any(m.value.startswith("**Negative (−6 … −1)** · 1 customer") for m in page.markdown)
 
 
 def test_per_sector_and_snapshot_come_from_the_url(open_page, outcomes_db):

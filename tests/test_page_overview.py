@@ -1,14 +1,12 @@
 """The overview page: KPIs and the at-risk list equal crm_core's figures for the URL's view."""
 
 
+from fixtures import metrics
+
 import crm_core
 from pages.common import fmt_opinion
 
 PAGE = "app.py"
-
-
-def metrics(page) -> dict[str, str]:
-    return {metric.label: metric.value for metric in page.metric}
 
 
 def test_kpis_equal_crm_core_on_the_demo(open_page, demo_db):

@@ -5,11 +5,10 @@ matching checklist response and record promises, errors next to the field."""
 import datetime as dt
 
 import pytest
+from fixtures import PASSWORD, TODAY, metrics, sign_in
 
 import crm_core
-from fixtures import TODAY
 from pages.common import fmt_pct
-from test_page_overview import metrics
 
 PAGE = "pages/8_Service_and_promises.py"
 NOW = dt.datetime(2025, 8, 11, 13, 0)
@@ -142,7 +141,6 @@ def test_the_journey_shows_the_customers_cases_and_broken_promises(open_page, se
 
 
 def test_a_viewer_sees_the_clocks_but_cannot_open_a_case(open_page, service_db):
-    from test_page_login import PASSWORD, sign_in
     with crm_core.connect(service_db) as db:
         crm_core.add_user(db, "admin", PASSWORD, "admin")
         crm_core.add_user(db, "vera", PASSWORD, "viewer", acting="admin")

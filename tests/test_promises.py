@@ -8,9 +8,9 @@ broken 2025-04-25 (6 days early); a performance promise made 2025-04-15 due
 
 import pandas as pd
 import pytest
+from fixtures import TODAY
 
 import crm_core
-from fixtures import TODAY
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@
 import datetime as dt
 
 import pytest
+from fixtures import TODAY
 
 import crm_core
 from crm_core import risk
-from fixtures import TODAY
 
 AS_OF = dt.date(2025, 6, 30)   # period of 90 days starts 2025-04-01
 

@@ -58,6 +58,21 @@ def test_self_assessment_gap_is_response_score_minus_opinion():
     assert scores.self_assessment_gap(None, 1) is None
 
 
+def test_the_gap_and_the_mean_rating_on_columns_match_the_scalar_formula():
+    score, opinion = pd.Series([1.5, np.nan, 0.333]), pd.Series([-1.0, 1.0, 0.0])
+    assert scores.self_assessment_gap(score, opinion).tolist()[::2] == [2.5, 0.33]
+    assert math.isnan(scores.self_assessment_gap(score, opinion)[1])
+    assert scores.mean_rating(7, 2) == 3.5 and scores.mean_rating(0, 0) is None
+    means = scores.mean_rating(pd.Series([7, 0]), pd.Series([2, 0]))
+    assert means[0] == 3.5 and math.isnan(means[1])
+    assert scores.mean_rating(np.array([7.0]), np.array([2.0])).tolist() == [3.5]
+
+
+def test_the_final_opinion_band_is_its_sign_as_on_the_stage_scale():
+    bands = scores.opinion_band(pd.Series([-6, -2, -1, 0, 1, 2, 6, None], dtype="Int64"))
+    assert bands.tolist() == ["negative"] * 3 + ["neutral"] + ["positive"] * 3 + ["not_rated"]
+
+
 def by_name(frame, name):
     return frame.set_index("name").loc[name]
 

@@ -8,12 +8,12 @@ import json
 
 import pandas as pd
 import pytest
+from fixtures import TODAY
 from sqlite_utils import Database
 
 import crm_core
 from crm_core import risk, service
 from crm_core.storage import schema
-from fixtures import TODAY
 
 NOW = dt.datetime(2025, 8, 11, 13, 0)
 PHONE = {"mode": "phone", "quality": 4, "completeness": 5}

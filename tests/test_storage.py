@@ -6,20 +6,11 @@ import sqlite3
 import threading
 
 import pandas as pd
+from fixtures import SUMMARY_TABLES, TODAY, summaries
 from sqlite_utils import Database
 
 import crm_core
 from crm_core.storage import commands, schema, transaction
-from fixtures import TODAY
-
-SUMMARY_TABLES = {
-    "stage_summary": ["customer_id", "stage"],
-    "item_coverage": ["customer_id", "item_key"],
-    "opinion_steps": ["customer_id", "series", "on_date"],
-    "mode_month": ["stage", "mode", "month"],
-    "customer_summary": ["customer_id"],
-    "mode_coverage": ["customer_id", "stage", "mode"],
-}
 
 
 def test_connections_use_wal_a_busy_timeout_and_foreign_keys(empty_db):
@@ -56,15 +47,6 @@ def test_a_file_that_is_not_sqlite_gives_a_clear_error_and_is_left_untouched(tmp
     except crm_core.StorageError as error:
         assert "not a usable CRM database" in str(error)
     assert path.read_bytes() == b"these are not the droids" * 100
-
-
-def summaries(path) -> dict[str, pd.DataFrame]:
-    with crm_core.connect(path) as db:
-        return {
-            table: pd.DataFrame(list(db[table].rows)).sort_values(keys).reset_index(drop=True)
-            if db[table].count else pd.DataFrame()
-            for table, keys in SUMMARY_TABLES.items()
-        }
 
 
 def random_writes(path, seed: int, count: int) -> int:

@@ -3,13 +3,13 @@
 import datetime as dt
 
 import pytest
+from fixtures import TODAY
 from hypothesis import given
 from hypothesis import strategies as st
 
 import crm_core
 from crm_core import validation
 from crm_core.validation import ValidationError
-from fixtures import TODAY
 
 
 def refused(field, call, *args, **kwargs):

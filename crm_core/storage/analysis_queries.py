@@ -1,4 +1,4 @@
-"""SQL for the portfolio analyses of ``crm_core.movers``: final opinion at two dates,
+"""SQL for the portfolio analyses of ``crm_core.gaps``, ``crm_core.trends`` and ``crm_core.quality``: final opinion at two dates,
 the day-by-day growth of delivery and opinion per stage, the weakest responses.
 
 Every statement reads the summary tables or a covering index and groups by the

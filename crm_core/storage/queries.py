@@ -33,7 +33,7 @@ _STAGE_AS_OF = """(SELECT e.stage FROM stage_entries e
     ORDER BY e.entered_on DESC, e.id DESC LIMIT 1)"""
 
 
-NOW = "9999-12-31"  # the far-future day the domain layer passes for "now"
+from ..snapshot import LIVE_BOUND as NOW  # what a live SnapshotDay gives as its bound
 # The columns ``portfolio`` computes per customer after its profile, in order;
 # ``customer_summary`` stores them for "now" except ``items_total``, counted live
 # so that activating a checklist item needs no refresh.
@@ -117,21 +117,6 @@ _STAGE_RATINGS = """
         CASE WHEN s.last_response_on <= :d THEN s.completeness_sum ELSE
             (SELECT SUM(r.completeness) FROM responses r WHERE r.customer_id = s.customer_id
               AND r.stage = s.stage AND r.responded_on <= :d) END AS completeness_sum"""
-
-
-def stage_summaries(db: Database, as_of: str, customer_id: int | None = None) -> pd.DataFrame:
-    """Per customer and stage: responses, rating sums and items covered up to ``as_of``.
-
-    Uses the summary rows when nothing changed after ``as_of``, else counts base rows."""
-    where = "AND s.customer_id = :c" if customer_id is not None else ""
-    sql = f"""
-    SELECT s.customer_id, s.stage, {_STAGE_RATINGS},
-        (SELECT COUNT(*) FROM item_coverage i WHERE i.customer_id = s.customer_id
-          AND i.stage = s.stage AND i.first_on <= :d) AS items_covered,
-        (SELECT COUNT(*) FROM checklist_items k WHERE k.stage = s.stage AND k.active = 1) AS items_total
-    FROM stage_summary s WHERE s.first_response_on <= :d {where}
-    """
-    return frame(db, sql, {"d": as_of, "c": customer_id})
 
 
 def checklist_items(db: Database) -> pd.DataFrame:
@@ -344,17 +329,6 @@ def weakest_responses(db: Database, as_of: str, since: str, limit: int = 20) -> 
      WHERE r.responded_on BETWEEN ? AND ?
      ORDER BY r.quality + r.completeness, r.responded_on DESC LIMIT ?
     """, [since, as_of, limit])
-
-
-def stage_opinions(db: Database, as_of: str, customer_id: int | None = None) -> pd.DataFrame:
-    """Latest opinion of each reached stage on ``as_of``: customer, stage, opinion."""
-    where = "AND o.customer_id = :c" if customer_id is not None else ""
-    return frame(db, f"""
-    SELECT o.customer_id, o.series AS stage, SUM(o.d_value) AS opinion
-      FROM opinion_steps o
-     WHERE o.series IN ('pre_deal', 'operational', 'post_deal') AND o.on_date <= :d {where}
-     GROUP BY o.customer_id, o.series HAVING SUM(o.d_rated) > 0
-    """, {"d": as_of, "c": customer_id})
 
 
 def last_mode(db: Database, author: str) -> str | None:

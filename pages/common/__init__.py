@@ -15,6 +15,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlencode
 
 import altair as alt
@@ -206,18 +207,21 @@ def n_(singular: str, plural: str, n: int, **values) -> str:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _cached(name: str, path: str, version: int, args: tuple, kwargs: tuple):
+def _cached(module: str, name: str, path: str, version: int, args: tuple, kwargs: tuple, _read: Callable):
+    # Keyed by the read's module and name (``_read`` itself is not hashed), so two reads never share an entry.
     with crm_core.connect(path) as db:
-        return getattr(crm_core, name)(db, *args, **dict(kwargs))
+        return _read(db, *args, **dict(kwargs))
 
 
-def read(ctx: Context, name: str, *args, **kwargs):
-    """Call ``crm_core.<name>(db, *args, **kwargs)``, cached until the next write
-    (keyed by the change counter ``setup`` read at the start of this run)."""
-    return _cached(name, ctx.path, ctx.version, args, tuple(sorted(kwargs.items())))
+def read(ctx: Context, function: Callable, *args, **kwargs):
+    """``function(db, *args, **kwargs)`` (a read of ``crm_core``, passed itself, e.g.
+    ``read(ctx, crm_core.overview, ctx.as_of)``) on the page's database, cached until
+    the next write (keyed by the change counter ``setup`` read at the start of this run)."""
+    return _cached(function.__module__, function.__qualname__, ctx.path, ctx.version, args,
+                   tuple(sorted(kwargs.items())), function)
 
 
-def plain(text) -> str:
+def escape_markdown(text) -> str:
     """User-typed ``text`` made safe for a Markdown element (header, caption, message):
     every Markdown, HTML and LaTeX character is escaped, so it shows as typed."""
     return _MARKUP.sub(lambda m: "\\" + m.group(0), str(text)).replace("\n", " ")
@@ -284,6 +288,11 @@ def stage_label(stage: str | None) -> str:
     return _(crm_core.STAGE_LABELS[stage]) if stage in crm_core.STAGE_LABELS else "—"
 
 
+def band_label(band: str) -> str:
+    """A band of the final opinion (``crm_core.scores.opinion_band``) in the session's language."""
+    return _(crm_core.catalogue.OPINION_BAND_LABELS[band])
+
+
 def mode_label(mode: str | None) -> str:
     return _(crm_core.MODE_LABELS[mode]) if mode in crm_core.MODE_LABELS else "—"
 
@@ -342,7 +351,7 @@ def empty_state(message: str) -> None:
 def customers_or_stop(ctx: Context, message: str) -> pd.DataFrame:
     """The customers (``customer_id, name``, by name). With none yet, the page shows
     ``message`` and a next step (``empty_state``) and stops there."""
-    names = read(ctx, "customer_names")
+    names = read(ctx, crm_core.customer_names)
     if names.empty:
         empty_state(message)
         st.stop()

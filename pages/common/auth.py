@@ -30,7 +30,7 @@ import streamlit as st
 import crm_core
 from crm_core import accounts
 
-from . import _, field_label, n_, plain
+from . import _, escape_markdown, field_label, n_
 
 COOKIE = "crm_sign_in"
 
@@ -99,10 +99,10 @@ def _proxy_gate(path: str, header: str) -> crm_core.User:
     if user is None:
         st.title("🔒 " + _("Access refused"))
         st.error(_("Open this app through your company's sign-on; it did not say who you are.") if not name else
-                 _("{name} has no active account here. Ask an admin to add it.", name=plain(name)))
+                 _("{name} has no active account here. Ask an admin to add it.", name=escape_markdown(name)))
         st.stop()
     st.session_state["user"] = user
-    st.sidebar.caption(f"👤 {plain(user.name)} · {_(user.role)} · " + _("signed in by your company's sign-on"))
+    st.sidebar.caption(f"👤 {escape_markdown(user.name)} · {_(user.role)} · " + _("signed in by your company's sign-on"))
     return user
 
 
@@ -112,7 +112,7 @@ def _open_mode_banner() -> None:
     if accounts.only_this_computer(address):
         who = _("Only this computer can reach the app.")
     elif address and address.strip() not in ("0.0.0.0", "::"):
-        who = _("Anyone on the network who can reach {address} can open it.", address=plain(address))
+        who = _("Anyone on the network who can reach {address} can open it.", address=escape_markdown(address))
     else:
         who = _("Anyone on the network who can reach this computer can open it.")
     st.sidebar.caption("🔓 " + _("Open mode: no accounts, so everyone who opens the app reads and edits.") + " "
@@ -220,7 +220,7 @@ def _sign_in_form(path: str) -> None:
 
 
 def _account_box(path: str, user: crm_core.User) -> None:
-    with st.sidebar.expander(f"👤 {plain(user.name)} · {_(user.role)}"):
+    with st.sidebar.expander(f"👤 {escape_markdown(user.name)} · {_(user.role)}"):
         with st.form("change_password", clear_on_submit=True):
             old = st.text_input(_("Current password"), type="password", key="own_password")
             new = st.text_input(_("New password"), type="password", key="own_new_password")

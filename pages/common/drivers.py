@@ -6,9 +6,18 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+import crm_core
+
 from . import Context, _, fmt_number, fmt_opinion, item_label, mode_label, read, stage_label
 
-CLEAR = {"up": "#2E8B57", "down": "#C0392B", "unclear": "#7F8C8D", "few": "#D5D8DC"}
+CLEAR = {"higher": "#2E8B57", "lower": "#C0392B", "unclear": "#7F8C8D", "too_few": "#D5D8DC"}
+
+
+def reading_labels() -> dict[str, str]:
+    """Each reading of ``crm_core.analysis.readings`` as the page says it, in ``READINGS`` order."""
+    words = {"higher": _("higher where given"), "lower": _("lower where given"), "unclear": _("no clear difference"),
+             "too_few": _("too few to say")}
+    return {reading: words[reading] for reading in crm_core.analysis.READINGS}
 
 
 def readable(table: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -17,14 +26,9 @@ def readable(table: pd.DataFrame, key: str) -> pd.DataFrame:
     counts, means, difference and interval as text."""
     names = (table["item_key"].combine(table["label"], item_label) if key == "item_key"
              else table["mode"].map(mode_label))
-    verdict = pd.Series(_("no clear difference"), index=table.index)
-    verdict[table["low"] > 0] = _("higher where given")
-    verdict[table["high"] < 0] = _("lower where given")
-    verdict[table["too_few"]] = _("too few to say")
+    tone = crm_core.analysis.readings(table)
     return table.assign(
-        name=names, verdict=verdict,
-        tone=["few" if few else "up" if low > 0 else "down" if high < 0 else "unclear"
-              for few, low, high in zip(table["too_few"], table["low"], table["high"])],
+        name=names, verdict=tone.map(reading_labels()), tone=tone,
         difference_text=table["difference"].map(fmt_opinion),
         interval_text=[_("{low} to {high}", low=fmt_opinion(low), high=fmt_opinion(high)) if pd.notna(low) else "—"
                        for low, high in zip(table["low"], table["high"])],
@@ -37,7 +41,7 @@ def readable(table: pd.DataFrame, key: str) -> pd.DataFrame:
 def readable_drivers(ctx: Context, stage: str, filters: dict | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The items and modes of ``crm_core.opinion_drivers`` for ``stage`` and ``filters``,
     each through ``readable`` (call it through ``presented``: cached until the next write)."""
-    found = read(ctx, "opinion_drivers", stage, ctx.as_of, filters=filters)
+    found = read(ctx, crm_core.opinion_drivers, stage, ctx.as_of, filters=filters)
     return readable(found.items, "item_key"), readable(found.modes, "mode")
 
 
@@ -56,7 +60,7 @@ def difference_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
     line, greyed where there are too few customers to say; tooltips give the counts
     and means."""
     shown = table.assign(difference=table["difference"].fillna(0))
-    tones = [_("higher where given"), _("lower where given"), _("no clear difference"), _("too few to say")]
+    tones = reading_labels()
     base = alt.Chart(shown).encode(y=alt.Y("name:N", title=None, sort=list(shown["name"]),
                                            axis=alt.Axis(labelLimit=320)))
     tooltip = [alt.Tooltip("name:N", title=_("Response")), alt.Tooltip("verdict:N", title=_("Reading")),
@@ -67,7 +71,7 @@ def difference_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
     bars = base.mark_bar().encode(
         x=alt.X("difference:Q", title=_("Difference in the stage's latest opinion (given − not given)")),
         color=alt.Color("verdict:N", title=_("Reading"), scale=alt.Scale(
-            domain=tones, range=[CLEAR[t] for t in ("up", "down", "unclear", "few")])),
+            domain=list(tones.values()), range=[CLEAR[reading] for reading in tones])),
         tooltip=tooltip)
     whiskers = base.mark_rule(color="#34495E", strokeWidth=2).encode(x="low:Q", x2="high:Q", tooltip=tooltip)
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#888").encode(x="x:Q")

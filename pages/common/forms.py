@@ -15,7 +15,7 @@ import streamlit as st
 
 import crm_core
 
-from . import _, field_label, plain
+from . import _, escape_markdown, field_label
 from .auth import remember, signed_in
 
 
@@ -100,7 +100,7 @@ def customer_picker(names) -> int | None:
     wanted = st.query_params.get("customer")
     chosen = int(wanted) if wanted and wanted.isdigit() and int(wanted) in labels else None
     if wanted and chosen is None:
-        st.warning(_("There is no customer {id}; pick one below.", id=plain(repr(wanted))))
+        st.warning(_("There is no customer {id}; pick one below.", id=escape_markdown(repr(wanted))))
     # Streamlit drops a widget's state when another page is opened: the box must be
     # seeded from the URL again then, or it would come back empty and clear the URL.
     if wanted != st.session_state.get("customer_synced") or "customer_pick" not in st.session_state:

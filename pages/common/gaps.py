@@ -6,6 +6,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+import crm_core
+
 from . import Context, _, fmt_date, fmt_number, fmt_pct, item_label, read, stage_colour, stage_label, with_labels
 from .charts import share_axis
 
@@ -13,7 +15,7 @@ from .charts import share_axis
 def _items(ctx: Context, stage: str, filters: dict | None, top: int) -> tuple[pd.DataFrame, object]:
     """The stage's items, most often missing first, with their label, share and count
     texts; and the ``checklist_gaps`` read they come from."""
-    gaps = read(ctx, "checklist_gaps", stage, ctx.as_of, filters=filters, top=top)
+    gaps = read(ctx, crm_core.checklist_gaps, stage, ctx.as_of, filters=filters, top=top)
     items = with_labels(gaps.items.assign(stage=stage))
     items["label"] = [item_label(k, label) for k, label in zip(items["item_key"], items["label"])]
     items["share_text"] = items["missing_share"].map(fmt_pct)

@@ -10,8 +10,20 @@ import streamlit as st
 
 import crm_core
 
-from . import (Context, _, fmt_date, fmt_opinion, item_label, mode_colour, mode_label, plain, read, stage_colour,
-               stage_label, with_labels)
+from . import (
+    Context,
+    _,
+    escape_markdown,
+    fmt_date,
+    fmt_opinion,
+    item_label,
+    mode_colour,
+    mode_label,
+    read,
+    stage_colour,
+    stage_label,
+    with_labels,
+)
 from .forms import confirmation, field_error, other_error, save
 from .presented import presented
 
@@ -43,13 +55,13 @@ def contributions_chart(journey: crm_core.Journey) -> alt.Chart:
 
 def contributions(ctx: Context, customer_id: int) -> alt.Chart:
     """``contributions_chart`` of the customer's journey at the snapshot day (for ``draw``)."""
-    return contributions_chart(read(ctx, "journey", customer_id, ctx.as_of))
+    return contributions_chart(read(ctx, crm_core.journey, customer_id, ctx.as_of))
 
 
 def score_trend(ctx: Context, customer_id: int) -> alt.Chart:
     """``scores_chart`` of the customer's ``score_history`` (for ``draw``; the journey has a
     response or an opinion)."""
-    return scores_chart(crm_core.score_history(read(ctx, "journey", customer_id, ctx.as_of)))
+    return scores_chart(crm_core.score_history(read(ctx, crm_core.journey, customer_id, ctx.as_of)))
 
 
 def timeline_chart(journey: crm_core.Journey, broken: pd.DataFrame | None = None) -> alt.Chart:
@@ -177,8 +189,8 @@ def next_best_ranking(ctx: Context, customer_id: int) -> pd.DataFrame:
     """``crm_core.next_best_of`` the customer's journey at ``ctx.as_of``, against the
     stage's analysis as the "what moves opinion" page reads it (the same cached read,
     so opening another customer of the stage does not redo it)."""
-    journey = read(ctx, "journey", customer_id, ctx.as_of)
-    return crm_core.next_best_of(journey, read(ctx, "opinion_drivers", journey.current_stage, ctx.as_of,
+    journey = read(ctx, crm_core.journey, customer_id, ctx.as_of)
+    return crm_core.next_best_of(journey, read(ctx, crm_core.opinion_drivers, journey.current_stage, ctx.as_of,
                                                filters=None))
 
 
@@ -193,10 +205,10 @@ def next_best_response(ctx: Context, customer_id: int) -> None:
     best = ranked.iloc[0]
     if best["too_few"]:
         st.info(_("Give next: **{item}** (too few customers with an opinion to say how much it moves it).",
-                  item=plain(names.iloc[0])), icon="💡")
+                  item=escape_markdown(names.iloc[0])), icon="💡")
     else:
         st.info(_("Give next: **{item}** ({difference} opinion where given).",
-                  item=plain(names.iloc[0]), difference=fmt_opinion(best["difference"])), icon="💡")
+                  item=escape_markdown(names.iloc[0]), difference=fmt_opinion(best["difference"])), icon="💡")
     if len(ranked) > 1:
         st.caption(_("Then: {items}. Ranked by how the latest opinion of this stage differs where each was given.",
-                     items=", ".join(plain(name) for name in names.iloc[1:])))
+                     items=", ".join(escape_markdown(name) for name in names.iloc[1:])))

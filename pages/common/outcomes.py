@@ -14,15 +14,8 @@ import streamlit as st
 import crm_core
 from crm_core import outcomes
 
-from . import SHOWN, Context, _, fmt_date, fmt_each, fmt_number, read
+from . import SHOWN, Context, _, band_label, fmt_date, fmt_each, fmt_number, read
 from .forms import confirmation, field_error, other_error, save
-
-BAND_COLOURS = {"negative": "#C0392B", "neutral": "#9AA5B1", "positive": "#2E8B57", "not_rated": "#D5D8DC"}
-
-
-def band_label(band: str) -> str:
-    return _(outcomes.BAND_LABELS[band])
-
 
 def kind_label(kind: str) -> str:
     return _(outcomes.KIND_LABELS.get(kind, kind))
@@ -30,20 +23,20 @@ def kind_label(kind: str) -> str:
 
 def bands_chart(ctx: Context, filters: dict | None) -> alt.Chart:
     """Per opinion band, per customer: additional sales, referrals given and lost, side by side."""
-    bands = read(ctx, "outcomes_by_opinion", ctx.as_of, filters=filters)
+    bands = read(ctx, crm_core.outcomes_by_opinion, ctx.as_of, filters=filters)
     measures = {"additional_sales_per_customer": _("Additional sales"),
                 "referrals_given_per_customer": _("Referrals given"),
                 "referrals_lost_per_customer": _("Referrals lost")}
     long = bands.melt(id_vars=["band", "customers"], value_vars=list(measures), var_name="measure").dropna()
     long = long.assign(band_label=long["band"].map(band_label), measure_label=long["measure"].map(measures),
                        value_text=fmt_each(long["value"], lambda v: fmt_number(v, 2)))
-    order = [band_label(b) for b in outcomes.BAND_LABELS]
+    order = [band_label(b) for b in crm_core.catalogue.OPINION_BAND_LABELS]
     return alt.Chart(long, title=_("What each customer brought, by final opinion")).mark_bar().encode(
         x=alt.X("measure_label:N", title=None, sort=list(measures.values()), axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("band_label:N", sort=order),
         y=alt.Y("value:Q", title=_("Per customer")),
         color=alt.Color("band_label:N", title=_("Final opinion"), sort=order,
-                        scale=alt.Scale(domain=order, range=list(BAND_COLOURS.values()))),
+                        scale=alt.Scale(domain=order, range=list(crm_core.catalogue.OPINION_BAND_COLOURS.values()))),
         tooltip=[alt.Tooltip("band_label:N", title=_("Final opinion")),
                  alt.Tooltip("measure_label:N", title=_("Outcome")),
                  alt.Tooltip("value_text:N", title=_("Per customer")),
@@ -53,7 +46,7 @@ def bands_chart(ctx: Context, filters: dict | None) -> alt.Chart:
 def returns_chart(ctx: Context, by: str, filters: dict | None, limit: int = 15) -> alt.Chart:
     """Acquisition cost beside the revenue it led to, per customer or sector (``by``): the
     ``limit`` largest revenues."""
-    top = read(ctx, "acquisition_returns", ctx.as_of, by, filters=filters).head(limit)
+    top = read(ctx, crm_core.acquisition_returns, ctx.as_of, by, filters=filters).head(limit)
     names = {"acquisition_cost": _("Acquisition cost"), "revenue": _("Additional sales")}
     long = top.melt(id_vars=["group"], value_vars=list(names), var_name="measure").fillna({"value": 0})
     long = long.assign(measure_label=long["measure"].map(names),
@@ -72,7 +65,7 @@ def returns_chart(ctx: Context, by: str, filters: dict | None, limit: int = 15) 
 def returns_table(ctx: Context, by: str, filters: dict | None, limit: int = SHOWN) -> pd.DataFrame:
     """The ``limit`` highest returns per customer or sector (``by``) as shown, highest
     revenue first (formatting all 10,000 customers took half a second)."""
-    returns = read(ctx, "acquisition_returns", ctx.as_of, by, filters=filters).head(limit)
+    returns = read(ctx, crm_core.acquisition_returns, ctx.as_of, by, filters=filters).head(limit)
     return pd.DataFrame({
         _("Customer or sector"): returns["group"], _("Customers"): returns["customers"],
         _("Acquisition cost"): fmt_each(returns["acquisition_cost"], lambda v: fmt_number(v, 0)),
@@ -85,7 +78,7 @@ def returns_table(ctx: Context, by: str, filters: dict | None, limit: int = SHOW
 def outcomes_table(ctx: Context, customer_id: int | None, filters: dict | None, limit: int = 200) -> pd.DataFrame:
     """The ``limit`` latest outcomes (of ``customer_id``, or of the portfolio) as shown,
     newest first; empty when none is recorded."""
-    found = read(ctx, "outcome_list", ctx.as_of, customer_id=customer_id, filters=filters, limit=limit)
+    found = read(ctx, crm_core.outcome_list, ctx.as_of, customer_id=customer_id, filters=filters, limit=limit)
     return pd.DataFrame({
         _("Date"): fmt_each(found["on_date"], fmt_date), _("Customer"): found["name"],
         _("Outcome"): fmt_each(found["kind"], kind_label),

@@ -9,14 +9,14 @@ import pandas as pd
 
 import crm_core
 
-from . import (Context, _, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct, read, stage_colour, stage_label,
-               with_labels)
+from . import (Context, _, band_label, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct, read, stage_colour,
+               stage_label, with_labels)
 from .charts import journey_link
 
 
 def stages_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
     """Customers per current stage (bars)."""
-    figures, _risky = read(ctx, "overview", ctx.as_of, period, filters=filters)
+    figures, _risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
     frame = with_labels(pd.DataFrame({"stage": list(figures.per_stage), "customers": list(figures.per_stage.values())}))
     return alt.Chart(frame, title=_("Customers per stage")).mark_bar().encode(
         x=alt.X("customers:Q", title=_("Customers")),
@@ -26,15 +26,18 @@ def stages_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
 
 
 def opinions_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
-    """Rated customers per final opinion (−6 … +6), coloured by tone."""
-    figures, _risky = read(ctx, "overview", ctx.as_of, period, filters=filters)
-    opinions = figures.opinion_counts.assign(tone=lambda f: f["final_opinion"].map(
-        lambda v: _("Negative") if v < 0 else _("Positive") if v > 0 else _("Neutral")))
+    """Rated customers per final opinion (−6 … +6), coloured by its band (``crm_core.scores.opinion_band``),
+    in the words and colours of the outcomes page."""
+    figures, _risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
+    bands = [band for band, _low, _high in crm_core.catalogue.OPINION_BANDS]
+    opinions = figures.opinion_counts.assign(
+        tone=crm_core.scores.opinion_band(figures.opinion_counts["final_opinion"]).map(band_label))
     return alt.Chart(opinions, title=_("Final opinion of rated customers")).mark_bar().encode(
         x=alt.X("final_opinion:O", title=_("Final opinion (−6 … +6)"), scale=alt.Scale(domain=list(range(-6, 7)))),
         y=alt.Y("customers:Q", title=_("Customers")),
-        color=alt.Color("tone:N", title=None, scale=alt.Scale(domain=[_("Negative"), _("Neutral"), _("Positive")],
-                                                              range=["#C0392B", "#9AA5B1", "#2E8B57"])),
+        color=alt.Color("tone:N", title=None, scale=alt.Scale(
+            domain=[band_label(band) for band in bands],
+            range=[crm_core.catalogue.OPINION_BAND_COLOURS[band] for band in bands])),
         tooltip=[alt.Tooltip("final_opinion:O", title=_("Final opinion")),
                  alt.Tooltip("customers:Q", title=_("Customers"))])
 
@@ -43,7 +46,7 @@ def at_risk_table(ctx: Context, period: int, filters: dict | None) -> pd.DataFra
     """The at-risk list as shown: ``name, why, stage_label, opinion, change_text,
     coverage_text, silence, gap_text, account_manager, journey`` (text, in the session's
     language; ``journey`` is the link to the customer's journey), in the list's order."""
-    _figures, risky = read(ctx, "overview", ctx.as_of, period, filters=filters)
+    _figures, risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
     reasons = {"falling_opinion": "📉 " + _("Opinion falling"),
                "missing_responses": "🧩 " + _("Expected responses missing"),
                "silent": "🔇 " + _("No response for long"), "overrated": "🪞 " + _("We rate ourselves higher"),

@@ -16,12 +16,19 @@ from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 from . import Context, lang
 
 
+def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
+    """``chart`` as the Vega-Lite spec ``st.altair_chart`` would draw (its data moved into
+    named datasets). The one use of a private Streamlit function: Altair's public
+    ``to_dict`` ships the data inline and validates on every call, which is the cost this
+    cache avoids. tests/test_third_party.py fails loudly if an upgrade changes it."""
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def _presented(module: str, name: str, path: str, version: int, as_of, language: str, args: tuple,
                kwargs: tuple, _function: Callable | None = None):
     result = _function(Context(path, as_of, version), *args, **dict(kwargs))
-    # Streamlit's own Altair conversion (what st.altair_chart runs): the drawn element is the same.
-    return _convert_altair_to_vega_lite_spec(result) if isinstance(result, alt.TopLevelMixin) else result
+    return vega_lite_spec(result) if isinstance(result, alt.TopLevelMixin) else result
 
 
 def presented(ctx: Context, function: Callable, *args, **kwargs):

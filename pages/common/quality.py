@@ -29,7 +29,7 @@ def measures() -> dict[str, dict[str, str]]:
 
 def stage_mode_matrix(ctx: Context, since, stage: str | None) -> pd.DataFrame:
     """``crm_core.quality_by_stage_mode`` from ``since``, of one ``stage`` (None: all)."""
-    matrix = read(ctx, "quality_by_stage_mode", ctx.as_of, since=since)
+    matrix = read(ctx, crm_core.quality_by_stage_mode, ctx.as_of, since=since)
     return matrix[matrix["stage"] == stage] if stage else matrix
 
 
@@ -55,7 +55,7 @@ def matrix_chart(ctx: Context, since, stage: str | None, measure: str) -> alt.La
 
 def trend_chart(ctx: Context, stage: str | None, measure: str) -> alt.Chart:
     """Mean ``measure`` per month, one line per mode (``crm_core.quality_trend``)."""
-    trend = with_labels(read(ctx, "quality_trend", ctx.as_of, stage=stage))
+    trend = with_labels(read(ctx, crm_core.quality_trend, ctx.as_of, stage=stage))
     texts = measures()[measure]
     return alt.Chart(trend.assign(month_text=trend["month"].map(fmt_month), mean_text=trend[measure].map(fmt_number),
                                   count_text=trend["responses"].map(lambda n: fmt_number(n, 0))),

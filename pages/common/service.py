@@ -13,8 +13,20 @@ import streamlit as st
 import crm_core
 from crm_core import promises, service
 
-from . import (SHOWN, Context, _, fmt_date, fmt_each, fmt_month, fmt_number, fmt_pct, mode_label, plain, read,
-               stage_label)
+from . import (
+    SHOWN,
+    Context,
+    _,
+    escape_markdown,
+    fmt_date,
+    fmt_each,
+    fmt_month,
+    fmt_number,
+    fmt_pct,
+    mode_label,
+    read,
+    stage_label,
+)
 from .charts import journey_link, month_axis, share_axis
 from .forms import confirmation, field_error, other_error, save
 from .journey import timeline_chart
@@ -67,12 +79,12 @@ def cases_table(cases: pd.DataFrame) -> pd.DataFrame:
 
 def open_cases_table(ctx: Context, filters: dict | None, now: dt.datetime) -> pd.DataFrame:
     """The ``SHOWN`` most urgent open cases as ``cases_table`` (for ``presented``)."""
-    return cases_table(read(ctx, "open_cases", ctx.as_of, filters=filters, now=now).head(SHOWN))
+    return cases_table(read(ctx, crm_core.open_cases, ctx.as_of, filters=filters, now=now).head(SHOWN))
 
 
 def spares_table(ctx: Context, filters: dict | None, now: dt.datetime) -> pd.DataFrame:
     """Per customer, spare parts' quoted and reference prices (least fair first), ``SHOWN`` rows."""
-    spares = read(ctx, "service_portfolio", ctx.as_of, filters=filters, now=now).spares.head(SHOWN)
+    spares = read(ctx, crm_core.service_portfolio, ctx.as_of, filters=filters, now=now).spares.head(SHOWN)
     return pd.DataFrame({
         _("Customer"): spares["name"], _("Cases"): spares["cases"],
         _("Quoted"): fmt_each(spares["quoted"], lambda v: fmt_number(v, 0)),
@@ -91,7 +103,7 @@ def compliance_table(compliance: pd.DataFrame) -> pd.DataFrame:
 
 def trend_chart(ctx: Context, filters: dict | None, now: dt.datetime) -> alt.Chart:
     """Compliance per clock by month reported."""
-    trend = read(ctx, "service_portfolio", ctx.as_of, filters=filters, now=now).trend
+    trend = read(ctx, crm_core.service_portfolio, ctx.as_of, filters=filters, now=now).trend
     frame = trend.dropna(subset=["compliance"]).assign(
         clock_label=lambda f: f["clock"].map(clock_label), month=lambda f: pd.to_datetime(f["month"]),
         median_text=lambda f: fmt_each(f["median_hours"], fmt_hours),
@@ -125,7 +137,7 @@ def promises_table(found: pd.DataFrame) -> pd.DataFrame:
 
 def promises_shown(ctx: Context, customer_id: int | None, filters: dict | None, only: str | None) -> pd.DataFrame:
     """The first ``SHOWN`` promises of ``promise_list`` (``only``: ``open``/``overdue``) as ``promises_table``."""
-    return promises_table(read(ctx, "promise_list", ctx.as_of, customer_id=customer_id, filters=filters, only=only,
+    return promises_table(read(ctx, crm_core.promise_list, ctx.as_of, customer_id=customer_id, filters=filters, only=only,
                                limit=SHOWN))
 
 
@@ -243,25 +255,25 @@ def resolve_form(ctx: Context, open_promises: pd.DataFrame, who: str | None) -> 
 
 def journey_timeline(ctx: Context, customer_id: int) -> alt.Chart:
     """The journey's timeline with the customer's broken promises on it."""
-    found = read(ctx, "promise_list", ctx.as_of, customer_id=customer_id)
-    return timeline_chart(read(ctx, "journey", customer_id, ctx.as_of), found[found["status"] == "broken"])
+    found = read(ctx, crm_core.promise_list, ctx.as_of, customer_id=customer_id)
+    return timeline_chart(read(ctx, crm_core.journey, customer_id, ctx.as_of), found[found["status"] == "broken"])
 
 
 def journey_cases(ctx: Context, customer_id: int, now: dt.datetime) -> pd.DataFrame:
     """The customer's service cases as on the service page, by the moment reported."""
-    cases = read(ctx, "case_clocks", ctx.as_of, customer_id=customer_id, now=now)
+    cases = read(ctx, crm_core.case_clocks, ctx.as_of, customer_id=customer_id, now=now)
     return cases_table(cases).drop(columns=[_("Customer"), "journey"]).set_index(_("Reported"))
 
 
 def journey_promises(ctx: Context, customer_id: int) -> pd.DataFrame:
-    found = read(ctx, "promise_list", ctx.as_of, customer_id=customer_id)
+    found = read(ctx, crm_core.promise_list, ctx.as_of, customer_id=customer_id)
     return promises_table(found).drop(columns=[_("Customer")]).set_index(_("Promise"))
 
 
 def journey_section(ctx: Context, journey: crm_core.Journey, customer_id: int) -> None:
     """The journey's timeline with the customer's broken promises on it, then its
     service cases (clocks as on the service page) and promises."""
-    found = read(ctx, "promise_list", ctx.as_of, customer_id=customer_id)
+    found = read(ctx, crm_core.promise_list, ctx.as_of, customer_id=customer_id)
     broken = found[found["status"] == "broken"]
     if len(journey.responses) or len(journey.opinions) or len(broken):
         draw(ctx, journey_timeline, customer_id)
@@ -276,6 +288,6 @@ def journey_section(ctx: Context, journey: crm_core.Journey, customer_id: int) -
         st.caption(_("No promise recorded."))
     else:
         for row in broken.itertuples():
-            st.warning(_("Broken promise: {what} (due {due}, broken {day})", what=plain(row.what),
+            st.warning(_("Broken promise: {what} (due {due}, broken {day})", what=escape_markdown(row.what),
                          due=fmt_date(row.due_on) if row.due_on else "—", day=fmt_date(row.resolved_on)), icon="🤝")
         st.table(presented(ctx, journey_promises, customer_id))

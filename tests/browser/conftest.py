@@ -10,7 +10,7 @@
   ``fresh_team_server`` is ``fresh_server`` with the accounts of ``TEAM`` in
   that copy before the server starts, so every page asks for a login.
   ``fresh_proxied_server`` is that server set to trust ``PROXY_HEADER`` (single
-  sign-on behind a reverse proxy), as ``CRM_TRUSTED_HEADER`` configures it.
+  sign-on behind a reverse proxy: ``fixtures.PROXY_HEADER``), as ``CRM_TRUSTED_HEADER`` configures it.
 * Every wait is bounded: the server must answer within ``SERVER_START_S``;
   page waits use ``WAIT_MS``. Streamlit renders asynchronously, so tests wait
   for text, never sleep.
@@ -29,9 +29,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 import fixtures
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -42,7 +41,6 @@ SERVER_START_S = 60
 WAIT_MS = 30_000
 # name: (role, password) of the accounts ``fresh_team_server`` creates
 TEAM = {"Ada Admin": ("admin", "ada-pass-7f3k2q"), "Vera Viewer": ("viewer", "vera-pass-9x4m1z")}
-PROXY_HEADER = "X-Forwarded-User"
 
 _SKIP_REASON = None
 if not CHROMIUM.exists():
@@ -168,8 +166,8 @@ def fresh_team_server(tmp_path, tmp_path_factory):
 
 @pytest.fixture
 def fresh_proxied_server(tmp_path, tmp_path_factory):
-    """``fresh_team_server`` that trusts the header ``PROXY_HEADER`` to name the signed-in account."""
-    yield from _serve(tmp_path / "server", tmp_path_factory.getbasetemp(), TEAM, {"CRM_TRUSTED_HEADER": PROXY_HEADER})
+    """``fresh_team_server`` that trusts the header ``fixtures.PROXY_HEADER`` to name the signed-in account."""
+    yield from _serve(tmp_path / "server", tmp_path_factory.getbasetemp(), TEAM, {"CRM_TRUSTED_HEADER": fixtures.PROXY_HEADER})
 
 
 @pytest.fixture

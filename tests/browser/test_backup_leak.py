@@ -10,9 +10,8 @@ import re
 import urllib.error
 import urllib.request
 
+from fixtures import browser_sign_in, wait_until_idle
 from playwright.sync_api import expect
-from test_links import wait_until_idle
-from test_login import sign_in
 
 MEDIA = re.compile(rb"/media/[0-9A-Za-z_.-]+")
 SQLITE = b"SQLite format 3\x00"
@@ -35,7 +34,7 @@ def test_no_media_url_of_the_admins_page_serves_the_database(fresh_team_server, 
     page.on("request", lambda request: seen.update(m.decode() for m in MEDIA.findall(request.url.encode())))
     admin, (_, password) = next((n, a) for n, a in team.items() if a[0] == "admin")
     page.goto(f"{fresh_team_server.url}/Import_export")
-    sign_in(page, admin, password)
+    browser_sign_in(page, admin, password)
     expect(page.get_by_role("tab", name="Backup")).to_be_visible()
     page.get_by_role("tab", name="Backup").click()
     expect(page.get_by_text(" backup ", exact=False).first).to_be_visible()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import fixtures
 from playwright.sync_api import expect
 
 import crm_core
-import fixtures
 from crm_core import i18n
 
 

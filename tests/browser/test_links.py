@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
+from fixtures import pick_customer, query, wait_until_idle
 from playwright.sync_api import Locator, Page, expect
 
 import crm_core
@@ -18,15 +19,6 @@ ROW_MARKER_X = 18
 
 
 # --- helpers -------------------------------------------------------------------------
-
-def query(page: Page) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(page.url).query)
-
-
-def wait_until_idle(page: Page) -> None:
-    """Wait until the current script run has finished (the app is connected and not running)."""
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1)
-
 
 def expect_no_exception(page: Page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -52,16 +44,6 @@ def expect_figures(page: Page, figures: dict[str, str]) -> None:
     for label, value in figures.items():
         metric = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
         expect(metric.get_by_test_id("stMetricValue")).to_have_text(value)
-
-
-def pick_customer(portfolio, rank: int = 0):
-    """(id, name) of a customer whose name is no part of another name, away from the
-    alphabetical top (a page that shows its first customer by default must not pass)."""
-    names = list(portfolio["name"])
-    unique = portfolio[[sum(name in other for other in names) == 1 for name in names]]
-    unique = unique.sort_values("name").iloc[len(unique) // 2:]
-    row = unique.iloc[rank]
-    return int(row["customer_id"]), str(row["name"])
 
 
 # --- tests -----------------------------------------------------------------------------

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
+from fixtures import pick_customer, wait_until_idle
 from playwright.sync_api import Page, expect
 
 import crm_core
-from test_links import pick_customer, wait_until_idle
 
 
 def first_missing_item(db_path, customer_id: int) -> tuple[str, int, int]:

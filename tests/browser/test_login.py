@@ -10,20 +10,13 @@ import datetime as dt
 import sqlite3
 from urllib.parse import urlsplit
 
-import pandas as pd
-from playwright.sync_api import Page, expect
-from test_links import pick_customer, query, wait_until_idle
-
 import fixtures
+import pandas as pd
+from fixtures import PROXY_HEADER, pick_customer, query, wait_until_idle
+from fixtures import browser_sign_in as sign_in
+from playwright.sync_api import expect
 
 AS_OF = fixtures.TODAY - dt.timedelta(days=30)
-
-
-def sign_in(page: Page, name: str, password: str) -> None:
-    form = page.get_by_test_id("stForm")
-    form.get_by_role("textbox", name="Name").fill(name)
-    form.get_by_role("textbox", name="Password").fill(password)
-    form.get_by_role("button", name="Sign in").click()
 
 
 def everything_stored(db) -> str:
@@ -126,8 +119,6 @@ def test_open_mode_remembers_the_author_across_a_reload(fresh_server, page):
 
 def test_behind_a_trusted_proxy_its_header_signs_in_and_a_request_without_it_is_refused(fresh_proxied_server,
                                                                                          new_page, team):
-    from conftest import PROXY_HEADER
-
     admin = next(n for n, a in team.items() if a[0] == "admin")
     stranger = new_page()
     stranger.goto(f"{fresh_proxied_server.url}/Customers")
