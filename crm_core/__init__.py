@@ -7,6 +7,7 @@
 
 from . import accounts
 from .accounts import AccessDenied, User, accounts_exist, add_user, authenticate
+from .roles import resolve_author
 from .catalogue import (CHECKLIST, CHECKLIST_LABELS, MODE_COLOURS, MODE_LABELS, MODES, OPINION_LABELS, OPINION_RANGE,
                         OPINION_SOURCES, STAGE_COLOURS, STAGE_LABELS, STAGES)
 from .reads import (Journey, change_log, checklist_coverage, checklist_items, customer_names, filter_values,

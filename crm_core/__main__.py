@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
                           help="role: give NAME the role --role")
     user_cmd.add_argument("name", nargs="?")
     user_cmd.add_argument("--role", choices=accounts.ROLES, default="viewer")
-    user_cmd.add_argument("--as", dest="acting", help="the admin doing it (not needed for the first account)")
+    user_cmd.add_argument("--as", dest="author", help="the admin doing it (not needed for the first account)")
     import_cmd = commands.add_parser("import", help="import customers, responses or opinions from a CSV file")
     import_cmd.add_argument("file")
     import_cmd.add_argument("--kind", choices=importer.KINDS, required=True)
@@ -107,13 +107,13 @@ def _user(path, args) -> int:
                     print(f"{account['name']}\t{account['role']}\t{'disabled' if account['disabled'] else 'active'}")
             elif args.action == "add":
                 password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-                user = accounts.add_user(db, args.name, password, args.role, acting=args.acting)
+                user = accounts.add_user(db, args.name, password, args.role, author=args.author)
                 print(f"added {user.name} ({user.role})")
             elif args.action == "role":
-                accounts.set_role(db, args.name, args.role, acting=args.acting)
+                accounts.set_role(db, args.name, args.role, author=args.author)
                 print(f"{args.name} is now {args.role}")
             else:
-                accounts.set_disabled(db, args.name, args.action == "disable", acting=args.acting)
+                accounts.set_disabled(db, args.name, args.action == "disable", author=args.author)
                 print(f"{args.action}d {args.name}")
         except (ValidationError, accounts.AccessDenied, storage.StorageError) as error:
             print(f"refused: {error}", file=sys.stderr)

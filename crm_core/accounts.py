@@ -1,11 +1,12 @@
-"""Accounts and roles, enforced here rather than only by hiding buttons.
+"""Accounts, enforced here rather than only by hiding buttons (roles, and who
+may act, are in ``roles``; the names are re-exported here).
 
-* Roles: ``viewer`` reads; ``editor`` also writes data; ``admin`` also manages
-  users, targets and checklist items.
-* With no account in the database the product runs open (the local demo):
-  anyone may read and write. As soon as one account exists, every write
-  needs an acting user whose role allows it (``require``), and the app asks
-  for a login on every page.
+* With no account in the database the product runs open (the local demo).
+  As soon as one account exists, every write needs an author whose role
+  allows it, and the app asks for a login on every page.
+* Creating an account, disabling or enabling it, changing its role or its
+  password are changes like any other: audited (never the password or its
+  hash; see ``storage.entities``), but not undone.
 * Passwords are stored as salted ``hashlib.scrypt`` hashes (n=2**14, r=8,
   p=1): slow to guess, standard library only. They are never logged or stored
   in the audit trail.
@@ -34,43 +35,18 @@ import os
 import secrets
 from dataclasses import dataclass
 
+from . import funnel
 from .i18n import N_
-from .storage import transaction
+from .roles import ROLES, AccessDenied, User, accounts_exist, active_user, require  # noqa: F401  (re-exported)
 from .storage import users as store
 from .validation import ValidationError, check_choice, check_text, name_key
 
-ROLES = ("viewer", "editor", "admin")
-CAN_WRITE = ("editor", "admin")
 FREE_ATTEMPTS = 3
 LOCK_SECONDS = 2
 MAX_LOCK_SECONDS = 300
 MIN_PASSWORD = 8
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 REMEMBER_HOURS = 12   # default of $CRM_REMEMBER_HOURS; 0 turns remembering off
-
-
-class AccessDenied(PermissionError):
-    """The acting user may not do this (unknown, disabled, or role too low). Like
-    ``ValidationError`` it keeps its ``template`` and ``values`` for translation."""
-
-    def __init__(self, template: str, **values):
-        self.template = template
-        self.values = values
-        super().__init__(template.format(**values) if values else template)
-
-
-@dataclass(frozen=True)
-class User:
-    name: str
-    role: str
-
-    @property
-    def can_write(self) -> bool:
-        return self.role in CAN_WRITE
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
@@ -89,18 +65,6 @@ def verify_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
-
-
-def accounts_exist(db) -> bool:
-    """True once at least one account exists (then login is required)."""
-    return store.count_users(db) > 0
-
-
-def active_user(db, name: str) -> User | None:
-    """The account ``name`` as it is now (its current role), or None when it was
-    removed or disabled: a signed-in session checks this on every page."""
-    account = store.user_by_key(db, name_key(name or ""))
-    return None if account is None or account["disabled"] else User(account["name"], account["role"])
 
 
 def trusted_header() -> str | None:
@@ -122,40 +86,25 @@ def only_this_computer(address: str | None) -> bool:
         return False
 
 
-def require(db, acting: str | None, role_needed: str = "editor") -> None:
-    """Refuse (``AccessDenied``) unless ``acting`` may act with ``role_needed``.
-
-    Open mode (no account yet) allows everything."""
-    if not accounts_exist(db):
-        return
-    account = store.user_by_key(db, name_key(acting)) if acting else None
-    if account is None or account["disabled"]:
-        raise AccessDenied(N_("sign in with an active account to make changes"))
-    allowed = CAN_WRITE if role_needed == "editor" else ROLES if role_needed == "viewer" else ("admin",)
-    if account["role"] not in allowed:
-        raise AccessDenied(N_("{name} is a {role} and may not do this"), name=account["name"], role=account["role"])
-
-
 def _check_password(password: str) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise ValidationError("password", N_("must have at least {n} characters"), n=MIN_PASSWORD)
     return password
 
 
-def add_user(db, name: str, password: str, role: str, *, acting: str | None = None) -> User:
-    """Create an account. The first account must be an admin and needs no acting
-    user; later ones need an admin as ``acting``. Returns the new ``User``."""
-    with transaction(db):
-        if accounts_exist(db):
-            require(db, acting, "admin")
-        elif role != "admin":
+def add_user(db, name: str, password: str, role: str, *, author: str | None = None) -> User:
+    """Create an account. The first account must be an admin and needs no author;
+    later ones need an admin as ``author``. Returns the new ``User``."""
+    with funnel.change(db, author, role="admin") as change:
+        if role != "admin" and not accounts_exist(db):
             raise ValidationError("role", N_("the first account must be an admin"))
         clean = check_text("name", name, required=True, limit=100)
         check_choice("role", role, ROLES)
         if store.user_by_key(db, name_key(clean)):
             raise ValidationError("name", N_("an account with this name exists"))
-        store.insert_user(db, clean, name_key(clean), role, hash_password(_check_password(password)),
-                          dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        user_id = store.insert_user(db, clean, name_key(clean), role, hash_password(_check_password(password)),
+                                    dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        change.record("create", "account", user_id, None)
         return User(clean, role)
 
 
@@ -175,10 +124,10 @@ def authenticate(db, name: str, password: str, *, now: dt.datetime | None = None
     if (not _locked(account, now) and not account["disabled"]
             and verify_password(password or "", account["password_hash"])):
         if account["failed_logins"] or account["locked_until"]:
-            with transaction(db):
+            with funnel.unaudited(db):
                 store.set_user_fields(db, account["id"], failed_logins=0, locked_until=None)
         return User(account["name"], account["role"])
-    with transaction(db):
+    with funnel.unaudited(db):
         # Read again under the write lock, so failures made at the same time all count.
         account = store.user_by_key(db, key) or account
         locked = _locked(account, now)
@@ -205,31 +154,35 @@ def locked_for(db, name: str, *, now: dt.datetime | None = None) -> int:
 
 
 def change_password(db, name: str, old: str, new: str) -> None:
-    """A user changes their own password (the old one must be right)."""
+    """A user changes their own password (the old one must be right). The audit row
+    (action ``password``) says that it changed, never what to."""
     if authenticate(db, name, old) is None:
         raise ValidationError("old_password", N_("is not right"))
-    with transaction(db):
+    with funnel.change(db, name, role="viewer") as change:
         account = store.user_by_key(db, name_key(name))
+        before = funnel.existing(db, "account", account["id"])
         store.set_user_fields(db, account["id"], password_hash=hash_password(_check_password(new)))
+        change.record("password", "account", account["id"], before)
 
 
-def set_disabled(db, name: str, disabled: bool, *, acting: str | None) -> None:
+def set_disabled(db, name: str, disabled: bool, *, author: str | None) -> None:
     """An admin disables (or enables again) an account; the last active admin stays."""
-    _set_account(db, name, acting, disabled=int(bool(disabled)))
+    _set_account(db, name, author, disabled=int(bool(disabled)))
 
 
-def set_role(db, name: str, role: str, *, acting: str | None) -> None:
+def set_role(db, name: str, role: str, *, author: str | None) -> None:
     """An admin gives an account another role; the last active admin stays one."""
-    _set_account(db, name, acting, role=check_choice("role", role, ROLES))
+    _set_account(db, name, author, role=check_choice("role", role, ROLES))
 
 
-def _set_account(db, name: str, acting: str | None, **fields) -> None:
-    with transaction(db):
-        require(db, acting, "admin")
+def _set_account(db, name: str, author: str | None, **fields) -> None:
+    with funnel.change(db, author, role="admin") as change:
         account = store.user_by_key(db, name_key(name or ""))
         if account is None:
             raise ValidationError("name", N_("no account named {name!r}"), name=name)
+        before = funnel.existing(db, "account", account["id"])
         store.set_user_fields(db, account["id"], **fields)
+        change.record("update", "account", account["id"], before)
         # Checked after the change, inside the transaction: nobody could manage accounts any more.
         if not any(u["role"] == "admin" and not u["disabled"] for u in store.list_users(db)):
             raise ValidationError("name", N_("at least one active admin must remain"))
@@ -285,7 +238,7 @@ def remember(db, *, user: User | None = None, author: str | None = None,
     if hours == 0 or (account is None and author is None):
         return None
     token = secrets.token_urlsafe(32)
-    with transaction(db):
+    with funnel.unaudited(db):
         store.delete_expired_sign_ins(db, _utc(now))
         store.insert_remembered_sign_in(db, _digest(token), account["id"] if account else None, author,
                                         _utc(now), _utc(now + dt.timedelta(hours=hours)))
@@ -308,5 +261,5 @@ def recall(db, token: str | None, *, now: dt.datetime | None = None) -> User | s
 def forget(db, token: str | None) -> None:
     """Revoke the remembered sign-in ``token`` (signing out); nothing when there is none."""
     if token:
-        with transaction(db):
+        with funnel.unaudited(db):
             store.delete_remembered_sign_in(db, _digest(token))

@@ -35,9 +35,9 @@ from typing import Callable, Iterator
 
 import crm_core
 
-from . import backup, demo, demo_relationship, importer
+from . import backup, demo, demo_relationship, funnel, importer
 from .catalogue import CHECKLIST, MODES, STAGES
-from .storage import DEFAULT_PATH, bulk, commands, connect, relationship_commands, transaction
+from .storage import DEFAULT_PATH, bulk, commands, connect, relationship_commands
 from .validation import name_key
 
 DEFAULT_BENCH_PATH = DEFAULT_PATH.with_name("bench.db")
@@ -188,7 +188,7 @@ def build(path: Path, scale: Scale = Scale(), anchor: dt.date = ANCHOR) -> float
     # The demo's service cases, promises and outcomes follow from the customers' stages
     # and opinions, so those rows are kept (as dicts) until every batch is in.
     kept: dict[str, list[dict]] = {"customers": [], "entries": [], "opinions": []}
-    with connect(path) as db, transaction(db), bulk.large_cache(db):
+    with connect(path) as db, funnel.unaudited(db), bulk.large_cache(db):
         for batch in generate(scale, anchor):
             for table, columns in TABLES.items():
                 bulk.insert_rows(db, table, columns, batch[table])

@@ -15,12 +15,11 @@ import datetime as dt
 
 import pandas as pd
 
-from . import scores, validation
+from . import funnel, scores, validation
 from .catalogue import OPINION_BAND_LABELS
 from .i18n import N_
 from .storage import relationship_commands, relationship_queries
 from .validation import ValidationError
-from .writes import _change, _customer
 from .snapshot import SnapshotDay
 
 KINDS: tuple[str, ...] = ("additional_sale", "referral_given", "referral_lost")
@@ -34,8 +33,8 @@ def record_outcome(db, customer_id: int, kind: str, on_date, *, amount=None, cou
     """Record an additional sale (``amount`` required) or a referral given or lost
     (``counterpart``: to whom, required). Returns the outcome id."""
     today = today or dt.date.today()
-    with _change(db, author) as change:
-        customer = _customer(db, customer_id)
+    with funnel.change(db, author) as change:
+        customer = funnel.customer(db, customer_id)
         values = {
             "customer_id": customer_id, "kind": validation.check_choice("kind", kind, KINDS),
             "on_date": validation.check_date("on_date", on_date, today=today,

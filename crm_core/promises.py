@@ -20,11 +20,10 @@ import datetime as dt
 
 import pandas as pd
 
-from . import validation
+from . import funnel, validation
 from .i18n import N_
 from .storage import commands, relationship_commands, relationship_queries
 from .validation import ValidationError
-from .writes import _change, _customer, _existing
 from .snapshot import SnapshotDay
 
 KINDS: tuple[str, ...] = ("performance", "quality", "price", "date", "training", "other")
@@ -42,8 +41,8 @@ def record_promise(db, customer_id: int, stage: str, made_on, kind: str, what: s
                    author: str | None = None, today: dt.date | None = None) -> int:
     """Record a promise made to a customer at ``stage`` on ``made_on``. Returns its id."""
     today = today or dt.date.today()
-    with _change(db, author) as change:
-        customer = _customer(db, customer_id)
+    with funnel.change(db, author) as change:
+        customer = funnel.customer(db, customer_id)
         made = validation.check_date("made_on", made_on, today=today,
                                      not_before=dt.date.fromisoformat(customer["created_on"]))
         values = {
@@ -69,8 +68,8 @@ def resolve_promise(db, promise_id: int, status: str, resolved_on, *, actual_val
                     author: str | None = None, today: dt.date | None = None) -> None:
     """Mark an open promise ``kept``, ``broken`` or ``renegotiated`` on ``resolved_on``."""
     today = today or dt.date.today()
-    with _change(db, author) as change:
-        before = _existing(db, "promise", promise_id)
+    with funnel.change(db, author) as change:
+        before = funnel.existing(db, "promise", promise_id)
         if before["status"] != "open":
             raise ValidationError("status", N_("the promise is already {status}; undo to change it"),
                                   status=before["status"])

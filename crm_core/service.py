@@ -33,12 +33,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import accounts, validation
+from . import funnel, validation, writes
 from .i18n import N_
 from .storage import commands, relationship_commands, relationship_queries
-from .storage.relationship_commands import TARGET_COLUMNS
+from .storage.entities import TARGET_COLUMNS
 from .validation import ValidationError
-from .writes import _change, _check_response, _customer, _existing
 from .snapshot import SnapshotDay
 
 PRIORITIES: tuple[str, ...] = ("critical", "high", "normal", "low")
@@ -110,8 +109,8 @@ def open_case(db, customer_id: int, reported_at, description: str, priority: str
               author: str | None = None, now: dt.datetime | None = None) -> int:
     """Open a service case reported at ``reported_at`` (a moment). Returns the case id."""
     now = now or dt.datetime.now()
-    with _change(db, author) as change:
-        customer = _customer(db, customer_id)
+    with funnel.change(db, author) as change:
+        customer = funnel.customer(db, customer_id)
         created = dt.datetime.fromisoformat(customer["created_on"])
         values = {
             "customer_id": customer_id,
@@ -136,8 +135,8 @@ def log_case_event(db, case_id: int, event: str, at, *, expert: str | None = Non
     the matching post-deal checklist response is logged in the same change, so
     one undo takes back both. Returns that response's id (or None)."""
     now = now or dt.datetime.now()
-    with _change(db, author) as change:
-        before = _existing(db, "service_case", case_id)
+    with funnel.change(db, author) as change:
+        before = funnel.existing(db, "service_case", case_id)
         validation.check_choice("event", event, EVENTS)
         if before["closed_at"]:
             raise ValidationError("event", N_("the case is closed"))
@@ -178,7 +177,7 @@ def _log_checklist_response(db, change, case: dict, items: list[str], response: 
               "completeness": response.get("completeness"),
               "summary": response.get("summary") or case["description"], "author": change.author}
     try:
-        cleaned = _check_response(db, values, today)
+        cleaned = writes.check_response(db, values, today)
     except ValidationError as error:
         if error.field != "stage":
             raise
@@ -192,8 +191,7 @@ def _log_checklist_response(db, change, case: dict, items: list[str], response: 
 def set_service_target(db, priority: str, first_reply_hours, attention_hours, repair_hours, *,
                        author: str | None = None) -> None:
     """Change the hours allowed for ``priority`` (admins only once accounts exist)."""
-    with _change(db, author) as change:
-        accounts.require(db, author, "admin")
+    with funnel.change(db, author, role="admin") as change:
         validation.check_choice("priority", priority, PRIORITIES)
         values = {"priority": priority,
                   "first_reply_hours": check_hours("first_reply_hours", first_reply_hours),

@@ -1,70 +1,24 @@
-"""Every write of the product. Each function validates (raising
-``ValidationError`` that names the field), then writes in one transaction that
-also keeps the summary tables up to date and appends the audit trail: who,
-when, what, and the entity's full state before and after. ``author`` names
-who is writing; once accounts exist it must be an active editor or admin
-(see ``accounts``). ``today`` can be given for tests (default: the real date).
+"""The writes of customers, stages, responses and opinions, and undo. Each
+function validates (raising ``ValidationError`` that names the field) inside one
+``funnel.change``, which checks the author's role, keeps the summary tables up
+to date and appends the audit trail. ``author`` names who is writing; once
+accounts exist it must be an active editor or admin (see ``roles``). ``today``
+can be given for tests (default: the real date).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-from typing import Iterator
 
 import pandas as pd
 
-from . import accounts, validation
+from . import funnel, validation
 from .catalogue import STAGES
+from .funnel import existing
 from .i18n import N_
-from .storage import commands, transaction
+from .storage import commands
 from .validation import ValidationError
-
-
-class _Change:
-    """One write transaction: records what it did in the audit trail."""
-
-    def __init__(self, db, author: str | None):
-        self.db, self.author = db, author
-        self.id = commands.change_id(db)
-        self.at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-    def record(self, action: str, entity: str, entity_id: int, before: dict | None,
-               undoes: int | None = None) -> None:
-        after = commands.snapshot(self.db, entity, entity_id)
-        state = after or before
-        customer_id = state["id"] if entity == "customer" else state.get("customer_id")
-        commands.append_audit(self.db, self.id, self.at, self.author, action, entity, entity_id,
-                              customer_id, _json(before), _json(after), undoes)
-
-
-def _json(state: dict | None) -> str | None:
-    return None if state is None else json.dumps(state, ensure_ascii=False, sort_keys=True)
-
-
-@contextlib.contextmanager
-def _change(db, author: str | None) -> Iterator[_Change]:
-    """A write transaction by ``author``, refused (``AccessDenied``) when accounts
-    exist and ``author`` is not an active editor or admin."""
-    with transaction(db):
-        accounts.require(db, author, "editor")
-        yield _Change(db, validation.check_text("author", author, limit=validation.MAX_NAME))
-
-
-def _customer(db, customer_id) -> dict:
-    found = commands.customer(db, customer_id) if isinstance(customer_id, int) else None
-    if found is None:
-        raise ValidationError("customer_id", N_("unknown customer {id!r}"), id=customer_id)
-    return found
-
-
-def _existing(db, entity: str, entity_id) -> dict:
-    found = commands.snapshot(db, entity, entity_id) if isinstance(entity_id, int) else None
-    if found is None:
-        raise ValidationError(f"{entity}_id", N_("unknown {entity} {id!r}"), entity=entity.replace("_", " "),
-                              id=entity_id)
-    return found
 
 
 def _check_name_free(db, name_key: str, customer_id: int | None = None) -> None:
@@ -78,7 +32,7 @@ def add_customer(db, values: dict, contacts: list[dict] | None = None, *, author
     """Create a customer (profile dict + contact dicts) who enters ``pre_deal`` on
     its ``created_on`` date. Returns the new customer id."""
     today = today or dt.date.today()
-    with _change(db, author) as change:
+    with funnel.change(db, author) as change:
         cleaned = validation.check_customer(values, today=today)
         _check_name_free(db, cleaned["name_key"])
         customer_id = commands.insert_customer(db, cleaned, validation.check_contacts(contacts), STAGES[0])
@@ -92,8 +46,8 @@ def update_customer(db, customer_id: int, values: dict, contacts: list[dict] | N
                     author: str | None = None, today: dt.date | None = None) -> None:
     """Change a customer's profile (``created_on`` stays); ``contacts`` replace the old ones."""
     today = today or dt.date.today()
-    with _change(db, author) as change:
-        before = _existing(db, "customer", customer_id)
+    with funnel.change(db, author) as change:
+        before = existing(db, "customer", customer_id)
         cleaned = validation.check_customer({**values, "created_on": before["created_on"]}, today=today)
         _check_name_free(db, cleaned["name_key"], customer_id)
         commands.update_customer(db, customer_id, cleaned,
@@ -107,11 +61,11 @@ def move_stage(db, customer_id: int, stage: str, entered_on, *, kind: str = "for
     """Record that a customer entered ``stage`` (forward to the next stage, or a
     ``correction`` with a reason). Returns the stage entry id."""
     today = today or dt.date.today()
-    with _change(db, author) as change:
-        customer = _customer(db, customer_id)
+    with funnel.change(db, author) as change:
+        customer = funnel.customer(db, customer_id)
         current, last_on = commands.last_stage_entry(db, customer_id)
         cleaned = validation.check_stage_entry(
-            {"stage": stage, "entered_on": entered_on, "kind": kind, "reason": reason, "author": author},
+            {"stage": stage, "entered_on": entered_on, "kind": kind, "reason": reason, "author": change.author},
             current_stage=current, last_entered_on=last_on,
             created_on=dt.date.fromisoformat(customer["created_on"]), today=today)
         entry_id = commands.insert_stage_entry(db, {**cleaned, "customer_id": customer_id})
@@ -119,8 +73,10 @@ def move_stage(db, customer_id: int, stage: str, entered_on, *, kind: str = "for
         return entry_id
 
 
-def _check_response(db, values: dict, today: dt.date) -> dict:
-    customer = _customer(db, values.get("customer_id"))
+def check_response(db, values: dict, today: dt.date) -> dict:
+    """A response's ``values`` cleaned against its customer (stage reached on its day,
+    dates, active checklist items); refuses with ``ValidationError``."""
+    customer = funnel.customer(db, values.get("customer_id"))
     cleaned = validation.check_response(
         values, stage_on_date=lambda day: commands.stage_on(db, customer["id"], day),
         created_on=dt.date.fromisoformat(customer["created_on"]), today=today,
@@ -132,11 +88,11 @@ def log_response(db, customer_id: int, stage: str, responded_on, mode: str, item
                  quality: int, completeness: int, summary: str, author: str | None = None, *,
                  today: dt.date | None = None) -> int:
     """Log one response given to a customer. Returns the response id."""
-    values = {"customer_id": customer_id, "stage": stage, "responded_on": responded_on, "mode": mode,
-              "items": items, "quality": quality, "completeness": completeness, "summary": summary,
-              "author": author}
-    with _change(db, author) as change:
-        response_id = commands.insert_response(db, _check_response(db, values, today or dt.date.today()))
+    with funnel.change(db, author) as change:
+        values = {"customer_id": customer_id, "stage": stage, "responded_on": responded_on, "mode": mode,
+                  "items": items, "quality": quality, "completeness": completeness, "summary": summary,
+                  "author": change.author}
+        response_id = commands.insert_response(db, check_response(db, values, today or dt.date.today()))
         change.record("create", "response", response_id, None)
         return response_id
 
@@ -144,24 +100,25 @@ def log_response(db, customer_id: int, stage: str, responded_on, mode: str, item
 def update_response(db, response_id: int, changes: dict, *, author: str | None = None,
                     today: dt.date | None = None) -> None:
     """Change fields of a response (same names as ``log_response``)."""
-    with _change(db, author) as change:
-        before = _existing(db, "response", response_id)
-        cleaned = _check_response(db, {**before, **changes}, today or dt.date.today())
+    with funnel.change(db, author) as change:
+        before = existing(db, "response", response_id)
+        cleaned = check_response(db, {**before, **changes}, today or dt.date.today())
         commands.update_response(db, response_id, before, cleaned)
         change.record("update", "response", response_id, before)
 
 
 def delete_response(db, response_id: int, *, author: str | None = None) -> dict:
     """Delete a response; returns what it was (with ``items``). Undoable."""
-    with _change(db, author) as change:
-        before = _existing(db, "response", response_id)
+    with funnel.change(db, author) as change:
+        before = existing(db, "response", response_id)
         commands.delete_response(db, before)
         change.record("delete", "response", response_id, before)
         return before
 
 
-def _check_opinion(db, values: dict, today: dt.date) -> dict:
-    customer = _customer(db, values.get("customer_id"))
+def check_opinion(db, values: dict, today: dt.date) -> dict:
+    """An opinion's ``values`` cleaned against its customer; refuses with ``ValidationError``."""
+    customer = funnel.customer(db, values.get("customer_id"))
     cleaned = validation.check_opinion(
         values, stage_on_date=lambda day: commands.stage_on(db, customer["id"], day),
         created_on=dt.date.fromisoformat(customer["created_on"]), today=today)
@@ -172,10 +129,10 @@ def record_opinion(db, customer_id: int, stage: str, opinion_on, score: int, *,
                    source: str | None = None, note: str | None = None, author: str | None = None,
                    today: dt.date | None = None) -> int:
     """Record the customer's opinion of a stage (-2..+2). Returns the opinion id."""
-    values = {"customer_id": customer_id, "stage": stage, "opinion_on": opinion_on, "score": score,
-              "source": source, "note": note, "author": author}
-    with _change(db, author) as change:
-        opinion_id = commands.insert_opinion(db, _check_opinion(db, values, today or dt.date.today()))
+    with funnel.change(db, author) as change:
+        values = {"customer_id": customer_id, "stage": stage, "opinion_on": opinion_on, "score": score,
+                  "source": source, "note": note, "author": change.author}
+        opinion_id = commands.insert_opinion(db, check_opinion(db, values, today or dt.date.today()))
         change.record("create", "opinion", opinion_id, None)
         return opinion_id
 
@@ -183,17 +140,17 @@ def record_opinion(db, customer_id: int, stage: str, opinion_on, score: int, *,
 def update_opinion(db, opinion_id: int, changes: dict, *, author: str | None = None,
                    today: dt.date | None = None) -> None:
     """Change fields of an opinion (same names as ``record_opinion``)."""
-    with _change(db, author) as change:
-        before = _existing(db, "opinion", opinion_id)
-        commands.update_opinion(db, opinion_id, _check_opinion(db, {**before, **changes},
+    with funnel.change(db, author) as change:
+        before = existing(db, "opinion", opinion_id)
+        commands.update_opinion(db, opinion_id, check_opinion(db, {**before, **changes},
                                                                today or dt.date.today()))
         change.record("update", "opinion", opinion_id, before)
 
 
 def delete_opinion(db, opinion_id: int, *, author: str | None = None) -> dict:
     """Delete an opinion; returns what it was. Undoable."""
-    with _change(db, author) as change:
-        before = _existing(db, "opinion", opinion_id)
+    with funnel.change(db, author) as change:
+        before = existing(db, "opinion", opinion_id)
         commands.delete_opinion(db, before)
         change.record("delete", "opinion", opinion_id, before)
         return before
@@ -206,13 +163,13 @@ def undo(db, author: str | None) -> list[dict]:
     new change (action ``undo``) in the audit trail. Refuses, naming ``undo``,
     when there is nothing to undo or when someone changed an entity since.
     Returns the audit rows that were undone."""
-    with _change(db, author) as change:
+    with funnel.change(db, author) as change:
         rows = commands.last_undoable_change(db, change.author)
         if not rows:
             raise ValidationError("undo", N_("there is nothing of yours to undo"))
         for row in reversed(rows):
             current = commands.snapshot(db, row["entity"], row["entity_id"])
-            if _json(current) != row["after"]:
+            if funnel.recorded(current) != row["after"]:
                 raise ValidationError("undo", N_("the {entity} was changed since; undo it by hand"),
                                       entity=row["entity"].replace("_", " "))
         for row in reversed(rows):
@@ -231,5 +188,5 @@ def history(db, customer_id: int | None = None) -> pd.DataFrame:
 
 def rebuild_summaries(db) -> None:
     """Recompute every summary table from the base rows, in one transaction."""
-    with transaction(db):
+    with funnel.unaudited(db):
         commands.rebuild_summaries(db)

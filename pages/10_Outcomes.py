@@ -6,12 +6,12 @@ import streamlit as st
 import crm_core
 from pages.common import SHOWN, _, band_label, customers_or_stop, first_of, fmt_number, n_, read, setup
 from pages.common.charts import portfolio_filters, url_choice
-from pages.common.forms import author, customer_picker
+from pages.common.forms import customer_picker, session_author
 from pages.common.outcomes import bands_chart, outcome_form, outcomes_table, returns_chart, returns_table
 from pages.common.presented import draw, presented
 
 ctx = setup("Outcomes", "🏆")
-who = author()
+author = session_author()
 names = customers_or_stop(ctx, _("There are no customers yet."))
 filters = portfolio_filters(ctx) or None
 by = url_choice(_("Per"), ["customer", "sector"], "customer", "by",
@@ -65,4 +65,4 @@ with st.expander(_("Record an outcome"), icon="🏆"):
     if customer_id is None:
         st.caption(_("Pick the customer above first."))
     else:
-        outcome_form(ctx, customer_id, who)
+        outcome_form(ctx, customer_id, author)

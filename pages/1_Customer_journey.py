@@ -22,7 +22,7 @@ from pages.common import (
     source_label,
     stage_label,
 )
-from pages.common.forms import author, confirmation, customer_picker, other_error, save
+from pages.common.forms import confirmation, customer_picker, other_error, save, session_author
 from pages.common.journey import (
     checklist_table,
     contributions,
@@ -86,7 +86,7 @@ with checklist_tab:
                          opinion=fmt_opinion(row.opinion), score=fmt_opinion(row.response_score)))
         column.dataframe(checklist_table(journey, row.stage), hide_index=True, width="stretch")
 
-who = author()
+author = session_author()
 with records_tab:
     confirmation("journey")
     other_error("journey", ())
@@ -103,7 +103,7 @@ with records_tab:
                           key="pick_response")
     download(responses, f"responses-customer-{customer_id}")
     if picked.selection.rows:
-        response_editor(ctx.path, journey, responses.iloc[picked.selection.rows[0]], who)
+        response_editor(ctx.path, journey, responses.iloc[picked.selection.rows[0]], author)
     opinions = journey.opinions.iloc[::-1].reset_index(drop=True)
     st.subheader(n_("{n} opinion", "{n} opinions", len(opinions)), anchor=False)
     picked = st.dataframe(pd.DataFrame({
@@ -111,15 +111,15 @@ with records_tab:
         _("Opinion"): opinions["score"].map(fmt_opinion), _("Source"): opinions["source"].map(source_label), _("Note"): opinions["note"], _("Author"): opinions["author"]}),
         hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="pick_opinion")
     if picked.selection.rows:
-        opinion_editor(ctx.path, opinions.iloc[picked.selection.rows[0]], who)
+        opinion_editor(ctx.path, opinions.iloc[picked.selection.rows[0]], author)
     if len(responses) or len(opinions):
         st.caption(_("Select a row to change or delete it."))
 
 with history_tab:
     confirmation("undo")
     other_error("undo", ())
-    st.button("↩️ " + _("Undo my last change"), disabled=not who, on_click=lambda: save(
-        "undo", ctx.path, crm_core.undo, who, done=_("Your last change was undone.")))
+    st.button("↩️ " + _("Undo my last change"), disabled=not author, on_click=lambda: save(
+        "undo", ctx.path, crm_core.undo, author, done=_("Your last change was undone.")))
     log = read(ctx, crm_core.change_log, customer_id)
     st.dataframe(pd.DataFrame({
         _("When"): log["at"].str[:16].str.replace("T", " "), _("Who"): log["author"].fillna("—"),

@@ -17,10 +17,10 @@ from pages.common import (
     source_label,
     stage_label,
 )
-from pages.common.forms import author, confirmation, customer_picker, field_error, other_error, save
+from pages.common.forms import confirmation, customer_picker, field_error, other_error, save, session_author
 
 ctx = setup("Log a response", "✍️")
-who = author()
+author = session_author()
 names = customers_or_stop(ctx, _("There is no customer to log a response for yet."))
 customer_id = customer_picker(names)
 if customer_id is None:
@@ -28,7 +28,7 @@ if customer_id is None:
     st.stop()
 journey = read(ctx, crm_core.journey, customer_id)
 st.caption(_("Now in **{stage}**. Entries are stamped with your name ({name}) and today's date by default.",
-             stage=stage_label(journey.current_stage), name=escape_markdown(who)) if who else
+             stage=stage_label(journey.current_stage), name=escape_markdown(author)) if author else
            _("Now in **{stage}**. Entries are stamped with your name and today's date by default.",
              stage=stage_label(journey.current_stage)))
 response_tab, opinion_tab, stage_tab = st.tabs([_("Response"), _("Opinion"), _("Stage")])
@@ -48,7 +48,7 @@ with response_tab:
         left.segmented_control(_("Quality"), [1, 2, 3, 4, 5], key="response_quality")
         right.segmented_control(_("Completeness"), [1, 2, 3, 4, 5], key="response_completeness")
         when.date_input(_("Date"), value=dt.date.today(), max_value=dt.date.today(), key="response_date")
-        last = read(ctx, crm_core.last_mode, who)
+        last = read(ctx, crm_core.last_mode, author)
         how.selectbox(_("Mode"), crm_core.MODES, index=crm_core.MODES.index(last) if last else 0,
                       format_func=mode_label, key="response_mode")
         with left:
@@ -65,7 +65,7 @@ with response_tab:
         st.form_submit_button(_("Save response"), type="primary", on_click=lambda: save(
             "response", ctx.path, crm_core.log_response, customer_id, stage, state["response_date"],
             state["response_mode"], state["response_items"], state["response_quality"],
-            state["response_completeness"], state["response_summary"], who,
+            state["response_completeness"], state["response_summary"], author,
             reset={"response_items": [], "response_quality": None, "response_completeness": None,
                    "response_summary": ""},
             done=_("Response saved for {name}.", name=journey.customer["name"])))
@@ -90,7 +90,7 @@ with opinion_tab:
         st.form_submit_button(_("Save opinion"), type="primary", on_click=lambda: save(
             "opinion", ctx.path, crm_core.record_opinion, customer_id, state["opinion_stage"],
             state["opinion_date"], state["opinion_score"], source=state["opinion_source"],
-            note=state["opinion_note"], author=who, reset={"opinion_score": None, "opinion_note": ""},
+            note=state["opinion_note"], author=author, reset={"opinion_score": None, "opinion_note": ""},
             done=_("Opinion saved.")))
 
 with stage_tab:
@@ -109,5 +109,5 @@ with stage_tab:
         state = st.session_state
         st.form_submit_button(_("Save stage change"), type="primary", on_click=lambda: save(
             "stage", ctx.path, crm_core.move_stage, customer_id, state["stage_to"], state["stage_date"],
-            kind=state["stage_kind"], reason=state["stage_reason"], author=who,
+            kind=state["stage_kind"], reason=state["stage_reason"], author=author,
             reset={"stage_reason": ""}, done=_("Stage change saved.")))

@@ -7,14 +7,14 @@ import streamlit as st
 
 import crm_core
 from pages.common import _, read, setup
-from pages.common.forms import author, confirmation, field_error, other_error, save
+from pages.common.forms import confirmation, field_error, other_error, save, session_author
 
 FIELDS = ("name", "sector", "region", "account_manager", "acquisition_cost", "created_on", "notes",
           "external_id")
 CONTACT_COLUMNS = ["name", "role", "email", "phone"]
 
 ctx = setup("Customers", "🏢")
-who = author()
+author = session_author()
 names = read(ctx, crm_core.customer_names)
 labels = {0: "➕ " + _("New customer"),
           **dict(zip(names["customer_id"].astype(int).tolist(), names["name"].tolist()))}
@@ -80,10 +80,10 @@ def edited_contacts() -> list[dict]:
 if submitted:
     values = {field: st.session_state.get(f"{form}:{field}") for field in FIELDS}
     if customer_id:
-        save(form, ctx.path, crm_core.update_customer, customer_id, values, edited_contacts(), author=who,
+        save(form, ctx.path, crm_core.update_customer, customer_id, values, edited_contacts(), author=author,
              done=_("Saved {name}.", name=values["name"]))
     else:
-        save(form, ctx.path, crm_core.add_customer, values, edited_contacts(), author=who,
+        save(form, ctx.path, crm_core.add_customer, values, edited_contacts(), author=author,
              done=_("Added {name}. Log its first response from the journey.", name=values["name"]))
         if f"{form}:error" not in st.session_state:
             for key in [k for k in st.session_state if k.startswith(f"{form}:") and k != f"{form}:done"]:

@@ -39,7 +39,7 @@ with st.form("add_account", clear_on_submit=False):
     if st.form_submit_button(_("Add account"), type="primary"):
         try:
             with crm_core.connect(ctx.path) as db:
-                created = accounts.add_user(db, name, password, role, acting=user.name)
+                created = accounts.add_user(db, name, password, role, author=user.name)
             st.success(_("Added {name} as {role}.", name=created.name, role=ROLES[created.role]))
         except (crm_core.ValidationError, crm_core.AccessDenied, crm_core.StorageError) as error:
             st.error(error_text(error))
@@ -51,7 +51,7 @@ if others:
     target = st.selectbox(_("Account"), others, key="toggle_name")
     disabled = by_name[target]["disabled"]
     st.button(_("Enable") if disabled else _("Disable"), key="toggle", on_click=save,
-              args=("toggle", ctx.path, accounts.set_disabled, target, not disabled), kwargs={"acting": user.name})
+              args=("toggle", ctx.path, accounts.set_disabled, target, not disabled), kwargs={"author": user.name})
     other_error("toggle", ())
     confirmation("toggle")
 st.subheader(_("Role"))
@@ -61,6 +61,6 @@ if others:
                  key=f"role_of:{target}", format_func=ROLES.get)
     # The callback runs before the next script run: it reads the role chosen in the box.
     st.button(_("Save changes"), key="save_role", on_click=lambda: save(
-        "role", ctx.path, accounts.set_role, target, st.session_state[f"role_of:{target}"], acting=user.name))
+        "role", ctx.path, accounts.set_role, target, st.session_state[f"role_of:{target}"], author=user.name))
     other_error("role", ())
     confirmation("role")

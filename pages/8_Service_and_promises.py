@@ -6,14 +6,14 @@ import streamlit as st
 import crm_core
 from pages.common import SHOWN, _, customers_or_stop, first_of, fmt_number, fmt_pct, n_, read, setup
 from pages.common.charts import link_column, portfolio_filters
-from pages.common.forms import author, customer_picker
+from pages.common.forms import customer_picker, session_author
 from pages.common.presented import draw, presented
 from pages.common.service import (case_form, clock_now, compliance_table, event_form, fmt_hours,
                                   open_cases_table, promise_form, promises_shown, resolve_form, spares_table,
                                   trend_chart)
 
 ctx = setup("Service and promises", "🛠️")
-who = author()
+author = session_author()
 names = customers_or_stop(ctx, _("There are no customers yet."))
 filters = portfolio_filters(ctx) or None
 now = clock_now()
@@ -58,10 +58,10 @@ with clock_tab:
         if customer_id is None:
             st.caption(_("Pick the customer above first."))
         else:
-            case_form(ctx, customer_id, who)
+            case_form(ctx, customer_id, author)
     if not waiting.empty:
         with st.expander(_("Log a first reply, an expert assigned, a repair or the closing"), icon="⏱️"):
-            event_form(ctx, waiting, who)
+            event_form(ctx, waiting, author)
 
 with promise_tab:
     record = read(ctx, crm_core.promise_record, ctx.as_of, filters=filters).iloc[0]
@@ -97,10 +97,10 @@ with promise_tab:
             st.caption(_("Pick the customer above first."))
         else:
             stages = crm_core.scores.reached_stages(read(ctx, crm_core.journey, customer_id).current_stage)
-            promise_form(ctx, customer_id, tuple(stages), who)
+            promise_form(ctx, customer_id, tuple(stages), author)
     # Only the chosen customer's open promises: the whole portfolio's would be thousands of choices.
     still_open = [] if customer_id is None else read(ctx, crm_core.promise_list, ctx.as_of, customer_id=customer_id,
                                                      only="open")
     if len(still_open):
         with st.expander(_("Mark a promise kept, broken or renegotiated"), icon="✔️"):
-            resolve_form(ctx, still_open, who)
+            resolve_form(ctx, still_open, author)

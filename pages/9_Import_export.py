@@ -8,11 +8,11 @@ import crm_core
 from crm_core import importer
 from pages.common import _, fmt_number, n_, read, setup
 from pages.common.charts import portfolio_filters
-from pages.common.forms import author, error_text
+from pages.common.forms import error_text, session_author
 from pages.common.importing import column_mapping, export_button, import_outcome, run_import, show_problems
 
 ctx = setup("Import and export", "📥")
-who = author()
+author = session_author()
 KINDS = {"customers": _("Customers"), "responses": _("Responses"), "opinions": _("Opinions")}
 state = st.session_state
 import_tab, export_tab, backup_tab = st.tabs([_("Import"), _("Export"), _("Backup")])
@@ -74,5 +74,5 @@ with import_tab:
     valid = counts["create"] + counts["update"]
     left, right = st.columns(2)
     left.button(n_("Import the {n} valid row", "Import the {n} valid rows", valid), type="primary",
-                disabled=valid == 0, on_click=run_import, args=(ctx.path, plan, who), key="import_valid")
-    right.button(_("Import nothing"), on_click=run_import, args=(ctx.path, None, who), key="import_nothing")
+                disabled=valid == 0, on_click=run_import, args=(ctx.path, plan, author), key="import_valid")
+    right.button(_("Import nothing"), on_click=run_import, args=(ctx.path, None, author), key="import_nothing")

@@ -129,7 +129,7 @@ def locked_database(path: Path) -> Path:
     ``vera``, both with ``PASSWORD``: pages then ask for a sign-in."""
     with crm_core.connect(path) as db:
         crm_core.add_user(db, "admin", PASSWORD, "admin")
-        crm_core.add_user(db, "vera", PASSWORD, "viewer", acting="admin")
+        crm_core.add_user(db, "vera", PASSWORD, "viewer", author="admin")
     return path
 
 

@@ -11,6 +11,7 @@ from fixtures import TODAY
 
 import crm_core
 from crm_core.storage import commands
+from crm_core.storage.entities import ENTITIES
 
 
 def replay(trail: pd.DataFrame) -> dict:
@@ -28,7 +29,7 @@ def replay(trail: pd.DataFrame) -> dict:
 def everything(db) -> dict:
     """Every entity in the database, as the audit trail records them."""
     state = {}
-    for entity, table in commands.ENTITY_TABLES.items():
+    for entity, table in ((name, e.table) for name, e in ENTITIES.items()):
         for (entity_id,) in db.conn.execute(f"SELECT id FROM {table}"):
             state[(entity, entity_id)] = json.loads(json.dumps(commands.snapshot(db, entity, entity_id)))
     return state

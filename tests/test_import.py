@@ -556,7 +556,7 @@ def test_summaries_after_an_import_equal_a_full_rebuild(demo_db):
 def test_a_viewer_cannot_import(story_db):
     with crm_core.connect(story_db) as db:
         crm_core.add_user(db, "Ada", "correct horse", "admin")
-        crm_core.add_user(db, "Vic", "correct horse", "viewer", acting="Ada")
+        crm_core.add_user(db, "Vic", "correct horse", "viewer", author="Ada")
         plan = plan_file(db, (DATA / "respuestas_cp1252.csv").read_bytes(), "responses")
         before = counts(db)
         with pytest.raises(crm_core.AccessDenied):

@@ -84,6 +84,6 @@ def test_an_outcome_is_audited_undone_and_refused_to_a_viewer(outcomes_db):
         crm_core.undo(db, "ana")
         assert crm_core.acquisition_returns(db).set_index("group").loc["Borealis Rail", "referrals_lost"] == 0
         crm_core.add_user(db, "admin", "correct horse battery", "admin")
-        crm_core.add_user(db, "vera", "correct horse battery", "viewer", acting="admin")
+        crm_core.add_user(db, "vera", "correct horse battery", "viewer", author="admin")
         with pytest.raises(crm_core.AccessDenied):
             crm_core.record_outcome(db, 1, "additional_sale", "2025-08-02", amount=1, author="vera", today=TODAY)

@@ -91,7 +91,7 @@ def test_a_session_whose_account_is_disabled_is_signed_out_at_its_next_step(open
     page = sign_in(open_page("pages/1_Customer_journey.py", locked_db, customer="1"), "vera", PASSWORD)
     assert page.header[0].value == "Acme Turbines"
     with crm_core.connect(locked_db) as db:
-        crm_core.accounts.set_disabled(db, "vera", True, acting="admin")
+        crm_core.accounts.set_disabled(db, "vera", True, author="admin")
     page = page.run()
     assert page.title[0].value == "🔒 Sign in" and "Acme Turbines" not in shown_text(page)
 
@@ -100,7 +100,7 @@ def test_a_new_role_applies_to_a_signed_in_session_at_its_next_step(open_page, l
     page = sign_in(open_page("pages/5_Log_response.py", locked_db, customer="1"), "vera", PASSWORD)
     assert any("can read but not change" in i.value for i in page.info)
     with crm_core.connect(locked_db) as db:
-        crm_core.accounts.set_role(db, "vera", "editor", acting="admin")
+        crm_core.accounts.set_role(db, "vera", "editor", author="admin")
     page = page.run()
     assert not any("can read but not change" in i.value for i in page.info)
     assert page.session_state["user"] == crm_core.User("vera", "editor")
@@ -122,7 +122,7 @@ def sign_out(page):
 
 def test_signing_out_leaves_nothing_for_the_next_person_on_the_tab(open_page, locked_db):
     with crm_core.connect(locked_db) as db:
-        crm_core.add_user(db, "eddie", PASSWORD, "editor", acting="admin")
+        crm_core.add_user(db, "eddie", PASSWORD, "editor", author="admin")
     page = sign_in(open_page("pages/9_Import_export.py", locked_db), "admin", PASSWORD)
     assert not page.exception
     # The admin is told how to take a backup on the server; the browser never receives one.
@@ -142,7 +142,7 @@ def test_a_disabled_account_loses_its_session_and_everything_in_it(open_page, lo
     page = sign_in(open_page("pages/7_Admin.py", locked_db), "vera", PASSWORD)
     page.session_state["typed_by_vera"] = "a draft"
     with crm_core.connect(locked_db) as db:
-        crm_core.accounts.set_disabled(db, "vera", True, acting="admin")
+        crm_core.accounts.set_disabled(db, "vera", True, author="admin")
     page = page.run()
     assert page.title[0].value == "🔒 Sign in"
     assert "typed_by_vera" not in page.session_state and "user" not in page.session_state
@@ -188,9 +188,9 @@ def test_an_account_change_ends_the_remembered_sign_in(open_page, locked_db, bro
     token, _ = cookie_written(sign_in(open_page("app.py", locked_db), "vera", PASSWORD))
     with crm_core.connect(locked_db) as db:
         if change == "disable":
-            crm_core.accounts.set_disabled(db, "vera", True, acting="admin")
+            crm_core.accounts.set_disabled(db, "vera", True, author="admin")
         elif change == "role":
-            crm_core.accounts.set_role(db, "vera", "editor", acting="admin")
+            crm_core.accounts.set_role(db, "vera", "editor", author="admin")
         else:
             crm_core.accounts.change_password(db, "vera", PASSWORD, "another long password")
     browser_cookie(token)
@@ -241,6 +241,6 @@ def test_behind_a_trusted_proxy_an_unknown_or_disabled_name_is_refused(open_page
     page = open_page("app.py", locked_db)
     assert page.title[0].value == "🔒 Access refused" and "mallory has no active account" in page.error[0].value
     with crm_core.connect(locked_db) as db:
-        crm_core.accounts.set_disabled(db, "vera", True, acting="admin")
+        crm_core.accounts.set_disabled(db, "vera", True, author="admin")
     behind_a_proxy("vera")
     assert open_page("app.py", locked_db).title[0].value == "🔒 Access refused"

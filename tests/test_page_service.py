@@ -143,7 +143,7 @@ def test_the_journey_shows_the_customers_cases_and_broken_promises(open_page, se
 def test_a_viewer_sees_the_clocks_but_cannot_open_a_case(open_page, service_db):
     with crm_core.connect(service_db) as db:
         crm_core.add_user(db, "admin", PASSWORD, "admin")
-        crm_core.add_user(db, "vera", PASSWORD, "viewer", acting="admin")
+        crm_core.add_user(db, "vera", PASSWORD, "viewer", author="admin")
     page = sign_in(open_page(PAGE, service_db, customer="1"), "vera", PASSWORD)
     assert metrics(page)["Open cases"] == "1"
     page.text_input(key="case_description").input("Viewer tries to write")

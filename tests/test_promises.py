@@ -129,7 +129,7 @@ def test_resolving_is_audited_and_undone(promises_db):
 def test_a_viewer_cannot_record_a_promise(promises_db):
     with crm_core.connect(promises_db) as db:
         crm_core.add_user(db, "admin", "correct horse battery", "admin")
-        crm_core.add_user(db, "vera", "correct horse battery", "viewer", acting="admin")
+        crm_core.add_user(db, "vera", "correct horse battery", "viewer", author="admin")
         with pytest.raises(crm_core.AccessDenied):
             crm_core.record_promise(db, 1, "pre_deal", "2025-02-01", "other", "x", author="vera", today=TODAY)
 

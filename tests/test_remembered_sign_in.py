@@ -26,7 +26,7 @@ EDDIE = accounts.User("Eddie", "editor")
 def team_db(story_db):
     with crm_core.connect(story_db) as db:
         crm_core.add_user(db, "Ada", "admin-pass-1", "admin")
-        crm_core.add_user(db, "Eddie", "editor-pass-1", "editor", acting="Ada")
+        crm_core.add_user(db, "Eddie", "editor-pass-1", "editor", author="Ada")
     return story_db
 
 
@@ -56,8 +56,8 @@ def test_it_expires_and_signing_out_revokes_it(team_db):
 
 
 @pytest.mark.parametrize("change", [
-    lambda db: accounts.set_disabled(db, "Eddie", True, acting="Ada"),
-    lambda db: accounts.set_role(db, "Eddie", "viewer", acting="Ada"),
+    lambda db: accounts.set_disabled(db, "Eddie", True, author="Ada"),
+    lambda db: accounts.set_role(db, "Eddie", "viewer", author="Ada"),
     lambda db: accounts.change_password(db, "Eddie", "editor-pass-1", "a new password"),
 ], ids=["disabled", "role changed", "password changed"])
 def test_changing_the_account_revokes_its_remembered_sign_ins(team_db, change):
@@ -72,8 +72,8 @@ def test_changing_the_account_revokes_its_remembered_sign_ins(team_db, change):
 def test_enabling_an_account_again_does_not_revive_its_old_sign_ins(team_db):
     with crm_core.connect(team_db) as db:
         eddie = accounts.remember(db, user=EDDIE, now=NOW)
-        accounts.set_disabled(db, "Eddie", True, acting="Ada")
-        accounts.set_disabled(db, "Eddie", False, acting="Ada")
+        accounts.set_disabled(db, "Eddie", True, author="Ada")
+        accounts.set_disabled(db, "Eddie", False, author="Ada")
         assert accounts.recall(db, eddie.token, now=NOW) is None
 
 

@@ -178,7 +178,7 @@ def test_the_checklist_response_needs_a_customer_in_post_deal(cases_db):
 def test_targets_can_be_changed_by_an_admin_only_and_undone(cases_db):
     with crm_core.connect(cases_db) as db:
         crm_core.add_user(db, "admin", "correct horse battery", "admin")
-        crm_core.add_user(db, "eddie", "correct horse battery", "editor", acting="admin")
+        crm_core.add_user(db, "eddie", "correct horse battery", "editor", author="admin")
         with pytest.raises(crm_core.AccessDenied):
             crm_core.set_service_target(db, "critical", 2, 4, 24, author="eddie")
         with pytest.raises(crm_core.ValidationError) as refused:
@@ -194,7 +194,7 @@ def test_targets_can_be_changed_by_an_admin_only_and_undone(cases_db):
 def test_a_viewer_cannot_open_a_case(cases_db):
     with crm_core.connect(cases_db) as db:
         crm_core.add_user(db, "admin", "correct horse battery", "admin")
-        crm_core.add_user(db, "vera", "correct horse battery", "viewer", acting="admin")
+        crm_core.add_user(db, "vera", "correct horse battery", "viewer", author="admin")
         with pytest.raises(crm_core.AccessDenied):
             crm_core.open_case(db, 1, "2025-08-11 08:00", "Leak", "high", author="vera", now=NOW)
         assert len(crm_core.case_clocks(db, now=NOW)) == 3

@@ -12,14 +12,9 @@ from sqlite_utils import Database
 
 from . import frame, summaries
 from .bulk import insert_rows
+from .entities import (CUSTOMER_COLUMNS, ENTITIES, ENTRY_COLUMNS, OPINION_COLUMNS,  # noqa: F401  (re-exported)
+                       RESPONSE_COLUMNS, UNDOABLE)
 from .summaries import rebuild_summaries  # noqa: F401  (re-exported)
-
-CUSTOMER_COLUMNS = ("name", "name_key", "sector", "region", "account_manager",
-                    "acquisition_cost", "created_on", "notes", "external_id")
-RESPONSE_COLUMNS = ("customer_id", "stage", "responded_on", "mode", "summary",
-                    "quality", "completeness", "author")
-OPINION_COLUMNS = ("customer_id", "stage", "opinion_on", "score", "source", "note", "author")
-ENTRY_COLUMNS = ("customer_id", "stage", "entered_on", "kind", "reason", "author")
 
 
 def _insert(db: Database, table: str, columns: Iterable[str], values: dict) -> int:
@@ -145,8 +140,9 @@ def item_stages(db: Database) -> dict[str, str]:
     return dict(db.conn.execute("SELECT key, stage FROM checklist_items WHERE active = 1").fetchall())
 
 
-def row(db: Database, table: str, row_id: int) -> dict | None:
-    cursor = db.conn.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+def row(db: Database, table: str, row_id: int, columns: tuple[str, ...] | None = None) -> dict | None:
+    """One row of ``table`` as a dict of ``columns`` (default: all), or None."""
+    cursor = db.conn.execute(f"SELECT {', '.join(columns or ('*',))} FROM {table} WHERE id = :id", {"id": row_id})
     found = cursor.fetchone()
     return dict(zip([d[0] for d in cursor.description], found)) if found else None
 
@@ -266,18 +262,13 @@ def bulk_load(db: Database, customers: list[dict], contacts: list[dict], entries
 
 # --- audit trail and undo --------------------------------------------------------
 
-ENTITY_TABLES = {"customer": "customers", "stage_entry": "stage_entries", "response": "responses",
-                 "opinion": "opinions", "service_case": "service_cases", "promise": "promises",
-                 "outcome": "outcomes", "service_target": "service_targets"}
-# The entities whose rows feed the summary tables, refreshed when undo restores one.
-SUMMARY_ENTITIES = ("stage_entry", "response", "opinion")
 CONTACT_COLUMNS = ("name", "role", "email", "phone")
 
 
 def snapshot(db: Database, entity: str, entity_id: int) -> dict | None:
     """The full state of one entity (a customer with its contacts, a response with
     its items), or None when it does not exist."""
-    state = row(db, ENTITY_TABLES[entity], entity_id)
+    state = row(db, ENTITIES[entity].table, entity_id, ENTITIES[entity].audited)
     if state is None:
         return None
     if entity == "customer":
@@ -291,7 +282,7 @@ def snapshot(db: Database, entity: str, entity_id: int) -> dict | None:
 def restore(db: Database, entity: str, entity_id: int, state: dict | None) -> None:
     """Make one entity equal to ``state`` (None deletes it) and refresh the summaries
     it feeds. Used by undo; the state is one the entity had before."""
-    table = ENTITY_TABLES[entity]
+    table = ENTITIES[entity].table
     current = snapshot(db, entity, entity_id)
     if state is None:
         db.conn.execute(f"DELETE FROM {table} WHERE id = ?", [entity_id])
@@ -306,7 +297,7 @@ def restore(db: Database, entity: str, entity_id: int, state: dict | None) -> No
             _replace_contacts(db, entity_id, state["contacts"])
         elif entity == "response":
             _write_items(db, entity_id, state)
-    if entity not in SUMMARY_ENTITIES:
+    if not ENTITIES[entity].feeds_summaries:
         return
     for version in (current, state):
         if version is not None:
@@ -331,11 +322,14 @@ def append_audit(db: Database, change: int, at: str, author: str | None, action:
 
 
 def last_undoable_change(db: Database, author: str | None) -> list[dict]:
-    """The audit rows of ``author``'s latest change that is not an undo and not undone."""
+    """The audit rows of ``author``'s latest change of undoable entities that is not an
+    undo and not undone."""
+    entities = {f"entity_{n}": name for n, name in enumerate(UNDOABLE)}
     found = db.conn.execute(
-        "SELECT MAX(a.change_id) FROM audit a WHERE a.author IS ? AND a.action <> 'undo'"
+        "SELECT MAX(a.change_id) FROM audit a WHERE a.author IS :author AND a.action <> 'undo'"
+        f" AND a.entity IN ({', '.join(':' + key for key in entities)})"
         " AND NOT EXISTS (SELECT 1 FROM audit u WHERE u.undoes = a.change_id)",
-        [author]).fetchone()[0]
+        {"author": author, **entities}).fetchone()[0]
     if found is None:
         return []
     cursor = db.conn.execute("SELECT * FROM audit WHERE change_id = ? ORDER BY id", [found])

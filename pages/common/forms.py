@@ -19,9 +19,10 @@ from . import _, escape_markdown, field_label
 from .auth import remember, signed_in
 
 
-def author() -> str | None:
-    """The person writing: the signed-in user, or (in open mode) a name typed in the
-    sidebar, which this browser remembers (``auth.remember``)."""
+def session_author() -> str | None:
+    """The author of this session's changes: the signed-in user (the account's own
+    spelling), or (in open mode) a name typed in the sidebar, which this browser
+    remembers (``auth.remember``)."""
     user = signed_in()
     if user is not None:
         if not user.can_write:

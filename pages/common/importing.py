@@ -45,8 +45,8 @@ def column_mapping(path: str, raw: importer.RawTable, kind: str, file_id: str) -
     return mapping
 
 
-def run_import(path: str, plan: importer.ImportPreview | None, who: str | None) -> None:
-    """Write the valid rows of ``plan`` as ``who`` (``plan`` None: import nothing)."""
+def run_import(path: str, plan: importer.ImportPreview | None, author: str | None) -> None:
+    """Write the valid rows of ``plan`` as ``author`` (``plan`` None: import nothing)."""
     state = st.session_state
     state.pop("import:error", None)
     state["upload_round"] = state.get("upload_round", 0) + 1
@@ -55,8 +55,9 @@ def run_import(path: str, plan: importer.ImportPreview | None, who: str | None) 
         return
     try:
         with crm_core.connect(path) as db:
-            state["import:result"] = importer.apply(db, plan, author=who)
-    except (crm_core.AccessDenied, crm_core.StorageError) as error:
+            state["import:result"] = importer.apply(db, plan, author=author)
+    # ValidationError: an author text no name can be (open mode), refused before any row.
+    except (crm_core.AccessDenied, crm_core.StorageError, crm_core.ValidationError) as error:
         state["import:error"] = error_text(error)
 
 

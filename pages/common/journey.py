@@ -133,7 +133,7 @@ def _values(key: str, fields: tuple[str, ...]) -> dict:
     return {field: st.session_state[f"{key}:{field}"] for field in fields}
 
 
-def response_editor(path: str, journey: crm_core.Journey, response: pd.Series, who: str | None) -> None:
+def response_editor(path: str, journey: crm_core.Journey, response: pd.Series, author: str | None) -> None:
     """Edit or delete one response; the error stays next to its field, the input in the form."""
     key = f"edit_response:{int(response['id'])}"
     labels = journey.checklist[journey.checklist["stage"] == response["stage"]]
@@ -156,14 +156,14 @@ def response_editor(path: str, journey: crm_core.Journey, response: pd.Series, w
         fields = ("items", "quality", "completeness", "responded_on", "mode", "summary")
         save_col, delete_col = st.columns(2)
         save_col.form_submit_button(_("Save changes"), type="primary", on_click=lambda: save(
-            key, path, crm_core.update_response, int(response["id"]), _values(key, fields), author=who,
+            key, path, crm_core.update_response, int(response["id"]), _values(key, fields), author=author,
             done=_("Response changed.")))
         delete_col.form_submit_button("🗑 " + _("Delete this response"), on_click=lambda: save(
-            "journey", path, crm_core.delete_response, int(response["id"]), author=who,
+            "journey", path, crm_core.delete_response, int(response["id"]), author=author,
             done=_("Response deleted. Undo it in the History tab.")))
 
 
-def opinion_editor(path: str, opinion: pd.Series, who: str | None) -> None:
+def opinion_editor(path: str, opinion: pd.Series, author: str | None) -> None:
     """Edit or delete one opinion."""
     key = f"edit_opinion:{int(opinion['id'])}"
     confirmation(key)
@@ -179,9 +179,9 @@ def opinion_editor(path: str, opinion: pd.Series, who: str | None) -> None:
         save_col, delete_col = st.columns(2)
         save_col.form_submit_button(_("Save changes"), type="primary", on_click=lambda: save(
             key, path, crm_core.update_opinion, int(opinion["id"]), _values(key, ("score", "opinion_on", "note")),
-            author=who, done=_("Opinion changed.")))
+            author=author, done=_("Opinion changed.")))
         delete_col.form_submit_button("🗑 " + _("Delete this opinion"), on_click=lambda: save(
-            "journey", path, crm_core.delete_opinion, int(opinion["id"]), author=who,
+            "journey", path, crm_core.delete_opinion, int(opinion["id"]), author=author,
             done=_("Opinion deleted. Undo it in the History tab.")))
 
 

@@ -86,7 +86,7 @@ def outcomes_table(ctx: Context, customer_id: int | None, filters: dict | None, 
         _("To whom"): found["counterpart"].fillna("—"), _("Note"): found["note"].fillna("")})
 
 
-def outcome_form(ctx: Context, customer_id: int, who: str | None) -> None:
+def outcome_form(ctx: Context, customer_id: int, author: str | None) -> None:
     """Record an additional sale or a referral given or lost for ``customer_id``."""
     confirmation("outcome")
     with st.form("outcome"):
@@ -108,5 +108,5 @@ def outcome_form(ctx: Context, customer_id: int, who: str | None) -> None:
         st.form_submit_button(_("Record the outcome"), type="primary", on_click=lambda: save(
             "outcome", ctx.path, crm_core.record_outcome, customer_id, state["outcome_kind"], state["outcome_day"],
             amount=state["outcome_amount"], counterpart=state["outcome_counterpart"], note=state["outcome_note"],
-            author=who, reset={"outcome_amount": None, "outcome_counterpart": "", "outcome_note": ""},
+            author=author, reset={"outcome_amount": None, "outcome_counterpart": "", "outcome_note": ""},
             done=_("Outcome recorded.")))

@@ -152,7 +152,7 @@ def _when(prefix: str, label: str) -> None:
     time.time_input(_("Time"), value=dt.time(dt.datetime.now().hour), step=900, key=f"{prefix}_time")
 
 
-def case_form(ctx: Context, customer_id: int, who: str | None) -> None:
+def case_form(ctx: Context, customer_id: int, author: str | None) -> None:
     """Open a case for ``customer_id``."""
     confirmation("case")
     with st.form("case"):
@@ -166,10 +166,11 @@ def case_form(ctx: Context, customer_id: int, who: str | None) -> None:
         state = st.session_state
         st.form_submit_button(_("Open the case"), type="primary", on_click=lambda: save(
             "case", ctx.path, crm_core.open_case, customer_id, _moment("case"), state["case_description"],
-            state["case_priority"], author=who, reset={"case_description": ""}, done=_("Case opened; its clocks run.")))
+            state["case_priority"], author=author, reset={"case_description": ""},
+            done=_("Case opened; its clocks run.")))
 
 
-def event_form(ctx: Context, waiting: pd.DataFrame, who: str | None) -> None:
+def event_form(ctx: Context, waiting: pd.DataFrame, author: str | None) -> None:
     """Stop a clock of an open case (or close it), optionally logging the matching checklist response."""
     confirmation("event")
     events = {"first_reply": _("First reply"), "attention": _("Expert assigned"), "repair": _("Repaired"),
@@ -204,11 +205,11 @@ def event_form(ctx: Context, waiting: pd.DataFrame, who: str | None) -> None:
             spare_reference_price=state["event_reference"],
             response={"mode": state["event_mode"], "quality": state["event_quality"],
                       "completeness": state["event_completeness"]} if state["event_log"] else None,
-            author=who, reset={"event_expert": "", "event_quoted": None, "event_reference": None},
+            author=author, reset={"event_expert": "", "event_quoted": None, "event_reference": None},
             done=_("Saved; the clock and the checklist agree.")))
 
 
-def promise_form(ctx: Context, customer_id: int, stages: tuple[str, ...], who: str | None) -> None:
+def promise_form(ctx: Context, customer_id: int, stages: tuple[str, ...], author: str | None) -> None:
     """Record a promise made to ``customer_id`` in one of the ``stages`` it reached."""
     confirmation("promise")
     with st.form("promise"):
@@ -229,11 +230,11 @@ def promise_form(ctx: Context, customer_id: int, stages: tuple[str, ...], who: s
         st.form_submit_button(_("Record the promise"), type="primary", on_click=lambda: save(
             "promise", ctx.path, crm_core.record_promise, customer_id, state["promise_stage"], state["promise_made"],
             state["promise_kind"], state["promise_what"], made_by=state["promise_by"],
-            promised_value=state["promise_value"], due_on=state["promise_due"], author=who,
+            promised_value=state["promise_value"], due_on=state["promise_due"], author=author,
             reset={"promise_what": "", "promise_value": "", "promise_due": None}, done=_("Promise recorded.")))
 
 
-def resolve_form(ctx: Context, open_promises: pd.DataFrame, who: str | None) -> None:
+def resolve_form(ctx: Context, open_promises: pd.DataFrame, author: str | None) -> None:
     """Mark an open promise kept, broken or renegotiated."""
     confirmation("resolve")
     labels = dict(zip(open_promises["promise_id"].astype(int).tolist(), open_promises["name"] + " · " + open_promises["what"]))
@@ -249,7 +250,7 @@ def resolve_form(ctx: Context, open_promises: pd.DataFrame, who: str | None) -> 
         state = st.session_state
         st.form_submit_button(_("Save"), type="primary", on_click=lambda: save(
             "resolve", ctx.path, crm_core.resolve_promise, state["resolve_promise"], state["resolve_status"],
-            state["resolve_day"], actual_value=state["resolve_actual"], author=who, reset={"resolve_actual": ""},
+            state["resolve_day"], actual_value=state["resolve_actual"], author=author, reset={"resolve_actual": ""},
             done=_("Promise updated.")))
 
 

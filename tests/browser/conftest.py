@@ -118,7 +118,7 @@ def _start_server(workdir: Path, cache_dir: Path, team: dict | None = None, sett
         with crm_core.connect(db) as conn:
             admin = next(iter(team))
             for name, (role, password) in team.items():
-                crm_core.add_user(conn, name, password, role, acting=None if name == admin else admin)
+                crm_core.add_user(conn, name, password, role, author=None if name == admin else admin)
     log = workdir / "streamlit.log"
     port = _free_port()
     env = dict(os.environ, CRM_DB=str(db), PYTHONUNBUFFERED="1", **(settings or {}))

@@ -1,0 +1,98 @@
+"""The one way a write reaches the database: every function of crm_core that
+changes data opens a ``change`` (or, for the few writes that change no fact,
+``unaudited``), and nothing else opens a storage transaction (a test scans for it).
+
+A change, in one transaction: checks the author's role (``roles.require``,
+which also resolves the author to the name the audit trail uses), lets the
+write validate and store its rows (the storage commands keep the summary tables
+up to date in the same transaction), and appends one audit row per entity it
+touched: who, when, what, and the entity's full state before and after.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from typing import Iterator
+
+from . import roles
+from .i18n import N_
+from .storage import commands, transaction
+from .validation import ValidationError
+
+
+class Change:
+    """One write transaction by ``author`` (resolved): records what it did in the audit trail."""
+
+    def __init__(self, db, author: str | None):
+        self.db, self.author = db, author
+        self.id = commands.change_id(db)
+        self.at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+    def record(self, action: str, entity: str, entity_id: int, before: dict | None,
+               undoes: int | None = None) -> None:
+        """Append the audit row of ``action`` on one entity of the registry
+        (``storage.entities``): its state ``before`` and, read now, after. Actions:
+        ``create``, ``update``, ``delete``, ``undo``, and ``password`` (an account's
+        password changed; the trail holds neither it nor its hash)."""
+        after = commands.snapshot(self.db, entity, entity_id)
+        state = after or before
+        customer_id = state["id"] if entity == "customer" else state.get("customer_id")
+        commands.append_audit(self.db, self.id, self.at, self.author, action, entity, entity_id,
+                              customer_id, recorded(before), recorded(after), undoes)
+
+
+def recorded(state: dict | None) -> str | None:
+    """An entity's state as the audit trail stores it (JSON text; None for none)."""
+    return None if state is None else json.dumps(state, ensure_ascii=False, sort_keys=True)
+
+
+@contextlib.contextmanager
+def change(db, author: str | None, role: str = "editor") -> Iterator[Change]:
+    """A write transaction by ``author``, refused (``AccessDenied``) when accounts
+    exist and ``author`` is not an active account with ``role`` (``editor``:
+    editors and admins; ``admin``; ``viewer``: any active account). Yields the
+    ``Change`` to record entities on. Inside an open ``batch`` it is a savepoint."""
+    with transaction(db):
+        yield Change(db, roles.require(db, author, role))
+
+
+@contextlib.contextmanager
+def batch(db) -> Iterator[None]:
+    """Many changes as one transaction (an import): each ``change`` inside rolls
+    back alone when refused and is its own change in the audit trail; the summary
+    tables are refreshed once at the end instead of after every change. The
+    caller checks the author's role first (``roles.require``)."""
+    with transaction(db), commands.deferred_refresh(db):
+        yield
+
+
+@contextlib.contextmanager
+def unaudited(db) -> Iterator[None]:
+    """A write transaction that leaves no audit row, for the writes that change no
+    fact anyone made: recomputing the summary tables, loading generated demo or
+    benchmark data into an empty database, and sign-in bookkeeping (failed-login
+    counts and locks, which anyone typing a name can cause; a browser's remembered
+    sign-in made or revoked). The test of the funnel names every caller."""
+    with transaction(db):
+        yield
+
+
+def customer(db, customer_id) -> dict:
+    """The customer a write names (``customers`` columns and ``id``); refuses
+    (field ``customer_id``) an unknown one."""
+    found = commands.customer(db, customer_id) if isinstance(customer_id, int) else None
+    if found is None:
+        raise ValidationError("customer_id", N_("unknown customer {id!r}"), id=customer_id)
+    return found
+
+
+def existing(db, entity: str, entity_id) -> dict:
+    """The state of the ``entity`` a write changes (``commands.snapshot``); refuses
+    (field ``<entity>_id``) an unknown one."""
+    found = commands.snapshot(db, entity, entity_id) if isinstance(entity_id, int) else None
+    if found is None:
+        raise ValidationError(f"{entity}_id", N_("unknown {entity} {id!r}"), entity=entity.replace("_", " "),
+                              id=entity_id)
+    return found
