@@ -104,7 +104,7 @@ NOT_ROLE_CHECKED = {
     "accounts.forget": "signing out: revokes a remembered sign-in its holder presents",
     "writes.rebuild_summaries": "recomputes derived tables from the rows; no fact changes",
 }
-ACTING = {"editor": "Eddie", "admin": "Ada"}
+AUTHORS = {"editor": "Eddie", "admin": "Ada"}
 REFUSED = {"editor": ("Vera", "Nobody", None), "admin": ("Eddie", "Vera", "Nobody", None)}
 
 
@@ -139,7 +139,7 @@ def test_every_write_refuses_a_role_that_may_not_do_it_and_writes_nothing(story_
             with pytest.raises(crm_core.AccessDenied):
                 call(db, author)
         assert "\n".join(db.conn.iterdump()) == before
-        call(db, ACTING[role])
+        call(db, AUTHORS[role])
         assert "\n".join(db.conn.iterdump()) != before
 
 
@@ -249,7 +249,7 @@ def test_every_write_leaves_audit_rows_stamped_with_its_author_resolved(story_db
     account as it spells itself, however the caller typed the name."""
     role, call = WRITES.get(write) or ("viewer", lambda db, author: accounts.change_password(
         db, author, "viewer-pass-1", "viewer-pass-2"))
-    author = ACTING.get(role, "Vera")
+    author = AUTHORS.get(role, "Vera")
     with crm_core.connect(team_db(story_db)) as db:
         before = len(crm_core.history(db))
         call(db, f"  {author.lower()} ")

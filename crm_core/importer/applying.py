@@ -16,6 +16,7 @@ from ..validation import ValidationError
 from .mapping import header_set
 from .planning import Customers, ImportPreview, Planner, RowPlan, problems
 
+
 @dataclass
 class ImportResult:
     """What an import did. ``written`` is False when it was refused as a whole
