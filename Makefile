@@ -23,7 +23,7 @@ test: $(STAMP)
 # (bench-browser). BENCH_ARGS go to the first, e.g.
 # make bench BENCH_ARGS="--rebuild --runs 9".
 bench: $(STAMP)
-	$(PY) -m crm_core bench $(BENCH_ARGS)
+	$(PY) tests/benchmarks/bench.py $(BENCH_ARGS)
 	CRM_DB=data/bench.db $(PY) tests/benchmarks/page_times.py
 	$(MAKE) bench-browser
 

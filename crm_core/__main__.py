@@ -1,13 +1,14 @@
-"""Command line: ``python -m crm_core demo|rebuild|user|bench|import|export|backup|restore``."""
+"""Command line: ``python -m crm_core demo|rebuild|user|import|export|backup|restore``
+(the benchmark is ``tests/benchmarks/bench.py``)."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
-from pathlib import Path
 
-from . import accounts, backup, bench, demo, importer, storage, writes
+from . import accounts, backup, demo, importer, storage, writes
+from .storage import files
 from .validation import ValidationError
 
 
@@ -40,31 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     backup_cmd.add_argument("out", help="the backup file to write")
     restore_cmd = commands.add_parser("restore", help="replace the database with a checked backup")
     restore_cmd.add_argument("file", help="the backup file")
-    bench_cmd = commands.add_parser(
-        "bench", help="time every read and write on a large generated portfolio",
-        description="Build (or reuse, when complete) a generated portfolio and print, for every read and "
-                    "write, the median and min-max of several runs against its target, the naive pandas "
-                    "peer, the database size and the build time.")
-    bench_cmd.add_argument("--db", dest="bench_db", type=Path,
-                           help="the bench database (default: data/bench.db; $CRM_DB is not used)")
-    bench_cmd.add_argument("--customers", type=int, default=bench.Scale.customers, help="default: %(default)s")
-    bench_cmd.add_argument("--responses", type=int, default=bench.Scale.responses, help="default: %(default)s")
-    bench_cmd.add_argument("--opinions", type=int, default=bench.Scale.opinions, help="default: %(default)s")
-    bench_cmd.add_argument("--runs", type=int, default=5, help="timed runs per measurement (default: %(default)s)")
-    bench_cmd.add_argument("--import-rows", type=int, default=10_000,
-                           help="response rows in the timed import (default: %(default)s)")
-    bench_cmd.add_argument("--rebuild", action="store_true", help="build the database again even if complete")
     args = parser.parse_args(argv)
-    if args.command == "bench":
-        scale = bench.Scale(args.customers, args.responses, args.opinions)
-        bench.run(args.bench_db or args.db or bench.DEFAULT_BENCH_PATH, scale, runs=args.runs,
-                  import_rows=args.import_rows, rebuild=args.rebuild)
-        return 0
     path = storage.database_path(args.db)
     if args.command == "demo":
         if args.replace:
-            for suffix in ("", "-wal", "-shm"):
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            files.remove(path)
         print("created" if demo.ensure_demo(path) else "kept (it already has customers)", path)
     elif args.command == "rebuild":
         with storage.connect(path) as db:

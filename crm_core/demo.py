@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .catalogue import CHECKLIST, MODES, STAGES
 from . import demo_relationship as relationship, funnel
-from .storage import commands, connect, relationship_commands, value
+from .storage import bulk, commands, connect, relationship_commands
 from .validation import name_key
 
 SECTORS = ("Energy", "Water & utilities", "Rail & transport", "Mining", "Manufacturing",
@@ -199,7 +199,7 @@ def build_demo(path, *, anchor: dt.date | None = None, customers: int = 48) -> N
 def ensure_demo(path) -> bool:
     """Fill ``path`` with the demo when it has no customers; returns True if it did."""
     with connect(path) as db:
-        if value(db, "SELECT COUNT(*) FROM customers"):
+        if bulk.has_customers(db):
             return False
     build_demo(path)
     return True

@@ -12,7 +12,7 @@ import pandas as pd
 from .catalogue import MODES, STAGES
 from .reads import with_rating_means
 from .snapshot import SnapshotDay
-from .storage import analysis_queries, queries
+from .storage import period_queries, queries
 from .validation import check_stage, parse_date
 
 RECENT_MONTHS = 3
@@ -68,4 +68,4 @@ def weakest_responses(db, as_of=None, since=None, stage: str | None = None, limi
     check_stage(stage)
     since_day = f"{_since_month(as_of, since, today)}-01"
     stages = (stage,) if stage is not None else STAGES
-    return analysis_queries.weakest_responses(db, since_day, SnapshotDay.of(as_of).bound, stages, MODES, int(limit))
+    return period_queries.weakest_responses(db, since_day, SnapshotDay.of(as_of).bound, stages, MODES, int(limit))

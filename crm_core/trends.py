@@ -14,7 +14,7 @@ from . import scores
 from .catalogue import STAGE_POSITION, STAGES
 from .i18n import N_
 from .snapshot import SnapshotDay
-from .storage import analysis_queries, queries
+from .storage import period_queries, queries
 from .validation import ValidationError
 
 DEFAULT_PERIOD_DAYS = 180
@@ -33,7 +33,7 @@ def final_opinion_sums(db, as_of=None, period_days: int = DEFAULT_PERIOD_DAYS,
     ``change`` (end - start; NaN unless rated at both ends and different)."""
     if int(period_days) < 1:
         raise ValidationError("period_days", N_("the period must be at least one day"))
-    sums = analysis_queries.final_opinion_at_two_dates(
+    sums = period_queries.final_opinion_at_two_dates(
         db, period_start(as_of, period_days, today).isoformat(), SnapshotDay.of(as_of).bound)
     moved = (sums["start_rated"] > 0) & (sums["end_rated"] > 0) & (sums["start_value"] != sums["end_value"])
     sums["change"] = (sums["end_value"] - sums["start_value"]).where(moved)
@@ -55,14 +55,14 @@ def biggest_movers(db, as_of=None, period_days: int = DEFAULT_PERIOD_DAYS, filte
     end = SnapshotDay.of(as_of).bound
     sums = final_opinion_sums(db, as_of, period_days, today)
     if filters:
-        sums = sums[sums["customer_id"].isin(analysis_queries.customer_ids(db, filters)["customer_id"])]
+        sums = sums[sums["customer_id"].isin(period_queries.customer_ids(db, filters)["customer_id"])]
     moved = sums[sums["change"].notna()].copy()
     moved["size"] = moved["change"].abs()
     moved = moved.sort_values(["size", "change", "customer_id"], ascending=[False, True, True])
     if limit is not None:
         moved = moved.head(limit)
     ids = [int(i) for i in moved["customer_id"]]
-    profiles = analysis_queries.customer_profiles(db, ids, start, end)
+    profiles = period_queries.customer_profiles(db, ids, start, end)
     found = moved.merge(profiles, on="customer_id", how="left")
     found = found.rename(columns={"start_value": "opinion_start", "end_value": "opinion_end"})
     columns = ["customer_id", "name", "sector", "region", "account_manager", "stage_start", "stage",
@@ -99,10 +99,10 @@ def self_assessment_trend(db, as_of=None) -> pd.DataFrame:
 
     Reads the summary tables only, so it stays fast on large portfolios."""
     day = SnapshotDay.of(as_of).bound
-    customers = analysis_queries.first_responses_by_day(db, day)
-    items = analysis_queries.items_first_covered_by_day(db, day)
+    customers = period_queries.first_responses_by_day(db, day)
+    items = period_queries.items_first_covered_by_day(db, day)
     ratings = queries.mode_month(db, day)
-    opinions = analysis_queries.stage_opinion_steps_by_day(db, day)
+    opinions = period_queries.stage_opinion_steps_by_day(db, day)
     firsts = [f["day"].min() for f in (customers, items, opinions) if len(f)]
     firsts += [ratings["month"].min()] if len(ratings) else []
     columns = ["month", "stage", "customers", "mean_coverage", "mean_quality", "mean_completeness",
@@ -118,7 +118,7 @@ def self_assessment_trend(db, as_of=None) -> pd.DataFrame:
         _monthly_cumulative(ratings, ["responses", "quality_sum", "completeness_sum"], months),
         _monthly_cumulative(opinions, ["value", "rated"], months),
     ], axis=1).reset_index()
-    totals = found["stage"].map(analysis_queries.active_items_per_stage(db)).fillna(0)
+    totals = found["stage"].map(period_queries.active_items_per_stage(db)).fillna(0)
     with_response = found["customers"].where(found["customers"] > 0)
     found["mean_coverage"] = scores.coverage(found["items"], (with_response * totals).fillna(0))
     found["mean_quality"] = scores.mean_rating(found["quality_sum"], found["responses"])

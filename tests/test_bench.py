@@ -9,7 +9,7 @@ import pandas as pd
 from fixtures import SUMMARY_TABLES, summaries
 
 import crm_core
-from crm_core import bench
+from benchmarks import bench
 from crm_core.catalogue import CHECKLIST
 
 TINY = bench.Scale(customers=50, responses=2_000, opinions=300)

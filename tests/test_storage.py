@@ -3,6 +3,8 @@ computation after any writes, concurrent writers lose nothing."""
 
 import random
 import sqlite3
+import subprocess
+import sys
 import threading
 
 import pandas as pd
@@ -36,6 +38,39 @@ def test_a_database_made_by_the_first_schema_is_upgraded_with_its_rows_kept(tmp_
         assert schema.pending(db) == []
         row = crm_core.portfolio(db).iloc[0]
     assert (row["name"], row["responses"], row["items_covered"], row["final_opinion"]) == ("Old Co", 1, 1, 1)
+
+
+# Opens the database given as argument once told to on standard input, so that two
+# processes, both started and ready, open the same new file at the same moment.
+_OPEN_WHEN_TOLD = """
+import sys
+import crm_core
+print("ready", flush=True)
+sys.stdin.readline()
+with crm_core.connect(sys.argv[1]):
+    pass
+"""
+
+
+def test_two_processes_opening_a_new_file_at_once_apply_each_migration_once(tmp_path):
+    path = tmp_path / "new.db"
+    for _ in range(3):   # each round is one chance for the two to collide
+        path.unlink(missing_ok=True)
+        starting = [subprocess.Popen([sys.executable, "-c", _OPEN_WHEN_TOLD, str(path)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                    for _ in range(2)]
+        for process in starting:
+            assert process.stdout.readline() == "ready\n"
+        for process in starting:
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        for process in starting:
+            _, errors = process.communicate()
+            assert process.returncode == 0, errors
+        with crm_core.connect(path, migrate=False) as db:
+            applied = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+            assert applied == [m.name for m in schema.migrations.pending(Database(memory=True))]
+            assert db.execute("SELECT COUNT(*) FROM checklist_items").fetchone()[0] == len(crm_core.CHECKLIST)
 
 
 def test_a_file_that_is_not_sqlite_gives_a_clear_error_and_is_left_untouched(tmp_path):
@@ -118,9 +153,9 @@ def test_summaries_after_writes_refreshed_once_at_the_end_as_an_import_does_equa
                 customers = _random_write(db, rng, customers, items)
             except crm_core.ValidationError:
                 continue
-        pending = db._deferred_refresh
-        only_added = set(pending["added"].values()) - pending["customers"]
-        assert only_added and pending["customers"]        # both ways of refreshing are exercised
+        pending = db.transaction.deferred
+        only_added = set(pending.added.values()) - pending.customers
+        assert only_added and pending.customers        # both ways of refreshing are exercised
     kept = summaries(demo_db)
     with crm_core.connect(demo_db) as db:
         crm_core.rebuild_summaries(db)

@@ -6,12 +6,12 @@ benchmark's naive peer. Run inside the caller's ``transaction``.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import pandas as pd
 from sqlite_utils import Database
 
-from . import frame, value
+from . import dialect, frame, value
 
 COUNTED_TABLES = ("customers", "contacts", "stage_entries", "responses", "response_items", "opinions",
                   "audit")
@@ -22,21 +22,20 @@ def insert_rows(db: Database, table: str, columns: Iterable[str], rows: Iterable
     one ``executemany``; ``rows`` may be a generator, so nothing is held twice."""
     columns = tuple(columns)
     db.conn.executemany(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        ([r.get(c) for c in columns] if isinstance(r, dict) else r for r in rows),
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
+        ({c: r.get(c) for c in columns} if isinstance(r, dict) else dict(zip(columns, r)) for r in rows),
     )
 
 
-@contextlib.contextmanager
-def large_cache(db: Database, megabytes: int = 512) -> Iterator[None]:
+def large_cache(db: Database, megabytes: int = 512) -> contextlib.AbstractContextManager[None]:
     """Give this connection a page cache of ``megabytes`` while loading millions of rows:
     index pages stay in memory instead of being re-read for every insert."""
-    before = value(db, "PRAGMA cache_size")
-    db.conn.execute(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
-    try:
-        yield
-    finally:
-        db.conn.execute(f"PRAGMA cache_size = {int(before)}")
+    return dialect.page_cache(db.conn, megabytes)
+
+
+def has_customers(db: Database) -> bool:
+    """Whether the database holds any customer."""
+    return value(db, "SELECT EXISTS (SELECT 1 FROM customers)") == 1
 
 
 def counts(db: Database) -> dict[str, int]:

@@ -5,12 +5,13 @@ leaves the summary tables consistent with the rows it touched.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 import pandas as pd
 from sqlite_utils import Database
 
-from . import frame, summaries
+from . import Handle, frame, summaries
 from .bulk import insert_rows
 from .entities import (CUSTOMER_COLUMNS, ENTITIES, ENTRY_COLUMNS, OPINION_COLUMNS,  # noqa: F401  (re-exported)
                        RESPONSE_COLUMNS, UNDOABLE)
@@ -19,118 +20,133 @@ from .summaries import rebuild_summaries  # noqa: F401  (re-exported)
 
 def _insert(db: Database, table: str, columns: Iterable[str], values: dict) -> int:
     columns = tuple(columns)
-    cursor = db.conn.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [values.get(c) for c in columns],
-    )
-    return cursor.lastrowid
+    return db.conn.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) RETURNING id",
+        {c: values.get(c) for c in columns},
+    ).fetchall()[0][0]
 
 
 def _update(db: Database, table: str, row_id: int, columns: Iterable[str], values: dict) -> None:
     columns = tuple(columns)
     db.conn.execute(
-        f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-        [values.get(c) for c in columns] + [row_id],
+        f"UPDATE {table} SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :row_id",
+        {**{c: values.get(c) for c in columns}, "row_id": row_id},
     )
 
 
 # --- summary refreshes: after each write, or once at the end of a bulk import ----
 
-def refresh_customer(db: Database, customer_id: int) -> None:
+@dataclass
+class DeferredRefresh:
+    """What the writes inside ``deferred_refresh`` noted to refresh at its end."""
+
+    customers: set[int] = field(default_factory=set)       # to recompute whole
+    added: dict[int, int] = field(default_factory=dict)    # new response id -> its customer
+    cells: set[tuple[str, str, str]] = field(default_factory=set)   # (stage, mode, month)
+
+
+def _deferred(db: Handle) -> DeferredRefresh | None:
+    """The refreshes the transaction in progress defers (None: refresh now)."""
+    return db.transaction.deferred if db.transaction is not None else None
+
+
+def refresh_customer(db: Handle, customer_id: int) -> None:
     """Recompute one customer's summaries now, or at the end of ``deferred_refresh``."""
-    pending = getattr(db, "_deferred_refresh", None)
+    pending = _deferred(db)
     if pending is None:
         summaries.refresh_customer(db, customer_id)
     else:
-        pending["customers"].add(customer_id)
+        pending.customers.add(customer_id)
 
 
-def _response_added(db: Database, response_id: int, customer_id: int) -> None:
+def _response_added(db: Handle, response_id: int, customer_id: int) -> None:
     """Bring the summaries up to date with a new response: its customer's now, or at
     the end of ``deferred_refresh`` by adding it to what they already count."""
-    pending = getattr(db, "_deferred_refresh", None)
+    pending = _deferred(db)
     if pending is None:
         summaries.refresh_customer(db, customer_id)
     else:
-        pending["added"][response_id] = customer_id
+        pending.added[response_id] = customer_id
 
 
-def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
+def refresh_mode_month(db: Handle, stage: str, mode: str, day: str) -> None:
     """Recompute one (stage, mode, month) cell now, or at the end of ``deferred_refresh``."""
-    pending = getattr(db, "_deferred_refresh", None)
+    pending = _deferred(db)
     if pending is None:
         summaries.refresh_mode_month(db, stage, mode, day)
     else:
-        pending["cells"].add((stage, mode, day[:7]))
+        pending.cells.add((stage, mode, day[:7]))
 
 
 @contextlib.contextmanager
-def deferred_refresh(db: Database) -> Iterator[None]:
-    """Inside the caller's transaction, let writes note the customers, new responses
+def deferred_refresh(db: Handle) -> Iterator[None]:
+    """Inside the caller's ``transaction``, let writes note the customers, new responses
     and (stage, mode, month) cells they touch instead of refreshing their summaries
-    each time; on leaving without error, refresh them all at once. The summaries
-    end as if refreshed after every write, but a file of thousands of rows costs a
-    few statements. Reads of summary tables inside see them stale. A nested use
-    joins the outer one."""
-    if getattr(db, "_deferred_refresh", None) is not None:
+    each time (the transaction carries them: ``Transaction.deferred``); on leaving
+    without error, refresh them all at once. The summaries end as if refreshed after
+    every write, but a file of thousands of rows costs a few statements. Reads of
+    summary tables inside see them stale. A nested use joins the outer one."""
+    if db.transaction is None:
+        raise RuntimeError("deferred_refresh runs inside a transaction")
+    if db.transaction.deferred is not None:
         yield
         return
-    pending = {"customers": set(), "added": {}, "cells": set()}
-    db._deferred_refresh = pending
+    pending = db.transaction.deferred = DeferredRefresh()
     try:
         yield
     finally:
-        db._deferred_refresh = None
-    recompute = pending["customers"]
+        db.transaction.deferred = None
+    recompute = pending.customers
     # A customer with any other change is recomputed whole, its new responses included.
-    added = {response: customer for response, customer in pending["added"].items() if customer not in recompute}
+    added = {response: customer for response, customer in pending.added.items() if customer not in recompute}
     if recompute:
         summaries.refresh_customers(db, _id_set(db, "touched_customers", recompute), {})
     if added:
         summaries.add_responses(db, _id_set(db, "added_responses", added))
         summaries.refresh_customer_summary(db, _id_set(db, "touched_customers", set(added.values())), {})
-    for stage, mode, month in sorted(pending["cells"]):
+    for stage, mode, month in sorted(pending.cells):
         summaries.refresh_mode_month(db, stage, mode, f"{month}-01")
 
 
 def _id_set(db: Database, name: str, ids) -> str:
-    """Put ``ids`` in the temporary table ``name`` (emptied first); returns the SQL set
-    ``SELECT id FROM temp.<name>`` for a summary statement's ``IN``."""
+    """Put ``ids`` in the temporary table ``name`` (this connection's own, emptied first;
+    no permanent table has such a name); returns the SQL set ``SELECT id FROM <name>``
+    for a summary statement's ``IN``."""
     db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
-    db.execute(f"DELETE FROM temp.{name}")
-    db.conn.executemany(f"INSERT INTO temp.{name} (id) VALUES (?)", [(i,) for i in ids])
-    return f"SELECT id FROM temp.{name}"
+    db.execute(f"DELETE FROM {name}")
+    db.conn.executemany(f"INSERT INTO {name} (id) VALUES (:id)", ({"id": i} for i in ids))
+    return f"SELECT id FROM {name}"
 
 
 # --- facts the validators need -------------------------------------------------
 
 def customer(db: Database, customer_id: int) -> dict | None:
     row = db.conn.execute(
-        f"SELECT id, {', '.join(CUSTOMER_COLUMNS)} FROM customers WHERE id = ?", [customer_id]
+        f"SELECT id, {', '.join(CUSTOMER_COLUMNS)} FROM customers WHERE id = :c", {"c": customer_id}
     ).fetchone()
     return dict(zip(("id", *CUSTOMER_COLUMNS), row)) if row else None
 
 
 def customer_id_by_name_key(db: Database, name_key: str) -> int | None:
-    row = db.conn.execute("SELECT id FROM customers WHERE name_key = ?", [name_key]).fetchone()
+    row = db.conn.execute("SELECT id FROM customers WHERE name_key = :key", {"key": name_key}).fetchone()
     return row[0] if row else None
 
 
 def stage_on(db: Database, customer_id: int, day: str) -> str | None:
     """The customer's stage at the end of ``day`` (latest entry on or before it)."""
     row = db.conn.execute(
-        "SELECT stage FROM stage_entries WHERE customer_id = ? AND entered_on <= ?"
+        "SELECT stage FROM stage_entries WHERE customer_id = :c AND entered_on <= :d"
         " ORDER BY entered_on DESC, id DESC LIMIT 1",
-        [customer_id, day],
+        {"c": customer_id, "d": day},
     ).fetchone()
     return row[0] if row else None
 
 
 def last_stage_entry(db: Database, customer_id: int) -> tuple[str, str] | tuple[None, None]:
     row = db.conn.execute(
-        "SELECT stage, entered_on FROM stage_entries WHERE customer_id = ?"
+        "SELECT stage, entered_on FROM stage_entries WHERE customer_id = :c"
         " ORDER BY entered_on DESC, id DESC LIMIT 1",
-        [customer_id],
+        {"c": customer_id},
     ).fetchone()
     return (row[0], row[1]) if row else (None, None)
 
@@ -166,7 +182,7 @@ def update_customer(db: Database, customer_id: int, values: dict, contacts: list
 
 
 def _replace_contacts(db: Database, customer_id: int, contacts: list[dict]) -> None:
-    db.conn.execute("DELETE FROM contacts WHERE customer_id = ?", [customer_id])
+    db.conn.execute("DELETE FROM contacts WHERE customer_id = :c", {"c": customer_id})
     for contact in contacts:
         _insert(db, "contacts", ("customer_id", "name", "role", "email", "phone"),
                 {**contact, "customer_id": customer_id})
@@ -174,7 +190,7 @@ def _replace_contacts(db: Database, customer_id: int, contacts: list[dict]) -> N
 
 def stage_entry_ids(db: Database, customer_id: int) -> list[int]:
     return [r[0] for r in db.conn.execute(
-        "SELECT id FROM stage_entries WHERE customer_id = ? ORDER BY id", [customer_id])]
+        "SELECT id FROM stage_entries WHERE customer_id = :c ORDER BY id", {"c": customer_id})]
 
 
 def insert_stage_entry(db: Database, values: dict) -> int:
@@ -186,12 +202,12 @@ def insert_stage_entry(db: Database, values: dict) -> int:
 # --- responses -----------------------------------------------------------------
 
 def _write_items(db: Database, response_id: int, values: dict) -> None:
-    db.conn.execute("DELETE FROM response_items WHERE response_id = ?", [response_id])
+    db.conn.execute("DELETE FROM response_items WHERE response_id = :r", {"r": response_id})
     db.conn.executemany(
         "INSERT INTO response_items (response_id, item_key, customer_id, stage, responded_on)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [(response_id, key, values["customer_id"], values["stage"], values["responded_on"])
-         for key in values["items"]],
+        " VALUES (:response_id, :item_key, :customer_id, :stage, :responded_on)",
+        [{"response_id": response_id, "item_key": key, "customer_id": values["customer_id"],
+          "stage": values["stage"], "responded_on": values["responded_on"]} for key in values["items"]],
     )
 
 
@@ -212,14 +228,14 @@ def update_response(db: Database, response_id: int, before: dict, values: dict) 
 
 
 def delete_response(db: Database, before: dict) -> None:
-    db.conn.execute("DELETE FROM responses WHERE id = ?", [before["id"]])
+    db.conn.execute("DELETE FROM responses WHERE id = :id", {"id": before["id"]})
     refresh_customer(db, before["customer_id"])
     refresh_mode_month(db, before["stage"], before["mode"], before["responded_on"])
 
 
 def response_items(db: Database, response_id: int) -> list[str]:
     return [r[0] for r in db.conn.execute(
-        "SELECT item_key FROM response_items WHERE response_id = ? ORDER BY item_key", [response_id])]
+        "SELECT item_key FROM response_items WHERE response_id = :r ORDER BY item_key", {"r": response_id})]
 
 
 # --- opinions ------------------------------------------------------------------
@@ -236,7 +252,7 @@ def update_opinion(db: Database, opinion_id: int, values: dict) -> None:
 
 
 def delete_opinion(db: Database, before: dict) -> None:
-    db.conn.execute("DELETE FROM opinions WHERE id = ?", [before["id"]])
+    db.conn.execute("DELETE FROM opinions WHERE id = :id", {"id": before["id"]})
     refresh_customer(db, before["customer_id"])
 
 
@@ -273,7 +289,7 @@ def snapshot(db: Database, entity: str, entity_id: int) -> dict | None:
         return None
     if entity == "customer":
         state["contacts"] = [dict(zip(CONTACT_COLUMNS, r)) for r in db.conn.execute(
-            "SELECT name, role, email, phone FROM contacts WHERE customer_id = ? ORDER BY id", [entity_id])]
+            "SELECT name, role, email, phone FROM contacts WHERE customer_id = :c ORDER BY id", {"c": entity_id})]
     elif entity == "response":
         state["items"] = response_items(db, entity_id)
     return state
@@ -285,13 +301,13 @@ def restore(db: Database, entity: str, entity_id: int, state: dict | None) -> No
     table = ENTITIES[entity].table
     current = snapshot(db, entity, entity_id)
     if state is None:
-        db.conn.execute(f"DELETE FROM {table} WHERE id = ?", [entity_id])
+        db.conn.execute(f"DELETE FROM {table} WHERE id = :id", {"id": entity_id})
     else:
         columns = [c for c in state if c not in ("contacts", "items")]
         db.conn.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
             f" ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns if c != 'id')}",
-            [state[c] for c in columns],
+            {c: state[c] for c in columns},
         )
         if entity == "customer":
             _replace_contacts(db, entity_id, state["contacts"])
@@ -316,8 +332,10 @@ def append_audit(db: Database, change: int, at: str, author: str | None, action:
                  undoes: int | None = None) -> None:
     db.conn.execute(
         "INSERT INTO audit (change_id, at, author, action, entity, entity_id, customer_id, before, after,"
-        " undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [change, at, author, action, entity, entity_id, customer_id, before, after, undoes],
+        " undoes) VALUES (:change_id, :at, :author, :action, :entity, :entity_id, :customer_id, :before, :after,"
+        " :undoes)",
+        {"change_id": change, "at": at, "author": author, "action": action, "entity": entity,
+         "entity_id": entity_id, "customer_id": customer_id, "before": before, "after": after, "undoes": undoes},
     )
 
 
@@ -326,19 +344,18 @@ def last_undoable_change(db: Database, author: str | None) -> list[dict]:
     undo and not undone."""
     entities = {f"entity_{n}": name for n, name in enumerate(UNDOABLE)}
     found = db.conn.execute(
-        "SELECT MAX(a.change_id) FROM audit a WHERE a.author IS :author AND a.action <> 'undo'"
+        "SELECT MAX(a.change_id) FROM audit a WHERE a.author IS NOT DISTINCT FROM :author AND a.action <> 'undo'"
         f" AND a.entity IN ({', '.join(':' + key for key in entities)})"
         " AND NOT EXISTS (SELECT 1 FROM audit u WHERE u.undoes = a.change_id)",
         {"author": author, **entities}).fetchone()[0]
     if found is None:
         return []
-    cursor = db.conn.execute("SELECT * FROM audit WHERE change_id = ? ORDER BY id", [found])
+    cursor = db.conn.execute("SELECT * FROM audit WHERE change_id = :change ORDER BY id", {"change": found})
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, r)) for r in cursor.fetchall()]
 
 
 def audit_rows(db: Database, customer_id: int | None = None) -> pd.DataFrame:
     """The audit trail in order (of one customer when given)."""
-    where = "WHERE customer_id = ?" if customer_id is not None else ""
-    return frame(db, f"SELECT * FROM audit {where} ORDER BY id",
-                 [customer_id] if customer_id is not None else [])
+    where = "WHERE customer_id = :c" if customer_id is not None else ""
+    return frame(db, f"SELECT * FROM audit {where} ORDER BY id", {"c": customer_id})

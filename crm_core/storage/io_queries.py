@@ -1,17 +1,15 @@
-"""SQL for import, export and backup: the facts an import matches rows on, the
-flat tables an export writes, and whole-file copies of the database.
+"""SQL for import and export: the facts an import matches rows on, the column
+mappings remembered, and the flat tables an export writes.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pandas as pd
 from sqlite_utils import Database
 
-from . import BUSY_TIMEOUT_MS, StorageError, frame, rows, schema, value
+from . import frame, rows, value
 from .commands import CUSTOMER_COLUMNS
+from .dialect import joined, unindexed
 from .queries import _filter_sql
 
 # --- facts an import matches on --------------------------------------------------
@@ -23,20 +21,19 @@ def customer_rows(db: Database) -> list[dict]:
 
 def response_exists(db: Database, values: dict) -> bool:
     """Whether a response with the same customer, stage, date, mode and summary exists."""
-    # The unary + keeps SQLite on the (customer_id, responded_on) index: a handful of
-    # rows, where the (stage, mode, responded_on) index finds hundreds at scale.
-    return value(db, "SELECT EXISTS (SELECT 1 FROM responses WHERE customer_id = ? AND responded_on = ?"
-                     " AND +stage = ? AND +mode = ? AND summary = ?)",
-                 [values["customer_id"], values["responded_on"], values["stage"], values["mode"],
-                  values["summary"]]) == 1
+    # Stage and mode unindexed keep the plan on the (customer_id, responded_on) index: a
+    # handful of rows, where the (stage, mode, responded_on) index finds hundreds at scale.
+    return value(db, "SELECT EXISTS (SELECT 1 FROM responses WHERE customer_id = :customer_id"
+                     f" AND responded_on = :responded_on AND {unindexed('stage')} = :stage"
+                     f" AND {unindexed('mode')} = :mode AND summary = :summary)",
+                 {key: values[key] for key in ("customer_id", "responded_on", "stage", "mode", "summary")}) == 1
 
 
 def opinion_exists(db: Database, values: dict) -> bool:
     """Whether an opinion with the same customer, stage, date, score and note exists."""
-    return value(db, "SELECT EXISTS (SELECT 1 FROM opinions WHERE customer_id = ? AND stage = ?"
-                     " AND opinion_on = ? AND score = ? AND note IS ?)",
-                 [values["customer_id"], values["stage"], values["opinion_on"], values["score"],
-                  values["note"]]) == 1
+    return value(db, "SELECT EXISTS (SELECT 1 FROM opinions WHERE customer_id = :customer_id AND stage = :stage"
+                     " AND opinion_on = :opinion_on AND score = :score AND note IS NOT DISTINCT FROM :note)",
+                 {key: values[key] for key in ("customer_id", "stage", "opinion_on", "score", "note")}) == 1
 
 
 
@@ -44,15 +41,17 @@ def opinion_exists(db: Database, values: dict) -> bool:
 
 def saved_mapping(db: Database, kind: str, headers: str) -> str | None:
     """The JSON mapping last saved for ``kind`` and ``headers`` (sorted column names as JSON), or None."""
-    return value(db, "SELECT mapping FROM import_mappings WHERE kind = ? AND headers = ?", [kind, headers])
+    return value(db, "SELECT mapping FROM import_mappings WHERE kind = :kind AND headers = :headers",
+                 {"kind": kind, "headers": headers})
 
 
 def save_mapping(db: Database, kind: str, headers: str, mapping: str, author: str | None, saved_at: str) -> None:
     """Remember ``mapping`` (JSON) for ``kind`` and ``headers``, replacing the one saved before."""
-    db.execute("INSERT INTO import_mappings (kind, headers, mapping, author, saved_at) VALUES (?, ?, ?, ?, ?)"
+    db.execute("INSERT INTO import_mappings (kind, headers, mapping, author, saved_at)"
+               " VALUES (:kind, :headers, :mapping, :author, :saved_at)"
                " ON CONFLICT (kind, headers) DO UPDATE SET mapping = excluded.mapping,"
                " author = excluded.author, saved_at = excluded.saved_at",
-               [kind, headers, mapping, author, saved_at])
+               {"kind": kind, "headers": headers, "mapping": mapping, "author": author, "saved_at": saved_at})
 
 # --- flat tables for export -------------------------------------------------------
 # Column names are the importer's field names, so an exported file imports back as is.
@@ -75,7 +74,7 @@ def export_responses(db: Database, as_of: str, filters: dict | None) -> pd.DataF
     where, params = _filter_sql(filters)
     return frame(db, f"""
     SELECT r.id, c.name AS customer, c.external_id, r.stage, r.responded_on, r.mode,
-           (SELECT group_concat(item_key, ';') FROM
+           (SELECT {joined("item_key", ";")} FROM
                (SELECT i.item_key FROM response_items i WHERE i.response_id = r.id ORDER BY i.item_key)
            ) AS items,
            r.quality, r.completeness, r.summary, r.author
@@ -109,63 +108,3 @@ def export_count(db: Database, kind: str, as_of: str, filters: dict | None) -> i
     where, params = _filter_sql(filters)
     chosen = f"AND customer_id IN (SELECT c.id FROM customers c WHERE 1 = 1 {where})" if where else ""
     return value(db, _EXPORT_COUNTS[kind].format(where=where, chosen=chosen), {"d": as_of, **params})
-
-
-# --- whole-file copies (backup and restore) ----------------------------------------
-
-def copy_database(source: Path, target: Path, *, read_only: bool = False) -> None:
-    """Copy the database at ``source`` into a new file ``target`` with SQLite's online
-    backup API: one consistent snapshot even while others write (WAL readers do
-    not block writers). ``target`` is left in rollback-journal mode, a single
-    self-contained file. ``read_only`` opens ``source`` without ever writing to it.
-    Raises ``StorageError`` when ``source`` cannot be read as SQLite."""
-    uri = f"{Path(source).resolve().as_uri()}{'?mode=ro' if read_only else ''}"
-    try:
-        origin = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as error:
-        raise StorageError(f"cannot open {source}: {error}") from error
-    copy = sqlite3.connect(target)
-    try:
-        origin.backup(copy)   # all pages in one step: a single read transaction, one snapshot
-        copy.execute("PRAGMA journal_mode = DELETE")
-    except sqlite3.Error as error:
-        raise StorageError(f"{source} is not a readable SQLite database: {error}") from error
-    finally:
-        copy.close()
-        origin.close()
-
-
-def database_problems(path: Path) -> list[str]:
-    """Why the file at ``path`` is not a CRM database this code can use (empty list
-    when it is): integrity, the CRM tables, and no migration the code does not know."""
-    conn = sqlite3.connect(path)
-    try:
-        db = Database(conn)
-        checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
-        if checks != ["ok"]:
-            return [f"integrity check failed: {'; '.join(checks[:3])}"]
-        if not db["customers"].exists() or not db[schema.migrations.migrations_table].exists():
-            return ["it is SQLite but not a customer-response database"]
-        newer = schema.unknown(db)
-        if newer:
-            return [f"it was written by a newer version (unknown migrations: {', '.join(newer)})"]
-        return []
-    except sqlite3.DatabaseError as error:
-        return [f"not a readable SQLite database: {error}"]
-    finally:
-        conn.close()
-
-
-def checkpoint(path: Path) -> None:
-    """Move everything in ``path``'s write-ahead log into the main file and empty the log."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
-
-
-def side_files(path: Path) -> list[Path]:
-    """The write-ahead log and shared-memory files that belong with ``path``."""
-    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
-

@@ -23,6 +23,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from . import frame
+from .dialect import in_table_order
 from .queries import _filter_sql
 
 def _given(coverage: str, key: str) -> str:
@@ -52,7 +53,7 @@ def driver_sums(db: Database, stage: str, as_of: str, modes: tuple[str, ...],
         SELECT o.customer_id, o.opinion_on, o.score
           -- customers in id order (the default plan walks the name index): the
           -- per-customer seeks then read the opinions index from start to end
-          FROM customers c NOT INDEXED JOIN opinions o ON o.id = (
+          FROM {in_table_order("customers c")} JOIN opinions o ON o.id = (
                SELECT l.id FROM opinions l
                 WHERE l.customer_id = c.id AND l.stage = :stage AND l.opinion_on <= :d
                 ORDER BY l.opinion_on DESC, l.id DESC LIMIT 1)

@@ -23,7 +23,8 @@ def update(db: Database, entity: str, row_id: int, values: dict) -> None:
 
 
 def target_id(db: Database, priority: str) -> int | None:
-    found = db.conn.execute("SELECT id FROM service_targets WHERE priority = ?", [priority]).fetchone()
+    found = db.conn.execute("SELECT id FROM service_targets WHERE priority = :priority",
+                            {"priority": priority}).fetchone()
     return found[0] if found else None
 
 

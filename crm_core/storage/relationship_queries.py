@@ -10,6 +10,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from . import frame, value
+from .dialect import days_between, unindexed
 from .queries import NOW, _filter_sql
 
 # A promise's resolution as it stood at the end of day :d: NULL while it was still open
@@ -17,6 +18,11 @@ from .queries import NOW, _filter_sql
 _RESOLUTION_AS_OF = "CASE WHEN p.resolved_on <= :d THEN p.status END"
 # Overdue on day :t: still open at the end of :d (the rule above) and due before :t.
 _OVERDUE = f"({_RESOLUTION_AS_OF} IS NULL AND p.due_on < :t)"
+
+
+def _count(condition: str) -> str:
+    """SQL counting the rows of a group for which ``condition`` holds."""
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
 
 def _end_of(as_of: str) -> str:
@@ -63,7 +69,7 @@ def _customers_in(filters: dict | None, alias: str) -> tuple[str, dict]:
 def _stopped_hours(column: str) -> str:
     """Hours from the report to ``column`` when that event happened by ``:e``, to 0.01 h."""
     return (f"CASE WHEN s.{column} <= :e THEN "
-            f"ROUND((julianday(s.{column}) - julianday(s.reported_at)) * 24, 2) END")
+            f"ROUND({days_between(f's.{column}', 's.reported_at')} * 24, 2) END")
 
 
 def case_hours(db: Database, as_of: str, clock_columns: dict[str, str],
@@ -78,7 +84,7 @@ def case_hours(db: Database, as_of: str, clock_columns: dict[str, str],
     sql = f"""
     SELECT substr(s.reported_at, 1, 7) AS month, s.priority, {hours}
       FROM service_cases s
-     WHERE +s.reported_at <= :e {where}
+     WHERE {unindexed('s.reported_at')} <= :e {where}
     """
     return frame(db, sql, {"e": _end_of(as_of), **params})
 
@@ -135,10 +141,10 @@ def promises(db: Database, as_of: str, day: str, customer_id: int | None = None,
            CASE WHEN p.resolved IS NOT NULL THEN p.resolved_on END AS resolved_on,
            CASE WHEN p.resolved IS NOT NULL THEN p.actual_value END AS actual_value, p.author,
            CASE WHEN p.resolved IS NOT NULL
-                THEN CAST(julianday(p.resolved_on) - julianday(p.due_on) AS INTEGER) END AS slip_days,
+                THEN CAST({days_between("p.resolved_on", "p.due_on")} AS INTEGER) END AS slip_days,
            COALESCE({_OVERDUE}, 0) AS overdue,
            CASE WHEN {_OVERDUE}
-                THEN CAST(julianday(:t) - julianday(p.due_on) AS INTEGER) END AS days_overdue
+                THEN CAST({days_between(":t", "p.due_on")} AS INTEGER) END AS days_overdue
       {source}
      ORDER BY {order} {"" if limit is None else "LIMIT :limit"}
     """
@@ -174,10 +180,10 @@ def promise_counts(db: Database, as_of: str, day: str, by: str | None = None,
     extra = ", MIN(c.id) AS customer_id" if by == "customer" else ""
     sql = f"""
     SELECT {group} AS "group", COUNT(*) AS promises,
-           SUM(resolved IS NULL) AS open, SUM(resolved = 'kept') AS kept, SUM(resolved = 'broken') AS broken,
-           SUM(resolved = 'renegotiated') AS renegotiated, SUM({_OVERDUE}) AS overdue,
-           SUM(resolved IS NOT NULL) AS resolved,
-           AVG(CASE WHEN resolved IS NOT NULL THEN julianday(p.resolved_on) - julianday(p.due_on) END) AS average_slip
+           {_count("resolved IS NULL")} AS open, {_count("resolved = 'kept'")} AS kept,
+           {_count("resolved = 'broken'")} AS broken, {_count("resolved = 'renegotiated'")} AS renegotiated,
+           {_count(_OVERDUE)} AS overdue, {_count("resolved IS NOT NULL")} AS resolved,
+           AVG(CASE WHEN resolved IS NOT NULL THEN {days_between("p.resolved_on", "p.due_on")} END) AS average_slip
            {extra}
       FROM (SELECT p.*, {_RESOLUTION_AS_OF} AS resolved FROM promises p) p
       JOIN customers c ON c.id = p.customer_id
@@ -204,10 +210,11 @@ def outcomes(db: Database, as_of: str, customer_id: int | None = None,
 
 
 # Per customer, the outcomes recorded by :d: counts per kind and the revenue of additional sales.
-_EARNED = """
-    SELECT o.customer_id, SUM(o.kind = 'additional_sale') AS additional_sales,
+_EARNED = f"""
+    SELECT o.customer_id, {_count("o.kind = 'additional_sale'")} AS additional_sales,
            COALESCE(SUM(CASE WHEN o.kind = 'additional_sale' THEN o.amount END), 0) AS revenue,
-           SUM(o.kind = 'referral_given') AS referrals_given, SUM(o.kind = 'referral_lost') AS referrals_lost
+           {_count("o.kind = 'referral_given'")} AS referrals_given,
+           {_count("o.kind = 'referral_lost'")} AS referrals_lost
       FROM outcomes o WHERE o.on_date <= :d GROUP BY o.customer_id"""
 _EARNED_COLUMNS = ("additional_sales", "revenue", "referrals_given", "referrals_lost")
 
@@ -234,7 +241,7 @@ def outcomes_per_final_opinion(db: Database, as_of: str, filters: dict | None = 
     opinions = ("SELECT customer_id, final_value AS value, COALESCE(rated_stages, 0) AS rated FROM customer_summary"
                 if as_of == NOW else
                 "SELECT customer_id, SUM(d_value) AS value, SUM(d_rated) AS rated FROM opinion_steps"
-                " WHERE +series = 'final' AND on_date <= :d GROUP BY customer_id")
+                f" WHERE {unindexed('series')} = 'final' AND on_date <= :d GROUP BY customer_id")
     earned = ", ".join(f"COALESCE(SUM(e.{column}), 0) AS {column}" for column in _EARNED_COLUMNS)
     sql = f"""
     SELECT CASE WHEN f.rated > 0 THEN f.value END AS final_opinion, COUNT(*) AS customers, {earned}

@@ -1,10 +1,18 @@
 """Versioned schema migrations. Each migration keeps the rows that exist.
 
+A migration states what it does at its point in history and imports no live
+code: one that creates a summary table leaves it empty and asks for the
+summaries to be rebuilt (``rebuilds_summaries``), which ``connect`` does with
+today's code once every pending migration is applied.
+
 Applied migrations are recorded by sqlite-utils in ``_sqlite_migrations``;
-``apply`` runs the pending ones, each in its own transaction.
+``apply`` runs the pending ones, each in its own savepoint of the caller's
+transaction when there is one.
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -12,9 +20,21 @@ from sqlite_utils.migrations import Migrations
 from ..catalogue import CHECKLIST, STAGES
 
 migrations = Migrations("crm_core")
+# The migrations after which the summary tables must be rebuilt from the base rows.
+_REBUILDS_SUMMARIES: set[str] = set()
 
 
-@migrations()
+def migration(*, rebuilds_summaries: bool = False) -> Callable:
+    """Register the decorated function as the next migration; ``rebuilds_summaries``:
+    the summary tables are to be rebuilt once the database is fully migrated."""
+    def register(function):
+        if rebuilds_summaries:
+            _REBUILDS_SUMMARIES.add(function.__name__)
+        return migrations()(function)
+    return register
+
+
+@migration()
 def m001_base_tables(db: Database) -> None:
     """Customers, contacts, checklist items, stage entries, responses, opinions."""
     run_script(
@@ -98,14 +118,15 @@ def m001_base_tables(db: Database) -> None:
     for item in CHECKLIST:
         positions[item.stage] += 1
         db.execute(
-            "INSERT INTO checklist_items (key, stage, position, label) VALUES (?, ?, ?, ?)",
-            [item.key, item.stage, positions[item.stage], item.label],
+            "INSERT INTO checklist_items (key, stage, position, label) VALUES (:key, :stage, :position, :label)",
+            {"key": item.key, "stage": item.stage, "position": positions[item.stage], "label": item.label},
         )
 
 
-@migrations()
+@migration(rebuilds_summaries=True)
 def m002_summaries(db: Database) -> None:
-    """Summary tables kept up to date in the write transaction, built from the rows already there.
+    """Summary tables kept up to date in the write transaction, built (by the rebuild it
+    asks for) from the rows already there.
 
     * ``stage_summary``: per customer and stage, response count, rating sums, first/last date.
     * ``item_coverage``: per customer and checklist item, first/last date addressed and times.
@@ -160,12 +181,9 @@ def m002_summaries(db: Database) -> None:
         INSERT INTO change_counter (id, n) VALUES (1, 0);
         """
     )
-    from .summaries import rebuild_summaries  # the same code the rebuild command runs
-
-    rebuild_summaries(db)
 
 
-@migrations()
+@migration()
 def m003_audit(db: Database) -> None:
     """Append-only audit trail: one row per entity a write changed, with its full
     state before and after (JSON; NULL when absent). Rows of one write share a
@@ -196,7 +214,7 @@ def m003_audit(db: Database) -> None:
     )
 
 
-@migrations()
+@migration()
 def m004_users(db: Database) -> None:
     """Accounts: a name, a role (viewer, editor, admin), a salted scrypt hash of
     the password, a disabled flag and the failed-login counter that slows
@@ -219,7 +237,7 @@ def m004_users(db: Database) -> None:
     )
 
 
-@migrations()
+@migration()
 def m005_relationship(db: Database) -> None:
     """The rest of the relationship (see ``crm_core.service``, ``promises``, ``outcomes``):
 
@@ -295,7 +313,7 @@ def m005_relationship(db: Database) -> None:
 
 
 
-@migrations()
+@migration()
 def m006_import_mappings(db: Database) -> None:
     """The column mapping last used to import a file of a kind with a given set of
     headers (``headers``: the file's column names, sorted, as JSON), so the next
@@ -315,7 +333,7 @@ def m006_import_mappings(db: Database) -> None:
     )
 
 
-@migrations()
+@migration()
 def m007_per_customer_indexes(db: Database) -> None:
     """Per-customer indexes on the summary tables. Without them the portfolio's
     per-customer lookups (a customer's opinion steps of one series, its items
@@ -331,13 +349,14 @@ def m007_per_customer_indexes(db: Database) -> None:
     )
 
 
-@migrations()
+@migration(rebuilds_summaries=True)
 def m008_customer_summary(db: Database) -> None:
     """``customer_summary``: per customer, the portfolio's computed columns for "now"
     (stage, final opinion steps summed, current-stage opinion and coverage, response
     count, last response), refreshed with the other summaries in every write's
-    transaction. The portfolio for "now" reads it instead of eleven lookups per
-    customer; past days are still computed from the other summaries."""
+    transaction (filled by the rebuild it asks for). The portfolio for "now" reads it
+    instead of eleven lookups per customer; past days are still computed from the
+    other summaries."""
     run_script(
         db,
         """
@@ -354,17 +373,15 @@ def m008_customer_summary(db: Database) -> None:
         )
         """,
     )
-    from .summaries import refresh_customer_summary
-
-    refresh_customer_summary(db)
 
 
-@migrations()
+@migration(rebuilds_summaries=True)
 def m009_mode_coverage(db: Database) -> None:
     """``mode_coverage``: per customer, stage and mode, the first day we responded in
     that mode at that stage (``crm_core.analysis``: did a customer get a response
     face to face before its opinion?), refreshed with the other summaries in every
-    write's transaction. It replaces a walk through a customer's responses per mode."""
+    write's transaction (filled by the rebuild it asks for). It replaces a walk
+    through a customer's responses per mode."""
     run_script(
         db,
         """
@@ -377,12 +394,9 @@ def m009_mode_coverage(db: Database) -> None:
         )
         """,
     )
-    from .summaries import refresh_mode_coverage
-
-    refresh_mode_coverage(db, "1 = 1", [])
 
 
-@migrations()
+@migration()
 def m010_item_coverage_by_stage_covering(db: Database) -> None:
     """A covering (stage, first_on, ...) index on ``item_coverage``: the coverage grid
     of one stage reads every customer's items of that stage (about 50,000 rows at
@@ -396,7 +410,7 @@ def m010_item_coverage_by_stage_covering(db: Database) -> None:
     )
 
 
-@migrations()
+@migration()
 def m011_drop_item_coverage_by_stage_covering(db: Database) -> None:
     """Drop m010's covering (stage, first_on, ...) index again. Without statistics
     SQLite prefers a covering index, so joins that look up each customer's items of
@@ -406,7 +420,7 @@ def m011_drop_item_coverage_by_stage_covering(db: Database) -> None:
 
 
 
-@migrations()
+@migration()
 def m013_remembered_sign_ins(db: Database) -> None:
     """Remembered sign-ins: the SHA-256 digest of a random token a browser keeps in a
     cookie, naming an account (or, in open mode, a typed author) until it expires.
@@ -447,9 +461,12 @@ def run_script(db: Database, script: str) -> None:
             db.execute(statement)
 
 
-def apply(db: Database, stop_before: str | None = None) -> None:
-    """Apply pending migrations (all, or those before ``stop_before``)."""
+def apply(db: Database, stop_before: str | None = None) -> bool:
+    """Apply pending migrations (all, or those before ``stop_before``). Returns whether
+    one of them asks for the summaries to be rebuilt (``rebuilds_summaries``)."""
+    before = set(pending(db))
     migrations.apply(db, stop_before=stop_before)
+    return bool((before - set(pending(db))) & _REBUILDS_SUMMARIES)
 
 
 def unknown(db: Database) -> list[str]:

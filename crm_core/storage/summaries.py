@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from ..catalogue import STAGES
 from ..scores import final_opinion, reached_stages
 from . import queries
+from .dialect import greatest, least
 
 FINAL = "final"
 
@@ -29,21 +30,21 @@ _FROM_RESPONSES = {
         """SELECT customer_id, stage, COUNT(*), SUM(quality), SUM(completeness), MIN(responded_on),
                   MAX(responded_on)
            FROM responses WHERE {where} GROUP BY customer_id, stage""",
-        """responses = responses + excluded.responses, quality_sum = quality_sum + excluded.quality_sum,
+        f"""responses = responses + excluded.responses, quality_sum = quality_sum + excluded.quality_sum,
            completeness_sum = completeness_sum + excluded.completeness_sum,
-           first_response_on = MIN(first_response_on, excluded.first_response_on),
-           last_response_on = MAX(last_response_on, excluded.last_response_on)"""),
+           first_response_on = {least("first_response_on", "excluded.first_response_on")},
+           last_response_on = {greatest("last_response_on", "excluded.last_response_on")}"""),
     "item_coverage": (
         "customer_id, item_key, stage, first_on, last_on, times",
         """SELECT customer_id, item_key, stage, MIN(responded_on), MAX(responded_on), COUNT(*)
            FROM response_items WHERE {items} GROUP BY customer_id, item_key, stage""",
-        """first_on = MIN(first_on, excluded.first_on), last_on = MAX(last_on, excluded.last_on),
+        f"""first_on = {least("first_on", "excluded.first_on")}, last_on = {greatest("last_on", "excluded.last_on")},
            times = times + excluded.times"""),
     "mode_coverage": (
         "customer_id, stage, mode, first_on",
         """SELECT customer_id, stage, mode, MIN(responded_on)
            FROM responses WHERE {where} GROUP BY customer_id, stage, mode""",
-        "first_on = MIN(first_on, excluded.first_on)"),
+        f"first_on = {least('first_on', 'excluded.first_on')}"),
 }
 _KEYS = {"stage_summary": "customer_id, stage", "item_coverage": "customer_id, item_key",
          "mode_coverage": "customer_id, stage, mode"}
@@ -60,30 +61,30 @@ def add_responses(db: Database, responses: str) -> None:
     """Add the responses whose id is in the SQL set ``responses`` (new rows, written
     since the summaries were last right) to the response summaries of their customers."""
     for table, (columns, select, merge) in _FROM_RESPONSES.items():
-        if table == "mode_coverage" and not db["mode_coverage"].exists():
-            continue
         sql = select.format(where=f"id IN ({responses})", items=f"response_id IN ({responses})")
         db.execute(f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT ({_KEYS[table]}) DO UPDATE SET {merge}")
 
 
-def _stage_and_item_summaries(db: Database, where: str, params) -> None:
-    _recompute(db, "stage_summary", where, params)
-    _recompute(db, "item_coverage", where, params)
+def _response_summaries(db: Database, where: str, params: dict) -> None:
+    """Recompute every summary of ``_FROM_RESPONSES`` for the customers matching ``where``."""
+    for table in _FROM_RESPONSES:
+        _recompute(db, table, where, params)
 
 
 def _mode_months(db: Database, cell: tuple[str, str, str] | None = None) -> None:
     """Recompute ``mode_month``: one (stage, mode, month) cell, or all of it."""
     if cell is not None:
         stage, mode, month = cell
-        db.execute("DELETE FROM mode_month WHERE stage = ? AND mode = ? AND month = ?", [stage, mode, month])
+        cell_params = {"stage": stage, "mode": mode, "month": month, "start": f"{month}-01", "end": f"{month}-31"}
+        db.execute("DELETE FROM mode_month WHERE stage = :stage AND mode = :mode AND month = :month", cell_params)
         # A range on the ISO date keeps the lookup on the covering (stage, mode, responded_on)
         # index; one cell needs no GROUP BY, whose sort cost 5x the scan at 1M responses.
         db.execute(
             """INSERT INTO mode_month (stage, mode, month, responses, quality_sum, completeness_sum)
-            SELECT ?, ?, ?, COUNT(*), SUM(quality), SUM(completeness)
-            FROM responses WHERE stage = ? AND mode = ? AND responded_on BETWEEN ? AND ?
+            SELECT :stage, :mode, :month, COUNT(*), SUM(quality), SUM(completeness)
+            FROM responses WHERE stage = :stage AND mode = :mode AND responded_on BETWEEN :start AND :end
             HAVING COUNT(*) > 0""",
-            [stage, mode, month, stage, mode, f"{month}-01", f"{month}-31"],
+            cell_params,
         )
         return
     db.execute("DELETE FROM mode_month")
@@ -126,7 +127,7 @@ def opinion_steps(entries: list[tuple], opinions: list[tuple]) -> list[tuple]:
     return steps
 
 
-def _opinion_steps(db: Database, where: str, params: list) -> None:
+def _opinion_steps(db: Database, where: str, params: dict) -> None:
     entries = db.conn.execute(
         f"SELECT customer_id, entered_on, id, stage FROM stage_entries WHERE {where} ORDER BY customer_id",
         params,
@@ -145,19 +146,16 @@ def _opinion_steps(db: Database, where: str, params: list) -> None:
     ]
     db.conn.executemany(
         "INSERT INTO opinion_steps (customer_id, series, on_date, d_value, d_square, d_rated)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        rows,
+        " VALUES (:customer_id, :series, :on_date, :d_value, :d_square, :d_rated)",
+        ({"customer_id": cid, "series": series, "on_date": on_date, "d_value": d_value, "d_square": d_square,
+          "d_rated": d_rated} for cid, series, on_date, d_value, d_square, d_rated in rows),
     )
 
 
 def refresh_customer_summary(db: Database, customers: str | None = None, params: dict | None = None) -> None:
     """Recompute ``customer_summary`` for the customers whose id is in the SQL set
     ``customers`` (see ``refresh_customers``; None: all): the portfolio's computed
-    columns for "now", from the other summaries, so it runs after them. Skipped
-    while migrating a database whose table does not exist yet (the migration that
-    creates it fills it)."""
-    if not db["customer_summary"].exists():
-        return
+    columns for "now", from the other summaries, so it runs after them."""
     chosen = f"customer_id IN ({customers})" if customers is not None else "1 = 1"
     db.execute(f"DELETE FROM customer_summary WHERE {chosen}", params or {})
     columns = ", ".join(queries.SUMMARY_COLUMNS)
@@ -167,21 +165,13 @@ def refresh_customer_summary(db: Database, customers: str | None = None, params:
                {"d": queries.NOW, **(params or {})})
 
 
-def refresh_mode_coverage(db: Database, where: str, params) -> None:
-    """Recompute ``mode_coverage`` for the customers matching ``where`` (none before the
-    migration that creates it fills it)."""
-    if db["mode_coverage"].exists():
-        _recompute(db, "mode_coverage", where, params)
-
-
 def refresh_customers(db: Database, customers: str, params: dict) -> None:
     """Recompute the per-customer summaries of the customers whose id is in the SQL set
     ``customers`` with its named ``params``: ``:c`` for one customer, or a subquery
-    (``SELECT id FROM temp.touched``) for all those a bulk import touched, each
+    (``SELECT id FROM touched_customers``) for all those a bulk import touched, each
     summary then rebuilt by one statement (inside the caller's transaction)."""
     where = f"customer_id IN ({customers})"
-    _stage_and_item_summaries(db, where, params)
-    refresh_mode_coverage(db, where, params)
+    _response_summaries(db, where, params)
     _opinion_steps(db, where, params)
     refresh_customer_summary(db, customers, params)
 
@@ -198,8 +188,7 @@ def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
 
 def rebuild_summaries(db: Database) -> None:
     """Recompute every summary table from the base rows (inside the caller's transaction)."""
-    _stage_and_item_summaries(db, "1 = 1", [])
-    refresh_mode_coverage(db, "1 = 1", [])
-    _opinion_steps(db, "1 = 1", [])
+    _response_summaries(db, "1 = 1", {})
+    _opinion_steps(db, "1 = 1", {})
     _mode_months(db)
     refresh_customer_summary(db)

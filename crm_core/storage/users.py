@@ -14,7 +14,7 @@ def count_users(db: Database) -> int:
 
 
 def user_by_key(db: Database, name_key: str) -> dict | None:
-    found = rows(db, f"SELECT {', '.join(USER_COLUMNS)} FROM users WHERE name_key = ?", [name_key])
+    found = rows(db, f"SELECT {', '.join(USER_COLUMNS)} FROM users WHERE name_key = :key", {"key": name_key})
     return found[0] if found else None
 
 
@@ -24,13 +24,15 @@ def list_users(db: Database) -> list[dict]:
 
 def insert_user(db: Database, name: str, name_key: str, role: str, password_hash: str, created_at: str) -> int:
     return db.conn.execute(
-        "INSERT INTO users (name, name_key, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-        [name, name_key, role, password_hash, created_at]).lastrowid
+        "INSERT INTO users (name, name_key, role, password_hash, created_at)"
+        " VALUES (:name, :name_key, :role, :password_hash, :created_at) RETURNING id",
+        {"name": name, "name_key": name_key, "role": role, "password_hash": password_hash,
+         "created_at": created_at}).fetchall()[0][0]
 
 
 def set_user_fields(db: Database, user_id: int, **fields) -> None:
-    db.conn.execute(f"UPDATE users SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
-                    [*fields.values(), user_id])
+    db.conn.execute(f"UPDATE users SET {', '.join(f'{k} = :{k}' for k in fields)} WHERE id = :user_id",
+                    {**fields, "user_id": user_id})
 
 
 def insert_remembered_sign_in(db: Database, token_digest: str, user_id: int | None, author: str | None,

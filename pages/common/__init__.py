@@ -25,6 +25,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 import crm_core
 from crm_core import demo, i18n
+from crm_core.storage.files import is_demo
 
 APP_TITLE = i18n.N_("Customer response")
 PAGES = {
@@ -63,7 +64,7 @@ class Context:
 @st.cache_resource(show_spinner="Creating the demo database…")
 def _prepare_database(path: str) -> str:
     """Create the schema (and the demo data for the default file) once per process."""
-    if path == str(crm_core.storage.DEFAULT_PATH):
+    if is_demo(path):
         demo.ensure_demo(path)
     else:
         with crm_core.connect(path):

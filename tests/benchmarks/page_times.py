@@ -1,5 +1,5 @@
 """Server-side run time of every page on the bench database, run by ``make bench``
-after ``python -m crm_core bench`` (pytest does not collect this file).
+after ``tests/benchmarks/bench.py`` (pytest does not collect this file).
 
 Each page (``app.py`` and ``pages/[0-9]*.py``) runs with Streamlit's AppTest on
 ``$CRM_DB`` (default ``data/bench.db``):
@@ -33,7 +33,7 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import crm_core  # noqa: E402
-from crm_core import bench  # noqa: E402
+import bench  # noqa: E402  (beside this file)
 
 COLD_MS, WARM_MS = 150, 45
 PAGES = ["app.py"] + sorted((str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("[0-9]*.py")),

@@ -1,5 +1,7 @@
 """The benchmark behind ``make bench``: a portfolio at scale and the time of every read and write.
 
+    .venv/bin/python tests/benchmarks/bench.py [--rebuild] [--runs 9] [--customers N] ...
+
 ``ensure`` builds (or reuses, when complete) ``data/bench.db``: by default
 10,000 customers over three years with 1,000,000 responses (about two
 checklist items each, always of the response's stage), 100,000 opinions,
@@ -19,6 +21,7 @@ To measure a new read, add a ``Measure`` to ``MEASURES``.
 
 from __future__ import annotations
 
+import argparse
 import bisect
 import csv
 import datetime as dt
@@ -33,12 +36,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-import crm_core
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 
-from . import backup, demo, demo_relationship, funnel, importer
-from .catalogue import CHECKLIST, MODES, STAGES
-from .storage import DEFAULT_PATH, bulk, commands, connect, relationship_commands
-from .validation import name_key
+import crm_core  # noqa: E402
+from crm_core import demo, demo_relationship, funnel, importer  # noqa: E402
+from crm_core.catalogue import CHECKLIST, MODES, STAGES  # noqa: E402
+from crm_core.storage import (DEFAULT_PATH, bulk, commands, connect, files,  # noqa: E402
+                              relationship_commands)
+from crm_core.validation import name_key  # noqa: E402
 
 DEFAULT_BENCH_PATH = DEFAULT_PATH.with_name("bench.db")
 ANCHOR = dt.date(2026, 11, 20)   # the last day of history: fixed, so the database never depends on today
@@ -183,8 +189,8 @@ def _meta_path(path: Path) -> Path:
 def build(path: Path, scale: Scale = Scale(), anchor: dt.date = ANCHOR) -> float:
     """Replace ``path`` with the bench portfolio; returns the build time in seconds."""
     started = time.perf_counter()
-    for suffix in ("", "-wal", "-shm", ".json"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    files.remove(path)
+    _meta_path(path).unlink(missing_ok=True)
     # The demo's service cases, promises and outcomes follow from the customers' stages
     # and opinions, so those rows are kept (as dicts) until every batch is in.
     kept: dict[str, list[dict]] = {"customers": [], "entries": [], "opinions": []}
@@ -390,7 +396,7 @@ def run(path: Path = DEFAULT_BENCH_PATH, scale: Scale = Scale(), *, runs: int = 
     path = Path(path)
     built, build_seconds = ensure(path, scale, rebuild)
     copy = path.with_name(path.stem + "-writes.db")
-    backup.backup(path, copy)
+    files.backup(path, copy)
     results = []
     try:
         with connect(path) as db, connect(copy) as writable:
@@ -409,8 +415,7 @@ def run(path: Path = DEFAULT_BENCH_PATH, scale: Scale = Scale(), *, runs: int = 
                           max(1, min(runs, 3)), warm_up=False)
             print(report_line(naive), file=out)
     finally:
-        for suffix in ("", "-wal", "-shm"):
-            copy.with_name(copy.name + suffix).unlink(missing_ok=True)
+        files.remove(copy)
     results.append(naive)
     ours = results[0].median
     print(f"naive peer / portfolio read: {naive.median / ours:,.0f}x slower", file=out)
@@ -420,3 +425,29 @@ def run(path: Path = DEFAULT_BENCH_PATH, scale: Scale = Scale(), *, runs: int = 
     misses = [r.name for r in results if r.passed is False]
     print(f"targets missed: {', '.join(misses)}" if misses else "every target met", file=out)
     return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line of ``make bench``: build or reuse the bench database, print the report."""
+    parser = argparse.ArgumentParser(
+        prog="tests/benchmarks/bench.py",
+        description="Build (or reuse, when complete) a generated portfolio and print, for every read and "
+                    "write, the median and min-max of several runs against its target, the naive pandas "
+                    "peer, the database size and the build time.")
+    parser.add_argument("--db", type=Path, default=DEFAULT_BENCH_PATH,
+                        help="the bench database (default: data/bench.db; $CRM_DB is not used)")
+    parser.add_argument("--customers", type=int, default=Scale.customers, help="default: %(default)s")
+    parser.add_argument("--responses", type=int, default=Scale.responses, help="default: %(default)s")
+    parser.add_argument("--opinions", type=int, default=Scale.opinions, help="default: %(default)s")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement (default: %(default)s)")
+    parser.add_argument("--import-rows", type=int, default=10_000,
+                        help="response rows in the timed import (default: %(default)s)")
+    parser.add_argument("--rebuild", action="store_true", help="build the database again even if complete")
+    args = parser.parse_args(argv)
+    run(args.db, Scale(args.customers, args.responses, args.opinions), runs=args.runs,
+        import_rows=args.import_rows, rebuild=args.rebuild)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
