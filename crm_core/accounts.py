@@ -13,6 +13,15 @@ may act, are in ``roles``; the names are re-exported here).
 * Failed logins slow guessing down: after ``FREE_ATTEMPTS`` failures in a row,
   each further failure locks the account for ``LOCK_SECONDS`` × 2^k (capped),
   and a correct password is refused while locked.
+* A sign-in (or, in open mode, the typed author name) can be remembered by the
+  browser for ``remember_hours()``: ``remember`` returns a random token for a
+  cookie and keeps only its SHA-256 digest; ``recall`` turns the token back into
+  the account as it is now. Signing out (``forget``), expiry, and disabling the
+  account or changing its role or password revoke it (the last three in the
+  database itself, see migration m013).
+* Behind an authenticating reverse proxy (single sign-on) the proxy names the
+  person in the header ``trusted_header()`` (``$CRM_TRUSTED_HEADER``, off unless
+  set); that name must be an active account here, which gives the role.
 """
 
 from __future__ import annotations
@@ -21,7 +30,10 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import os
+import secrets
+from dataclasses import dataclass
 
 from . import funnel
 from .i18n import N_
@@ -34,6 +46,7 @@ LOCK_SECONDS = 2
 MAX_LOCK_SECONDS = 300
 MIN_PASSWORD = 8
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+REMEMBER_HOURS = 12   # default of $CRM_REMEMBER_HOURS; 0 turns remembering off
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
@@ -52,6 +65,25 @@ def verify_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
+
+
+def trusted_header() -> str | None:
+    """The request header in which an authenticating reverse proxy names the signed-in
+    person (``$CRM_TRUSTED_HEADER``, e.g. ``X-Forwarded-User``), or None: proxy sign-on off."""
+    return os.environ.get("CRM_TRUSTED_HEADER", "").strip() or None
+
+
+def only_this_computer(address: str | None) -> bool:
+    """Whether a server listening on ``address`` (Streamlit's ``server.address``; None
+    or "" = every interface) can be reached from this computer only: a loopback
+    address or ``localhost``. Open mode is meant for that case."""
+    host = (address or "").strip().strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _check_password(password: str) -> str:
@@ -159,3 +191,75 @@ def _set_account(db, name: str, author: str | None, **fields) -> None:
 def users(db) -> list[dict]:
     """Every account without its password hash: id, name, role, disabled, failed_logins, created_at."""
     return store.list_users(db)
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """A remembered sign-in as the browser keeps it: the token (the cookie's value)
+    and how many seconds the cookie may live."""
+
+    token: str
+    max_age: int
+
+
+def remember_hours() -> float:
+    """How long a browser stays signed in: ``$CRM_REMEMBER_HOURS`` (hours, 0 = never
+    remembered), else ``REMEMBER_HOURS``. Raises ``ValueError`` with a sentence
+    naming the setting when it is not a number of hours."""
+    text = os.environ.get("CRM_REMEMBER_HOURS", "").strip()
+    try:
+        hours = float(text) if text else REMEMBER_HOURS
+    except ValueError:
+        hours = -1.0
+    if not 0 <= hours <= 24 * 366:
+        raise ValueError(f"CRM_REMEMBER_HOURS must be a number of hours from 0 to {24 * 366}, not {text!r}")
+    return hours
+
+
+def _digest(token: str) -> str:
+    # The token is 256 random bits: a fast hash suffices, nobody can guess it back.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _utc(now: dt.datetime | None) -> str:
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def remember(db, *, user: User | None = None, author: str | None = None,
+             now: dt.datetime | None = None) -> Remembered | None:
+    """A new remembered sign-in for the account ``user`` or, in open mode, the typed
+    ``author`` name: a random token for the browser's cookie, valid
+    ``remember_hours()``. Only its digest is stored. Returns None when remembering
+    is off, or for an author once accounts exist or a name that is empty."""
+    hours = remember_hours()
+    now = now or dt.datetime.now(dt.timezone.utc)
+    account = store.user_by_key(db, name_key(user.name)) if user is not None else None
+    author = None if user is not None or accounts_exist(db) else (author or "").strip()[:100] or None
+    if hours == 0 or (account is None and author is None):
+        return None
+    token = secrets.token_urlsafe(32)
+    with funnel.unaudited(db):
+        store.delete_expired_sign_ins(db, _utc(now))
+        store.insert_remembered_sign_in(db, _digest(token), account["id"] if account else None, author,
+                                        _utc(now), _utc(now + dt.timedelta(hours=hours)))
+    return Remembered(token, int(hours * 3600))
+
+
+def recall(db, token: str | None, *, now: dt.datetime | None = None) -> User | str | None:
+    """Who the remembered ``token`` signs in: the account's ``User`` with its role as
+    it is now, or (in open mode) the author name typed; None when the token is
+    unknown, revoked or expired, the account is disabled, or an author's token
+    meets a database that has accounts now. Writes nothing."""
+    found = store.remembered_sign_in(db, _digest(token)) if token else None
+    if found is None or found["expires_at"] <= _utc(now):
+        return None
+    if found["user_id"] is None:
+        return None if accounts_exist(db) else found["author"]
+    return None if found["disabled"] else User(found["name"], found["role"])
+
+
+def forget(db, token: str | None) -> None:
+    """Revoke the remembered sign-in ``token`` (signing out); nothing when there is none."""
+    if token:
+        with funnel.unaudited(db):
+            store.delete_remembered_sign_in(db, _digest(token))

@@ -73,8 +73,8 @@ def unaudited(db) -> Iterator[None]:
     """A write transaction that leaves no audit row, for the writes that change no
     fact anyone made: recomputing the summary tables, loading generated demo or
     benchmark data into an empty database, and sign-in bookkeeping (failed-login
-    counts and locks, which anyone typing a name can cause). The test of the
-    funnel names every caller."""
+    counts and locks, which anyone typing a name can cause; a browser's remembered
+    sign-in made or revoked). The test of the funnel names every caller."""
     with transaction(db):
         yield
 

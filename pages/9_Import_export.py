@@ -1,4 +1,4 @@
-"""Import and export: bring a spreadsheet's rows in, take any table out, download a full backup."""
+"""Import and export: bring a spreadsheet's rows in, take any table out; how to back the database up."""
 
 import datetime as dt
 
@@ -27,16 +27,14 @@ with export_tab:
     export_button(ctx.path, what, ctx.as_of, filters or None, f"{what}-{ctx.today.isoformat()}")
 
 with backup_tab:
-    st.caption(_("One consistent copy of the whole database, taken while others keep working. To restore it, stop "
-                 "the app and run `python -m crm_core restore <file>` (see the README)."))
-    if st.button(_("Prepare a full backup"), icon="🗄️"):
-        try:
-            state["backup"] = crm_core.backup.snapshot(ctx.path, author)
-        except crm_core.AccessDenied as error:
-            st.error(error_text(error), icon="⚠️")
-    if "backup" in state:
-        st.download_button(_("Download the backup"), state["backup"], mime="application/vnd.sqlite3",
-                           file_name=f"crm-backup-{dt.datetime.now():%Y-%m-%dT%H%M}.db", type="primary")
+    # No download here on purpose: Streamlit serves every download button's file at a /media URL that
+    # answers any request, with or without this session (see crm_core.backup.command_lines).
+    st.caption(_("A backup is one consistent copy of the whole database, including every account's password "
+                 "hash, so it is taken on the server, never through the browser. Run, on the server:"))
+    for command in crm_core.backup.command_lines(ctx.path, dt.date.today()):
+        st.code(command, language="sh")
+    st.caption(_("The backup is safe while others keep working. To restore one, stop the app first (see the "
+                 "README)."))
 
 # Drawn last: without a readable file the import stops the page here.
 with import_tab:

@@ -220,6 +220,18 @@ def wait_until_idle(page) -> None:
     expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1)
 
 
+# The header a reverse proxy names the signed-in person in, for the servers that trust one.
+PROXY_HEADER = "X-Forwarded-User"
+
+
+def browser_sign_in(page, name: str, password: str) -> None:
+    """Fill and send the sign-in form of the Playwright ``page``."""
+    form = page.get_by_test_id("stForm")
+    form.get_by_role("textbox", name="Name").fill(name)
+    form.get_by_role("textbox", name="Password").fill(password)
+    form.get_by_role("button", name="Sign in").click()
+
+
 def pick_customer(portfolio, rank: int = 0):
     """(id, name) of a customer whose name is no part of another name, away from the
     alphabetical top (a page that shows its first customer by default must not pass)."""

@@ -100,6 +100,8 @@ WRITES = {
 NOT_ROLE_CHECKED = {
     "accounts.authenticate": "signing in; it only counts failed attempts",
     "accounts.change_password": "a user's own password; the old one is the check",
+    "accounts.remember": "a browser remembering who signed in (or the open-mode author); no fact changes",
+    "accounts.forget": "signing out: revokes a remembered sign-in its holder presents",
     "writes.rebuild_summaries": "recomputes derived tables from the rows; no fact changes",
 }
 AUTHORS = {"editor": "Eddie", "admin": "Ada"}
@@ -264,3 +266,11 @@ def test_signing_in_and_rebuilding_summaries_leave_no_audit_row(story_db):
             assert crm_core.authenticate(db, "Vera", "wrong password") is None
         crm_core.rebuild_summaries(db)
         assert len(crm_core.history(db)) == before
+
+
+@pytest.mark.parametrize("address, alone", [("127.0.0.1", True), ("127.8.0.1", True), ("localhost", True),
+                                            ("::1", True), ("[::1]", True), (None, False), ("", False),
+                                            ("0.0.0.0", False), ("::", False), ("10.0.0.5", False),
+                                            ("crm.example.com", False)])
+def test_only_a_loopback_address_keeps_the_app_to_this_computer(address, alone):
+    assert accounts.only_this_computer(address) is alone

@@ -91,15 +91,11 @@ def test_backup_and_restore_from_the_command_line(story_db, tmp_path):
     assert counts(target) == counts(story_db)
 
 
-def test_a_downloaded_backup_restores_the_same_data_and_only_an_admin_may_take_it(story_db, tmp_path):
-    data = backup.snapshot(story_db, None)                  # open mode: anyone
-    (tmp_path / "download.db").write_bytes(data)
-    backup.restore(tmp_path / "download.db", tmp_path / "restored.db")
-    assert counts(tmp_path / "restored.db") == counts(story_db) == (2, 3)
-    with crm_core.connect(story_db) as db:
-        crm_core.add_user(db, "Ada", "a long enough password", "admin")
-        crm_core.add_user(db, "Eddie", "a long enough password", "editor", author="Ada")
-    for author in (None, "Eddie"):
-        with pytest.raises(crm_core.AccessDenied):
-            backup.snapshot(story_db, author)
-    assert backup.snapshot(story_db, "Ada")[:16] == b"SQLite format 3\x00"
+def test_the_commands_the_page_shows_back_up_and_restore_this_database(story_db, tmp_path):
+    backup_line, restore_line = backup.command_lines(story_db, TODAY)
+    run = subprocess.run(backup_line, shell=True, cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert counts(story_db.with_name(f"crm-backup-{TODAY.isoformat()}.db")) == counts(story_db)
+    run = subprocess.run(restore_line, shell=True, cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert counts(story_db) == (2, 3)

@@ -69,3 +69,41 @@ def test_a_viewer_opening_the_accounts_page_sees_no_account(open_page, locked_db
     page = sign_in(open_page(ADMIN_PAGE, locked_db), "vera", PASSWORD)
     assert [w.value for w in page.warning] == ["Only an admin can manage accounts."]
     assert not page.dataframe and not page.main.text_input
+
+
+def test_in_open_mode_nobody_makes_themselves_admin_from_the_browser(open_page, story_db, tmp_path):
+    import subprocess
+
+    page = open_page(ADMIN_PAGE, story_db)
+    assert not page.exception
+    assert not page.text_input and not page.get("form") and not page.button
+    assert team(story_db) == {}
+    command = page.code[0].value
+    assert " user add " in command and "--role admin" in command
+    # The command shown is the one that works, from any folder, on this database.
+    run = subprocess.run(command, shell=True, cwd=tmp_path, input="a long admin password\n", capture_output=True,
+                         text=True)
+    assert run.returncode == 0, run.stderr
+    assert team(story_db) == {"Your Name": ("admin", 0)}
+
+
+@pytest.mark.parametrize("address, says", [
+    ("127.0.0.1", "Only this computer can reach the app."),
+    ("localhost", "Only this computer can reach the app."),
+    ("::1", "Only this computer can reach the app."),
+    ("192.168.1.20", "Anyone on the network who can reach 192\\.168\\.1\\.20 can open it."),
+    (None, "Anyone on the network who can reach this computer can open it."),
+    ("0.0.0.0", "Anyone on the network who can reach this computer can open it."),
+])
+def test_the_open_mode_banner_says_who_can_reach_the_app(open_page, story_db, address, says):
+    from streamlit import config
+
+    # As `streamlit run --server.address` sets it; st.set_option refuses server options at run time.
+    previous = config.get_option("server.address")
+    config._set_option("server.address", address, "command-line argument or environment variable")
+    try:
+        page = open_page("app.py", story_db)
+    finally:
+        config._set_option("server.address", previous, "<default>")
+    banner = next(c.value for c in page.sidebar.caption if c.value.startswith("🔓"))
+    assert says in banner

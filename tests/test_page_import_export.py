@@ -1,8 +1,7 @@
 """The import and export page: upload, map, preview every failing row, import the valid
-rows or nothing, the mapping remembered for the next file, exports and a full backup."""
+rows or nothing, the mapping remembered for the next file, exports; backups only on the server."""
 
 import datetime as dt
-import sqlite3
 
 import crm_core
 from pages.common.importing import export_file
@@ -102,7 +101,7 @@ def test_a_file_that_is_not_a_table_gets_the_reason_and_no_preview(open_page, st
     page = open_page(PAGE, story_db)
     upload(page, "photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
     assert [e.value for e in page.error] == ["photo.csv is a binary file, not CSV text (it contains NUL bytes)"]
-    assert len(page.metric) == 0 and len(page.button) == 1      # only the backup button: nothing to import
+    assert len(page.metric) == 0 and len(page.button) == 0      # nothing to import
 
 
 def test_opening_the_page_counts_the_export_but_reads_its_rows_only_for_the_download(open_page, story_db, monkeypatch):
@@ -126,15 +125,8 @@ def test_the_download_is_the_export_of_the_chosen_table_filters_and_day(story_db
     assert header.startswith("id,external_id,name,") and len(rows) == 1 and ",Borealis Rail," in rows[0]
 
 
-def test_the_export_counts_the_filtered_rows_and_the_backup_is_a_full_database(open_page, story_db, tmp_path):
+def test_the_export_counts_the_filtered_rows(open_page, story_db):
     page = open_page(PAGE, story_db)
     assert any(c.value.startswith("2 rows,") for c in page.caption)
     page.multiselect(key="account_manager").select("Jonas").run()
     assert any(c.value.startswith("0 rows,") for c in page.caption)
-    page.button[0].click().run()
-    copy = tmp_path / "copy.db"
-    copy.write_bytes(page.session_state["backup"])
-    with sqlite3.connect(copy) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert conn.execute("SELECT COUNT(*) FROM customers").fetchone() == (3,)
-        assert conn.execute("SELECT COUNT(*) FROM responses").fetchone() == (2,)

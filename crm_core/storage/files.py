@@ -134,13 +134,6 @@ def backup(path_from: str | os.PathLike, path_to: str | os.PathLike) -> Path:
     return target
 
 
-def backup_bytes(path: str | os.PathLike) -> bytes:
-    """The database at ``path`` as the bytes of one consistent backup file (taken like
-    ``backup``, safe while others write)."""
-    with tempfile.TemporaryDirectory() as folder:
-        return backup(path, Path(folder) / "backup.db").read_bytes()
-
-
 def restore(backup_file: str | os.PathLike, target: str | os.PathLike) -> Path | None:
     """Replace the database ``target`` with the backup ``backup_file``.
 

@@ -464,6 +464,40 @@ def m012_ids_never_reused(db: Database) -> None:
         raise RuntimeError(f"m012 would leave rows without their parent: {broken[:5]}")
 
 
+@migration()
+def m013_remembered_sign_ins(db: Database) -> None:
+    """Remembered sign-ins: the SHA-256 digest of a random token a browser keeps in a
+    cookie, naming an account (or, in open mode, a typed author) until it expires.
+
+    A trigger revokes an account's tokens in the statement that disables it or
+    changes its role or password, whichever code path makes the change."""
+    run_script(
+        db,
+        """
+        CREATE TABLE remembered_sign_ins (
+            token_digest TEXT PRIMARY KEY,
+            user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            author TEXT,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            CHECK ((user_id IS NULL) <> (author IS NULL))
+        );
+        CREATE INDEX remembered_sign_ins_user ON remembered_sign_ins(user_id);
+        CREATE INDEX remembered_sign_ins_expiry ON remembered_sign_ins(expires_at)
+        """,
+    )
+    # One statement, with its own ";" inside: not for run_script, which splits on them.
+    db.execute(
+        """
+        CREATE TRIGGER account_change_revokes_remembered_sign_ins
+        AFTER UPDATE OF role, password_hash, disabled ON users
+        WHEN NEW.role IS NOT OLD.role OR NEW.password_hash IS NOT OLD.password_hash OR NEW.disabled <> 0
+        BEGIN
+            DELETE FROM remembered_sign_ins WHERE user_id = NEW.id;
+        END
+        """
+    )
+
 def run_script(db: Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the migration's transaction."""
     for statement in script.split(";"):

@@ -33,3 +33,29 @@ def insert_user(db: Database, name: str, name_key: str, role: str, password_hash
 def set_user_fields(db: Database, user_id: int, **fields) -> None:
     db.conn.execute(f"UPDATE users SET {', '.join(f'{k} = :{k}' for k in fields)} WHERE id = :user_id",
                     {**fields, "user_id": user_id})
+
+
+def insert_remembered_sign_in(db: Database, token_digest: str, user_id: int | None, author: str | None,
+                              created_at: str, expires_at: str) -> None:
+    db.conn.execute(
+        "INSERT INTO remembered_sign_ins (token_digest, user_id, author, created_at, expires_at) "
+        "VALUES (:token_digest, :user_id, :author, :created_at, :expires_at)",
+        {"token_digest": token_digest, "user_id": user_id, "author": author, "created_at": created_at,
+         "expires_at": expires_at})
+
+
+def remembered_sign_in(db: Database, token_digest: str) -> dict | None:
+    """The remembered sign-in with this digest: its author or account (name, role, disabled) and expiry."""
+    found = rows(db, "SELECT s.user_id, s.author, s.expires_at, u.name, u.role, u.disabled "
+                     "FROM remembered_sign_ins s LEFT JOIN users u ON u.id = s.user_id "
+                     "WHERE s.token_digest = :token_digest", {"token_digest": token_digest})
+    return found[0] if found else None
+
+
+def delete_remembered_sign_in(db: Database, token_digest: str) -> None:
+    db.conn.execute("DELETE FROM remembered_sign_ins WHERE token_digest = :token_digest",
+                    {"token_digest": token_digest})
+
+
+def delete_expired_sign_ins(db: Database, now: str) -> None:
+    db.conn.execute("DELETE FROM remembered_sign_ins WHERE expires_at <= :now", {"now": now})

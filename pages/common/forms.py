@@ -16,12 +16,13 @@ import streamlit as st
 import crm_core
 
 from . import _, escape_markdown, field_label, params
-from .auth import signed_in
+from .auth import remember, signed_in
 
 
 def session_author() -> str | None:
     """The author of this session's changes: the signed-in user (the account's own
-    spelling), or (in open mode) a name typed once per browser session in the sidebar."""
+    spelling), or (in open mode) a name typed in the sidebar, which this browser
+    remembers (``auth.remember``)."""
     user = signed_in()
     if user is not None:
         if not user.can_write:
@@ -29,7 +30,8 @@ def session_author() -> str | None:
         return user.name
     return st.sidebar.text_input(
         _("You are"), key="author", persist_state="session", placeholder=_("Your name"),
-        help=_("Stamped on every change you make and in the history. Kept while this browser tab is open."),
+        on_change=lambda: remember(str(crm_core.database_path()), author=st.session_state.get("author")),
+        help=_("Stamped on every change you make and in the history. This browser remembers it."),
     ) or None
 
 

@@ -9,6 +9,8 @@
   fixed anchor day, so names and figures are stable) through ``CRM_DB``.
   ``fresh_team_server`` is ``fresh_server`` with the accounts of ``TEAM`` in
   that copy before the server starts, so every page asks for a login.
+  ``fresh_proxied_server`` is that server set to trust ``PROXY_HEADER`` (single
+  sign-on behind a reverse proxy: ``fixtures.PROXY_HEADER``), as ``CRM_TRUSTED_HEADER`` configures it.
 * Every wait is bounded: the server must answer within ``SERVER_START_S``;
   page waits use ``WAIT_MS``. Streamlit renders asynchronously, so tests wait
   for text, never sleep.
@@ -104,9 +106,10 @@ def _stop(process: subprocess.Popen) -> None:
         pass
 
 
-def _start_server(workdir: Path, cache_dir: Path, team: dict | None = None):
+def _start_server(workdir: Path, cache_dir: Path, team: dict | None = None, settings: dict | None = None):
     """Start ``streamlit run app.py`` on a fresh demo copy (with the accounts of
-    ``team``, the first one an admin); return (process, Server)."""
+    ``team``, the first one an admin, and the environment ``settings``); return
+    (process, Server)."""
     workdir.mkdir(parents=True, exist_ok=True)
     db = fixtures.demo_database(workdir / "demo.db", cache_dir)
     if team:
@@ -118,7 +121,7 @@ def _start_server(workdir: Path, cache_dir: Path, team: dict | None = None):
                 crm_core.add_user(conn, name, password, role, author=None if name == admin else admin)
     log = workdir / "streamlit.log"
     port = _free_port()
-    env = dict(os.environ, CRM_DB=str(db), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, CRM_DB=str(db), PYTHONUNBUFFERED="1", **(settings or {}))
     command = [sys.executable, "-m", "streamlit", "run", "app.py",
                "--server.headless", "true", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
@@ -139,8 +142,8 @@ def _start_server(workdir: Path, cache_dir: Path, team: dict | None = None):
     return process, server
 
 
-def _serve(workdir: Path, cache_dir: Path, team: dict | None = None):
-    process, server = _start_server(workdir, cache_dir, team)
+def _serve(workdir: Path, cache_dir: Path, team: dict | None = None, settings: dict | None = None):
+    process, server = _start_server(workdir, cache_dir, team, settings)
     try:
         yield server
     finally:
@@ -159,6 +162,13 @@ def fresh_server(tmp_path, tmp_path_factory):
 def fresh_team_server(tmp_path, tmp_path_factory):
     """``fresh_server`` whose database holds the accounts of ``TEAM``."""
     yield from _serve(tmp_path / "server", tmp_path_factory.getbasetemp(), TEAM)
+
+
+@pytest.fixture
+def fresh_proxied_server(tmp_path, tmp_path_factory):
+    """``fresh_team_server`` that trusts the header ``fixtures.PROXY_HEADER`` to name the signed-in account."""
+    yield from _serve(tmp_path / "server", tmp_path_factory.getbasetemp(), TEAM,
+                      {"CRM_TRUSTED_HEADER": fixtures.PROXY_HEADER})
 
 
 @pytest.fixture
@@ -193,11 +203,12 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """``new_page()`` opens a page in a new browser context (no shared cookies or storage)."""
+    """``new_page()`` opens a page in a new browser context (no shared cookies or storage);
+    ``new_page(headers)`` sends ``headers`` with every request, as a reverse proxy would."""
     contexts = []
 
-    def open_page():
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    def open_page(headers: dict | None = None):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, extra_http_headers=headers)
         context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         return context.new_page()

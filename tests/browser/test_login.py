@@ -12,17 +12,11 @@ from urllib.parse import urlsplit
 
 import fixtures
 import pandas as pd
-from fixtures import pick_customer, query, wait_until_idle
-from playwright.sync_api import Page, expect
+from fixtures import PROXY_HEADER, pick_customer, query, wait_until_idle
+from fixtures import browser_sign_in as sign_in
+from playwright.sync_api import expect
 
 AS_OF = fixtures.TODAY - dt.timedelta(days=30)
-
-
-def sign_in(page: Page, name: str, password: str) -> None:
-    form = page.get_by_test_id("stForm")
-    form.get_by_role("textbox", name="Name").fill(name)
-    form.get_by_role("textbox", name="Password").fill(password)
-    form.get_by_role("button", name="Sign in").click()
 
 
 def everything_stored(db) -> str:
@@ -84,3 +78,58 @@ def test_a_wrong_password_shows_no_data_and_a_viewer_cannot_save(fresh_team_serv
         assert conn.execute("SELECT COUNT(*) FROM audit WHERE author = ?", (viewer,)).fetchone()[0] == 0
     assert "not-the-password" not in fresh_team_server.log.read_text(errors="replace")
     assert "not-the-password" not in everything_stored(fresh_team_server.db)
+
+
+def test_a_reload_or_a_new_tab_stays_signed_in_until_sign_out(fresh_team_server, page, team):
+    viewer, (_, password) = next((n, a) for n, a in team.items() if a[0] == "viewer")
+    page.goto(f"{fresh_team_server.url}/Checklist_gaps")
+    sign_in(page, viewer, password)
+    account = page.get_by_test_id("stSidebar").get_by_text(f"{viewer} · viewer")
+    expect(account).to_be_visible()
+    wait_until_idle(page)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "crm_sign_in")
+    assert cookie["sameSite"] == "Strict" and cookie["value"] not in page.url
+    page.reload()
+    expect(account).to_be_visible()
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{fresh_team_server.url}/Opinion_trends")
+    expect(other_tab.get_by_test_id("stSidebar").get_by_text(f"{viewer} · viewer")).to_be_visible()
+    other_tab.close()
+    account.click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    wait_until_idle(page)
+    assert not any(c["name"] == "crm_sign_in" and c["value"] for c in page.context.cookies())
+    assert cookie["value"] not in everything_stored(fresh_team_server.db)
+    assert cookie["value"] not in fresh_team_server.log.read_text(errors="replace")
+
+
+def test_open_mode_remembers_the_author_across_a_reload(fresh_server, page):
+    page.goto(f"{fresh_server.url}/Log_response")
+    you_are = page.get_by_test_id("stSidebar").get_by_role("textbox", name="You are")
+    you_are.fill("Olga Open")
+    you_are.press("Enter")
+    wait_until_idle(page)
+    page.wait_for_function("document.cookie.includes('crm_sign_in=')")
+    page.reload()
+    expect(page.get_by_test_id("stSidebar").get_by_role("textbox", name="You are")).to_have_value("Olga Open")
+
+
+def test_behind_a_trusted_proxy_its_header_signs_in_and_a_request_without_it_is_refused(fresh_proxied_server,
+                                                                                         new_page, team):
+    admin = next(n for n, a in team.items() if a[0] == "admin")
+    stranger = new_page()
+    stranger.goto(f"{fresh_proxied_server.url}/Customers")
+    expect(stranger.get_by_role("heading", name="Access refused")).to_be_visible()
+    wait_until_idle(stranger)
+    expect(stranger.get_by_test_id("stDataFrame")).to_have_count(0)
+    expect(stranger.get_by_role("textbox", name="Password")).to_have_count(0)
+
+    page = new_page({PROXY_HEADER: admin})
+    page.goto(f"{fresh_proxied_server.url}/Customers")
+    expect(page.get_by_test_id("stSidebar").get_by_text(f"{admin} · admin", exact=False)).to_be_visible()
+    wait_until_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Access refused")).to_have_count(0)
