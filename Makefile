@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench bench-browser demo i18n
+.PHONY: run test bench bench-browser bench-writers demo i18n
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,24 +15,35 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py
 
+# The suite runs on SQLite, then again on a throwaway PostgreSQL server the tests start
+# themselves when PostgreSQL's server programs are installed (.ci/run installs them).
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "--- the suite again on PostgreSQL"; CRM_TEST_BACKEND=postgresql $(PY) -m pytest; \
+	else echo "PostgreSQL's server programs are not installed: the suite ran on SQLite only"; fi
 
-# Builds (or reuses) data/bench.db at 1,000,000 responses, times every read and
+# Builds (or reuses) the bench database at 1,000,000 responses, times every read and
 # write, then every page with AppTest on it, then every page in a real browser
-# (bench-browser). BENCH_ARGS go to the first, e.g.
-# make bench BENCH_ARGS="--rebuild --runs 9".
+# (bench-browser). BENCH_DB: the database, data/bench.db by default, or a PostgreSQL URL
+# whose rows it may replace (make bench BENCH_DB=postgresql://crm@/bench). BENCH_ARGS go
+# to the first, e.g. make bench BENCH_ARGS="--rebuild --runs 9".
+BENCH_DB ?= data/bench.db
 bench: $(STAMP)
-	$(PY) tests/benchmarks/bench.py $(BENCH_ARGS)
-	CRM_DB=data/bench.db $(PY) tests/benchmarks/page_times.py
+	$(PY) tests/benchmarks/bench.py --db "$(BENCH_DB)" $(BENCH_ARGS)
+	CRM_DB="$(BENCH_DB)" $(PY) tests/benchmarks/page_times.py
 	$(MAKE) bench-browser
 
-# Every page served by a real `streamlit run` on a copy of data/bench.db and opened in
+# Every page served by a real `streamlit run` on a copy of the bench database and opened in
 # headless Chromium: time to idle, server and browser CPU, sessions, memory, each also as a
 # ratio to a bare Streamlit page. BROWSER_ARGS go to it, e.g. BROWSER_ARGS="--runs 5 --pages overview,journey".
 bench-browser: $(STAMP)
-	$(PY) tests/benchmarks/browser_bench.py --db data/bench.db $(BROWSER_ARGS)
+	$(PY) tests/benchmarks/browser_bench.py --db "$(BENCH_DB)" $(BROWSER_ARGS)
+
+# 1 against 8 writers at once through crm_core's write function, on SQLite and on PostgreSQL.
+bench-writers: $(STAMP)
+	$(PY) tests/benchmarks/writers.py $(WRITERS_ARGS)
 
 demo: $(STAMP)
 	$(PY) -m crm_core demo --replace

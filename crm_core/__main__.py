@@ -1,4 +1,4 @@
-"""Command line: ``python -m crm_core demo|rebuild|user|import|export|backup|restore``
+"""Command line: ``python -m crm_core demo|rebuild|user|import|export|backup|restore|copy``
 (the benchmark is ``tests/benchmarks/bench.py``)."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import getpass
 import sys
 
 from . import accounts, backup, demo, importer, storage, writes
-from .storage import files
+from .storage import files, transfer
+from .storage.dialects import is_url
 from .validation import ValidationError
 
 
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _command(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crm_core", description=__doc__)
-    parser.add_argument("--db", help="database file (default: $CRM_DB or data/demo.db)")
+    parser.add_argument("--db", help="database file or postgresql:// URL (default: $CRM_DB or data/demo.db)")
     commands = parser.add_subparsers(dest="command", required=True)
     demo_cmd = commands.add_parser("demo", help="create the demo database")
     demo_cmd.add_argument("--replace", action="store_true", help="delete the file first")
@@ -51,9 +52,15 @@ def _command(argv: list[str] | None) -> int:
     backup_cmd.add_argument("out", help="the backup file to write")
     restore_cmd = commands.add_parser("restore", help="replace the database with a checked backup")
     restore_cmd.add_argument("file", help="the backup file")
+    copy_cmd = commands.add_parser("copy", help="copy every row into an empty database and compare them")
+    copy_cmd.add_argument("--to", required=True, help="the empty target: a postgresql:// URL or a new file")
     args = parser.parse_args(argv)
-    path = storage.database_path(args.db)
+    path = storage.database_location(args.db)
     if args.command == "demo":
+        if args.replace and is_url(str(path)):
+            print("refused: --replace deletes a file; for PostgreSQL drop and create the database instead",
+                  file=sys.stderr)
+            return 2
         if args.replace:
             files.remove(path)
         print("created" if demo.ensure_demo(path) else "kept (it already has customers)", path)
@@ -75,6 +82,8 @@ def _command(argv: list[str] | None) -> int:
         with open(args.out, "wb") as out:
             out.write(importer.export_csv(table))
         print(f"wrote {len(table)} {args.kind} to {args.out}")
+    elif args.command == "copy":
+        return _copy(path, args.to)
     elif args.command in ("backup", "restore"):
         try:
             if args.command == "backup":
@@ -109,6 +118,18 @@ def _user(path, args) -> int:
         except (ValidationError, accounts.AccessDenied, storage.StorageError) as error:
             print(f"refused: {error}", file=sys.stderr)
             return 2
+    return 0
+
+
+def _copy(path, target: str) -> int:
+    """Copy, then print each table's rows and checksum on both sides (a URL never with its password)."""
+    checks = transfer.copy_database(path, target)
+    print(f"{'table':<24}{'rows':>12}{'copied':>12}  checksum")
+    for check in checks:
+        mark = "same" if check.same else f"DIFFERENT ({check.target_checksum[:16]})"
+        print(f"{check.table:<24}{check.source_rows:>12,}{check.target_rows:>12,}  {check.source_checksum[:16]} {mark}")
+    print(f"copied {sum(c.source_rows for c in checks):,} rows of {len(checks)} tables into "
+          f"{storage.describe(target)}: every count and checksum is the same")
     return 0
 
 

@@ -10,6 +10,27 @@ sys.path.insert(0, str(ROOT / "tests"))
 import fixtures  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def postgresql_cluster():
+    """On PostgreSQL (``CRM_TEST_BACKEND=postgresql``): the session's throwaway server."""
+    if not fixtures.ON_POSTGRESQL:
+        yield None
+        return
+    fixtures.CLUSTER = fixtures.Cluster().start()
+    yield fixtures.CLUSTER
+    fixtures.CLUSTER.stop()
+
+
+@pytest.fixture(autouse=True)
+def _close_postgresql_pools():
+    """Each test's databases are its own: their pooled connections go with it."""
+    yield
+    if fixtures.ON_POSTGRESQL:
+        from crm_core.storage.dialects import postgresql
+
+        postgresql.close_all()
+
+
 @pytest.fixture
 def empty_db(tmp_path):
     return fixtures.empty_database(tmp_path / "empty.db")

@@ -14,15 +14,25 @@ hostile values, the summary tables, and the browser tests' waiting helpers.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import glob
+import itertools
+import os
+import re
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
+import pytest
 
 import crm_core
-from crm_core import demo
+from crm_core import demo, storage
+from crm_core.storage import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 # Every page file (paths from the repository root): tests that must hold on every page use it.
@@ -33,17 +43,116 @@ ANCHOR = dt.date(2026, 11, 20)   # the demo's last day of history
 TODAY = dt.date(2026, 11, 24)    # "today" for every write made by a test
 
 
-def empty_database(path: Path) -> Path:
-    with crm_core.connect(path):
+# Which database the suite runs on: "sqlite" (files), or "postgresql" (a throwaway server).
+BACKEND = os.environ.get("CRM_TEST_BACKEND", "sqlite")
+ON_POSTGRESQL = BACKEND == "postgresql"
+
+
+class Cluster:
+    """A throwaway PostgreSQL server for one test session: ``initdb`` and ``pg_ctl`` on a
+    Unix socket in a new temporary folder, no TCP port, durability off (its data dies
+    with it). PostgreSQL refuses to run as root: as root, the server's commands run as
+    the ``postgres`` user (``runuser``)."""
+
+    def __init__(self):
+        self.bin = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1]).parent
+        self.folder = Path(tempfile.mkdtemp(prefix="crm-pg-"))
+        self.data = self.folder / "data"
+        self._names = itertools.count(1)
+
+    def _run(self, *command: str) -> None:
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*as_postgres, *command], check=True, capture_output=True, cwd=self.folder)
+
+    def start(self, durable: bool = False) -> Cluster:
+        """Start it; ``durable`` (benchmarks): writes reach the disk as a production server's
+        do, with ``synchronous_commit=off``, which like SQLite's WAL with ``synchronous=NORMAL``
+        may lose the last commits at a power cut and never corrupts."""
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres")
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                  "--locale=C.UTF-8", "-E", "UTF8")
+        speed = "" if durable else " -c fsync=off -c full_page_writes=off"
+        options = (f"-k {self.folder} -c listen_addresses='' -c synchronous_commit=off{speed}"
+                   " -c max_connections=200")
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l",
+                  str(self.folder / "server.log"), "start")
+        return self
+
+    def stop(self) -> None:
+        from crm_core.storage.dialects import postgresql
+
+        postgresql.close_all()
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def url(self, name: str) -> str:
+        """The URL of the database ``name`` of this server (over its Unix socket)."""
+        return f"postgresql://postgres@/{name}?host={self.folder}"
+
+    def new_database(self, path: Path, template: str | None = None) -> str:
+        """A new database named after ``path`` (a copy of ``template`` when given); its URL."""
+        name = re.sub(r"[^a-z0-9]+", "_", f"t{next(self._names)}_{Path(path).stem}".lower())[:60]
+        self.sql(f"CREATE DATABASE {name}" + (f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""))
+        return self.url(name)
+
+    def sql(self, statement: str) -> None:
+        """Run one statement on the server's ``postgres`` database, outside a transaction."""
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(statement)
+
+
+CLUSTER: Cluster | None = None   # set by the session fixture in conftest.py when ON_POSTGRESQL
+
+
+def new_location(path: Path) -> Path | str:
+    """Where a new test database goes: ``path`` (SQLite), or a new database of the
+    session's PostgreSQL server (its URL)."""
+    return CLUSTER.new_database(path) if ON_POSTGRESQL else path
+
+
+@contextlib.contextmanager
+def database_before(path: Path, migration: str) -> Iterator[tuple[Path | str, object]]:
+    """A new database with the schema an older version left: every migration before
+    ``migration``. Yields its location and the open database, in one write transaction
+    for the test to add rows as that version wrote them (committed at the end)."""
+    location = new_location(path)
+    with crm_core.connect(location, migrate=False) as db, storage.migrating(db):
+        schema.apply(db, stop_before=migration)
+        yield location, db
+
+
+def record_newer_migration(location) -> None:
+    """Make the database at ``location`` look written by a newer version: a migration
+    this code does not know is recorded as applied."""
+    with crm_core.connect(location) as db, storage.migrating(db):
+        db.execute(f"INSERT INTO {db.dialect.MIGRATIONS_TABLE} (migration_set, name, applied_at)"
+                   " VALUES ('crm_core', 'm999_from_the_future', '2030-01-01')")
+
+
+def empty_database(path: Path) -> Path | str:
+    location = new_location(path)
+    with crm_core.connect(location):
         pass
-    return path
+    return location
 
 
-_DEMO_CACHE: dict[str, Path] = {}
+_DEMO_CACHE: dict[str, Path | str] = {}
 
 
-def demo_database(path: Path, cache_dir: Path) -> Path:
-    """A fresh copy of the demo (generated once into ``cache_dir``)."""
+def demo_database(path: Path, cache_dir: Path) -> Path | str:
+    """A fresh copy of the demo (generated once into ``cache_dir``, or a template database)."""
+    if ON_POSTGRESQL:
+        if "demo" not in _DEMO_CACHE:
+            from crm_core.storage.dialects import postgresql
+
+            CLUSTER.sql("CREATE DATABASE demo_master")
+            demo.build_demo(CLUSTER.url("demo_master"), anchor=ANCHOR)
+            postgresql.close_all()   # a template takes no connections while it is copied
+            _DEMO_CACHE["demo"] = "demo_master"
+        return CLUSTER.new_database(path, template=_DEMO_CACHE["demo"])
     if "demo" not in _DEMO_CACHE:
         master = cache_dir / "demo-master.db"
         demo.build_demo(master, anchor=ANCHOR)
@@ -54,7 +163,7 @@ def demo_database(path: Path, cache_dir: Path) -> Path:
     return path
 
 
-def story_database(path: Path) -> Path:
+def story_database(path: Path) -> Path | str:
     """Three customers with a known story (see tests/test_scores.py for the sums).
 
     * Acme Turbines (id 1): created 2025-01-01; pre_deal responses on 2025-02-01
@@ -65,6 +174,7 @@ def story_database(path: Path) -> Path:
       -1 on 2025-03-20.
     * Cobalt Mining (id 3): created 2025-06-01; nothing else.
     """
+    path = new_location(path)
     with crm_core.connect(path) as db:
         acme = crm_core.add_customer(db, {"name": "Acme Turbines", "created_on": "2025-01-01",
                                           "sector": "Energy", "region": "Iberia",
@@ -87,7 +197,7 @@ def story_database(path: Path) -> Path:
     return path
 
 
-def drivers_database(path: Path) -> Path:
+def drivers_database(path: Path) -> Path | str:
     """Twelve pre-deal customers for "which responses move opinion" (tests/test_analysis.py
     computes the differences by hand). All created 2025-01-01; odd ids in sector
     Energy, even ids in Mining. Every opinion is of pre_deal.
@@ -101,6 +211,7 @@ def drivers_database(path: Path) -> Path:
       2025-04-01 (after its opinion: it had not received it).
     * id 12: no opinion; a phone response with pre.data on 2025-07-01.
     """
+    path = new_location(path)
     with crm_core.connect(path) as db:
         opinions = {1: 2, 2: 1, 3: 1, 4: 2, 5: 0, 6: -1, 7: 0, 8: -1, 9: 0, 10: -2, 11: -2}
         for cid in range(1, 13):
@@ -195,11 +306,56 @@ SUMMARY_TABLES = {
 }
 
 
+def table_rows(db, table: str) -> pd.DataFrame:
+    """Every row of ``table`` of the open database ``db`` (its columns as named there)."""
+    return crm_core.storage.frame(db, f"SELECT * FROM {table}")
+
+
+def dump(db) -> str:
+    """Every row of every table of the open database ``db``, as text, in a fixed order:
+    what a stolen copy of the database would show (``sqlite3``'s ``iterdump`` on both
+    backends, near enough)."""
+    return "\n".join(f"{table}: {row}" for table in sorted(storage.table_names(db))
+                      for row in sorted(map(repr, db.execute(f"SELECT * FROM {table}").fetchall())))
+
+
+def integrity(db) -> str:
+    """"ok" when the open database ``db`` is sound: SQLite's integrity check of the file;
+    a PostgreSQL server has no file of ours to check (its pages are its own)."""
+    return "ok" if ON_POSTGRESQL else db.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def close_connections() -> None:
+    """Give back this process's pooled PostgreSQL sessions (another process is to copy a
+    database, which takes none on it); nothing for SQLite files."""
+    if ON_POSTGRESQL:
+        from crm_core.storage.dialects import postgresql
+
+        postgresql.close_all()
+
+
+def checkpoint(location) -> None:
+    """Empty a SQLite file's write-ahead log into it (nothing on PostgreSQL)."""
+    if not ON_POSTGRESQL:
+        from crm_core.storage import files
+
+        files.checkpoint(location)
+
+
+# Marks a test of what only a SQLite file has (PRAGMAs, its bytes, its side files).
+sqlite_only = pytest.mark.skipif(ON_POSTGRESQL, reason="checks what only a SQLite file has")
+
+
+def count(db, table: str) -> int:
+    """How many rows ``table`` of the open database ``db`` holds."""
+    return int(crm_core.storage.value(db, f"SELECT COUNT(*) FROM {table}"))
+
+
 def summaries(path) -> dict[str, pd.DataFrame]:
     with crm_core.connect(path) as db:
         return {
-            table: pd.DataFrame(list(db[table].rows)).sort_values(keys).reset_index(drop=True)
-            if db[table].count else pd.DataFrame()
+            table: table_rows(db, table).sort_values(keys).reset_index(drop=True)
+            if count(db, table) else pd.DataFrame()
             for table, keys in SUMMARY_TABLES.items()
         }
 
@@ -230,6 +386,32 @@ def browser_sign_in(page, name: str, password: str) -> None:
     form.get_by_role("textbox", name="Name").fill(name)
     form.get_by_role("textbox", name="Password").fill(password)
     form.get_by_role("button", name="Sign in").click()
+
+
+def first_missing_item(location, customer_id: int) -> tuple[str, int, int]:
+    """(label, items given, items expected) of the customer's current stage: the first
+    expected response still missing, and the coverage before logging it."""
+    with crm_core.connect(location) as db:
+        journey = crm_core.journey(db, customer_id)
+    current = journey.checklist[journey.checklist["stage"] == journey.current_stage]
+    missing = current[~current["done"]]
+    return str(missing.iloc[0]["label"]), int(current["done"].sum()), len(current)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Click ``option`` of the segmented control labelled ``label`` (Playwright ``page``)."""
+    page.get_by_role("radiogroup", name=label, exact=True).get_by_role("radio", name=option, exact=True).click()
+
+
+def log_response_in_form(page, item: str, summary: str) -> None:
+    """On the open Log a response page: the missing ``item``, quality 4, completeness 5,
+    then ``summary`` with Enter, the four interactions of a response after a call."""
+    page.get_by_role("button", name=f"○ {item}", exact=True).click()
+    choose(page, "Quality", "4")
+    choose(page, "Completeness", "5")
+    box = page.get_by_label("Summary (Enter saves)")
+    box.fill(summary)
+    box.press("Enter")
 
 
 def pick_customer(portfolio, rank: int = 0):

@@ -8,7 +8,7 @@ import pkgutil
 import re
 
 import pytest
-from fixtures import TODAY
+from fixtures import TODAY, dump, new_location
 
 import crm_core
 from crm_core import accounts, importer
@@ -134,13 +134,13 @@ def test_this_list_names_every_write():
 def test_every_write_refuses_a_role_that_may_not_do_it_and_writes_nothing(story_db, write):
     role, call = WRITES[write]
     with crm_core.connect(team_db(story_db)) as db:
-        before = "\n".join(db.conn.iterdump())
+        before = dump(db)
         for author in REFUSED[role]:
             with pytest.raises(crm_core.AccessDenied):
                 call(db, author)
-        assert "\n".join(db.conn.iterdump()) == before
+        assert dump(db) == before
         call(db, AUTHORS[role])
-        assert "\n".join(db.conn.iterdump()) != before
+        assert dump(db) != before
 
 
 def test_editors_and_admins_write_and_are_stamped_in_the_audit_trail(story_db):
@@ -188,8 +188,8 @@ def test_passwords_are_salted_slow_hashes_never_stored_in_clear(empty_db):
     assert accounts.verify_password("same-secret", first) and not accounts.verify_password("other", first)
     with crm_core.connect(empty_db) as db:
         crm_core.add_user(db, "Ada", "admin-pass-1", "admin")
-        dump = "\n".join(db.conn.iterdump())
-    assert "admin-pass-1" not in dump
+        stored = dump(db)
+    assert "admin-pass-1" not in stored
 
 
 def test_repeated_failed_logins_lock_the_account_for_longer_and_longer(empty_db):
@@ -226,7 +226,7 @@ def test_the_command_line_creates_the_first_admin_with_the_password_on_stdin(tmp
     import io
 
     from crm_core.__main__ import main
-    path = str(tmp_path / "team.db")
+    path = str(new_location(tmp_path / "team.db"))
     monkeypatch.setattr("sys.stdin", io.StringIO("first-admin-pass\n"))
     assert main(["--db", path, "user", "add", "Ada", "--role", "admin"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("another-pass-1\n"))

@@ -122,6 +122,7 @@ def test_next_best_response_is_empty_for_an_unknown_or_not_yet_existing_customer
         assert crm_core.next_best_responses(db, 12, as_of="2024-12-31").empty
 
 
+@fixtures.sqlite_only
 def test_the_drivers_statement_seeks_each_judged_customers_rows(drivers_db):
     """Guards the 10,000-customer speed: an index that tempts SQLite to scan a whole
     stage's coverage once per customer turned 60 ms into 15 s once (m010)."""

@@ -7,7 +7,7 @@ import random
 
 import pandas as pd
 import pytest
-from fixtures import TODAY
+from fixtures import ON_POSTGRESQL, TODAY, database_before
 
 import crm_core
 from crm_core.storage import commands
@@ -163,24 +163,29 @@ def test_an_id_is_never_handed_out_again_after_an_undone_create_or_a_delete(stor
 
 
 def test_a_database_from_before_m012_keeps_its_rows_and_never_reuses_an_audited_id(tmp_path):
-    from sqlite_utils import Database
-
     from crm_core.storage import schema
 
-    path = tmp_path / "old.db"
-    schema.apply(Database(path), stop_before="m012_ids_never_reused")
-    with crm_core.connect(path, migrate=False) as db:
-        made = [new_customer(db, name) for name in ("Alpha", "Beta", "Gamma")]
-        crm_core.log_response(db, made[2], "pre_deal", "2025-02-01", "phone", ["pre.data"], 3, 3, "Data",
-                              "ana", today=TODAY)
-        crm_core.undo(db, "ana")
-        crm_core.undo(db, "ana")             # Gamma is gone; on the old schema its id would come back
-        before = {table: db.conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-                  for table in ("customers", "stage_entries", "responses", "audit")}
+    # As the old version left it: Gamma (id 3) created, then its creation undone (the
+    # row deleted, both in the audit trail); the old schema would hand id 3 out again.
+    with database_before(tmp_path / "old.db", "m012_ids_never_reused") as (path, old):
+        for n, name in enumerate(("Alpha", "Beta", "Gamma"), start=1):
+            old.execute("INSERT INTO customers (id, name, name_key, created_on) VALUES (:n, :name, :key, '2025-01-01')",
+                        {"n": n, "name": name, "key": name.lower()})
+            old.execute("INSERT INTO stage_entries (customer_id, stage, entered_on)"
+                        " VALUES (:n, 'pre_deal', '2025-01-01')", {"n": n})
+            old.execute("INSERT INTO audit (change_id, at, author, action, entity, entity_id, customer_id)"
+                        " VALUES (:n, '2026-11-24 10:00:00', 'ana', 'create', 'customer', :n, :n)", {"n": n})
+        old.execute("DELETE FROM stage_entries WHERE customer_id = 3")
+        old.execute("DELETE FROM customers WHERE id = 3")
+        old.execute("INSERT INTO audit (change_id, at, author, action, entity, entity_id, customer_id, undoes)"
+                    " VALUES (4, '2026-11-24 10:01:00', 'ana', 'undo', 'customer', 3, 3, 3)")
+        before = {table: old.conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+                  for table in ("customers", "stage_entries", "audit")}
     with crm_core.connect(path) as db:      # m012 runs here
         assert schema.pending(db) == []
         after = {table: db.conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in before}
         assert after == before
-        assert db.conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        assert db.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
-        assert new_customer(db, "Delta") == made[2] + 1
+        if not ON_POSTGRESQL:
+            assert db.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+            assert db.conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        assert new_customer(db, "Delta") == 4

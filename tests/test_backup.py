@@ -1,4 +1,5 @@
-"""Backup (online, while others write) and restore (checked, atomic, keeps the old file)."""
+"""Backup (online, while others write) and restore (checked, atomic, keeps the old file)
+of a SQLite file; PostgreSQL's, with pg_dump and pg_restore, are in test_postgresql.py."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import sys
 import threading
 
 import pytest
-from fixtures import TODAY
+from fixtures import TODAY, sqlite_only
 
 import crm_core
 from crm_core import backup
+
+pytestmark = sqlite_only
 
 
 def counts(path) -> tuple[int, int]:

@@ -3,10 +3,9 @@ Streamlit servers or cron jobs would): every write lands, nobody sees "database 
 locked", readers keep reading, and the file stays sound."""
 
 import multiprocessing
-import sqlite3
 import traceback
 
-from fixtures import TODAY
+from fixtures import TODAY, integrity
 
 import crm_core
 
@@ -76,5 +75,5 @@ def test_four_writer_processes_and_a_reader_lose_nothing_and_never_see_a_lock(st
         assert sorted(mine["summary"]) == sorted(f"Report {n}.{i}" for i in range(EACH))
         assert (trail["author"] == f"writer-{n}").sum() == EACH + 1
     assert len(acme.opinions) == 3 + WRITERS
-    with sqlite3.connect(story_db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    with crm_core.connect(story_db) as db:
+        assert integrity(db) == "ok"

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pandas as pd
-from fixtures import ANCHOR
+from fixtures import ANCHOR, new_location
 
 import crm_core
 from crm_core import demo
@@ -40,9 +40,9 @@ def test_neglected_accounts_show_their_gaps(demo_db):
 def test_the_demo_rows_pass_every_validation_rule(tmp_path):
     """Replaying a small demo through the write functions gives the same summaries as the bulk load."""
     rows = demo.generate(12, anchor=ANCHOR)
-    bulk = tmp_path / "bulk.db"
+    bulk = new_location(tmp_path / "bulk.db")
     demo.load(bulk, rows)
-    replay = tmp_path / "replay.db"
+    replay = new_location(tmp_path / "replay.db")
     today = ANCHOR
     with crm_core.connect(replay) as db:
         for customer in rows["customers"]:

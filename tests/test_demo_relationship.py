@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from fixtures import ANCHOR
+from fixtures import ANCHOR, new_location
 
 import crm_core
 from crm_core import demo
@@ -37,9 +37,9 @@ def test_the_demo_has_fast_slow_and_open_cases_and_happy_and_unhappy_outcomes(de
 def test_the_demo_relationship_rows_pass_every_validation_rule(tmp_path):
     """Replaying them through the write functions stores the same clocks, promises and outcomes."""
     rows = demo.generate(12, anchor=ANCHOR)
-    bulk = tmp_path / "bulk.db"
+    bulk = new_location(tmp_path / "bulk.db")
     demo.load(bulk, {**rows, "cases": [], "promises": [], "outcomes": []})
-    replay = tmp_path / "replay.db"
+    replay = new_location(tmp_path / "replay.db")
     demo.load(replay, rows)
     with crm_core.connect(bulk) as db:
         for case in rows["cases"]:

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from fixtures import HOSTILE, TODAY
+from fixtures import HOSTILE, TODAY, integrity
 
 import crm_core
 
@@ -41,7 +41,7 @@ def test_hostile_response_summaries_and_opinion_notes(story_db, value):
             stored_or_refused(
                 lambda v: crm_core.record_opinion(db, 2, "pre_deal", "2025-06-01", 0, note=v, today=TODAY),
                 lambda: crm_core.journey(db, 2).opinions["note"].iloc[-1], value)
-        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert integrity(db) == "ok"
 
 
 @pytest.mark.parametrize("value", ["<script>", "pre_deal'; --", "", None, "POST_DEAL", 3])
@@ -118,4 +118,4 @@ def test_hostile_text_in_service_cases_promises_and_outcomes(story_db, field):
                 continue
             stored = listing(db).set_index(id_column).loc[row_id, field]
             assert (None if pd.isna(stored) else stored) == (value.strip() or None)   # blank optional: empty
-        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert integrity(db) == "ok"

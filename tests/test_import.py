@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fixtures import TODAY
+from fixtures import TODAY, dump
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -378,9 +378,9 @@ def test_an_import_refused_as_a_whole_remembers_no_mapping(story_db):
 def database_state(path) -> tuple[str, int, bytes]:
     """Everything stored (as SQL), the change counter, and the bytes of the file and its log."""
     with crm_core.connect(path) as db:
-        dump = "\n".join(db.conn.iterdump())
+        stored = dump(db)
     side = [Path(f"{path}{suffix}") for suffix in ("", "-wal")]
-    return dump, crm_core.change_count(path), b"".join(f.read_bytes() for f in side if f.exists())
+    return stored, crm_core.change_count(path), b"".join(f.read_bytes() for f in side if f.exists())
 
 
 def test_an_import_whose_every_row_fails_leaves_the_database_exactly_as_it_was(story_db):

@@ -2,7 +2,7 @@
 roles; nobody else sees the list; a password typed there is stored nowhere in clear."""
 
 import pytest
-from fixtures import PASSWORD, TODAY, sign_in
+from fixtures import PASSWORD, TODAY, dump, sign_in
 
 import crm_core
 from crm_core import accounts
@@ -62,7 +62,7 @@ def test_an_admin_adds_an_account_and_its_password_is_stored_only_as_a_hash(admi
     assert page.success[0].value == "Added Eddie as editor."
     with crm_core.connect(locked_db) as db:
         assert crm_core.authenticate(db, "Eddie", "eddie-secret-42") == crm_core.User("Eddie", "editor")
-        assert "eddie-secret-42" not in "\n".join(db.conn.iterdump())
+        assert "eddie-secret-42" not in dump(db)
 
 
 def test_a_viewer_opening_the_accounts_page_sees_no_account(open_page, locked_db):  # noqa: F811

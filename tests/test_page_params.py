@@ -10,7 +10,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as strategies
 
-from fixtures import PAGES
+from fixtures import ON_POSTGRESQL, PAGES, dump
+
+import crm_core
 
 # Every parameter a page reads from its URL (pages/common, the pages' url_choice and
 # the widgets bound to the URL).
@@ -21,7 +23,10 @@ FAMILIES = ["²", "١٢", "9" * 5000, "0001-01-01", "0001-01-01T00:00", "9999-12
 
 
 def digest(path) -> str:
-    """The bytes of the database file and its write-ahead log."""
+    """The bytes of the database file and its write-ahead log (on PostgreSQL: every row)."""
+    if ON_POSTGRESQL:
+        with crm_core.connect(path) as db:
+            return hashlib.sha256(dump(db).encode()).hexdigest()
     files = [Path(f"{path}{suffix}") for suffix in ("", "-wal")]
     return hashlib.sha256(b"".join(f.read_bytes() for f in files if f.exists())).hexdigest()
 

@@ -6,15 +6,14 @@ it, whichever code path makes the change."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import subprocess
 import sys
 
 import pytest
-from sqlite_utils import Database
+from fixtures import database_before, dump
 
 import crm_core
-from crm_core import accounts
+from crm_core import accounts, storage
 from crm_core.storage import schema
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.timezone.utc)
@@ -31,8 +30,8 @@ def team_db(story_db):
 
 
 def everything_stored(path) -> str:
-    with sqlite3.connect(path) as conn:
-        return "\n".join(conn.iterdump())
+    with crm_core.connect(path) as db:
+        return dump(db)
 
 
 def test_a_remembered_sign_in_comes_back_as_the_account_and_only_its_digest_is_stored(team_db):
@@ -122,13 +121,10 @@ def test_a_bad_setting_is_named_in_words(monkeypatch, hours):
 
 
 def test_an_existing_database_gets_the_table_and_keeps_its_accounts(tmp_path):
-    path = tmp_path / "old.db"
-    old = Database(path)
-    schema.apply(old, stop_before="m013_remembered_sign_ins")
-    old.execute("INSERT INTO users (name, name_key, role, password_hash, created_at) "
-                "VALUES ('Ada', 'ada', 'admin', :hash, '2026-01-01')", {"hash": accounts.hash_password("admin-pass-1")})
-    assert "remembered_sign_ins" not in old.table_names()
-    old.close()
+    with database_before(tmp_path / "old.db", "m013_remembered_sign_ins") as (path, old):
+        old.execute("INSERT INTO users (name, name_key, role, password_hash, created_at) VALUES"
+                    " ('Ada', 'ada', 'admin', :hash, '2026-01-01')", {"hash": accounts.hash_password("admin-pass-1")})
+        assert "remembered_sign_ins" not in storage.table_names(old)
     with crm_core.connect(path) as db:
         assert schema.pending(db) == []
         assert crm_core.authenticate(db, "Ada", "admin-pass-1") == ADA

@@ -8,11 +8,10 @@ import json
 
 import pandas as pd
 import pytest
-from fixtures import TODAY
-from sqlite_utils import Database
+from fixtures import TODAY, database_before
 
 import crm_core
-from crm_core import risk, service
+from crm_core import risk, service, storage
 from crm_core.storage import schema
 
 NOW = dt.datetime(2025, 8, 11, 13, 0)
@@ -212,14 +211,11 @@ def test_an_open_case_past_its_target_puts_the_customer_at_risk(cases_db):
 
 
 def test_a_database_from_before_the_relationship_tables_keeps_its_rows(tmp_path):
-    path = tmp_path / "old.db"
-    old = Database(path)
-    schema.apply(old, stop_before="m005_relationship")
-    old.execute("INSERT INTO customers (id, name, name_key, created_on, acquisition_cost)"
-                " VALUES (1, 'Old Co', 'old co', '2025-01-01', 5000)")
-    old.execute("INSERT INTO stage_entries (customer_id, stage, entered_on) VALUES (1, 'post_deal', '2025-01-01')")
-    assert "service_cases" not in old.table_names()
-    old.close()
+    with database_before(tmp_path / "old.db", "m005_relationship") as (path, old):
+        old.execute("INSERT INTO customers (id, name, name_key, created_on, acquisition_cost)"
+                    " VALUES (1, 'Old Co', 'old co', '2025-01-01', 5000)")
+        old.execute("INSERT INTO stage_entries (customer_id, stage, entered_on) VALUES (1, 'post_deal', '2025-01-01')")
+        assert "service_cases" not in storage.table_names(old)
     with crm_core.connect(path) as db:
         assert "m005_relationship" not in schema.pending(db)
         crm_core.open_case(db, 1, "2025-02-01 08:00", "Leak", "low", now=NOW)

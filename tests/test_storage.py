@@ -2,19 +2,19 @@
 computation after any writes, concurrent writers lose nothing."""
 
 import random
-import sqlite3
 import subprocess
 import sys
 import threading
 
 import pandas as pd
-from fixtures import SUMMARY_TABLES, TODAY, summaries
-from sqlite_utils import Database
+from fixtures import SUMMARY_TABLES, TODAY, database_before, integrity, new_location, sqlite_only, summaries
 
 import crm_core
+from crm_core import storage
 from crm_core.storage import commands, schema, transaction
 
 
+@sqlite_only
 def test_connections_use_wal_a_busy_timeout_and_foreign_keys(empty_db):
     with crm_core.connect(empty_db) as db:
         assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -23,17 +23,16 @@ def test_connections_use_wal_a_busy_timeout_and_foreign_keys(empty_db):
 
 
 def test_a_database_made_by_the_first_schema_is_upgraded_with_its_rows_kept(tmp_path):
-    path = tmp_path / "old.db"
-    old = Database(path)
-    schema.apply(old, stop_before="m002_summaries")
-    old.execute("INSERT INTO customers (id, name, name_key, created_on) VALUES (1, 'Old Co', 'old co', '2025-01-01')")
-    old.execute("INSERT INTO stage_entries (customer_id, stage, entered_on) VALUES (1, 'pre_deal', '2025-01-01')")
-    old.execute("INSERT INTO responses (id, customer_id, stage, responded_on, mode, summary, quality, completeness)"
-                " VALUES (1, 1, 'pre_deal', '2025-02-01', 'phone', 'Call', 4, 4)")
-    old.execute("INSERT INTO response_items VALUES (1, 'pre.data', 1, 'pre_deal', '2025-02-01')")
-    old.execute("INSERT INTO opinions (customer_id, stage, opinion_on, score) VALUES (1, 'pre_deal', '2025-02-02', 1)")
-    assert "stage_summary" not in old.table_names()
-    old.close()
+    with database_before(tmp_path / "old.db", "m002_summaries") as (path, old):
+        old.execute("INSERT INTO customers (id, name, name_key, created_on)"
+                    " VALUES (1, 'Old Co', 'old co', '2025-01-01')")
+        old.execute("INSERT INTO stage_entries (customer_id, stage, entered_on) VALUES (1, 'pre_deal', '2025-01-01')")
+        old.execute("INSERT INTO responses (id, customer_id, stage, responded_on, mode, summary, quality, completeness)"
+                    " VALUES (1, 1, 'pre_deal', '2025-02-01', 'phone', 'Call', 4, 4)")
+        old.execute("INSERT INTO response_items VALUES (1, 'pre.data', 1, 'pre_deal', '2025-02-01')")
+        old.execute("INSERT INTO opinions (customer_id, stage, opinion_on, score)"
+                    " VALUES (1, 'pre_deal', '2025-02-02', 1)")
+        assert "stage_summary" not in storage.table_names(old)
     with crm_core.connect(path) as db:
         assert schema.pending(db) == []
         row = crm_core.portfolio(db).iloc[0]
@@ -52,10 +51,9 @@ with crm_core.connect(sys.argv[1]):
 """
 
 
-def test_two_processes_opening_a_new_file_at_once_apply_each_migration_once(tmp_path):
-    path = tmp_path / "new.db"
-    for _ in range(3):   # each round is one chance for the two to collide
-        path.unlink(missing_ok=True)
+def test_two_processes_opening_a_new_database_at_once_apply_each_migration_once(tmp_path):
+    for round_ in range(3):   # each round is one chance for the two to collide
+        path = new_location(tmp_path / f"new{round_}.db")   # a new file, or a new empty server database
         starting = [subprocess.Popen([sys.executable, "-c", _OPEN_WHEN_TOLD, str(path)], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                     for _ in range(2)]
@@ -68,8 +66,7 @@ def test_two_processes_opening_a_new_file_at_once_apply_each_migration_once(tmp_
             _, errors = process.communicate()
             assert process.returncode == 0, errors
         with crm_core.connect(path, migrate=False) as db:
-            applied = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-            assert applied == [m.name for m in schema.migrations.pending(Database(memory=True))]
+            assert schema.applied(db) == list(schema.MIGRATIONS)
             assert db.execute("SELECT COUNT(*) FROM checklist_items").fetchone()[0] == len(crm_core.CHECKLIST)
 
 
@@ -170,9 +167,9 @@ def test_portfolio_counts_equal_counts_from_the_base_rows(demo_db):
         with crm_core.connect(demo_db) as db:
             table = crm_core.portfolio(db, as_of=as_of).set_index("customer_id")
             day = as_of or "9999-12-31"
-            base = pd.DataFrame(list(db.query(
-                "SELECT customer_id, COUNT(*) AS n, MAX(responded_on) AS last FROM responses"
-                " WHERE responded_on <= ? GROUP BY customer_id", [day]))).set_index("customer_id")
+            base = storage.frame(db, "SELECT customer_id, COUNT(*) AS n, MAX(responded_on) AS last FROM responses"
+                                     " WHERE responded_on <= :d GROUP BY customer_id", {"d": day})
+            base = base.set_index("customer_id")
         counts = base["n"].reindex(table.index, fill_value=0)
         assert (table["responses"] == counts).all(), as_of
         assert (table["last_response_on"].dropna() == base["last"].reindex(table.index).dropna()).all()
@@ -222,16 +219,15 @@ def test_concurrent_writers_lose_nothing_while_a_reader_reads(story_db):
     assert errors == []
     with crm_core.connect(story_db) as db:
         assert crm_core.portfolio(db).set_index("name").loc["Acme Turbines", "responses"] == 2 + 100
-        assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert integrity(db) == "ok"
 
 
 def test_two_processes_worth_of_connections_see_each_others_commits(story_db):
-    first, second = sqlite3.connect(story_db), sqlite3.connect(story_db)
-    with crm_core.connect(story_db) as db:
-        crm_core.record_opinion(db, 2, "pre_deal", "2025-04-01", 2, today=TODAY)
-    assert second.execute("SELECT COUNT(*) FROM opinions").fetchone()[0] == 5
-    first.close()
-    second.close()
+    with crm_core.connect(story_db) as watching:
+        assert watching.execute("SELECT COUNT(*) FROM opinions").fetchone()[0] == 4
+        with crm_core.connect(story_db) as db:
+            crm_core.record_opinion(db, 2, "pre_deal", "2025-04-01", 2, today=TODAY)
+        assert watching.execute("SELECT COUNT(*) FROM opinions").fetchone()[0] == 5
 
 
 def test_writes_inside_an_outer_transaction_commit_together_or_not_at_all(story_db):

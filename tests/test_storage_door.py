@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 STORAGE = ROOT / "crm_core" / "storage"
-DATABASE_LIBRARIES = ("sqlite3", "sqlite_utils")
+DATABASE_LIBRARIES = ("sqlite3", "sqlite_utils", "psycopg", "psycopg_pool")
 # The start of a statement: a keyword in capitals followed by what only SQL puts after it.
 SQL_STATEMENT = re.compile(
     r"\b(SELECT\s.+?\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s"
@@ -52,6 +52,16 @@ def test_no_sql_text_lives_outside_storage(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     statements = [text for text in string_texts(tree) if SQL_STATEMENT.search(text)]
     assert statements == []
+
+
+def test_only_the_dialects_import_a_database_driver():
+    """Within storage too, a driver is its dialect's (and the file tools' for SQLite): the
+    other modules hold portable SQL and reach the driver through the handle."""
+    allowed = {STORAGE / "dialects" / "sqlite.py": {"sqlite3"}, STORAGE / "files.py": {"sqlite3"},
+               STORAGE / "dialects" / "postgresql.py": {"psycopg", "psycopg_pool"}}
+    for path in sorted(STORAGE.rglob("*.py")):
+        drivers = imported_modules(ast.parse(path.read_text(encoding="utf-8"))) & set(DATABASE_LIBRARIES)
+        assert drivers <= allowed.get(path, set()), path
 
 
 def test_the_sql_pattern_finds_statements_and_leaves_plain_words():

@@ -1,12 +1,13 @@
 """The one door to the database.
 
-Only this package imports ``sqlite3`` or ``sqlite_utils`` and holds SQL. The
-rest of ``crm_core`` asks it for DataFrames and row dicts and hands it
-validated values to write. Moving to another database means changing this
-package only.
+Only this package imports a database driver and holds SQL. The rest of
+``crm_core`` asks it for DataFrames and row dicts and hands it validated values
+to write. The database is a SQLite file (the default) or a PostgreSQL server
+(``CRM_DB=postgresql://…``); the differences are the ``dialects``' and, for a
+file, ``files``'.
 
-Connections are cheap: open one per use (``with connect() as db``) rather
-than sharing one across threads.
+Connections are cheap (a file's are opened, a server's come from a pool): open
+one per use (``with connect() as db``) rather than sharing one across threads.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-import pandas as pd
-from sqlite_utils import Database
+from types import ModuleType
 
-from . import dialect, schema
-from .dialect import BUSY_TIMEOUT_MS, WAL_LIMIT_BYTES  # noqa: F401  (re-exported)
+import pandas as pd
+
+from . import dialects, schema
+from .dialects.sqlite import BUSY_TIMEOUT_MS, WAL_LIMIT_BYTES  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:
     from .commands import DeferredRefresh
@@ -30,7 +32,7 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "demo.db"
 
 
 class StorageError(RuntimeError):
-    """The database file cannot be used (not SQLite, corrupt, newer schema...)."""
+    """The database cannot be used (not SQLite, corrupt, newer schema, server down...)."""
 
 
 @dataclass
@@ -40,31 +42,70 @@ class Transaction:
     each write refreshes the summaries it touches at once)."""
 
     deferred: DeferredRefresh | None = None
+    change_id: int | None = None   # the number of the latest change (a savepoint counts as one)
 
 
-class Handle(Database):
-    """An open database, as ``connect`` yields it: sqlite-utils' ``Database`` on the
-    DB-API connection ``conn``, with ``transaction``, the write transaction in progress
-    (None outside one). The rest of ``crm_core`` passes it on and never looks inside."""
+class Handle:
+    """An open database, as ``connect`` yields it: the DB-API connection ``conn``, its
+    ``dialect`` module, where it is (``location``) and ``transaction``, the write
+    transaction in progress (None outside one). The rest of ``crm_core`` passes it on
+    and never looks inside."""
 
-    transaction: Transaction | None = None
+    def __init__(self, conn, dialect: ModuleType, location: Path | str):
+        self.conn, self.dialect, self.location = conn, dialect, location
+        self.transaction: Transaction | None = None
+
+    def execute(self, sql: str, params: dict | tuple | None = None):
+        """Run one statement (``:name`` placeholders); returns the cursor."""
+        return self.conn.execute(sql, params if params is not None else {})
 
 
-def database_path(path: str | os.PathLike | None = None) -> Path:
-    """The file to use: ``path``, else ``$CRM_DB``, else ``data/demo.db``."""
-    return Path(path or os.environ.get("CRM_DB") or DEFAULT_PATH)
+def database_location(location: str | os.PathLike | None = None) -> Path | str:
+    """The database to use: ``location``, else ``$CRM_DB``, else ``data/demo.db``: a
+    PostgreSQL URL as given (``postgresql://…``), or a file's ``Path``."""
+    chosen = location or os.environ.get("CRM_DB") or DEFAULT_PATH
+    return chosen if dialects.is_url(str(chosen)) else Path(chosen)
 
 
 @contextlib.contextmanager
-def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> Iterator[Handle]:
+def connect(location: str | os.PathLike | None = None, *, migrate: bool = True) -> Iterator[Handle]:
     """Open the database (creating the file and schema if needed) and close it afterwards.
 
-    Takes an optional path (see ``database_path``); yields a ``Handle`` in WAL mode
-    with a busy timeout and foreign keys on.
+    Takes an optional file path or PostgreSQL URL (see ``database_location``); yields a
+    ``Handle`` (a file in WAL mode with a busy timeout and foreign keys on). A database
+    it cannot use raises ``StorageError`` in words, having written nothing.
     """
-    file = database_path(path)
+    where = database_location(location)
+    dialect = dialects.of(str(where))
     if not dialect.version_supported():
         raise StorageError(f"this database library is too old for the app: {dialect.LIBRARY_VERSION}")
+    named = describe(where)
+    conn = _open_server(dialect, where, named) if dialects.is_url(str(where)) else _open_file(dialect, where)
+    try:
+        db = Handle(conn, dialect, where)
+        try:
+            # Checked before anything is written (switching to WAL writes the header),
+            # so a database this version does not understand is left exactly as it was.
+            unknown = schema.unknown(db)
+            if unknown:
+                raise StorageError(f"{named} was written by a newer version of this app (schema "
+                                   f"{', '.join(unknown)}); upgrade the app before opening it")
+            dialect.tune(conn)
+            if migrate and schema.pending(db):
+                _migrate(db)
+        except dialect.DatabaseError as error:
+            raise StorageError(f"{named} is not a usable CRM database: {error}") from error
+        yield db
+    finally:
+        conn.close()
+
+
+def describe(location: str | os.PathLike) -> str:
+    """``location`` for messages: a file's path, or a URL without its password."""
+    return dialects.of(str(location)).describe(str(location)) if dialects.is_url(str(location)) else str(location)
+
+
+def _open_file(dialect: ModuleType, file: Path):
     from . import files   # built on this module's names: imported once they exist
 
     files.create_if_missing(file)
@@ -74,72 +115,76 @@ def connect(path: str | os.PathLike | None = None, *, migrate: bool = True) -> I
         raise StorageError(f"{file} is an empty file (0 bytes), not a database; nothing was changed. "
                            "Delete it to start a new database there, or point CRM_DB at the right file.")
     try:
-        conn = dialect.open_connection(file)
+        return dialect.open_connection(file)
     except dialect.DatabaseError as error:
         raise StorageError(f"{file} cannot be opened: {error}") from error
+
+
+def _open_server(dialect: ModuleType, url: str, named: str):
     try:
-        db = Handle(conn)
-        try:
-            # Checked before anything is written (switching to WAL writes the header),
-            # so a file this version does not understand is left exactly as it was.
-            unknown = schema.unknown(db)
-            if unknown:
-                raise StorageError(f"{file} was written by a newer version of this app (schema "
-                                   f"{', '.join(unknown)}); upgrade the app before opening it")
-            dialect.tune(conn)
-            if migrate and schema.pending(db):
-                _migrate(db)
-        except dialect.DatabaseError as error:
-            raise StorageError(f"{file} is not a usable CRM database: {error}") from error
-        yield db
-    finally:
-        conn.close()
+        return dialect.open_connection(url)
+    except dialect.Error as error:
+        # The server's own words (refused, unknown database, wrong password), never the URL
+        # itself: it may hold a password.
+        reason = " ".join(str(error).replace(url, named).split())
+        raise StorageError(f"cannot use the database {named}: {reason}") from error
 
 
-def _migrate(db: Database) -> None:
+def _migrate(db: Handle) -> None:
     """Apply the pending migrations in one write transaction, then rebuild the summaries
-    when one asks for it. The lock comes first and the pending ones are read again under
-    it, so two processes opening a new file at once migrate it once."""
+    when one asks for it."""
     from .summaries import rebuild_summaries   # built on this module's reads: imported once they exist
 
-    # Migrations keep every row themselves (a table rebuild checks the keys after it):
-    # foreign-key actions are off meanwhile, or dropping a rebuilt table would cascade.
-    with dialect.foreign_keys_off(db.conn), _immediate(db):
+    with migrating(db):
         if schema.pending(db) and schema.apply(db):
             rebuild_summaries(db)
 
 
 @contextlib.contextmanager
-def _immediate(db: Database) -> Iterator[Database]:
+def migrating(db: Handle) -> Iterator[Handle]:
+    """The write transaction migrations run in (``schema.apply``; tests also build the
+    databases older versions left with it). The lock comes first and the pending ones are
+    to be read again under it, so two processes opening a new database at once migrate it once."""
+    # Migrations keep every row themselves (a table rebuild checks the keys after it):
+    # foreign-key actions are off meanwhile, or dropping a rebuilt table would cascade.
+    with db.dialect.foreign_keys_off(db.conn), _immediate(db):
+        if db.dialect.MIGRATION_LOCK:
+            db.execute(db.dialect.MIGRATION_LOCK)
+        yield db
+
+
+@contextlib.contextmanager
+def _immediate(db: Handle) -> Iterator[Handle]:
+    refused = db.dialect.REFUSED
     try:
-        db.conn.execute(dialect.BEGIN_WRITE)
-    except dialect.OperationalError as error:
-        raise _write_error(error) from error
+        db.conn.execute(db.dialect.BEGIN_WRITE)
+    except refused as error:
+        raise _write_error(db, error) from error
     try:
         yield db
-    except dialect.OperationalError as error:
+    except refused as error:
         _rollback(db)
-        raise _write_error(error) from error
+        raise _write_error(db, error) from error
     except BaseException:
         _rollback(db)
         raise
     else:
         try:
             db.conn.execute("COMMIT")
-        except dialect.OperationalError as error:
+        except refused as error:
             _rollback(db)
-            raise _write_error(error) from error
+            raise _write_error(db, error) from error
 
 
-def _rollback(db: Database) -> None:
+def _rollback(db: Handle) -> None:
     # A full disk or an I/O error can make the database roll the transaction back itself.
     if db.conn.in_transaction:
         db.conn.execute("ROLLBACK")
 
 
-def _write_error(error: dialect.OperationalError) -> StorageError:
+def _write_error(db: Handle, error: Exception) -> StorageError:
     """A write the storage refused (read-only file, full disk, lock held too long), in words."""
-    return StorageError(f"Nothing was saved: {dialect.write_refusal(error)}. Ask your administrator;"
+    return StorageError(f"Nothing was saved: {db.dialect.write_refusal(error)}. Ask your administrator;"
                         " what you typed is kept.")
 
 
@@ -147,7 +192,8 @@ def _write_error(error: dialect.OperationalError) -> StorageError:
 def transaction(db: Handle) -> Iterator[Handle]:
     """One write transaction. It takes the write lock up front (``dialect.BEGIN_WRITE``), so
     concurrent writers queue on the busy timeout instead of failing with
-    "database is locked" when a read turns into a write. Bumps the change counter.
+    "database is locked" when a read turns into a write. Counts the change
+    (``dialect.NEXT_CHANGE``) and keeps its number in ``db.transaction.change_id``.
 
     Inside an open transaction (an import writing many rows as one), it becomes
     a savepoint: a refused row rolls back alone, the whole stays one commit. The
@@ -158,7 +204,7 @@ def transaction(db: Handle) -> Iterator[Handle]:
         db.transaction = Transaction()
     try:
         with _savepoint(db) if db.conn.in_transaction else _immediate(db):
-            db.conn.execute("UPDATE change_counter SET n = n + 1 WHERE id = 1")
+            db.transaction.change_id = db.conn.execute(db.dialect.NEXT_CHANGE).fetchone()[0]
             yield db
     finally:
         if outermost:
@@ -166,7 +212,7 @@ def transaction(db: Handle) -> Iterator[Handle]:
 
 
 @contextlib.contextmanager
-def _savepoint(db: Database) -> Iterator[Database]:
+def _savepoint(db: Handle) -> Iterator[Handle]:
     db.conn.execute("SAVEPOINT crm_write")
     try:
         yield db
@@ -179,27 +225,33 @@ def _savepoint(db: Database) -> Iterator[Database]:
         db.conn.execute("RELEASE crm_write")
 
 
-def frame(db: Database, sql: str, params: dict | None = None) -> pd.DataFrame:
+def frame(db: Handle, sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run a read and return its rows as a DataFrame (columns named as in the SQL)."""
     cursor = db.conn.execute(sql, params or {})
     columns = [d[0] for d in cursor.description]
     return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
 
 
-def rows(db: Database, sql: str, params: dict | None = None) -> list[dict]:
+def rows(db: Handle, sql: str, params: dict | None = None) -> list[dict]:
     """Run a read and return its rows as dicts."""
     cursor = db.conn.execute(sql, params or {})
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
-def value(db: Database, sql: str, params: dict | None = None):
+def value(db: Handle, sql: str, params: dict | None = None):
     """Run a read and return the first column of the first row (or None)."""
     row = db.conn.execute(sql, params or {}).fetchone()
     return row[0] if row else None
 
 
-def change_count(path: str | os.PathLike | None = None) -> int:
-    """How many write transactions the database has seen: a cache key for reads."""
-    with connect(path) as db:
-        return value(db, "SELECT n FROM change_counter WHERE id = 1")
+def change_count(location: str | os.PathLike | None = None) -> int:
+    """How many write transactions the database has seen: a cache key for reads (on every
+    app server alike, since it is kept in the database)."""
+    with connect(location) as db:
+        return value(db, "SELECT SUM(n) FROM change_counter")
+
+
+def table_names(db: Handle) -> set[str]:
+    """The names of the database's tables."""
+    return db.dialect.table_names(db.conn)

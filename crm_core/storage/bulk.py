@@ -9,40 +9,48 @@ import contextlib
 from typing import Iterable
 
 import pandas as pd
-from sqlite_utils import Database
 
-from . import dialect, frame, value
+from . import Handle, frame, table_names, transaction, value
 
 COUNTED_TABLES = ("customers", "contacts", "stage_entries", "responses", "response_items", "opinions",
                   "audit")
 
 
-def insert_rows(db: Database, table: str, columns: Iterable[str], rows: Iterable) -> None:
-    """Insert ``rows`` (tuples in ``columns`` order, or dicts holding those keys) with
-    one ``executemany``; ``rows`` may be a generator, so nothing is held twice."""
+def insert_rows(db: Handle, table: str, columns: Iterable[str], rows: Iterable) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order, or dicts holding those keys) in one
+    stream (``dialect.load_rows``: one ``executemany``, or ``COPY``); ``rows`` may be a
+    generator, so nothing is held twice. Ids given continue their table's sequence."""
     columns = tuple(columns)
-    db.conn.executemany(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
-        ({c: r.get(c) for c in columns} if isinstance(r, dict) else dict(zip(columns, r)) for r in rows),
-    )
+    db.dialect.load_rows(db.conn, table, columns,
+                         (tuple(r.get(c) for c in columns) if isinstance(r, dict) else r for r in rows))
+    if "id" in columns:
+        db.dialect.ids_given(db.conn, table)
 
 
-def large_cache(db: Database, megabytes: int = 512) -> contextlib.AbstractContextManager[None]:
+def large_cache(db: Handle, megabytes: int = 512) -> contextlib.AbstractContextManager[None]:
     """Give this connection a page cache of ``megabytes`` while loading millions of rows:
     index pages stay in memory instead of being re-read for every insert."""
-    return dialect.page_cache(db.conn, megabytes)
+    return db.dialect.page_cache(db.conn, megabytes)
 
 
-def has_customers(db: Database) -> bool:
+def remove_all_rows(db: Handle) -> None:
+    """Delete every row a portfolio wrote (the checklist, the accounts' table layout and
+    the change counter stay), in one write transaction: the bench rebuilding a PostgreSQL
+    database it cannot delete as a file."""
+    with transaction(db):
+        for table in table_names(db):
+            if table not in ("checklist_items", "change_counter", db.dialect.MIGRATIONS_TABLE) \
+                    and not table.startswith("sqlite_"):
+                db.execute(f"DELETE FROM {table}")
     """Whether the database holds any customer."""
     return value(db, "SELECT EXISTS (SELECT 1 FROM customers)") == 1
 
 
-def counts(db: Database) -> dict[str, int]:
+def counts(db: Handle) -> dict[str, int]:
     """Row count of each base table (``COUNTED_TABLES``)."""
     return {table: value(db, f"SELECT COUNT(*) FROM {table}") for table in COUNTED_TABLES}
 
 
-def all_responses(db: Database) -> pd.DataFrame:
+def all_responses(db: Handle) -> pd.DataFrame:
     """The whole responses table: what a naive dashboard would load before aggregating."""
     return frame(db, "SELECT * FROM responses")

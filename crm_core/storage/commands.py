@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 import pandas as pd
-from sqlite_utils import Database
 
 from . import Handle, frame, summaries
 from .bulk import insert_rows
@@ -18,7 +17,7 @@ from .entities import (CUSTOMER_COLUMNS, ENTITIES, ENTRY_COLUMNS, OPINION_COLUMN
 from .summaries import rebuild_summaries  # noqa: F401  (re-exported)
 
 
-def _insert(db: Database, table: str, columns: Iterable[str], values: dict) -> int:
+def _insert(db: Handle, table: str, columns: Iterable[str], values: dict) -> int:
     columns = tuple(columns)
     return db.conn.execute(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) RETURNING id",
@@ -26,7 +25,7 @@ def _insert(db: Database, table: str, columns: Iterable[str], values: dict) -> i
     ).fetchall()[0][0]
 
 
-def _update(db: Database, table: str, row_id: int, columns: Iterable[str], values: dict) -> None:
+def _update(db: Handle, table: str, row_id: int, columns: Iterable[str], values: dict) -> None:
     columns = tuple(columns)
     db.conn.execute(
         f"UPDATE {table} SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :row_id",
@@ -108,7 +107,7 @@ def deferred_refresh(db: Handle) -> Iterator[None]:
         summaries.refresh_mode_month(db, stage, mode, f"{month}-01")
 
 
-def _id_set(db: Database, name: str, ids) -> str:
+def _id_set(db: Handle, name: str, ids) -> str:
     """Put ``ids`` in the temporary table ``name`` (this connection's own, emptied first;
     no permanent table has such a name); returns the SQL set ``SELECT id FROM <name>``
     for a summary statement's ``IN``."""
@@ -120,19 +119,19 @@ def _id_set(db: Database, name: str, ids) -> str:
 
 # --- facts the validators need -------------------------------------------------
 
-def customer(db: Database, customer_id: int) -> dict | None:
+def customer(db: Handle, customer_id: int) -> dict | None:
     row = db.conn.execute(
         f"SELECT id, {', '.join(CUSTOMER_COLUMNS)} FROM customers WHERE id = :c", {"c": customer_id}
     ).fetchone()
     return dict(zip(("id", *CUSTOMER_COLUMNS), row)) if row else None
 
 
-def customer_id_by_name_key(db: Database, name_key: str) -> int | None:
+def customer_id_by_name_key(db: Handle, name_key: str) -> int | None:
     row = db.conn.execute("SELECT id FROM customers WHERE name_key = :key", {"key": name_key}).fetchone()
     return row[0] if row else None
 
 
-def stage_on(db: Database, customer_id: int, day: str) -> str | None:
+def stage_on(db: Handle, customer_id: int, day: str) -> str | None:
     """The customer's stage at the end of ``day`` (latest entry on or before it)."""
     row = db.conn.execute(
         "SELECT stage FROM stage_entries WHERE customer_id = :c AND entered_on <= :d"
@@ -142,7 +141,7 @@ def stage_on(db: Database, customer_id: int, day: str) -> str | None:
     return row[0] if row else None
 
 
-def last_stage_entry(db: Database, customer_id: int) -> tuple[str, str] | tuple[None, None]:
+def last_stage_entry(db: Handle, customer_id: int) -> tuple[str, str] | tuple[None, None]:
     row = db.conn.execute(
         "SELECT stage, entered_on FROM stage_entries WHERE customer_id = :c"
         " ORDER BY entered_on DESC, id DESC LIMIT 1",
@@ -151,12 +150,12 @@ def last_stage_entry(db: Database, customer_id: int) -> tuple[str, str] | tuple[
     return (row[0], row[1]) if row else (None, None)
 
 
-def item_stages(db: Database) -> dict[str, str]:
+def item_stages(db: Handle) -> dict[str, str]:
     """Checklist item key -> stage, for the active items."""
     return dict(db.conn.execute("SELECT key, stage FROM checklist_items WHERE active = 1").fetchall())
 
 
-def row(db: Database, table: str, row_id: int, columns: tuple[str, ...] | None = None) -> dict | None:
+def row(db: Handle, table: str, row_id: int, columns: tuple[str, ...] | None = None) -> dict | None:
     """One row of ``table`` as a dict of ``columns`` (default: all), or None."""
     cursor = db.conn.execute(f"SELECT {', '.join(columns or ('*',))} FROM {table} WHERE id = :id", {"id": row_id})
     found = cursor.fetchone()
@@ -165,7 +164,7 @@ def row(db: Database, table: str, row_id: int, columns: tuple[str, ...] | None =
 
 # --- customers and stages ------------------------------------------------------
 
-def insert_customer(db: Database, values: dict, contacts: list[dict], first_stage: str) -> int:
+def insert_customer(db: Handle, values: dict, contacts: list[dict], first_stage: str) -> int:
     customer_id = _insert(db, "customers", CUSTOMER_COLUMNS, values)
     _replace_contacts(db, customer_id, contacts)
     _insert(db, "stage_entries", ENTRY_COLUMNS,
@@ -175,25 +174,25 @@ def insert_customer(db: Database, values: dict, contacts: list[dict], first_stag
     return customer_id
 
 
-def update_customer(db: Database, customer_id: int, values: dict, contacts: list[dict] | None) -> None:
+def update_customer(db: Handle, customer_id: int, values: dict, contacts: list[dict] | None) -> None:
     _update(db, "customers", customer_id, [c for c in CUSTOMER_COLUMNS if c != "created_on"], values)
     if contacts is not None:
         _replace_contacts(db, customer_id, contacts)
 
 
-def _replace_contacts(db: Database, customer_id: int, contacts: list[dict]) -> None:
+def _replace_contacts(db: Handle, customer_id: int, contacts: list[dict]) -> None:
     db.conn.execute("DELETE FROM contacts WHERE customer_id = :c", {"c": customer_id})
     for contact in contacts:
         _insert(db, "contacts", ("customer_id", "name", "role", "email", "phone"),
                 {**contact, "customer_id": customer_id})
 
 
-def stage_entry_ids(db: Database, customer_id: int) -> list[int]:
+def stage_entry_ids(db: Handle, customer_id: int) -> list[int]:
     return [r[0] for r in db.conn.execute(
         "SELECT id FROM stage_entries WHERE customer_id = :c ORDER BY id", {"c": customer_id})]
 
 
-def insert_stage_entry(db: Database, values: dict) -> int:
+def insert_stage_entry(db: Handle, values: dict) -> int:
     entry_id = _insert(db, "stage_entries", ENTRY_COLUMNS, values)
     refresh_customer(db, values["customer_id"])
     return entry_id
@@ -201,7 +200,7 @@ def insert_stage_entry(db: Database, values: dict) -> int:
 
 # --- responses -----------------------------------------------------------------
 
-def _write_items(db: Database, response_id: int, values: dict) -> None:
+def _write_items(db: Handle, response_id: int, values: dict) -> None:
     db.conn.execute("DELETE FROM response_items WHERE response_id = :r", {"r": response_id})
     db.conn.executemany(
         "INSERT INTO response_items (response_id, item_key, customer_id, stage, responded_on)"
@@ -211,7 +210,7 @@ def _write_items(db: Database, response_id: int, values: dict) -> None:
     )
 
 
-def insert_response(db: Database, values: dict) -> int:
+def insert_response(db: Handle, values: dict) -> int:
     response_id = _insert(db, "responses", RESPONSE_COLUMNS, values)
     _write_items(db, response_id, values)
     _response_added(db, response_id, values["customer_id"])
@@ -219,7 +218,7 @@ def insert_response(db: Database, values: dict) -> int:
     return response_id
 
 
-def update_response(db: Database, response_id: int, before: dict, values: dict) -> None:
+def update_response(db: Handle, response_id: int, before: dict, values: dict) -> None:
     _update(db, "responses", response_id, RESPONSE_COLUMNS, values)
     _write_items(db, response_id, values)
     refresh_customer(db, values["customer_id"])
@@ -227,38 +226,38 @@ def update_response(db: Database, response_id: int, before: dict, values: dict) 
     refresh_mode_month(db, values["stage"], values["mode"], values["responded_on"])
 
 
-def delete_response(db: Database, before: dict) -> None:
+def delete_response(db: Handle, before: dict) -> None:
     db.conn.execute("DELETE FROM responses WHERE id = :id", {"id": before["id"]})
     refresh_customer(db, before["customer_id"])
     refresh_mode_month(db, before["stage"], before["mode"], before["responded_on"])
 
 
-def response_items(db: Database, response_id: int) -> list[str]:
+def response_items(db: Handle, response_id: int) -> list[str]:
     return [r[0] for r in db.conn.execute(
         "SELECT item_key FROM response_items WHERE response_id = :r ORDER BY item_key", {"r": response_id})]
 
 
 # --- opinions ------------------------------------------------------------------
 
-def insert_opinion(db: Database, values: dict) -> int:
+def insert_opinion(db: Handle, values: dict) -> int:
     opinion_id = _insert(db, "opinions", OPINION_COLUMNS, values)
     refresh_customer(db, values["customer_id"])
     return opinion_id
 
 
-def update_opinion(db: Database, opinion_id: int, values: dict) -> None:
+def update_opinion(db: Handle, opinion_id: int, values: dict) -> None:
     _update(db, "opinions", opinion_id, OPINION_COLUMNS, values)
     refresh_customer(db, values["customer_id"])
 
 
-def delete_opinion(db: Database, before: dict) -> None:
+def delete_opinion(db: Handle, before: dict) -> None:
     db.conn.execute("DELETE FROM opinions WHERE id = :id", {"id": before["id"]})
     refresh_customer(db, before["customer_id"])
 
 
 # --- bulk loading (demo and benchmark) ------------------------------------------
 
-def bulk_load(db: Database, customers: list[dict], contacts: list[dict], entries: list[dict],
+def bulk_load(db: Handle, customers: list[dict], contacts: list[dict], entries: list[dict],
               responses: list[dict], opinions: list[dict]) -> None:
     """Insert pre-validated rows with explicit ids, then rebuild the summaries.
 
@@ -281,7 +280,7 @@ def bulk_load(db: Database, customers: list[dict], contacts: list[dict], entries
 CONTACT_COLUMNS = ("name", "role", "email", "phone")
 
 
-def snapshot(db: Database, entity: str, entity_id: int) -> dict | None:
+def snapshot(db: Handle, entity: str, entity_id: int) -> dict | None:
     """The full state of one entity (a customer with its contacts, a response with
     its items), or None when it does not exist."""
     state = row(db, ENTITIES[entity].table, entity_id, ENTITIES[entity].audited)
@@ -295,7 +294,7 @@ def snapshot(db: Database, entity: str, entity_id: int) -> dict | None:
     return state
 
 
-def restore(db: Database, entity: str, entity_id: int, state: dict | None) -> None:
+def restore(db: Handle, entity: str, entity_id: int, state: dict | None) -> None:
     """Make one entity equal to ``state`` (None deletes it) and refresh the summaries
     it feeds. Used by undo; the state is one the entity had before."""
     table = ENTITIES[entity].table
@@ -322,12 +321,12 @@ def restore(db: Database, entity: str, entity_id: int, state: dict | None) -> No
                 refresh_mode_month(db, version["stage"], version["mode"], version["responded_on"])
 
 
-def change_id(db: Database) -> int:
-    """The number of the write transaction in progress (the change counter)."""
-    return db.conn.execute("SELECT n FROM change_counter WHERE id = 1").fetchone()[0]
+def change_id(db: Handle) -> int:
+    """The number of the write transaction in progress (see ``storage.transaction``)."""
+    return db.transaction.change_id
 
 
-def append_audit(db: Database, change: int, at: str, author: str | None, action: str, entity: str,
+def append_audit(db: Handle, change: int, at: str, author: str | None, action: str, entity: str,
                  entity_id: int, customer_id: int | None, before: str | None, after: str | None,
                  undoes: int | None = None) -> None:
     db.conn.execute(
@@ -339,7 +338,7 @@ def append_audit(db: Database, change: int, at: str, author: str | None, action:
     )
 
 
-def last_undoable_change(db: Database, author: str | None) -> list[dict]:
+def last_undoable_change(db: Handle, author: str | None) -> list[dict]:
     """The audit rows of ``author``'s latest change of undoable entities that is not an
     undo and not undone."""
     entities = {f"entity_{n}": name for n, name in enumerate(UNDOABLE)}
@@ -355,7 +354,7 @@ def last_undoable_change(db: Database, author: str | None) -> list[dict]:
     return [dict(zip(columns, r)) for r in cursor.fetchall()]
 
 
-def audit_rows(db: Database, customer_id: int | None = None) -> pd.DataFrame:
+def audit_rows(db: Handle, customer_id: int | None = None) -> pd.DataFrame:
     """The audit trail in order (of one customer when given)."""
     where = "WHERE customer_id = :c" if customer_id is not None else ""
     return frame(db, f"SELECT * FROM audit {where} ORDER BY id", {"c": customer_id})

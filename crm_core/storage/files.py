@@ -1,7 +1,8 @@
 """What only a database that is one file can do: copy it online, check a copy, swap
 it in, checkpoint its write-ahead log, name and remove its side files, tell the
-built-in demo file. Here for SQLite; another database brings its own module with
-these names (and a ``dialect``), and nothing outside ``crm_core.storage`` changes.
+built-in demo file. Here for SQLite; PostgreSQL's counterpart is ``dumps`` (backups
+with its own tools) beside its ``dialects.postgresql``, and nothing outside
+``crm_core.storage`` tells them apart.
 
 Restoring replaces the file under any open connection: stop the app (or accept
 that a write in flight at that moment is lost) before restoring.
@@ -16,9 +17,9 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from sqlite_utils import Database
 
-from . import DEFAULT_PATH, StorageError, dialect, schema
+from . import DEFAULT_PATH, Handle, StorageError, schema
+from .dialects import sqlite as dialect
 
 
 def is_demo(path: str | os.PathLike) -> bool:
@@ -88,11 +89,11 @@ def problems(path: Path) -> list[str]:
     when it is): integrity, the CRM tables, and no migration the code does not know."""
     conn = sqlite3.connect(path)
     try:
-        db = Database(conn)
+        db = Handle(conn, dialect, path)
         checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         if checks != ["ok"]:
             return [f"integrity check failed: {'; '.join(checks[:3])}"]
-        if not db["customers"].exists() or not db[schema.migrations.migrations_table].exists():
+        if not {"customers", dialect.MIGRATIONS_TABLE} <= dialect.table_names(conn):
             return ["it is SQLite but not a customer-response database"]
         newer = schema.unknown(db)
         if newer:

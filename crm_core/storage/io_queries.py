@@ -5,31 +5,29 @@ mappings remembered, and the flat tables an export writes.
 from __future__ import annotations
 
 import pandas as pd
-from sqlite_utils import Database
 
-from . import frame, rows, value
+from . import Handle, frame, rows, value
 from .commands import CUSTOMER_COLUMNS
-from .dialect import joined, unindexed
 from .queries import _filter_sql
 
 # --- facts an import matches on --------------------------------------------------
 
-def customer_rows(db: Database) -> list[dict]:
+def customer_rows(db: Handle) -> list[dict]:
     """Every customer's ``id`` and profile columns: what file rows are matched on."""
     return rows(db, f"SELECT id, {', '.join(CUSTOMER_COLUMNS)} FROM customers ORDER BY id")
 
 
-def response_exists(db: Database, values: dict) -> bool:
+def response_exists(db: Handle, values: dict) -> bool:
     """Whether a response with the same customer, stage, date, mode and summary exists."""
     # Stage and mode unindexed keep the plan on the (customer_id, responded_on) index: a
     # handful of rows, where the (stage, mode, responded_on) index finds hundreds at scale.
     return value(db, "SELECT EXISTS (SELECT 1 FROM responses WHERE customer_id = :customer_id"
-                     f" AND responded_on = :responded_on AND {unindexed('stage')} = :stage"
-                     f" AND {unindexed('mode')} = :mode AND summary = :summary)",
+                     f" AND responded_on = :responded_on AND {db.dialect.unindexed('stage')} = :stage"
+                     f" AND {db.dialect.unindexed('mode')} = :mode AND summary = :summary)",
                  {key: values[key] for key in ("customer_id", "responded_on", "stage", "mode", "summary")}) == 1
 
 
-def opinion_exists(db: Database, values: dict) -> bool:
+def opinion_exists(db: Handle, values: dict) -> bool:
     """Whether an opinion with the same customer, stage, date, score and note exists."""
     return value(db, "SELECT EXISTS (SELECT 1 FROM opinions WHERE customer_id = :customer_id AND stage = :stage"
                      " AND opinion_on = :opinion_on AND score = :score AND note IS NOT DISTINCT FROM :note)",
@@ -39,13 +37,13 @@ def opinion_exists(db: Database, values: dict) -> bool:
 
 # --- column mappings remembered per kind and header set ---------------------------
 
-def saved_mapping(db: Database, kind: str, headers: str) -> str | None:
+def saved_mapping(db: Handle, kind: str, headers: str) -> str | None:
     """The JSON mapping last saved for ``kind`` and ``headers`` (sorted column names as JSON), or None."""
     return value(db, "SELECT mapping FROM import_mappings WHERE kind = :kind AND headers = :headers",
                  {"kind": kind, "headers": headers})
 
 
-def save_mapping(db: Database, kind: str, headers: str, mapping: str, author: str | None, saved_at: str) -> None:
+def save_mapping(db: Handle, kind: str, headers: str, mapping: str, author: str | None, saved_at: str) -> None:
     """Remember ``mapping`` (JSON) for ``kind`` and ``headers``, replacing the one saved before."""
     db.execute("INSERT INTO import_mappings (kind, headers, mapping, author, saved_at)"
                " VALUES (:kind, :headers, :mapping, :author, :saved_at)"
@@ -56,7 +54,7 @@ def save_mapping(db: Database, kind: str, headers: str, mapping: str, author: st
 # --- flat tables for export -------------------------------------------------------
 # Column names are the importer's field names, so an exported file imports back as is.
 
-def export_customers(db: Database, as_of: str, filters: dict | None) -> pd.DataFrame:
+def export_customers(db: Handle, as_of: str, filters: dict | None) -> pd.DataFrame:
     """Customers created by ``as_of`` with their stage on that day."""
     where, params = _filter_sql(filters)
     return frame(db, f"""
@@ -69,13 +67,13 @@ def export_customers(db: Database, as_of: str, filters: dict | None) -> pd.DataF
     """, {"d": as_of, **params})
 
 
-def export_responses(db: Database, as_of: str, filters: dict | None) -> pd.DataFrame:
+def export_responses(db: Handle, as_of: str, filters: dict | None) -> pd.DataFrame:
     """Responses up to ``as_of`` with their customer and ``;``-separated item keys."""
     where, params = _filter_sql(filters)
     return frame(db, f"""
     SELECT r.id, c.name AS customer, c.external_id, r.stage, r.responded_on, r.mode,
-           (SELECT {joined("item_key", ";")} FROM
-               (SELECT i.item_key FROM response_items i WHERE i.response_id = r.id ORDER BY i.item_key)
+           (SELECT {db.dialect.joined("item_key", ";")} FROM
+               (SELECT i.item_key FROM response_items i WHERE i.response_id = r.id ORDER BY i.item_key) AS keys
            ) AS items,
            r.quality, r.completeness, r.summary, r.author
       FROM responses r JOIN customers c ON c.id = r.customer_id
@@ -83,7 +81,7 @@ def export_responses(db: Database, as_of: str, filters: dict | None) -> pd.DataF
     """, {"d": as_of, **params})
 
 
-def export_opinions(db: Database, as_of: str, filters: dict | None) -> pd.DataFrame:
+def export_opinions(db: Handle, as_of: str, filters: dict | None) -> pd.DataFrame:
     """Opinions up to ``as_of`` with their customer."""
     where, params = _filter_sql(filters)
     return frame(db, f"""
@@ -103,7 +101,7 @@ _EXPORT_COUNTS = {
 }
 
 
-def export_count(db: Database, kind: str, as_of: str, filters: dict | None) -> int:
+def export_count(db: Handle, kind: str, as_of: str, filters: dict | None) -> int:
     """How many rows the export of ``kind`` up to ``as_of`` narrowed by ``filters`` holds."""
     where, params = _filter_sql(filters)
     chosen = f"AND customer_id IN (SELECT c.id FROM customers c WHERE 1 = 1 {where})" if where else ""

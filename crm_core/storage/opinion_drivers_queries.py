@@ -20,10 +20,8 @@ opinions): about 60 ms of CPU per stage for ``opinion_drivers``, SQL and pandas.
 from __future__ import annotations
 
 import pandas as pd
-from sqlite_utils import Database
 
-from . import frame
-from .dialect import in_table_order
+from . import Handle, frame
 from .queries import _filter_sql
 
 def _given(coverage: str, key: str) -> str:
@@ -37,7 +35,7 @@ def _given(coverage: str, key: str) -> str:
          GROUP BY x.{key}"""
 
 
-def driver_sums(db: Database, stage: str, as_of: str, modes: tuple[str, ...],
+def driver_sums(db: Handle, stage: str, as_of: str, modes: tuple[str, ...],
                 filters: dict | None = None) -> pd.DataFrame:
     """Rows ``kind, key, label, with_customers, with_sum, with_squares, customers,
     score_sum, square_sum``: one per active checklist item of ``stage`` (``kind``
@@ -53,7 +51,7 @@ def driver_sums(db: Database, stage: str, as_of: str, modes: tuple[str, ...],
         SELECT o.customer_id, o.opinion_on, o.score
           -- customers in id order (the default plan walks the name index): the
           -- per-customer seeks then read the opinions index from start to end
-          FROM {in_table_order("customers c")} JOIN opinions o ON o.id = (
+          FROM {db.dialect.in_table_order("customers c")} JOIN opinions o ON o.id = (
                SELECT l.id FROM opinions l
                 WHERE l.customer_id = c.id AND l.stage = :stage AND l.opinion_on <= :d
                 ORDER BY l.opinion_on DESC, l.id DESC LIMIT 1)

@@ -10,14 +10,12 @@ caller. Measured on 10,000 customers and 1,000,000 responses: each ≤ 50 ms.
 from __future__ import annotations
 
 import pandas as pd
-from sqlite_utils import Database
 
-from . import frame
-from .dialect import unindexed
+from . import Handle, frame
 from .queries import _STAGE_AS_OF, NOW, STAGE_LIST, _filter_sql
 
 
-def final_opinion_at_two_dates(db: Database, start: str, end: str) -> pd.DataFrame:
+def final_opinion_at_two_dates(db: Handle, start: str, end: str) -> pd.DataFrame:
     """Per customer with a final-opinion step by ``end``: the final opinion's value
     and rated flag summed up to ``start`` and up to ``end`` (``start_value,
     start_rated, end_value, end_rated``). Rated flags are 1 or 0.
@@ -48,12 +46,12 @@ def final_opinion_at_two_dates(db: Database, start: str, end: str) -> pd.DataFra
            COALESCE(SUM(CASE WHEN on_date <= :start THEN d_rated END), 0) AS start_rated,
            SUM(d_value) AS end_value, SUM(d_rated) AS end_rated
       FROM opinion_steps
-     WHERE {unindexed('series')} = 'final' AND on_date <= :end
+     WHERE {db.dialect.unindexed('series')} = 'final' AND on_date <= :end
      GROUP BY customer_id
     """, {"start": start, "end": end})
 
 
-def customer_profiles(db: Database, ids: list[int], start: str, end: str) -> pd.DataFrame:
+def customer_profiles(db: Handle, ids: list[int], start: str, end: str) -> pd.DataFrame:
     """``customer_id, name, sector, region, account_manager`` of the given customers and
     their stage at the end of ``start`` (``stage_start``) and of ``end`` (``stage``)."""
     marks = ", ".join(f":id{i}" for i in range(len(ids))) or "NULL"
@@ -64,13 +62,13 @@ def customer_profiles(db: Database, ids: list[int], start: str, end: str) -> pd.
     """, {"start": start, "end": end, **{f"id{i}": v for i, v in enumerate(ids)}})
 
 
-def customer_ids(db: Database, filters: dict | None) -> pd.DataFrame:
+def customer_ids(db: Handle, filters: dict | None) -> pd.DataFrame:
     """``customer_id`` of the customers matching ``filters`` (sector, region, account manager)."""
     where, params = _filter_sql(filters)
     return frame(db, f"SELECT c.id AS customer_id FROM customers c WHERE 1 = 1 {where}", params)
 
 
-def first_responses_by_day(db: Database, as_of: str) -> pd.DataFrame:
+def first_responses_by_day(db: Handle, as_of: str) -> pd.DataFrame:
     """Per stage and day: ``customers`` whose first response in that stage was that day."""
     return frame(db, """
     SELECT stage, first_response_on AS day, COUNT(*) AS customers
@@ -79,7 +77,7 @@ def first_responses_by_day(db: Database, as_of: str) -> pd.DataFrame:
     """, {"d": as_of})
 
 
-def items_first_covered_by_day(db: Database, as_of: str) -> pd.DataFrame:
+def items_first_covered_by_day(db: Handle, as_of: str) -> pd.DataFrame:
     """Per stage and day: ``items`` (customer x checklist item) first addressed that day."""
     return frame(db, f"""
     SELECT stage, first_on AS day, COUNT(*) AS items
@@ -89,13 +87,13 @@ def items_first_covered_by_day(db: Database, as_of: str) -> pd.DataFrame:
     """, {"d": as_of})
 
 
-def active_items_per_stage(db: Database) -> dict[str, int]:
+def active_items_per_stage(db: Handle) -> dict[str, int]:
     """Number of active checklist items of each stage."""
     return dict(db.conn.execute(
         "SELECT stage, COUNT(*) FROM checklist_items WHERE active = 1 GROUP BY stage").fetchall())
 
 
-def stage_opinion_steps_by_day(db: Database, as_of: str) -> pd.DataFrame:
+def stage_opinion_steps_by_day(db: Handle, as_of: str) -> pd.DataFrame:
     """Per stage and day: summed changes of the stage opinions (``value, rated``)."""
     return frame(db, f"""
     SELECT series AS stage, on_date AS day, SUM(d_value) AS value, SUM(d_rated) AS rated
@@ -105,7 +103,7 @@ def stage_opinion_steps_by_day(db: Database, as_of: str) -> pd.DataFrame:
     """, {"d": as_of})
 
 
-def weakest_responses(db: Database, since: str, as_of: str, stages: tuple[str, ...],
+def weakest_responses(db: Handle, since: str, as_of: str, stages: tuple[str, ...],
                       modes: tuple[str, ...], limit: int) -> pd.DataFrame:
     """The ``limit`` responses with the lowest quality + completeness between ``since``
     and ``as_of`` in ``stages`` (newest first among equals), with the customer's name.

@@ -7,12 +7,10 @@ rows for customers whose summary has changed after ``as_of``.
 from __future__ import annotations
 
 import pandas as pd
-from sqlite_utils import Database
 
 from ..catalogue import STAGES
 from ..snapshot import LIVE_BOUND as NOW  # what a live SnapshotDay gives as its bound
-from . import frame, rows
-from .dialect import unindexed
+from . import Handle, frame, rows
 
 FILTER_COLUMNS = ("sector", "region", "account_manager")
 # The catalogue's stage keys as an SQL list, for "any stage" (vs. the final opinion's series).
@@ -86,7 +84,7 @@ def portfolio_sql(where: str) -> str:
     """
 
 
-def portfolio(db: Database, as_of: str, filters: dict | None = None) -> pd.DataFrame:
+def portfolio(db: Handle, as_of: str, filters: dict | None = None) -> pd.DataFrame:
     """One row per customer existing on ``as_of``: profile, stage, final opinion,
     rated stages, items covered/total in the current stage, responses, last response.
 
@@ -123,7 +121,7 @@ _STAGE_RATINGS = """
               AND r.stage = s.stage AND r.responded_on <= :d) END AS completeness_sum"""
 
 
-def checklist_items(db: Database) -> pd.DataFrame:
+def checklist_items(db: Handle) -> pd.DataFrame:
     return frame(db, "SELECT key, stage, position, label FROM checklist_items WHERE active = 1"
                      " ORDER BY position")
 
@@ -139,7 +137,7 @@ _ITEM_TIMES = """CASE WHEN i.last_on <= :d THEN i.times ELSE
 _ITEM_AS_OF = f"{_ITEM_LAST_ON} AS last_on, {_ITEM_TIMES} AS times"
 
 
-def item_coverage(db: Database, stage: str, as_of: str, customer_ids: list[int] | None = None) -> pd.DataFrame:
+def item_coverage(db: Handle, stage: str, as_of: str, customer_ids: list[int] | None = None) -> pd.DataFrame:
     """Checklist items addressed in ``stage`` by ``as_of`` (of the given customers, or
     all): customer, item, first and last date addressed, times addressed.
 
@@ -147,7 +145,7 @@ def item_coverage(db: Database, stage: str, as_of: str, customer_ids: list[int] 
     (customer) order: a third of it is one stage, and the (stage, first_on) index would
     fetch each of those rows at random (45 instead of 125 ms at 10,000 customers)."""
     if customer_ids is None:
-        where, params = f"{unindexed('i.stage')} = :s", {}
+        where, params = f"{db.dialect.unindexed('i.stage')} = :s", {}
     else:
         params = {f"c{n}": int(c) for n, c in enumerate(customer_ids)}
         where = f"i.stage = :s AND i.customer_id IN ({', '.join(':' + n for n in params) or 'NULL'})"
@@ -175,13 +173,13 @@ def _stage_customers(as_of: str, reached: tuple[str, ...], filters: dict | None)
         {"d": as_of, **params, **stages}
 
 
-def stage_customers(db: Database, as_of: str, reached: tuple[str, ...], filters: dict | None = None) -> pd.DataFrame:
+def stage_customers(db: Handle, as_of: str, reached: tuple[str, ...], filters: dict | None = None) -> pd.DataFrame:
     """The customers of ``_stage_customers``, by name."""
     ctes, params = _stage_customers(as_of, reached, filters)
     return frame(db, f"WITH {ctes} SELECT * FROM reached ORDER BY name", params)
 
 
-def stage_gaps(db: Database, stage: str, as_of: str, reached: tuple[str, ...], item_keys: list[str],
+def stage_gaps(db: Handle, stage: str, as_of: str, reached: tuple[str, ...], item_keys: list[str],
                filters: dict | None = None) -> pd.DataFrame:
     """The customers of ``_stage_customers`` by name, with which of the checklist items
     ``item_keys`` (of ``stage``) they addressed by ``as_of``, counted here instead of
@@ -201,7 +199,7 @@ def stage_gaps(db: Database, stage: str, as_of: str, reached: tuple[str, ...], i
     """, {**params, **keys, "s": stage})
 
 
-def customer_checklist(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
+def customer_checklist(db: Handle, customer_id: int, as_of: str) -> pd.DataFrame:
     """Every active checklist item in checklist order (``item_key, stage, position,
     label``) with the customer's ``first_on, last_on, times`` up to ``as_of`` (NULL
     when not addressed by then)."""
@@ -213,7 +211,7 @@ def customer_checklist(db: Database, customer_id: int, as_of: str) -> pd.DataFra
     """, {"d": as_of, "c": customer_id})
 
 
-def customer_stages(db: Database, customer_id: int, as_of: str, stages: tuple[str, ...]) -> list[dict]:
+def customer_stages(db: Handle, customer_id: int, as_of: str, stages: tuple[str, ...]) -> list[dict]:
     """One row per stage of ``stages`` (in that order) for one customer up to ``as_of``:
     ``stage, entered_on`` (first entry), ``delivered`` (1 with a response in it, else
     0), ``responses, quality_sum, completeness_sum`` (NULL without a response),
@@ -238,16 +236,16 @@ def customer_stages(db: Database, customer_id: int, as_of: str, stages: tuple[st
     """, {"d": as_of, "c": customer_id, **names})
 
 
-def customer(db: Database, customer_id: int) -> dict | None:
+def customer(db: Handle, customer_id: int) -> dict | None:
     found = rows(db, "SELECT * FROM customers WHERE id = :c", {"c": customer_id})
     return found[0] if found else None
 
 
-def customer_names(db: Database) -> pd.DataFrame:
+def customer_names(db: Handle) -> pd.DataFrame:
     return frame(db, "SELECT id AS customer_id, name FROM customers ORDER BY name")
 
 
-def filter_values(db: Database) -> dict[str, list[str]]:
+def filter_values(db: Handle) -> dict[str, list[str]]:
     """The distinct sectors, regions and account managers, for filter widgets."""
     return {
         column: [r[0] for r in db.conn.execute(
@@ -256,18 +254,18 @@ def filter_values(db: Database) -> dict[str, list[str]]:
     }
 
 
-def contacts(db: Database, customer_id: int) -> pd.DataFrame:
+def contacts(db: Handle, customer_id: int) -> pd.DataFrame:
     return frame(db, "SELECT name, role, email, phone FROM contacts WHERE customer_id = :c ORDER BY id",
                  {"c": customer_id})
 
 
-def stage_entries(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
+def stage_entries(db: Handle, customer_id: int, as_of: str) -> pd.DataFrame:
     return frame(db, "SELECT id, stage, entered_on, kind, reason, author FROM stage_entries"
                      " WHERE customer_id = :c AND entered_on <= :d ORDER BY entered_on, id",
                  {"c": customer_id, "d": as_of})
 
 
-def responses(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
+def responses(db: Handle, customer_id: int, as_of: str) -> pd.DataFrame:
     """A customer's responses up to ``as_of`` with their ``items`` (a list of keys, sorted)."""
     found = frame(db, "SELECT id, stage, responded_on, mode, summary, quality, completeness, author"
                       " FROM responses WHERE customer_id = :c AND responded_on <= :d"
@@ -281,13 +279,13 @@ def responses(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
     return found
 
 
-def opinions(db: Database, customer_id: int, as_of: str) -> pd.DataFrame:
+def opinions(db: Handle, customer_id: int, as_of: str) -> pd.DataFrame:
     return frame(db, "SELECT id, stage, opinion_on, score, source, note, author FROM opinions"
                      " WHERE customer_id = :c AND opinion_on <= :d ORDER BY opinion_on, id",
                  {"c": customer_id, "d": as_of})
 
 
-def opinion_step_sums(db: Database, series: tuple[str, ...], as_of: str, by: str | None = None,
+def opinion_step_sums(db: Handle, series: tuple[str, ...], as_of: str, by: str | None = None,
                       customer_id: int | None = None, filters: dict | None = None) -> pd.DataFrame:
     """Monthly sums of opinion steps: month, series, [group], value, square, rated.
 
@@ -303,12 +301,12 @@ def opinion_step_sums(db: Database, series: tuple[str, ...], as_of: str, by: str
            SUM(o.d_value) AS value, SUM(o.d_square) AS square, SUM(o.d_rated) AS rated
     FROM opinion_steps o JOIN customers c ON c.id = o.customer_id
     WHERE o.series IN ({', '.join(':' + n for n in names)}) AND o.on_date <= :d {where}
-    GROUP BY substr(o.on_date, 1, 7), o.series, {group}
+    GROUP BY substr(o.on_date, 1, 7), o.series{", " + group if group != "NULL" else ""}
     """
     return frame(db, sql, {"d": as_of, "c": customer_id, **names, **params})
 
 
-def mode_month(db: Database, as_of: str) -> pd.DataFrame:
+def mode_month(db: Handle, as_of: str) -> pd.DataFrame:
     """Per stage, mode and month up to ``as_of``: responses and rating sums.
 
     Whole months come from the summary table, the month of ``as_of`` is
@@ -326,13 +324,13 @@ def mode_month(db: Database, as_of: str) -> pd.DataFrame:
 
 
 
-def last_mode(db: Database, author: str) -> str | None:
+def last_mode(db: Handle, author: str) -> str | None:
     """The mode of ``author``'s most recently entered response (None if none)."""
     found = rows(db, "SELECT mode FROM responses WHERE author = :author ORDER BY id DESC LIMIT 1", {"author": author})
     return found[0]["mode"] if found else None
 
 
-def current_stage_delivery(db: Database, as_of: str) -> pd.DataFrame:
+def current_stage_delivery(db: Handle, as_of: str) -> pd.DataFrame:
     """``customer_id, entered_on`` (the day each customer existing on ``as_of`` entered
     the stage it is in at the end of that day: the latest stage entry by then) and
     ``responses, quality_sum, completeness_sum`` of that stage up to ``as_of`` (NULL

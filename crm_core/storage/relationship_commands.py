@@ -5,30 +5,30 @@ summary table, so there is nothing to refresh.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
 
+from . import Handle
 from .bulk import insert_rows
 from .commands import _insert, _update
 from .entities import ENTITIES
 
 
-def insert(db: Database, entity: str, values: dict) -> int:
+def insert(db: Handle, entity: str, values: dict) -> int:
     """Insert one case, promise or outcome; returns its id."""
     return _insert(db, ENTITIES[entity].table, ENTITIES[entity].columns, values)
 
 
-def update(db: Database, entity: str, row_id: int, values: dict) -> None:
+def update(db: Handle, entity: str, row_id: int, values: dict) -> None:
     """Overwrite every column of one row with ``values``."""
     _update(db, ENTITIES[entity].table, row_id, ENTITIES[entity].columns, values)
 
 
-def target_id(db: Database, priority: str) -> int | None:
+def target_id(db: Handle, priority: str) -> int | None:
     found = db.conn.execute("SELECT id FROM service_targets WHERE priority = :priority",
                             {"priority": priority}).fetchone()
     return found[0] if found else None
 
 
-def bulk_load(db: Database, cases: list[dict], promises: list[dict], outcomes: list[dict]) -> None:
+def bulk_load(db: Handle, cases: list[dict], promises: list[dict], outcomes: list[dict]) -> None:
     """Insert pre-validated rows (demo and benchmark generators)."""
     for entity, records in (("service_case", cases), ("promise", promises), ("outcome", outcomes)):
         insert_rows(db, ENTITIES[entity].table, ENTITIES[entity].columns, records)

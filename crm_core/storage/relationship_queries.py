@@ -7,10 +7,8 @@ resolution) counts only when it happened by then, so a snapshot never changes.
 from __future__ import annotations
 
 import pandas as pd
-from sqlite_utils import Database
 
-from . import frame, value
-from .dialect import days_between, unindexed
+from . import Handle, frame, value
 from .queries import NOW, _filter_sql
 
 # A promise's resolution as it stood at the end of day :d: NULL while it was still open
@@ -30,7 +28,7 @@ def _end_of(as_of: str) -> str:
     return f"{as_of}T23:59:59"
 
 
-def service_cases(db: Database, as_of: str, customer_id: int | None = None,
+def service_cases(db: Handle, as_of: str, customer_id: int | None = None,
                   filters: dict | None = None, open_only: bool = False) -> pd.DataFrame:
     """Cases reported by the end of ``as_of`` with the events that happened by then
     (later ones read as NULL)."""
@@ -66,13 +64,13 @@ def _customers_in(filters: dict | None, alias: str) -> tuple[str, dict]:
     return f" AND {alias}.customer_id IN (SELECT c.id FROM customers c WHERE 1 = 1 {where})", params
 
 
-def _stopped_hours(column: str) -> str:
+def _stopped_hours(db: Handle, column: str) -> str:
     """Hours from the report to ``column`` when that event happened by ``:e``, to 0.01 h."""
     return (f"CASE WHEN s.{column} <= :e THEN "
-            f"ROUND({days_between(f's.{column}', 's.reported_at')} * 24, 2) END")
+            f"ROUND({db.dialect.days_between(f's.{column}', 's.reported_at')} * 24, 2) END")
 
 
-def case_hours(db: Database, as_of: str, clock_columns: dict[str, str],
+def case_hours(db: Handle, as_of: str, clock_columns: dict[str, str],
                filters: dict | None = None) -> pd.DataFrame:
     """One compact row per case reported by ``as_of``: ``month`` (``YYYY-MM``
     reported), ``priority`` and per clock (keys of ``clock_columns``, the event
@@ -80,16 +78,16 @@ def case_hours(db: Database, as_of: str, clock_columns: dict[str, str],
     not needed). Stopped clocks do not depend on the moment running clocks run to,
     so this one pass serves their counts, targets met and medians."""
     where, params = _customers_in(filters, "s")
-    hours = ", ".join(f"{_stopped_hours(column)} AS {clock}" for clock, column in clock_columns.items())
+    hours = ", ".join(f"{_stopped_hours(db, column)} AS {clock}" for clock, column in clock_columns.items())
     sql = f"""
     SELECT substr(s.reported_at, 1, 7) AS month, s.priority, {hours}
       FROM service_cases s
-     WHERE {unindexed('s.reported_at')} <= :e {where}
+     WHERE {db.dialect.unindexed('s.reported_at')} <= :e {where}
     """
     return frame(db, sql, {"e": _end_of(as_of), **params})
 
 
-def spare_prices(db: Database, as_of: str, filters: dict | None = None) -> pd.DataFrame:
+def spare_prices(db: Handle, as_of: str, filters: dict | None = None) -> pd.DataFrame:
     """Per customer with spare parts supplied by ``as_of`` (quoted and reference price
     known): ``customer_id, name, cases, quoted, reference`` (sums)."""
     where, params = _customers_in(filters, "s")
@@ -99,12 +97,12 @@ def spare_prices(db: Database, as_of: str, filters: dict | None = None) -> pd.Da
       FROM service_cases s JOIN customers c ON c.id = s.customer_id
      WHERE s.repaired_at <= :e AND s.reported_at <= :e
        AND s.spare_quoted_price IS NOT NULL AND s.spare_reference_price IS NOT NULL {where}
-     GROUP BY s.customer_id ORDER BY s.customer_id
+     GROUP BY s.customer_id, c.name ORDER BY s.customer_id
     """
     return frame(db, sql, {"e": _end_of(as_of), **params})
 
 
-def service_targets(db: Database) -> pd.DataFrame:
+def service_targets(db: Handle) -> pd.DataFrame:
     """The targets an admin set (priorities without a row keep the defaults)."""
     return frame(db, "SELECT id, priority, first_reply_hours, attention_hours, repair_hours"
                      " FROM service_targets ORDER BY id")
@@ -125,7 +123,7 @@ def _promises_source(customer_id: int | None, filters: dict | None, only: str | 
      WHERE p.made_on <= :d {where}""", params
 
 
-def promises(db: Database, as_of: str, day: str, customer_id: int | None = None, filters: dict | None = None,
+def promises(db: Handle, as_of: str, day: str, customer_id: int | None = None, filters: dict | None = None,
              only: str | None = None, limit: int | None = None) -> pd.DataFrame:
     """Promises made by ``as_of`` (a resolution after it reads as still open), newest
     first; ``only="open"``: those still open; ``only="overdue"``: those open and due
@@ -141,24 +139,24 @@ def promises(db: Database, as_of: str, day: str, customer_id: int | None = None,
            CASE WHEN p.resolved IS NOT NULL THEN p.resolved_on END AS resolved_on,
            CASE WHEN p.resolved IS NOT NULL THEN p.actual_value END AS actual_value, p.author,
            CASE WHEN p.resolved IS NOT NULL
-                THEN CAST({days_between("p.resolved_on", "p.due_on")} AS INTEGER) END AS slip_days,
-           COALESCE({_OVERDUE}, 0) AS overdue,
+                THEN CAST({db.dialect.days_between("p.resolved_on", "p.due_on")} AS INTEGER) END AS slip_days,
+           CASE WHEN {_OVERDUE} THEN 1 ELSE 0 END AS overdue,
            CASE WHEN {_OVERDUE}
-                THEN CAST({days_between(":t", "p.due_on")} AS INTEGER) END AS days_overdue
+                THEN CAST({db.dialect.days_between(":t", "p.due_on")} AS INTEGER) END AS days_overdue
       {source}
      ORDER BY {order} {"" if limit is None else "LIMIT :limit"}
     """
     return frame(db, sql, {"d": as_of, "t": day, "limit": limit, **params})
 
 
-def promise_total(db: Database, as_of: str, day: str, customer_id: int | None = None,
+def promise_total(db: Handle, as_of: str, day: str, customer_id: int | None = None,
                   filters: dict | None = None, only: str | None = None) -> int:
     """How many rows ``promises`` returns without a limit."""
     source, params = _promises_source(customer_id, filters, only)
     return value(db, f"SELECT COUNT(*) {source}", {"d": as_of, "t": day, **params})
 
 
-def customers_with_broken_promises(db: Database, as_of: str, day: str, since: str | None) -> list[int]:
+def customers_with_broken_promises(db: Handle, as_of: str, day: str, since: str | None) -> list[int]:
     """Ids of customers with a promise broken (as of ``as_of``) on or after ``since`` (any,
     when None), or still open on ``as_of`` and due before ``day``."""
     return [r[0] for r in db.conn.execute(f"""
@@ -169,7 +167,7 @@ def customers_with_broken_promises(db: Database, as_of: str, day: str, since: st
     """, {"d": as_of, "t": day, "since": since})]
 
 
-def promise_counts(db: Database, as_of: str, day: str, by: str | None = None,
+def promise_counts(db: Handle, as_of: str, day: str, by: str | None = None,
                    filters: dict | None = None) -> pd.DataFrame:
     """Promises made by ``as_of`` counted per ``by`` (``customer``, ``account_manager``
     or None: one row ``all``): ``group`` (customer: also ``customer_id``), ``promises,
@@ -183,7 +181,8 @@ def promise_counts(db: Database, as_of: str, day: str, by: str | None = None,
            {_count("resolved IS NULL")} AS open, {_count("resolved = 'kept'")} AS kept,
            {_count("resolved = 'broken'")} AS broken, {_count("resolved = 'renegotiated'")} AS renegotiated,
            {_count(_OVERDUE)} AS overdue, {_count("resolved IS NOT NULL")} AS resolved,
-           AVG(CASE WHEN resolved IS NOT NULL THEN {days_between("p.resolved_on", "p.due_on")} END) AS average_slip
+           AVG(CASE WHEN resolved IS NOT NULL THEN {db.dialect.days_between("p.resolved_on", "p.due_on")} END)
+               AS average_slip
            {extra}
       FROM (SELECT p.*, {_RESOLUTION_AS_OF} AS resolved FROM promises p) p
       JOIN customers c ON c.id = p.customer_id
@@ -193,7 +192,7 @@ def promise_counts(db: Database, as_of: str, day: str, by: str | None = None,
     return frame(db, sql, {"d": as_of, "t": day, **params})
 
 
-def outcomes(db: Database, as_of: str, customer_id: int | None = None,
+def outcomes(db: Handle, as_of: str, customer_id: int | None = None,
              filters: dict | None = None, limit: int | None = None) -> pd.DataFrame:
     """Outcomes recorded on or before ``as_of``, newest first (the first ``limit``)."""
     where, params = _filter_sql(filters)
@@ -219,7 +218,7 @@ _EARNED = f"""
 _EARNED_COLUMNS = ("additional_sales", "revenue", "referrals_given", "referrals_lost")
 
 
-def outcome_totals(db: Database, as_of: str, filters: dict | None = None) -> pd.DataFrame:
+def outcome_totals(db: Handle, as_of: str, filters: dict | None = None) -> pd.DataFrame:
     """Per customer existing on ``as_of``: acquisition cost and outcome counts and sums."""
     where, params = _filter_sql(filters)
     earned = ", ".join(f"COALESCE(e.{column}, 0) AS {column}" for column in _EARNED_COLUMNS)
@@ -232,7 +231,7 @@ def outcome_totals(db: Database, as_of: str, filters: dict | None = None) -> pd.
     return frame(db, sql, {"d": as_of, **params})
 
 
-def outcomes_per_final_opinion(db: Database, as_of: str, filters: dict | None = None) -> pd.DataFrame:
+def outcomes_per_final_opinion(db: Handle, as_of: str, filters: dict | None = None) -> pd.DataFrame:
     """Customers existing on ``as_of`` grouped by their final opinion then (NULL: not
     rated): ``final_opinion, customers`` and the sums of their outcomes by then
     (``additional_sales, revenue, referrals_given, referrals_lost``). For "now" the
@@ -241,7 +240,7 @@ def outcomes_per_final_opinion(db: Database, as_of: str, filters: dict | None = 
     opinions = ("SELECT customer_id, final_value AS value, COALESCE(rated_stages, 0) AS rated FROM customer_summary"
                 if as_of == NOW else
                 "SELECT customer_id, SUM(d_value) AS value, SUM(d_rated) AS rated FROM opinion_steps"
-                f" WHERE {unindexed('series')} = 'final' AND on_date <= :d GROUP BY customer_id")
+                f" WHERE {db.dialect.unindexed('series')} = 'final' AND on_date <= :d GROUP BY customer_id")
     earned = ", ".join(f"COALESCE(SUM(e.{column}), 0) AS {column}" for column in _EARNED_COLUMNS)
     sql = f"""
     SELECT CASE WHEN f.rated > 0 THEN f.value END AS final_opinion, COUNT(*) AS customers, {earned}

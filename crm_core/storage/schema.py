@@ -5,21 +5,27 @@ code: one that creates a summary table leaves it empty and asks for the
 summaries to be rebuilt (``rebuilds_summaries``), which ``connect`` does with
 today's code once every pending migration is applied.
 
-Applied migrations are recorded by sqlite-utils in ``_sqlite_migrations``;
-``apply`` runs the pending ones, each in its own savepoint of the caller's
-transaction when there is one.
+One history serves both databases: the statements are written in SQLite's
+types and each dialect reads them (``dialect.ddl``); the few steps they take
+differently (ids never reused, a trigger, where change numbers start) are the
+dialect's functions. Applied migrations are recorded in the dialect's
+``MIGRATIONS_TABLE`` (for SQLite the table sqlite-utils kept them in, so older
+files carry on); ``apply`` runs the pending ones in the caller's transaction.
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+import datetime as dt
+from typing import TYPE_CHECKING, Callable
 
 from ..catalogue import CHECKLIST, STAGES
 
-migrations = Migrations("crm_core")
+if TYPE_CHECKING:
+    from . import Handle
+
+MIGRATION_SET = "crm_core"
+# The migrations in order, by name.
+MIGRATIONS: dict[str, Callable] = {}
 # The migrations after which the summary tables must be rebuilt from the base rows.
 _REBUILDS_SUMMARIES: set[str] = set()
 
@@ -30,12 +36,13 @@ def migration(*, rebuilds_summaries: bool = False) -> Callable:
     def register(function):
         if rebuilds_summaries:
             _REBUILDS_SUMMARIES.add(function.__name__)
-        return migrations()(function)
+        MIGRATIONS[function.__name__] = function
+        return function
     return register
 
 
 @migration()
-def m001_base_tables(db: Database) -> None:
+def m001_base_tables(db: Handle) -> None:
     """Customers, contacts, checklist items, stage entries, responses, opinions."""
     run_script(
         db,
@@ -124,7 +131,7 @@ def m001_base_tables(db: Database) -> None:
 
 
 @migration(rebuilds_summaries=True)
-def m002_summaries(db: Database) -> None:
+def m002_summaries(db: Handle) -> None:
     """Summary tables kept up to date in the write transaction, built (by the rebuild it
     asks for) from the rows already there.
 
@@ -184,7 +191,7 @@ def m002_summaries(db: Database) -> None:
 
 
 @migration()
-def m003_audit(db: Database) -> None:
+def m003_audit(db: Handle) -> None:
     """Append-only audit trail: one row per entity a write changed, with its full
     state before and after (JSON; NULL when absent). Rows of one write share a
     ``change_id``; the rows of an undo name the change they undo in ``undoes``,
@@ -215,7 +222,7 @@ def m003_audit(db: Database) -> None:
 
 
 @migration()
-def m004_users(db: Database) -> None:
+def m004_users(db: Handle) -> None:
     """Accounts: a name, a role (viewer, editor, admin), a salted scrypt hash of
     the password, a disabled flag and the failed-login counter that slows
     down guessing."""
@@ -238,7 +245,7 @@ def m004_users(db: Database) -> None:
 
 
 @migration()
-def m005_relationship(db: Database) -> None:
+def m005_relationship(db: Handle) -> None:
     """The rest of the relationship (see ``crm_core.service``, ``promises``, ``outcomes``):
 
     * ``service_cases``: a fault reported after delivery, its clock events
@@ -314,7 +321,7 @@ def m005_relationship(db: Database) -> None:
 
 
 @migration()
-def m006_import_mappings(db: Database) -> None:
+def m006_import_mappings(db: Handle) -> None:
     """The column mapping last used to import a file of a kind with a given set of
     headers (``headers``: the file's column names, sorted, as JSON), so the next
     file with the same headers is mapped the same way without asking again."""
@@ -334,7 +341,7 @@ def m006_import_mappings(db: Database) -> None:
 
 
 @migration()
-def m007_per_customer_indexes(db: Database) -> None:
+def m007_per_customer_indexes(db: Handle) -> None:
     """Per-customer indexes on the summary tables. Without them the portfolio's
     per-customer lookups (a customer's opinion steps of one series, its items
     covered in one stage) take the covering (series, on_date) and (stage, first_on)
@@ -350,7 +357,7 @@ def m007_per_customer_indexes(db: Database) -> None:
 
 
 @migration(rebuilds_summaries=True)
-def m008_customer_summary(db: Database) -> None:
+def m008_customer_summary(db: Handle) -> None:
     """``customer_summary``: per customer, the portfolio's computed columns for "now"
     (stage, final opinion steps summed, current-stage opinion and coverage, response
     count, last response), refreshed with the other summaries in every write's
@@ -376,7 +383,7 @@ def m008_customer_summary(db: Database) -> None:
 
 
 @migration(rebuilds_summaries=True)
-def m009_mode_coverage(db: Database) -> None:
+def m009_mode_coverage(db: Handle) -> None:
     """``mode_coverage``: per customer, stage and mode, the first day we responded in
     that mode at that stage (``crm_core.analysis``: did a customer get a response
     face to face before its opinion?), refreshed with the other summaries in every
@@ -397,7 +404,7 @@ def m009_mode_coverage(db: Database) -> None:
 
 
 @migration()
-def m010_item_coverage_by_stage_covering(db: Database) -> None:
+def m010_item_coverage_by_stage_covering(db: Handle) -> None:
     """A covering (stage, first_on, ...) index on ``item_coverage``: the coverage grid
     of one stage reads every customer's items of that stage (about 50,000 rows at
     10,000 customers) from the index alone instead of one table lookup per row."""
@@ -411,7 +418,7 @@ def m010_item_coverage_by_stage_covering(db: Database) -> None:
 
 
 @migration()
-def m011_drop_item_coverage_by_stage_covering(db: Database) -> None:
+def m011_drop_item_coverage_by_stage_covering(db: Handle) -> None:
     """Drop m010's covering (stage, first_on, ...) index again. Without statistics
     SQLite prefers a covering index, so joins that look up each customer's items of
     a stage (what moves opinion) scanned every customer's items per customer through
@@ -428,44 +435,27 @@ _M012_AUDITED = {"customers": "customer", "contacts": None, "stage_entries": "st
 
 
 @migration()
-def m012_ids_never_reused(db: Database) -> None:
+def m012_ids_never_reused(db: Handle) -> None:
     """Ids are never handed out again: without ``AUTOINCREMENT`` SQLite gives a new row the
     highest id + 1, so deleting (or undoing the creation of) the newest row let the next one
-    inherit its id, its audit rows and its links. Each table is rebuilt with
-    ``INTEGER PRIMARY KEY AUTOINCREMENT`` (every row, index and foreign key kept; it runs
-    with foreign-key actions off, so dropping the old table cascades nowhere, and the keys
-    are checked afterwards), and its sequence starts after the highest id ever used,
-    counting ids that survive only in the audit trail."""
+    inherit its id, its audit rows and its links. Each table hands out ids after the highest
+    ever used, counting ids that survive only in the audit trail (``dialect.continue_ids_after``:
+    SQLite rebuilds the table with ``AUTOINCREMENT``, every row, index and foreign key kept;
+    the keys are checked afterwards)."""
     for table, entity in _M012_AUDITED.items():
-        (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name",
-                            {"name": table}).fetchone()
-        indexes = [row[0] for row in db.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :name AND sql IS NOT NULL",
-            {"name": table}).fetchall()]
-        rebuilt = sql.replace(f"CREATE TABLE {table} (", f"CREATE TABLE _m012_{table} (", 1).replace(
-            "id INTEGER PRIMARY KEY,", "id INTEGER PRIMARY KEY AUTOINCREMENT,", 1)
-        if "AUTOINCREMENT" not in rebuilt or rebuilt.startswith(f"CREATE TABLE {table}"):
-            raise RuntimeError(f"m012 does not recognise the table {table}: {sql}")
-        db.execute(rebuilt)
-        db.execute(f"INSERT INTO _m012_{table} SELECT * FROM {table}")
-        db.execute(f"DROP TABLE {table}")
-        db.execute(f"ALTER TABLE _m012_{table} RENAME TO {table}")
-        for index in indexes:
-            db.execute(index)
         highest = db.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]
         if entity is not None:
             audited = db.execute("SELECT COALESCE(MAX(entity_id), 0) FROM audit WHERE entity = :entity",
                                  {"entity": entity}).fetchone()[0]
             highest = max(highest, audited)
-        db.execute("DELETE FROM sqlite_sequence WHERE name = :name", {"name": table})
-        db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)", {"name": table, "seq": highest})
-    broken = db.execute("PRAGMA foreign_key_check").fetchall()
+        db.dialect.continue_ids_after(db.conn, table, highest)
+    broken = db.dialect.broken_foreign_keys(db.conn)
     if broken:
-        raise RuntimeError(f"m012 would leave rows without their parent: {broken[:5]}")
+        raise RuntimeError(f"m012 would leave rows without their parent: {broken}")
 
 
 @migration()
-def m013_remembered_sign_ins(db: Database) -> None:
+def m013_remembered_sign_ins(db: Handle) -> None:
     """Remembered sign-ins: the SHA-256 digest of a random token a browser keeps in a
     cookie, naming an account (or, in open mode, a typed author) until it expires.
 
@@ -486,39 +476,85 @@ def m013_remembered_sign_ins(db: Database) -> None:
         CREATE INDEX remembered_sign_ins_expiry ON remembered_sign_ins(expires_at)
         """,
     )
-    # One statement, with its own ";" inside: not for run_script, which splits on them.
-    db.execute(
-        """
-        CREATE TRIGGER account_change_revokes_remembered_sign_ins
-        AFTER UPDATE OF role, password_hash, disabled ON users
-        WHEN NEW.role IS NOT OLD.role OR NEW.password_hash IS NOT OLD.password_hash OR NEW.disabled <> 0
-        BEGIN
-            DELETE FROM remembered_sign_ins WHERE user_id = NEW.id;
-        END
-        """
-    )
+    db.dialect.create_update_trigger(
+        db.conn, "account_change_revokes_remembered_sign_ins", "users", "role, password_hash, disabled",
+        "NEW.role IS DISTINCT FROM OLD.role OR NEW.password_hash IS DISTINCT FROM OLD.password_hash"
+        " OR NEW.disabled <> 0",
+        "DELETE FROM remembered_sign_ins WHERE user_id = NEW.id")
 
-def run_script(db: Database, script: str) -> None:
-    """Run statements one by one: ``executescript`` would commit the migration's transaction."""
+
+@migration()
+def m014_change_counter_slots(db: Handle) -> None:
+    """The change counter in 16 slots (``slot``, ``n``; the count is their sum) instead of
+    one row: on a server, concurrent writers each bump the slot of their transaction
+    instead of queueing for one row (``dialect.NEXT_CHANGE``). The count so far goes to
+    slot 0, where SQLite, whose writers take turns anyway, keeps counting; the numbers
+    of changes continue after it."""
+    count = db.execute("SELECT n FROM change_counter WHERE id = 1").fetchone()[0]
+    run_script(
+        db,
+        """
+        CREATE TABLE change_counter_slots (slot INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+        DROP TABLE change_counter;
+        ALTER TABLE change_counter_slots RENAME TO change_counter
+        """,
+    )
+    for slot in range(16):
+        db.execute("INSERT INTO change_counter (slot, n) VALUES (:slot, :n)",
+                   {"slot": slot, "n": count if slot == 0 else 0})
+    db.dialect.start_change_numbers(db.conn, count)
+
+
+def run_script(db: Handle, script: str) -> None:
+    """Run statements one by one (``executescript`` would commit the migration's
+    transaction), each as the dialect reads it."""
     for statement in script.split(";"):
         if statement.strip():
-            db.execute(statement)
+            db.execute(db.dialect.ddl(statement))
 
 
-def apply(db: Database, stop_before: str | None = None) -> bool:
-    """Apply pending migrations (all, or those before ``stop_before``). Returns whether
-    one of them asks for the summaries to be rebuilt (``rebuilds_summaries``)."""
-    before = set(pending(db))
-    migrations.apply(db, stop_before=stop_before)
-    return bool((before - set(pending(db))) & _REBUILDS_SUMMARIES)
+def _ensure_record(db: Handle) -> str:
+    """The table of applied migrations (created when missing); returns its name."""
+    table = db.dialect.MIGRATIONS_TABLE
+    run_script(db, f"""
+        CREATE TABLE IF NOT EXISTS {table} (
+            id INTEGER PRIMARY KEY, migration_set TEXT, name TEXT, applied_at TEXT);
+        CREATE UNIQUE INDEX IF NOT EXISTS idx_{table}_migration_set_name ON {table} (migration_set, name)
+        """)
+    return table
 
 
-def unknown(db: Database) -> list[str]:
-    """Names of applied migrations this code does not know (a newer app wrote the file)."""
-    known = {migration.name for migration in migrations.pending(Database(memory=True))}
-    return [m.name for m in migrations.applied(db) if m.name not in known]
+def apply(db: Handle, stop_before: str | None = None) -> bool:
+    """Apply pending migrations (all, or those before ``stop_before``) in the caller's
+    transaction, each recorded as it is applied. Returns whether one of them asks for
+    the summaries to be rebuilt (``rebuilds_summaries``)."""
+    table = _ensure_record(db)
+    applied_now = []
+    for name in pending(db):
+        if name == stop_before:
+            break
+        MIGRATIONS[name](db)
+        db.execute(f"INSERT INTO {table} (migration_set, name, applied_at) VALUES (:set, :name, :at)",
+                   {"set": MIGRATION_SET, "name": name, "at": str(dt.datetime.now(dt.timezone.utc))})
+        applied_now.append(name)
+    return bool(set(applied_now) & _REBUILDS_SUMMARIES)
 
 
-def pending(db: Database) -> list[str]:
+def applied(db: Handle) -> list[str]:
+    """Names of the migrations applied to ``db``, in order (none for a new database)."""
+    table = db.dialect.MIGRATIONS_TABLE
+    if table not in db.dialect.table_names(db.conn):
+        return []
+    return [name for (name,) in db.execute(
+        f"SELECT name FROM {table} WHERE migration_set = :set ORDER BY id", {"set": MIGRATION_SET})]
+
+
+def unknown(db: Handle) -> list[str]:
+    """Names of applied migrations this code does not know (a newer app wrote the database)."""
+    return [name for name in applied(db) if name not in MIGRATIONS]
+
+
+def pending(db: Handle) -> list[str]:
     """Names of the migrations not yet applied to ``db``."""
-    return [migration.name for migration in migrations.pending(db)]
+    done = set(applied(db))
+    return [name for name in MIGRATIONS if name not in done]

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from sqlite_utils import Database
-
 from ..catalogue import STAGES
 from ..scores import final_opinion, reached_stages
-from . import queries
-from .dialect import greatest, least
+from . import Handle, queries
+
+
+def _least(first: str, second: str) -> str:
+    """SQL for the smaller of two values, NULL when either is (in every dialect)."""
+    return (f"CASE WHEN {first} IS NULL OR {second} IS NULL THEN NULL"
+            f" WHEN {first} < {second} THEN {first} ELSE {second} END")
+
+
+def _greatest(first: str, second: str) -> str:
+    """SQL for the larger of two values, NULL when either is (in every dialect)."""
+    return (f"CASE WHEN {first} IS NULL OR {second} IS NULL THEN NULL"
+            f" WHEN {first} > {second} THEN {first} ELSE {second} END")
+
 
 FINAL = "final"
 
@@ -23,41 +33,44 @@ FINAL = "final"
 # base rows matching {where} (responses) or {items} (response_items), and how a row
 # computed from NEW base rows adds to the one already there). A write recomputes its
 # customer's rows (DELETE + INSERT of the SELECT); a bulk import of new responses adds
-# the same SELECT over just those responses: every column is a count, sum, min or max.
+# the same SELECT over just those responses: every column is a count, sum, min or max
+# (the row there named by its table: PostgreSQL reads a bare name as ambiguous).
 _FROM_RESPONSES = {
     "stage_summary": (
         "customer_id, stage, responses, quality_sum, completeness_sum, first_response_on, last_response_on",
         """SELECT customer_id, stage, COUNT(*), SUM(quality), SUM(completeness), MIN(responded_on),
                   MAX(responded_on)
            FROM responses WHERE {where} GROUP BY customer_id, stage""",
-        f"""responses = responses + excluded.responses, quality_sum = quality_sum + excluded.quality_sum,
-           completeness_sum = completeness_sum + excluded.completeness_sum,
-           first_response_on = {least("first_response_on", "excluded.first_response_on")},
-           last_response_on = {greatest("last_response_on", "excluded.last_response_on")}"""),
+        f"""responses = stage_summary.responses + excluded.responses,
+           quality_sum = stage_summary.quality_sum + excluded.quality_sum,
+           completeness_sum = stage_summary.completeness_sum + excluded.completeness_sum,
+           first_response_on = {_least("stage_summary.first_response_on", "excluded.first_response_on")},
+           last_response_on = {_greatest("stage_summary.last_response_on", "excluded.last_response_on")}"""),
     "item_coverage": (
         "customer_id, item_key, stage, first_on, last_on, times",
         """SELECT customer_id, item_key, stage, MIN(responded_on), MAX(responded_on), COUNT(*)
            FROM response_items WHERE {items} GROUP BY customer_id, item_key, stage""",
-        f"""first_on = {least("first_on", "excluded.first_on")}, last_on = {greatest("last_on", "excluded.last_on")},
-           times = times + excluded.times"""),
+        f"""first_on = {_least("item_coverage.first_on", "excluded.first_on")},
+           last_on = {_greatest("item_coverage.last_on", "excluded.last_on")},
+           times = item_coverage.times + excluded.times"""),
     "mode_coverage": (
         "customer_id, stage, mode, first_on",
         """SELECT customer_id, stage, mode, MIN(responded_on)
            FROM responses WHERE {where} GROUP BY customer_id, stage, mode""",
-        f"first_on = {least('first_on', 'excluded.first_on')}"),
+        f"first_on = {_least('mode_coverage.first_on', 'excluded.first_on')}"),
 }
 _KEYS = {"stage_summary": "customer_id, stage", "item_coverage": "customer_id, item_key",
          "mode_coverage": "customer_id, stage, mode"}
 
 
-def _recompute(db: Database, table: str, where: str, params) -> None:
+def _recompute(db: Handle, table: str, where: str, params) -> None:
     """Recompute ``table`` (a key of ``_FROM_RESPONSES``) for the customers matching ``where``."""
     columns, select, _ = _FROM_RESPONSES[table]
     db.execute(f"DELETE FROM {table} WHERE {where}", params)
     db.execute(f"INSERT INTO {table} ({columns}) {select.format(where=where, items=where)}", params)
 
 
-def add_responses(db: Database, responses: str) -> None:
+def add_responses(db: Handle, responses: str) -> None:
     """Add the responses whose id is in the SQL set ``responses`` (new rows, written
     since the summaries were last right) to the response summaries of their customers."""
     for table, (columns, select, merge) in _FROM_RESPONSES.items():
@@ -65,17 +78,18 @@ def add_responses(db: Database, responses: str) -> None:
         db.execute(f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT ({_KEYS[table]}) DO UPDATE SET {merge}")
 
 
-def _response_summaries(db: Database, where: str, params: dict) -> None:
+def _response_summaries(db: Handle, where: str, params: dict) -> None:
     """Recompute every summary of ``_FROM_RESPONSES`` for the customers matching ``where``."""
     for table in _FROM_RESPONSES:
         _recompute(db, table, where, params)
 
 
-def _mode_months(db: Database, cell: tuple[str, str, str] | None = None) -> None:
+def _mode_months(db: Handle, cell: tuple[str, str, str] | None = None) -> None:
     """Recompute ``mode_month``: one (stage, mode, month) cell, or all of it."""
     if cell is not None:
         stage, mode, month = cell
         cell_params = {"stage": stage, "mode": mode, "month": month, "start": f"{month}-01", "end": f"{month}-31"}
+        db.dialect.lock_keys(db.conn, "SELECT :key", {"key": f"mode_month {stage} {mode} {month}"})
         db.execute("DELETE FROM mode_month WHERE stage = :stage AND mode = :mode AND month = :month", cell_params)
         # A range on the ISO date keeps the lookup on the covering (stage, mode, responded_on)
         # index; one cell needs no GROUP BY, whose sort cost 5x the scan at 1M responses.
@@ -127,7 +141,7 @@ def opinion_steps(entries: list[tuple], opinions: list[tuple]) -> list[tuple]:
     return steps
 
 
-def _opinion_steps(db: Database, where: str, params: dict) -> None:
+def _opinion_steps(db: Handle, where: str, params: dict) -> None:
     entries = db.conn.execute(
         f"SELECT customer_id, entered_on, id, stage FROM stage_entries WHERE {where} ORDER BY customer_id",
         params,
@@ -152,7 +166,7 @@ def _opinion_steps(db: Database, where: str, params: dict) -> None:
     )
 
 
-def refresh_customer_summary(db: Database, customers: str | None = None, params: dict | None = None) -> None:
+def refresh_customer_summary(db: Handle, customers: str | None = None, params: dict | None = None) -> None:
     """Recompute ``customer_summary`` for the customers whose id is in the SQL set
     ``customers`` (see ``refresh_customers``; None: all): the portfolio's computed
     columns for "now", from the other summaries, so it runs after them."""
@@ -161,32 +175,34 @@ def refresh_customer_summary(db: Database, customers: str | None = None, params:
     columns = ", ".join(queries.SUMMARY_COLUMNS)
     where = f"AND c.id IN ({customers})" if customers is not None else ""
     db.execute(f"INSERT INTO customer_summary (customer_id, {columns})"
-               f" SELECT customer_id, {columns} FROM ({queries.portfolio_sql(where)})",
+               f" SELECT customer_id, {columns} FROM ({queries.portfolio_sql(where)}) AS portfolio",
                {"d": queries.NOW, **(params or {})})
 
 
-def refresh_customers(db: Database, customers: str, params: dict) -> None:
+def refresh_customers(db: Handle, customers: str, params: dict) -> None:
     """Recompute the per-customer summaries of the customers whose id is in the SQL set
     ``customers`` with its named ``params``: ``:c`` for one customer, or a subquery
     (``SELECT id FROM touched_customers``) for all those a bulk import touched, each
     summary then rebuilt by one statement (inside the caller's transaction)."""
     where = f"customer_id IN ({customers})"
+    db.dialect.lock_keys(db.conn, f"SELECT 'customer ' || CAST(id AS TEXT) FROM customers WHERE id IN ({customers})",
+                         params)
     _response_summaries(db, where, params)
     _opinion_steps(db, where, params)
     refresh_customer_summary(db, customers, params)
 
 
-def refresh_customer(db: Database, customer_id: int) -> None:
+def refresh_customer(db: Handle, customer_id: int) -> None:
     """Recompute the per-customer summaries of one customer (inside the caller's transaction)."""
     refresh_customers(db, ":c", {"c": customer_id})
 
 
-def refresh_mode_month(db: Database, stage: str, mode: str, day: str) -> None:
+def refresh_mode_month(db: Handle, stage: str, mode: str, day: str) -> None:
     """Recompute one (stage, mode, month) cell after a response in it changed."""
     _mode_months(db, (stage, mode, day[:7]))
 
 
-def rebuild_summaries(db: Database) -> None:
+def rebuild_summaries(db: Handle) -> None:
     """Recompute every summary table from the base rows (inside the caller's transaction)."""
     _response_summaries(db, "1 = 1", {})
     _opinion_steps(db, "1 = 1", {})

@@ -80,7 +80,7 @@ def setup(title: str, icon: str = "📊") -> Context:
     language_key = _choose_language()
     title = _(title)
     st.set_page_config(page_title=f"{title} · {_(APP_TITLE)}", page_icon=icon, layout="wide")
-    path = str(crm_core.database_path())
+    path = str(crm_core.database_location())
     try:
         _prepare_database(path)
     except crm_core.StorageError as error:

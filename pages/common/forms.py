@@ -30,7 +30,7 @@ def session_author() -> str | None:
         return user.name
     return st.sidebar.text_input(
         _("You are"), key="author", persist_state="session", placeholder=_("Your name"),
-        on_change=lambda: remember(str(crm_core.database_path()), author=st.session_state.get("author")),
+        on_change=lambda: remember(str(crm_core.database_location()), author=st.session_state.get("author")),
         help=_("Stamped on every change you make and in the history. This browser remembers it."),
     ) or None
 

@@ -43,8 +43,9 @@ sys.path.insert(0, str(ROOT))
 import crm_core  # noqa: E402
 from crm_core import demo, demo_relationship, funnel, importer  # noqa: E402
 from crm_core.catalogue import CHECKLIST, MODES, STAGES  # noqa: E402
-from crm_core.storage import (DEFAULT_PATH, bulk, commands, connect, files,  # noqa: E402
-                              relationship_commands)
+from crm_core.storage import (DEFAULT_PATH, bulk, commands, connect, describe, files,  # noqa: E402
+                              relationship_commands, transfer)
+from crm_core.storage.dialects import is_url  # noqa: E402
 from crm_core.validation import name_key  # noqa: E402
 
 DEFAULT_BENCH_PATH = DEFAULT_PATH.with_name("bench.db")
@@ -186,14 +187,23 @@ def generate(scale: Scale = FULL_SCALE, anchor: dt.date = ANCHOR) -> Iterator[di
         yield batch
 
 
-def _meta_path(path: Path) -> Path:
-    return path.with_name(path.name + ".json")
+def _meta_path(location: Path | str) -> Path:
+    """The JSON record of the bench database at ``location``: beside the file, or, for a
+    PostgreSQL database, in ``data/`` named after the database."""
+    if is_url(str(location)):
+        return DEFAULT_BENCH_PATH.with_name(f"bench-{describe(location).rsplit('/', 1)[-1]}.json")
+    return Path(location).with_name(Path(location).name + ".json")
 
 
-def build(path: Path, scale: Scale = FULL_SCALE, anchor: dt.date = ANCHOR) -> float:
-    """Replace ``path`` with the bench portfolio; returns the build time in seconds."""
+def build(path: Path | str, scale: Scale = FULL_SCALE, anchor: dt.date = ANCHOR) -> float:
+    """Replace the database at ``path`` (a file, or a PostgreSQL URL: its rows) with the
+    bench portfolio; returns the build time in seconds."""
     started = time.perf_counter()
-    files.remove(path)
+    if is_url(str(path)):
+        with connect(path) as db:
+            bulk.remove_all_rows(db)
+    else:
+        files.remove(path)
     _meta_path(path).unlink(missing_ok=True)
     # The demo's service cases, promises and outcomes follow from the customers' stages
     # and opinions, so those rows are kept (as dicts) until every batch is in.
@@ -216,11 +226,11 @@ def build(path: Path, scale: Scale = FULL_SCALE, anchor: dt.date = ANCHOR) -> fl
     return seconds
 
 
-def ensure(path: Path, scale: Scale = FULL_SCALE, rebuild: bool = False) -> tuple[bool, float]:
+def ensure(path: Path | str, scale: Scale = FULL_SCALE, rebuild: bool = False) -> tuple[bool, float]:
     """Reuse ``path`` when it was built completely at ``scale`` (its JSON record says so
     and the row counts agree), else build it. Returns (built now, build seconds)."""
     meta = _meta_path(path)
-    if not rebuild and path.exists() and meta.exists():
+    if not rebuild and (is_url(str(path)) or Path(path).exists()) and meta.exists():
         recorded = json.loads(meta.read_text())
         if recorded.get("scale") == scale.__dict__ and recorded.get("generator") == GENERATOR_VERSION:
             with connect(path) as db:
@@ -393,23 +403,23 @@ def report_line(result: Result) -> str:
     return f"{result.name:<55} {_ms(result.median):>9} {spread:>17} {cpu:>9} {target:>10}  {mark}"
 
 
-def run(path: Path = DEFAULT_BENCH_PATH, scale: Scale = FULL_SCALE, *, runs: int = 5, import_rows: int = 10_000,
-        rebuild: bool = False, out=sys.stdout) -> list[Result]:
-    """Build or reuse the bench database at ``path``, time every ``MEASURES`` row and the
-    naive peer, and print the report to ``out``. Returns the results (naive peer last)."""
-    path = Path(path)
+def run(path: Path | str = DEFAULT_BENCH_PATH, scale: Scale = FULL_SCALE, *, runs: int = 5,
+        import_rows: int = 10_000, rebuild: bool = False, out=sys.stdout) -> list[Result]:
+    """Build or reuse the bench database at ``path`` (a file or a PostgreSQL URL), time
+    every ``MEASURES`` row and the naive peer, and print the report to ``out``. Returns
+    the results (naive peer last)."""
+    path = path if is_url(str(path)) else Path(path)
     built, build_seconds = ensure(path, scale, rebuild)
-    copy = path.with_name(path.stem + "-writes.db")
-    files.backup(path, copy)
     results = []
-    try:
+    with transfer.scratch_copy(path, DEFAULT_BENCH_PATH.parent if is_url(str(path)) else path.parent) as copy:
         with connect(path) as db, connect(copy) as writable:
             customers = [(cid, external_id(cid), stage) for cid, stage in
                          crm_core.portfolio(db)[["customer_id", "stage"]].itertuples(index=False)]
             context = Context(db, writable, random.Random(scale.seed).sample(customers, len(customers)),
                               import_rows)
-            print(f"Benchmark on {path} ({scale.customers:,} customers, {scale.responses:,} responses, "
-                  f"{scale.opinions:,} opinions), {runs} runs each; times in ms", file=out)
+            print(f"Benchmark on {describe(path)} ({db.dialect.NAME}; {scale.customers:,} customers, "
+                  f"{scale.responses:,} responses, {scale.opinions:,} opinions), {runs} runs each; times in ms",
+                  file=out)
             print(f"{'measurement':<55} {'median':>9} {'min–max':>17} {'CPU':>9} {'target':>10}", file=out)
             for measure in MEASURES:
                 results.append(timed(measure.name.format(rows=import_rows), partial(measure.run, context), runs,
@@ -418,12 +428,10 @@ def run(path: Path = DEFAULT_BENCH_PATH, scale: Scale = FULL_SCALE, *, runs: int
             naive = timed("naive peer: responses into pandas, portfolio there", lambda: naive_portfolio(db),
                           max(1, min(runs, 3)), warm_up=False)
             print(report_line(naive), file=out)
-    finally:
-        files.remove(copy)
     results.append(naive)
     ours = results[0].median
     print(f"naive peer / portfolio read: {naive.median / ours:,.0f}x slower", file=out)
-    print(f"database size: {path.stat().st_size / 1e6:,.0f} MB; build time: {build_seconds:,.0f} s "
+    print(f"database size: {transfer.size_bytes(path) / 1e6:,.0f} MB; build time: {build_seconds:,.0f} s "
           f"({'built now' if built else 'reused, built earlier'}); load average at the end: "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", file=out)
     misses = [r.name for r in results if r.passed is False]
@@ -438,8 +446,9 @@ def main(argv: list[str] | None = None) -> int:
         description="Build (or reuse, when complete) a generated portfolio and print, for every read and "
                     "write, the median and min-max of several runs against its target, the naive pandas "
                     "peer, the database size and the build time.")
-    parser.add_argument("--db", type=Path, default=DEFAULT_BENCH_PATH,
-                        help="the bench database (default: data/bench.db; $CRM_DB is not used)")
+    parser.add_argument("--db", default=str(DEFAULT_BENCH_PATH),
+                        help="the bench database: a file or a PostgreSQL URL whose rows it may replace"
+                             " (default: data/bench.db; $CRM_DB is not used)")
     parser.add_argument("--customers", type=int, default=Scale.customers, help="default: %(default)s")
     parser.add_argument("--responses", type=int, default=Scale.responses, help="default: %(default)s")
     parser.add_argument("--opinions", type=int, default=Scale.opinions, help="default: %(default)s")

@@ -60,7 +60,8 @@ streamlit.logger.set_log_level("error")
 
 import crm_core  # noqa: E402
 from browser.conftest import CHROMIUM, CHROMIUM_ARGS, SERVER_START_S, _free_port, _healthy, _stop  # noqa: E402
-from crm_core import backup  # noqa: E402
+from crm_core.storage import describe, transfer  # noqa: E402
+from crm_core.storage.dialects import is_url  # noqa: E402
 from crm_core.catalogue import CHECKLIST  # noqa: E402
 from pages.common import PAGES, page_url  # noqa: E402
 
@@ -382,11 +383,11 @@ def _load() -> str:
     return "/".join(f"{value:.1f}" for value in os.getloadavg()) + f" (1/5/15 min) on {os.cpu_count()} cores"
 
 
-async def measure(db: Path, settings: Settings, out) -> None:
+async def measure(db: Path | str, settings: Settings, out) -> None:
     """Run the bare page and the app ``settings.runs`` times on a copy of ``db``; print the report."""
-    with tempfile.TemporaryDirectory(prefix="browser-bench-") as work:
+    with tempfile.TemporaryDirectory(prefix="browser-bench-") as work, \
+            transfer.scratch_copy(db, Path(work)) as copy:
         work = Path(work)
-        copy = backup.backup(db, work / "bench-copy.db")
         bare_script = work / "bare_page.py"
         bare_script.write_text(BARE_SCRIPT)
         customer = middle_customer(copy)
@@ -395,7 +396,7 @@ async def measure(db: Path, settings: Settings, out) -> None:
                  for page in settings.pages}
         session_paths = {page: page_url(page, customer=customer if page == "journey" else None)
                          for page in SESSION_PAGES}
-        print(f"Browser benchmark on {db} ({len(colleague.customers) + 1:,} customers; journey and log of "
+        print(f"Browser benchmark on {describe(db)} ({len(colleague.customers) + 1:,} customers; journey and log of "
               f"customer {customer}), median of {settings.runs} run(s); load average at start: {_load()}",
               file=out, flush=True)
         bare, app = [], []
@@ -425,7 +426,8 @@ async def measure(db: Path, settings: Settings, out) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line (``argv``, default ``sys.argv``) and run the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", type=Path, default=ROOT / "data" / "bench.db", help="database to copy and serve")
+    parser.add_argument("--db", default=str(ROOT / "data" / "bench.db"),
+                        help="database to copy and serve: a file or a PostgreSQL URL")
     parser.add_argument("--runs", type=int, default=3, help="runs; each figure is their median")
     parser.add_argument("--pages", default=",".join(PAGES), help=f"comma-separated subset of {', '.join(PAGES)} "
                         "(the sessions part always opens overview and journey)")
@@ -439,7 +441,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown pages {unknown}; choose from {', '.join(PAGES)}")
     if not CHROMIUM.exists():
         sys.exit(f"the browser benchmark needs Chromium at {CHROMIUM} (browsers are never downloaded)")
-    if not args.db.is_file():
+    if not is_url(args.db) and not Path(args.db).is_file():
         sys.exit(f"there is no database at {args.db} (make bench builds data/bench.db)")
     settings = Settings(runs=1 if args.quick else max(1, args.runs), pages=pages,
                         levels=(1, 2) if args.quick else (1, 5, 10), settle_s=1.0 if args.quick else args.settle,

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per page, cold and warm (default: %(default)s)")
     args = parser.parse_args(argv)
     os.environ.setdefault("CRM_DB", str(bench.DEFAULT_BENCH_PATH))
-    path = crm_core.database_path()
+    path = crm_core.database_location()
     with crm_core.connect(path) as db:
         customers = crm_core.portfolio(db)["customer_id"]
     customer = int(customers.iloc[len(customers) // 2])

@@ -68,7 +68,7 @@ def pytest_collection_modifyitems(config, items):
 @dataclass
 class Server:
     url: str          # http://127.0.0.1:<port>, no trailing slash
-    db: Path          # the database file it serves (CRM_DB)
+    db: Path | str    # the database it serves (CRM_DB: a file, or a PostgreSQL URL)
     log: Path         # its stdout + stderr
 
     def log_tail(self, chars: int = 4000) -> str:
@@ -106,12 +106,13 @@ def _stop(process: subprocess.Popen) -> None:
         pass
 
 
-def _start_server(workdir: Path, cache_dir: Path, team: dict | None = None, settings: dict | None = None):
+def _start_server(workdir: Path, cache_dir: Path, team: dict | None = None, settings: dict | None = None,
+                  db: Path | str | None = None):
     """Start ``streamlit run app.py`` on a fresh demo copy (with the accounts of
-    ``team``, the first one an admin, and the environment ``settings``); return
-    (process, Server)."""
+    ``team``, the first one an admin, and the environment ``settings``), or on the
+    database ``db`` another server serves; return (process, Server)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    db = fixtures.demo_database(workdir / "demo.db", cache_dir)
+    db = db or fixtures.demo_database(workdir / "demo.db", cache_dir)
     if team:
         import crm_core
 
@@ -169,6 +170,23 @@ def fresh_proxied_server(tmp_path, tmp_path_factory):
     """``fresh_team_server`` that trusts the header ``fixtures.PROXY_HEADER`` to name the signed-in account."""
     yield from _serve(tmp_path / "server", tmp_path_factory.getbasetemp(), TEAM,
                       {"CRM_TRUSTED_HEADER": fixtures.PROXY_HEADER})
+
+
+@pytest.fixture
+def two_servers(tmp_path, tmp_path_factory):
+    """Two servers on one database (a fresh demo copy), as a team runs several app servers
+    behind a proxy on one PostgreSQL database (in the SQLite run, on one file)."""
+    first, one = _start_server(tmp_path / "one", tmp_path_factory.getbasetemp())
+    try:
+        second, two = _start_server(tmp_path / "two", tmp_path_factory.getbasetemp(), db=one.db)
+        try:
+            yield one, two
+        finally:
+            _stop(second)
+            print(f"--- second streamlit log ({two.log}) ---\n{two.log_tail()}")
+    finally:
+        _stop(first)
+        print(f"--- first streamlit log ({one.log}) ---\n{one.log_tail()}")
 
 
 @pytest.fixture

@@ -6,25 +6,10 @@ from __future__ import annotations
 
 import re
 
-from fixtures import pick_customer, wait_until_idle
-from playwright.sync_api import Page, expect
+from fixtures import first_missing_item, log_response_in_form, pick_customer, wait_until_idle
+from playwright.sync_api import expect
 
 import crm_core
-
-
-def first_missing_item(db_path, customer_id: int) -> tuple[str, int, int]:
-    """(label, items given, items expected) of the customer's current stage: the first
-    expected response still missing, and the coverage before logging it."""
-    with crm_core.connect(db_path) as db:
-        journey = crm_core.journey(db, customer_id)
-    current = journey.checklist[journey.checklist["stage"] == journey.current_stage]
-    missing = current[~current["done"]]
-    return str(missing.iloc[0]["label"]), int(current["done"].sum()), len(current)
-
-
-def choose(page: Page, label: str, option: str) -> None:
-    """Click ``option`` of the segmented control labelled ``label``."""
-    page.get_by_role("radiogroup", name=label, exact=True).get_by_role("radio", name=option, exact=True).click()
 
 
 def test_a_response_logged_from_the_journey_shows_in_the_journey_at_once(server, page, demo_portfolio):
@@ -48,12 +33,8 @@ def test_a_response_logged_from_the_journey_shows_in_the_journey_at_once(server,
     wait_until_idle(page)
 
     # Four interactions: the missing item, quality, completeness, the summary with Enter.
-    page.get_by_role("button", name=f"○ {item}", exact=True).click()
-    choose(page, "Quality", "4")
-    choose(page, "Completeness", "5")
+    log_response_in_form(page, item, "Walked the site team through the plan")
     summary = page.get_by_label("Summary (Enter saves)")
-    summary.fill("Walked the site team through the plan")
-    summary.press("Enter")
 
     expect(page.get_by_text(f"Response saved for {name}.")).to_be_visible()
     expect(summary).to_have_value("")                       # ready for the next entry

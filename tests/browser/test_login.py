@@ -7,7 +7,6 @@ the audit trail."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from urllib.parse import urlsplit
 
 import fixtures
@@ -16,13 +15,15 @@ from fixtures import PROXY_HEADER, pick_customer, query, wait_until_idle
 from fixtures import browser_sign_in as sign_in
 from playwright.sync_api import expect
 
+import crm_core
+
 AS_OF = fixtures.TODAY - dt.timedelta(days=30)
 
 
 def everything_stored(db) -> str:
     """Every value of every table of the database, as one text."""
-    with sqlite3.connect(db) as conn:
-        return "\n".join(conn.iterdump())
+    with crm_core.connect(db) as conn:
+        return fixtures.dump(conn)
 
 
 def test_a_cold_deep_link_asks_for_the_password_then_shows_the_view_it_names(fresh_team_server, page, team,
@@ -74,8 +75,8 @@ def test_a_wrong_password_shows_no_data_and_a_viewer_cannot_save(fresh_team_serv
     wait_until_idle(page)
     page.get_by_role("button", name="Save response").click()
     expect(page.get_by_text("Vera Viewer is a viewer and may not do this")).to_be_visible()
-    with sqlite3.connect(fresh_team_server.db) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM audit WHERE author = ?", (viewer,)).fetchone()[0] == 0
+    with crm_core.connect(fresh_team_server.db) as conn:
+        assert crm_core.history(conn).query("author == @viewer").empty
     assert "not-the-password" not in fresh_team_server.log.read_text(errors="replace")
     assert "not-the-password" not in everything_stored(fresh_team_server.db)
 
@@ -87,6 +88,8 @@ def test_a_reload_or_a_new_tab_stays_signed_in_until_sign_out(fresh_team_server,
     account = page.get_by_test_id("stSidebar").get_by_text(f"{viewer} · viewer")
     expect(account).to_be_visible()
     wait_until_idle(page)
+    # The page writes the cookie with a script once drawn: wait for it, not for the run alone.
+    page.wait_for_function("() => document.cookie.split('; ').some(c => c.startsWith('crm_sign_in='))")
     cookie = next(c for c in page.context.cookies() if c["name"] == "crm_sign_in")
     assert cookie["sameSite"] == "Strict" and cookie["value"] not in page.url
     page.reload()

@@ -1,4 +1,5 @@
-"""What the SQL of ``crm_core.storage`` spells differently per database: here, SQLite.
+"""What the SQL of ``crm_core.storage`` spells differently per database: here, SQLite,
+the embedded default (``postgresql`` is the other dialect, with the same names).
 
 The statements of the storage modules are portable SQL wherever SQLite and
 PostgreSQL agree: ``CASE WHEN`` counts, ``ON CONFLICT ... DO UPDATE`` upserts,
@@ -7,7 +8,8 @@ placeholders. The few spellings they do not share, how a connection is opened
 and tuned, how a write transaction takes its lock, and what a refused write's
 error means are the functions and names of this module. Moving to another
 database means another module with the same names (and a ``files``
-counterpart for what a file database alone can do).
+counterpart for what a file database alone can do). A ``Handle`` carries its
+dialect (``db.dialect``), so the same process can hold both (``copy``).
 
 Index hints are optional: ``unindexed`` and ``in_table_order`` steer SQLite's
 planner where it picks a worse index; another dialect may return its argument.
@@ -31,7 +33,17 @@ WAL_LIMIT_BYTES = 32 * 1024 * 1024
 Error = sqlite3.Error
 DatabaseError = sqlite3.DatabaseError
 OperationalError = sqlite3.OperationalError
+# What a write the database refuses raises (read-only, full, locked too long).
+REFUSED = (sqlite3.OperationalError,)
+NAME = "SQLite"
 BEGIN_WRITE = "BEGIN IMMEDIATE"   # takes the write lock up front: writers queue instead of failing
+# SQLite's one write lock already serialises migrations: no lock of their own.
+MIGRATION_LOCK = None
+# The table sqlite-utils recorded applied migrations in before crm_core kept the record itself.
+MIGRATIONS_TABLE = "_sqlite_migrations"
+# Writers take turns anyway: one slot of the change counter (see ``schema.m014``), and the
+# change's number is that slot's count.
+NEXT_CHANGE = "UPDATE change_counter SET n = n + 1 WHERE slot = 0 RETURNING n"
 
 
 def version_supported() -> bool:
@@ -44,16 +56,6 @@ def version_supported() -> bool:
 def days_between(later: str, earlier: str) -> str:
     """SQL for the days (fractional) from the ISO date or date-time ``earlier`` to ``later``."""
     return f"(julianday({later}) - julianday({earlier}))"
-
-
-def least(first: str, second: str) -> str:
-    """SQL for the smaller of two values (NULL when either is NULL)."""
-    return f"MIN({first}, {second})"
-
-
-def greatest(first: str, second: str) -> str:
-    """SQL for the larger of two values (NULL when either is NULL)."""
-    return f"MAX({first}, {second})"
 
 
 def joined(expression: str, separator: str) -> str:
@@ -71,6 +73,82 @@ def unindexed(column: str) -> str:
 def in_table_order(table: str) -> str:
     """``table`` in a ``FROM``, read in storage order rather than through an index."""
     return f"{table} NOT INDEXED"
+
+
+# --- schema ------------------------------------------------------------------------
+
+def ddl(statement: str) -> str:
+    """A migration's ``CREATE``/``ALTER`` statement as this database reads it: the
+    migrations are written in SQLite's types (``id INTEGER PRIMARY KEY``, ``REAL``)."""
+    return statement
+
+
+def table_names(conn: sqlite3.Connection) -> set[str]:
+    """The names of the tables in the database (not the temporary ones)."""
+    return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def continue_ids_after(conn: sqlite3.Connection, table: str, highest: int) -> None:
+    """Make ``table`` hand out ids after ``highest`` and never one it handed out before,
+    even once deleted. SQLite does that only for ``INTEGER PRIMARY KEY AUTOINCREMENT``:
+    the table is rebuilt so (every row, index and foreign key kept; call it with
+    foreign-key actions off, so dropping the old table cascades nowhere, and
+    ``broken_foreign_keys`` after it) unless it is already."""
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name",
+                          {"name": table}).fetchone()
+    if "AUTOINCREMENT" not in sql:
+        indexes = [row[0] for row in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :name AND sql IS NOT NULL",
+            {"name": table}).fetchall()]
+        rebuilt = sql.replace(f"CREATE TABLE {table} (", f"CREATE TABLE _rebuilt_{table} (", 1).replace(
+            "id INTEGER PRIMARY KEY,", "id INTEGER PRIMARY KEY AUTOINCREMENT,", 1)
+        if "AUTOINCREMENT" not in rebuilt or rebuilt.startswith(f"CREATE TABLE {table}"):
+            raise RuntimeError(f"cannot give {table} ids that are never reused: {sql}")
+        conn.execute(rebuilt)
+        conn.execute(f"INSERT INTO _rebuilt_{table} SELECT * FROM {table}")
+        conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"ALTER TABLE _rebuilt_{table} RENAME TO {table}")
+        for index in indexes:
+            conn.execute(index)
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = :name", {"name": table})
+    conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)", {"name": table, "seq": highest})
+
+
+def ids_given(conn: sqlite3.Connection, table: str) -> None:
+    """After rows went into ``table`` with their ids given (a bulk load): nothing, SQLite's
+    ``AUTOINCREMENT`` continues after the highest id by itself."""
+
+
+def lock_keys(conn: sqlite3.Connection, keys: str, params: dict) -> None:
+    """Nothing: a SQLite writer holds the whole database (see ``postgresql.lock_keys``)."""
+
+
+def broken_foreign_keys(conn: sqlite3.Connection) -> list:
+    """Rows whose parent row is missing (the first few), after a table rebuild."""
+    return conn.execute("PRAGMA foreign_key_check").fetchmany(5)
+
+
+def create_update_trigger(conn: sqlite3.Connection, name: str, table: str, columns: str, when: str,
+                          statement: str) -> None:
+    """A trigger ``name`` that runs ``statement`` (one statement, ``NEW``/``OLD`` naming the
+    row) after an update of ``columns`` (comma-separated) of a row of ``table`` for which
+    ``when`` holds."""
+    conn.execute(f"CREATE TRIGGER {name} AFTER UPDATE OF {columns} ON {table} WHEN {when}"
+                 f" BEGIN {statement}; END")
+
+
+def start_change_numbers(conn: sqlite3.Connection, after: int) -> None:
+    """The numbers of changes continue after ``after`` and after the count so far: the
+    count goes to the counter's slot 0, whose count numbers the next change (``NEXT_CHANGE``)."""
+    (count,) = conn.execute("SELECT SUM(n) FROM change_counter").fetchone()
+    conn.execute("UPDATE change_counter SET n = CASE WHEN slot = 0 THEN :n ELSE 0 END",
+                 {"n": max(count or 0, after)})
+
+
+def load_rows(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order, maybe a generator) into ``table``."""
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
+                     (dict(zip(columns, row)) for row in rows))
 
 
 # --- connections ---------------------------------------------------------------------
@@ -93,6 +171,11 @@ def open_connection(file: str | os.PathLike) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def size_bytes(conn: sqlite3.Connection) -> int:
+    """The size of the database file (its pages; the write-ahead log aside)."""
+    return conn.execute("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()").fetchone()[0]
 
 
 def tune(conn: sqlite3.Connection) -> None:
