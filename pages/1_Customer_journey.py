@@ -6,7 +6,6 @@ import streamlit as st
 import crm_core
 from pages.common import (
     _,
-    carried,
     customers_or_stop,
     download,
     escape_markdown,
@@ -15,6 +14,7 @@ from pages.common import (
     fmt_opinion,
     fmt_pct,
     item_label,
+    log_link,
     mode_label,
     n_,
     read,
@@ -54,9 +54,7 @@ st.header(escape_markdown(customer["name"]), anchor=False)
 profile = [customer.get(k) for k in ("sector", "region", "account_manager")]
 st.caption(" · ".join(escape_markdown(v) for v in profile if v) + " · "
            + _("customer since {day}", day=fmt_date(customer["created_on"])))
-# A button, not st.page_link: the link must resolve against app.py, and AppTest runs this file alone.
-if st.button(_("Log a response for this customer"), icon="✍️", type="primary"):
-    st.switch_page("pages/5_Log_response.py", query_params=carried(customer=customer_id))
+log_link(customer_id)
 last = journey.responses["responded_on"].max() if len(journey.responses) else None
 days = None if last is None else (ctx.today - pd.Timestamp(last).date()).days
 now = journey.stages[journey.stages["stage"] == journey.current_stage].iloc[0]

@@ -158,6 +158,17 @@ def _navigation() -> None:
         pass
 
 
+def log_link(customer_id: int) -> None:
+    """The link from a customer's page to the entry form for that customer. A link, not a
+    button that switches page: the link holds the customer, where a click landing during
+    another run (a tab change's) could rerun the page without it and lose the customer."""
+    try:
+        st.page_link(PAGES["log"], label=_("Log a response for this customer"), icon="✍️",
+                     query_params=carried(customer=customer_id))
+    except StreamlitPageNotFoundError:
+        pass   # a page file run on its own (AppTest) has no app.py to resolve the link against
+
+
 # --- language: chosen in the sidebar, kept in the URL as ``?lang=fr`` -------------
 
 def _choose_language() -> str:

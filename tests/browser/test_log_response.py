@@ -27,7 +27,7 @@ def test_a_response_logged_from_the_journey_shows_in_the_journey_at_once(server,
     before = int(count.inner_text().split()[0])
 
     # One click from the journey to the form, for this customer.
-    page.get_by_role("button", name=re.compile("Log a response for this customer")).click()
+    page.get_by_role("link", name=re.compile("Log a response for this customer")).click()
     expect(page).to_have_url(re.compile(rf"/Log_response\?.*customer={customer_id}"))
     expect(page.get_by_text("Checklist items addressed (○ = still missing)")).to_be_visible()
     wait_until_idle(page)
