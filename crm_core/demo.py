@@ -189,6 +189,7 @@ def load(path, rows: dict[str, list[dict]]) -> None:
                            rows["responses"], rows["opinions"])
         relationship_commands.bulk_load(db, rows.get("cases", []), rows.get("promises", []),
                                         rows.get("outcomes", []))
+        bulk.refresh_statistics(db)
 
 
 def build_demo(path, *, anchor: dt.date | None = None, customers: int = 48) -> None:

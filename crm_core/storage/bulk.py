@@ -33,6 +33,11 @@ def large_cache(db: Handle, megabytes: int = 512) -> contextlib.AbstractContextM
     return db.dialect.page_cache(db.conn, megabytes)
 
 
+def refresh_statistics(db: Handle) -> None:
+    """After a bulk load: the database's planner statistics brought up to date (the dialect's)."""
+    db.dialect.refresh_statistics(db.conn)
+
+
 def remove_all_rows(db: Handle) -> None:
     """Delete every row a portfolio wrote (the checklist, the accounts' table layout and
     the change counter stay), in one write transaction: the bench rebuilding a PostgreSQL

@@ -68,6 +68,7 @@ def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> list[
                                    "nothing was kept in the target")
             # After the comparison: a file's counter keeps its count in one slot.
             _continue_numbers(into, [t for t in tables if "id" in _columns(into, t)])
+            into.dialect.refresh_statistics(into.conn)
         return checks
 
 

@@ -220,6 +220,7 @@ def build(path: Path | str, scale: Scale = FULL_SCALE, anchor: dt.date = ANCHOR)
         relationship_commands.bulk_load(db, relationship["cases"], relationship["promises"],
                                         relationship["outcomes"])
         commands.rebuild_summaries(db)
+        bulk.refresh_statistics(db)
     seconds = time.perf_counter() - started
     _meta_path(path).write_text(json.dumps({"scale": scale.__dict__, "anchor": anchor.isoformat(),
                                             "generator": GENERATOR_VERSION, "build_seconds": round(seconds, 1)}))

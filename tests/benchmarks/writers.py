@@ -32,28 +32,33 @@ sys.path.insert(0, str(ROOT / "tests"))
 import crm_core  # noqa: E402
 import fixtures  # noqa: E402
 from crm_core import demo  # noqa: E402
+from crm_core.catalogue import CHECKLIST, STAGES  # noqa: E402
 from crm_core.storage import transfer  # noqa: E402
 
 TODAY = dt.date(2026, 11, 24)
+ANCHOR = dt.date(2026, 11, 20)   # the demo's last day: every customer is in its current stage by then
 CONTEXT = multiprocessing.get_context("spawn")   # each writer a fresh process, as another server would be
 
 
-def _write(location: str, number: int, customers: list[int], each: int, start, results) -> None:
-    """Log ``each`` responses, round the writer's ``customers``; put (ids, errors) on ``results``."""
+def _write(location: str, number: int, customers: list[tuple[int, str]], each: int, start, results) -> None:
+    """Log ``each`` responses, round the writer's ``customers`` (id, current stage), each
+    addressing the first checklist item of that stage; put (ids, errors) on ``results``."""
     ids, errors = [], []
+    first_item = {stage: next(item.key for item in CHECKLIST if item.stage == stage) for stage in STAGES}
     start.wait(timeout=120)
     for i in range(each):
+        customer, stage = customers[i % len(customers)]
         try:
             with crm_core.connect(location) as db:
                 ids.append(crm_core.log_response(
-                    db, customers[i % len(customers)], "operational", "2026-11-20", "phone", ["ops.progress"],
+                    db, customer, stage, ANCHOR, "phone", [first_item[stage]],
                     1 + i % 5, 1 + number % 5, f"Writer {number} call {i}", f"writer-{number}", today=TODAY))
         except Exception:
             errors.append(traceback.format_exc(limit=1))
     results.put((ids, errors))
 
 
-def run_once(location: str, writers: int, each: int, customers: list[int]) -> tuple[float, int, int]:
+def run_once(location: str, writers: int, each: int, customers: list[tuple[int, str]]) -> tuple[float, int, int]:
     """(writes per second, lost, errors) of ``writers`` processes writing ``each`` responses."""
     start, results = CONTEXT.Barrier(writers + 1), CONTEXT.Queue()
     share = [customers[n::writers] for n in range(writers)]
@@ -76,7 +81,8 @@ def run_once(location: str, writers: int, each: int, customers: list[int]) -> tu
 
 def measure(name: str, location: str, each: int, runs: int) -> dict[int, tuple[float, int, int]]:
     with crm_core.connect(location) as db:
-        customers = [int(c) for c in crm_core.portfolio(db)["customer_id"]][:40]
+        customers = [(int(c), s) for c, s in crm_core.portfolio(db, today=TODAY)[["customer_id", "stage"]]
+                     .itertuples(index=False)][:40]
     table = {}
     for writers in (1, 8):
         found = [run_once(location, writers, each if writers == 1 else max(each // 4, 10), customers)
@@ -95,7 +101,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="crm-writers-"))
     sqlite_file = folder / "demo.db"
-    demo.build_demo(sqlite_file)
+    demo.build_demo(sqlite_file, anchor=ANCHOR)
     cluster = None
     if args.postgresql:
         url = args.postgresql

@@ -173,6 +173,11 @@ def open_connection(file: str | os.PathLike) -> sqlite3.Connection:
     return conn
 
 
+def refresh_statistics(conn: sqlite3.Connection) -> None:
+    """Nothing: the storage's SQLite plans are steered by index hints chosen without
+    statistics (``unindexed``, ``in_table_order``), which ``ANALYZE`` would overturn."""
+
+
 def size_bytes(conn: sqlite3.Connection) -> int:
     """The size of the database file (its pages; the write-ahead log aside)."""
     return conn.execute("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()").fetchone()[0]
