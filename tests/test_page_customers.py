@@ -15,8 +15,7 @@ def test_a_new_customer_with_a_contact_is_added(open_page, story_db):
         "edited_rows": {}, "deleted_rows": [],
         "added_rows": [{"name": "Inés Ortega", "role": "CTO", "email": "ines@delta.example"}]}
     page.button[0].click().run()
-    assert [s.value for s in page.success] == [
-        "Added Delta <i>Hydro</i> & Sons. Log its first response from the journey."]
+    assert [s.value for s in page.success] == ["Added Delta <i>Hydro</i> & Sons."]
     with crm_core.connect(story_db) as db:
         delta = crm_core.portfolio(db).set_index("name").loc["Delta <i>Hydro</i> & Sons"]
         journey = crm_core.journey(db, int(delta["customer_id"]))
@@ -29,7 +28,7 @@ def test_a_duplicate_name_is_refused_next_to_the_name_and_the_form_keeps_its_val
     page.text_input(key="customer:0:name").input("acme TURBINES")
     page.text_area(key="customer:0:notes").input("Met at the fair")
     page.button[0].click().run()
-    assert [e.value for e in page.error] == ["another customer already has this name"]
+    assert [e.value for e in page.error] == ["Name: another customer already has this name"]
     assert page.text_input(key="customer:0:name").value == "acme TURBINES"
     assert page.text_area(key="customer:0:notes").value == "Met at the fair"
 
