@@ -5,6 +5,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
+# `make run` serves this computer only (the demo runs open, without accounts); the LAN is a
+# deliberate choice: make run HOST=0.0.0.0 PORT=8600.
+HOST ?= 127.0.0.1
+PORT ?= 8501
+
 .PHONY: run test bench bench-browser bench-writers demo i18n
 
 $(STAMP): requirements.txt
@@ -13,7 +18,7 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/streamlit run app.py
+	$(VENV)/bin/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
 # The suite runs on SQLite, then again on a throwaway PostgreSQL server the tests start
 # themselves when PostgreSQL's server programs are installed (.ci/run installs them).

@@ -106,7 +106,10 @@ def _user(path, args) -> int:
                 for account in accounts.users(db):
                     print(f"{account['name']}\t{account['role']}\t{'disabled' if account['disabled'] else 'active'}")
             elif args.action == "add":
-                password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+                password = _new_password()
+                if password is None:
+                    print("refused: the two passwords differ", file=sys.stderr)
+                    return 2
                 user = accounts.add_user(db, args.name, password, args.role, author=args.author)
                 print(f"added {user.name} ({user.role})")
             elif args.action == "role":
@@ -119,6 +122,15 @@ def _user(path, args) -> int:
             print(f"refused: {error}", file=sys.stderr)
             return 2
     return 0
+
+
+def _new_password() -> str | None:
+    """A new password: typed twice on a terminal (None when the two differ, so a typo does not
+    become the password), or one line of standard input for scripts."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    return password if getpass.getpass("Password again: ") == password else None
 
 
 def _copy(path, target: str) -> int:

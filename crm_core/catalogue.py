@@ -58,11 +58,11 @@ OPINION_LABELS: dict[int, str] = {
 }
 OPINION_SOURCES: tuple[str, ...] = ("meeting", "survey", "call", "email", "other")
 OPINION_SOURCE_LABELS: dict[str, str] = {
-    "meeting": N_("meeting"),
-    "survey": N_("survey"),
-    "call": N_("call"),
-    "email": N_("email"),
-    "other": N_("other"),
+    "meeting": N_("Meeting"),
+    "survey": N_("Survey"),
+    "call": N_("Call"),
+    "email": N_("Email"),
+    "other": N_("Other"),
 }
 STAGE_ENTRY_KINDS: tuple[str, ...] = ("forward", "correction")
 

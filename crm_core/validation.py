@@ -212,6 +212,13 @@ def check_opinion(values: dict, *, stage_on_date, created_on: dt.date, today: dt
     }
 
 
+def next_stage(current_stage: str | None) -> str | None:
+    """The stage a move forward from ``current_stage`` goes to (the first for none yet);
+    None after the last stage."""
+    position = STAGE_POSITION[current_stage] if current_stage else -1
+    return STAGES[position + 1] if position + 1 < len(STAGES) else None
+
+
 def check_stage_entry(values: dict, *, current_stage: str | None, last_entered_on: str | None,
                       created_on: dt.date, today: dt.date) -> dict:
     """A move forward goes exactly one stage on; a correction needs a reason."""
@@ -225,10 +232,11 @@ def check_stage_entry(values: dict, *, current_stage: str | None, last_entered_o
         raise ValidationError("stage", N_("the customer is already in {stage}"), stage=stage)
     if kind == "forward":
         # After the last stage there is no next one (found by a property test).
-        position = STAGE_POSITION[current_stage] if current_stage else -1
-        if position + 1 == len(STAGES) or stage != STAGES[position + 1]:
-            raise ValidationError("stage", N_("a forward move from {stage} goes to the next stage only"),
-                                  stage=current_stage)
+        following = next_stage(current_stage)
+        if following is None:
+            raise ValidationError("stage", N_("{stage} is the last stage: there is no next one"), stage=current_stage)
+        if stage != following:
+            raise ValidationError("stage", N_("the next stage is {next}"), next=following)
     elif not reason:
         raise ValidationError("reason", N_("a correction needs a reason"))
     return {"stage": stage, "entered_on": entered_on, "kind": kind, "reason": reason,

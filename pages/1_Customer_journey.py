@@ -11,6 +11,7 @@ from pages.common import (
     escape_markdown,
     fmt_date,
     fmt_days_ago,
+    fmt_each,
     fmt_opinion,
     fmt_pct,
     item_label,
@@ -18,10 +19,12 @@ from pages.common import (
     mode_label,
     n_,
     read,
+    risk_reasons,
     setup,
     source_label,
     stage_label,
 )
+from pages.common.charts import journey_link, link_column
 from pages.common.forms import confirmation, customer_picker, other_error, save, session_author
 from pages.common.journey import (
     checklist_table,
@@ -35,13 +38,30 @@ from pages.common.presented import draw
 from pages.common.service import journey_section
 
 ctx = setup("Customer journey", "🧭")
+SUGGESTED = 8   # customers offered when no customer is chosen yet
 ACTIONS = {"create": _("added"), "update": _("changed"), "delete": _("deleted"), "undo": _("undone")}
 ENTITIES = {"customer": _("profile"), "response": _("response"), "opinion": _("opinion"),
             "stage_entry": _("stage change")}
 names = customers_or_stop(ctx, _("There are no customers yet."))
 customer_id = customer_picker(names)
 if customer_id is None:
-    st.info(_("Pick a customer to see their journey, or open one from the overview's at-risk list."))
+    st.info(_("Pick a customer to see their journey, or open one of these."))
+    recent_side, risky_side = st.columns(2)
+    recent = read(ctx, crm_core.customer_list, ctx.as_of, sort="last_response").head(SUGGESTED)
+    recent_side.subheader(_("Recently in touch"), anchor=False)
+    recent_side.dataframe(pd.DataFrame({
+        _("Customer"): recent["name"], _("Last response"): fmt_each(recent["last_response_on"], fmt_date),
+        "journey": journey_link(recent["customer_id"])}),
+        hide_index=True, width="stretch", column_config={"journey": link_column()}, key="recent_customers")
+    risky = read(ctx, crm_core.customer_list, ctx.as_of, at_risk_only=True, sort="risk").head(SUGGESTED)
+    risky_side.subheader(_("At risk"), anchor=False)
+    if risky.empty:
+        risky_side.caption(_("No customer is at risk."))
+    else:
+        risky_side.dataframe(pd.DataFrame({
+            _("Customer"): risky["name"], _("Why"): fmt_each(risky["reasons"], risk_reasons),
+            "journey": journey_link(risky["customer_id"])}),
+            hide_index=True, width="stretch", column_config={"journey": link_column()}, key="risky_customers")
     st.stop()
 journey = read(ctx, crm_core.journey, customer_id, ctx.as_of)
 customer = journey.customer
@@ -54,7 +74,8 @@ st.header(escape_markdown(customer["name"]), anchor=False)
 profile = [customer.get(k) for k in ("sector", "region", "account_manager")]
 st.caption(" · ".join(escape_markdown(v) for v in profile if v) + " · "
            + _("customer since {day}", day=fmt_date(customer["created_on"])))
-log_link(customer_id)
+if ctx.as_of is None:
+    log_link(customer_id)
 last = journey.responses["responded_on"].max() if len(journey.responses) else None
 days = None if last is None else (ctx.today - pd.Timestamp(last).date()).days
 now = journey.stages[journey.stages["stage"] == journey.current_stage].iloc[0]
@@ -98,32 +119,41 @@ with records_tab:
         _("Checklist items"): responses["items"].map(lambda ks: ", ".join(item_label(k, labels.get(k)) for k in ks)),
         _("Quality"): responses["quality"], _("Completeness"): responses["completeness"],
         _("Author"): responses["author"]})
-    picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                          key="pick_response")
-    download(responses, f"responses-customer-{customer_id}")
-    if picked.selection.rows:
-        response_editor(ctx.path, journey, responses.iloc[picked.selection.rows[0]], author)
+    # On a past snapshot the rows are read only: a change made there would not show in it.
+    editable = ctx.as_of is None
+    if len(responses):
+        picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun" if editable else "ignore",
+                              selection_mode="single-row", key="pick_response")
+        download(responses, f"responses-customer-{customer_id}")
+        if editable and picked.selection.rows:
+            response_editor(ctx.path, journey, responses.iloc[picked.selection.rows[0]], author)
     opinions = journey.opinions.iloc[::-1].reset_index(drop=True)
     st.subheader(n_("{n} opinion", "{n} opinions", len(opinions)), anchor=False)
-    picked = st.dataframe(pd.DataFrame({
-        _("Date"): opinions["opinion_on"].map(fmt_date), _("Stage"): opinions["stage"].map(stage_label),
-        _("Opinion"): opinions["score"].map(fmt_opinion), _("Source"): opinions["source"].map(source_label),
-        _("Note"): opinions["note"], _("Author"): opinions["author"]}),
-        hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="pick_opinion")
-    if picked.selection.rows:
-        opinion_editor(ctx.path, opinions.iloc[picked.selection.rows[0]], author)
-    if len(responses) or len(opinions):
+    if len(opinions):
+        picked = st.dataframe(pd.DataFrame({
+            _("Date"): opinions["opinion_on"].map(fmt_date), _("Stage"): opinions["stage"].map(stage_label),
+            _("Opinion"): opinions["score"].map(fmt_opinion), _("Source"): opinions["source"].map(source_label),
+            _("Note"): opinions["note"], _("Author"): opinions["author"]}),
+            hide_index=True, width="stretch", on_select="rerun" if editable else "ignore",
+            selection_mode="single-row", key="pick_opinion")
+        if editable and picked.selection.rows:
+            opinion_editor(ctx.path, opinions.iloc[picked.selection.rows[0]], author)
+    if editable and (len(responses) or len(opinions)):
         st.caption(_("Select a row to change or delete it."))
 
 with history_tab:
     confirmation("undo")
     other_error("undo", ())
-    st.button("↩️ " + _("Undo my last change"), disabled=not author, on_click=lambda: save(
-        "undo", ctx.path, crm_core.undo, author, done=_("Your last change was undone.")))
+    if ctx.as_of is None:
+        st.button("↩️ " + _("Undo my last change"), disabled=not author, on_click=lambda: save(
+            "undo", ctx.path, crm_core.undo, author, done=_("Your last change was undone.")))
     log = read(ctx, crm_core.change_log, customer_id)
-    st.dataframe(pd.DataFrame({
-        _("When"): log["at"].str[:16].str.replace("T", " "), _("Who"): log["author"].fillna("—"),
-        _("What"): [" · ".join([ENTITIES.get(entity, entity), ACTIONS.get(action, action)]
-                              + ([_("later undone")] if undone else []))
-                    for action, entity, undone in zip(log["action"], log["entity"], log["undone"])],
-        _("Fields"): log["fields"].map(", ".join)}), hide_index=True, width="stretch")
+    if log.empty:
+        st.info(_("No change recorded for this customer yet."))
+    else:
+        st.dataframe(pd.DataFrame({
+            _("When"): log["at"].str[:16].str.replace("T", " "), _("Who"): log["author"].fillna("—"),
+            _("What"): [" · ".join([ENTITIES.get(entity, entity), ACTIONS.get(action, action)]
+                                  + ([_("later undone")] if undone else []))
+                        for action, entity, undone in zip(log["action"], log["entity"], log["undone"])],
+            _("Fields"): log["fields"].map(", ".join)}), hide_index=True, width="stretch")

@@ -8,6 +8,7 @@ import crm_core
 from pages.common import (
     _,
     customers_or_stop,
+    entry_closed,
     escape_markdown,
     fmt_opinion,
     item_label,
@@ -20,6 +21,8 @@ from pages.common import (
 from pages.common.forms import confirmation, customer_picker, field_error, other_error, save, session_author
 
 ctx = setup("Log a response", "✍️")
+if entry_closed(ctx):
+    st.stop()
 author = session_author()
 names = customers_or_stop(ctx, _("There is no customer to log a response for yet."))
 customer_id = customer_picker(names)
@@ -47,7 +50,7 @@ with response_tab:
         left, right, when, how = st.columns(4)
         left.segmented_control(_("Quality"), [1, 2, 3, 4, 5], key="response_quality")
         right.segmented_control(_("Completeness"), [1, 2, 3, 4, 5], key="response_completeness")
-        when.date_input(_("Date"), value=dt.date.today(), max_value=dt.date.today(), key="response_date")
+        when.date_input(_("Date"), value=dt.date.today(), key="response_date")
         last = read(ctx, crm_core.last_mode, author)
         how.selectbox(_("Mode"), crm_core.MODES, index=crm_core.MODES.index(last) if last else 0,
                       format_func=mode_label, key="response_mode")
@@ -81,7 +84,7 @@ with opinion_tab:
         field_error("opinion", "score")
         source, when = st.columns(2)
         source.selectbox(_("Source"), crm_core.OPINION_SOURCES, key="opinion_source", format_func=source_label)
-        when.date_input(_("Date"), value=dt.date.today(), max_value=dt.date.today(), key="opinion_date")
+        when.date_input(_("Date"), value=dt.date.today(), key="opinion_date")
         with when:
             field_error("opinion", "opinion_on", "stage")
         st.text_input(_("Note"), key="opinion_note")
@@ -95,13 +98,26 @@ with opinion_tab:
 
 with stage_tab:
     confirmation("stage")
+    following = crm_core.validation.next_stage(journey.current_stage)
+    # Outside the form, so that choosing the kind of change redraws the stages it can go to.
+    kinds = (["forward"] if following else []) + ["correction"]
+    # A choice the last save made impossible (the stage it moved to, a move past the last stage) is dropped.
+    if st.session_state.get("stage_kind") not in kinds:
+        st.session_state.pop("stage_kind", None)
+    kind = st.radio(_("Change"), kinds, horizontal=True, key="stage_kind",
+                    format_func={"forward": _("Move to the next stage"), "correction": _("Correct the stage")}.get)
     with st.form("stage"):
-        kind = st.radio(_("Change"), ["forward", "correction"], horizontal=True, key="stage_kind",
-                        format_func={"forward": _("Move to the next stage"),
-                                     "correction": _("Correct the stage")}.get)
-        st.selectbox(_("New stage"), crm_core.STAGES, format_func=stage_label, key="stage_to")
+        if kind == "forward":
+            st.session_state["stage_to"] = following
+            st.markdown(_("From **{now}** to **{next}**.", now=stage_label(journey.current_stage),
+                          next=stage_label(following)))
+        else:
+            others = [stage for stage in crm_core.STAGES if stage != journey.current_stage]
+            if st.session_state.get("stage_to") not in others:
+                st.session_state.pop("stage_to", None)
+            st.selectbox(_("Correct stage"), others, format_func=stage_label, key="stage_to")
         field_error("stage", "stage")
-        st.date_input(_("Entered on"), value=dt.date.today(), max_value=dt.date.today(), key="stage_date")
+        st.date_input(_("Entered on"), value=dt.date.today(), key="stage_date")
         field_error("stage", "entered_on")
         st.text_input(_("Reason (needed for a correction)"), key="stage_reason")
         field_error("stage", "reason")

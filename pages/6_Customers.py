@@ -1,4 +1,4 @@
-"""Add a customer or edit one's profile and contacts."""
+"""Find a customer in the list, add a customer or edit one's profile and contacts."""
 
 import datetime as dt
 
@@ -6,14 +6,72 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import _, params, read, setup
+from pages.common import (
+    SHOWN,
+    _,
+    download,
+    entry_closed,
+    fmt_date,
+    fmt_each,
+    fmt_opinion,
+    fmt_pct,
+    first_of,
+    log_link,
+    params,
+    read,
+    risk_reasons,
+    setup,
+    stage_label,
+)
+from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
 from pages.common.forms import confirmation, field_error, other_error, save, session_author
 
 FIELDS = ("name", "sector", "region", "account_manager", "acquisition_cost", "created_on", "notes",
           "external_id")
 CONTACT_COLUMNS = ["name", "role", "email", "phone"]
+SORTS = {"name": _("Name"), "final_opinion": _("Final opinion"), "last_response": _("Last response"),
+         "risk": _("Most at risk")}
 
 ctx = setup("Customers", "🏢")
+
+st.subheader(_("Customer list"), anchor=False)
+search = st.text_input(_("Search by name"), key="q", bind="query-params", placeholder=_("Part of the name"),
+                       icon=":material/search:")
+filters = portfolio_filters(ctx)
+stage_box, risk_box, sort_box = st.columns([2, 1, 3])
+# Kept in the URL by hand, as stage keys: a bound multiselect would write the translated labels.
+linked = params.choices("stage", crm_core.STAGES)
+stages = stage_box.multiselect(_("Stage"), list(crm_core.STAGES), default=linked, format_func=stage_label,
+                               key=f"stage:{','.join(linked)}", placeholder=_("All"))
+if stages:
+    st.query_params["stage"] = stages
+else:
+    st.query_params.pop("stage", None)
+with risk_box:
+    at_risk_only = st.toggle(_("At risk only"), key="at_risk", bind="query-params")
+with sort_box:
+    sort = url_choice(_("Sort by"), list(crm_core.customers.SORTS), "name", "sort", format_func=SORTS.get)
+found = read(ctx, crm_core.customer_list, ctx.as_of, filters or None, stages, at_risk_only, search, sort)
+if found.empty:
+    st.info(_("No customer matches these filters."))
+else:
+    shown = found.head(SHOWN)
+    st.dataframe(pd.DataFrame({
+        _("Customer"): shown["name"], _("Stage"): fmt_each(shown["stage"], stage_label),
+        _("Final opinion"): fmt_each(shown["final_opinion"], fmt_opinion),
+        _("Coverage"): fmt_each(shown["coverage"], fmt_pct),
+        _("Last response"): fmt_each(shown["last_response_on"], fmt_date),
+        _("At risk"): fmt_each(shown["reasons"], risk_reasons),
+        _("Sector"): shown["sector"], _("Region"): shown["region"], _("Account manager"): shown["account_manager"],
+        "journey": journey_link(shown["customer_id"])}),
+        hide_index=True, width="stretch", column_config={"journey": link_column()}, key="customer_list")
+    first_of(len(shown), len(found))
+    download(found.drop(columns=["reasons"]).assign(at_risk_reasons=fmt_each(found["reasons"], " ".join)),
+             "customers")
+
+st.subheader(_("Add or edit a customer"), anchor=False)
+if entry_closed(ctx):
+    st.stop()
 author = session_author()
 names = read(ctx, crm_core.customer_names)
 labels = {0: "➕ " + _("New customer"),
@@ -33,6 +91,9 @@ profile = journey.customer if journey else {"created_on": dt.date.today().isofor
 options = read(ctx, crm_core.filter_values)
 form = f"customer:{customer_id}"
 confirmation(form)
+added = st.session_state.pop("customer:added", None)
+if added is not None and not customer_id:
+    log_link(added)
 
 with st.form(form):
     st.text_input(_("Name"), value=profile.get("name") or "", key=f"{form}:name", max_chars=200)
@@ -49,7 +110,7 @@ with st.form(form):
     cost.number_input(_("Acquisition cost"), min_value=0.0, step=1000.0, key=f"{form}:acquisition_cost",
                       value=profile.get("acquisition_cost"))
     created.date_input(_("Customer since"), value=dt.date.fromisoformat(profile["created_on"]),
-                       max_value=dt.date.today(), key=f"{form}:created_on", disabled=bool(customer_id))
+                       key=f"{form}:created_on", disabled=bool(customer_id))
     with created:
         field_error(form, "created_on")
     external.text_input(_("External id (ERP)"), value=profile.get("external_id") or "", key=f"{form}:external_id")
@@ -83,9 +144,10 @@ if submitted:
         save(form, ctx.path, crm_core.update_customer, customer_id, values, edited_contacts(), author=author,
              done=_("Saved {name}.", name=values["name"]))
     else:
-        save(form, ctx.path, crm_core.add_customer, values, edited_contacts(), author=author,
-             done=_("Added {name}. Log its first response from the journey.", name=values["name"]))
-        if f"{form}:error" not in st.session_state:
+        added = save(form, ctx.path, crm_core.add_customer, values, edited_contacts(), author=author,
+                     done=_("Added {name}.", name=values["name"]))
+        if added is not None:
+            st.session_state["customer:added"] = added   # the next run offers to log its first response
             for key in [k for k in st.session_state if k.startswith(f"{form}:") and k != f"{form}:done"]:
                 del st.session_state[key]   # an empty form for the next customer
     st.rerun()

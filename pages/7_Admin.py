@@ -10,7 +10,7 @@ from pages.common.auth import signed_in
 from pages.common.forms import confirmation, error_text, other_error, save
 
 ctx = setup("Accounts", "🔑")
-ROLES = {"viewer": _("viewer"), "editor": _("editor"), "admin": _("admin")}
+ROLES = {"viewer": _("Viewer"), "editor": _("Editor"), "admin": _("Admin")}
 user = signed_in()
 with crm_core.connect(ctx.path) as db:
     team = accounts.users(db)
@@ -24,7 +24,7 @@ if not team:
     st.code(shell.command_line(ctx.path, "user", "add", _("Your Name"), "--role", "admin"), language="sh")
     st.stop()
 table = pd.DataFrame(team)
-table["status"] = table["disabled"].map({0: _("active"), 1: _("disabled")})
+table["status"] = table["disabled"].map({0: _("Active"), 1: _("Disabled")})
 table["role"] = table["role"].map(ROLES)
 st.dataframe(table[["name", "role", "status", "failed_logins", "created_at"]], hide_index=True,
              column_config={"name": _("Name"), "role": _("Role"), "status": _("Status"),

@@ -6,7 +6,7 @@ import streamlit as st
 
 import crm_core
 from crm_core import importer
-from pages.common import _, fmt_number, n_, read, setup
+from pages.common import _, entry_closed, fmt_number, n_, read, setup
 from pages.common.charts import portfolio_filters
 from pages.common.forms import error_text, session_author
 from pages.common.importing import column_mapping, export_button, import_outcome, run_import, show_problems
@@ -38,6 +38,8 @@ with backup_tab:
 
 # Drawn last: without a readable file the import stops the page here.
 with import_tab:
+    if entry_closed(ctx):
+        st.stop()
     import_outcome()
     kind = st.segmented_control(_("The file holds"), list(KINDS), default="responses", required=True,
                                 format_func=KINDS.get, key="import_kind")

@@ -27,8 +27,8 @@ def team(db_path) -> dict:
 def test_an_admin_sees_every_account_with_its_role_and_status(admin_page):
     assert not admin_page.exception
     table = admin_page.dataframe[0].value
-    assert table[["name", "role", "status"]].values.tolist() == [["admin", "admin", "active"],
-                                                                 ["vera", "viewer", "active"]]
+    assert table[["name", "role", "status"]].values.tolist() == [["admin", "Admin", "Active"],
+                                                                 ["vera", "Viewer", "Active"]]
 
 
 def test_an_admin_disables_an_account_which_can_then_no_longer_sign_in(admin_page, locked_db):
@@ -36,7 +36,7 @@ def test_an_admin_disables_an_account_which_can_then_no_longer_sign_in(admin_pag
     page = button(admin_page.run(), "Disable").click().run()
     assert not page.exception and page.success[0].value == "Saved."
     assert team(locked_db)["vera"] == ("viewer", 1)
-    assert page.dataframe[0].value.set_index("name").loc["vera", "status"] == "disabled"
+    assert page.dataframe[0].value.set_index("name").loc["vera", "status"] == "Disabled"
     with crm_core.connect(locked_db) as db:
         assert crm_core.authenticate(db, "vera", PASSWORD) is None
     page = button(page, "Enable").click().run()
@@ -59,7 +59,7 @@ def test_an_admin_adds_an_account_and_its_password_is_stored_only_as_a_hash(admi
     admin_page.selectbox(key="account_role").select("editor")
     admin_page.text_input(key="account_password").input("eddie-secret-42")
     page = button(admin_page, "Add account").click().run()
-    assert page.success[0].value == "Added Eddie as editor."
+    assert page.success[0].value == "Added Eddie as Editor."
     with crm_core.connect(locked_db) as db:
         assert crm_core.authenticate(db, "Eddie", "eddie-secret-42") == crm_core.User("Eddie", "editor")
         assert "eddie-secret-42" not in dump(db)
@@ -76,7 +76,7 @@ def test_in_open_mode_nobody_makes_themselves_admin_from_the_browser(open_page, 
 
     page = open_page(ADMIN_PAGE, story_db)
     assert not page.exception
-    assert not page.text_input and not page.get("form") and not page.button
+    assert not page.main.text_input and not page.get("form") and not page.button
     assert team(story_db) == {}
     command = page.code[0].value
     assert " user add " in command and "--role admin" in command

@@ -98,7 +98,7 @@ def test_a_refused_name_is_explained_in_spanish_next_to_the_field(open_page, sto
     page = open_page("pages/6_Customers.py", story_db, lang="es")
     page.text_input(key="customer:0:name").input("acme TURBINES")
     page.button[0].click().run()
-    assert [e.value for e in page.error] == ["otro cliente ya tiene este nombre"]
+    assert [e.value for e in page.error] == ["Nombre: otro cliente ya tiene este nombre"]
 
 
 def test_choosing_a_language_in_the_sidebar_writes_it_to_the_link(open_page, demo_db):

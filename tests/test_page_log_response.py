@@ -40,7 +40,7 @@ def test_a_refused_response_keeps_the_typed_text_and_names_the_field(open_page, 
     page.text_input(key="response_summary").input("Called about the <b>delay</b> 'plan'")
     page.session_state["response_completeness"] = 3
     page.button[0].click().run()
-    assert [e.value for e in page.error] == ["pick a value from 1 to 5"]
+    assert [e.value for e in page.error] == ["Quality: pick a value from 1 to 5"]
     assert page.text_input(key="response_summary").value == "Called about the <b>delay</b> 'plan'"
     with crm_core.connect(story_db) as db:
         assert crm_core.portfolio(db).set_index("name").loc["Acme Turbines", "responses"] == 2

@@ -45,7 +45,7 @@ def test_per_sector_and_snapshot_come_from_the_url(open_page, outcomes_db):
 def test_recording_an_outcome_and_a_missing_amount(open_page, outcomes_db):
     page = open_page(PAGE, outcomes_db, customer="2")
     [b for b in page.button if b.label == "Record the outcome"][0].click().run()
-    assert [e.value for e in page.error] == ["an additional sale needs its amount"]
+    assert [e.value for e in page.error] == ["Amount: an additional sale needs its amount"]
     page.session_state["outcome_amount"] = 12000.0
     page.session_state["outcome_day"] = dt.date(2025, 9, 1)
     [b for b in page.button if b.label == "Record the outcome"][0].click().run()

@@ -17,7 +17,7 @@ import crm_core
 # Every parameter a page reads from its URL (pages/common, the pages' url_choice and
 # the widgets bound to the URL).
 PARAMETERS = ("as_of", "lang", "customer", "stage", "by", "period", "tab", "view", "since", "sector", "region",
-              "account_manager")
+              "account_manager", "q", "at_risk", "sort")
 FAMILIES = ["²", "١٢", "9" * 5000, "0001-01-01", "0001-01-01T00:00", "9999-12-31", "-1", "0" * 30 + "1",
             "2026-02-30", " ", "1e9"]
 

@@ -83,7 +83,7 @@ def test_a_case_without_a_description_shows_the_error_next_to_it_and_keeps_the_i
     page = open_page(PAGE, service_db, customer="2")
     page.session_state["case_priority"] = "high"
     [b for b in page.button if b.label == "Open the case"][0].click().run()
-    assert [e.value for e in page.error] == ["must not be empty"]
+    assert [e.value for e in page.error] == ["Fault: must not be empty"]
     assert page.session_state["case_priority"] == "high"
 
 

@@ -89,13 +89,61 @@ def setup(title: str, icon: str = "📊") -> Context:
     from .auth import gate  # auth uses ``_`` from here
     gate(path)
     _navigation()
+    finder = st.sidebar.container()   # the search box, first under the links; filled once the context is known
     with st.sidebar:
         as_of = _snapshot_day()
     _language_box(language_key)
-    st.title(f"{icon} {title}")
+    _run.as_of = as_of
     # Read once per run, not per read: every write runs in a button callback (before
     # this) or is followed by ``st.rerun()``, so the run never sees a stale counter.
-    return Context(path=path, as_of=as_of, version=crm_core.change_count(path))
+    ctx = Context(path=path, as_of=as_of, version=crm_core.change_count(path))
+    _find_customer(ctx, finder)
+    st.title(f"{icon} {title}")
+    if as_of is not None:
+        _snapshot_banner(as_of)
+    return ctx
+
+
+def _snapshot_banner(day: dt.date) -> None:
+    """The mark of a snapshot in the main area, where a projector shows it with the sidebar
+    closed, and the one click back to live (which drops ``as_of`` from the link)."""
+    banner, back = st.columns([4, 1], vertical_alignment="center")
+    banner.warning(_("Snapshot: end of {day} · not live", day=fmt_date(day)), icon="📌")
+    back.button(_("Back to live"), key="back_to_live", icon="🔴", width="stretch",
+                on_click=lambda: st.query_params.pop("as_of", None))
+
+
+def entry_closed(ctx: Context) -> bool:
+    """On a past snapshot, say why there is no entry form and return True: a snapshot shows a
+    day that is over, and an entry saved from it would not show in it (it is stamped today)."""
+    if ctx.as_of is None:
+        return False
+    st.info(_("This is a snapshot of the end of {day}: data is entered on the live view only, "
+              "where what you save shows at once. Click “Back to live” to enter data.", day=fmt_date(ctx.as_of)),
+            icon="🔒")
+    return True
+
+
+def _find_customer(ctx: Context, into) -> None:
+    """The sidebar's search box, drawn in the container ``into``: the customers whose name
+    contains what was typed, each a link to their journey (at the same snapshot day, in the
+    same language), and past the first few a link to the whole list on the Customers page."""
+    search = into.text_input(_("Find a customer"), key="find_customer", placeholder=_("Type a name…"),
+                             icon=":material/search:")
+    if not search:
+        return
+    found, total = read(ctx, crm_core.find_customers, search)
+    if not total:
+        into.caption(_("No customer name contains “{text}”.", text=escape_markdown(search)))
+    try:
+        for customer_id, name in zip(found["customer_id"].astype(int).tolist(), found["name"].tolist()):
+            into.page_link(PAGES["journey"], label=escape_markdown(name), icon="🧭",
+                           query_params=carried(customer=customer_id))
+        if total > len(found):
+            into.page_link(PAGES["customers"], label=_("All {n} customers found", n=fmt_number(total, 0)),
+                           icon="🏢", query_params=carried(q=search))
+    except StreamlitPageNotFoundError:
+        pass   # a page file run on its own (AppTest) has no app.py to resolve the links against
 
 
 def _snapshot_day() -> dt.date | None:
@@ -281,9 +329,14 @@ def fmt_month(value) -> str:
 
 
 def fmt_days_ago(days) -> str:
+    """How long ago something happened ``days`` before the page's day: ``today``, ``3 days
+    ago``; on a past snapshot the day itself (``12 May 2026``), since "today" there is not today."""
     if days is None or pd.isna(days):
         return _("never")
     days = int(days)
+    snapshot = getattr(_run, "as_of", None)
+    if snapshot is not None:
+        return fmt_date(snapshot - dt.timedelta(days=days))
     if days == 0:
         return _("today")
     if days == 1:
@@ -299,6 +352,17 @@ def stage_label(stage: str | None) -> str:
 def band_label(band: str) -> str:
     """A band of the final opinion (``crm_core.scores.opinion_band``) in the session's language."""
     return _(crm_core.catalogue.OPINION_BAND_LABELS[band])
+
+
+def risk_reasons(codes) -> str:
+    """The at-risk reasons ``codes`` (``crm_core.risk.REASONS``) in the session's language,
+    each with its sign, joined by `` · `` (empty for none)."""
+    labels = {"falling_opinion": "📉 " + _("Opinion falling"),
+              "missing_responses": "🧩 " + _("Expected responses missing"),
+              "silent": "🔇 " + _("No response for long"), "overrated": "🪞 " + _("We rate ourselves higher"),
+              "service_breach": "🛠️ " + _("Service case past its target"),
+              "broken_promise": "🤝 " + _("Promise broken or overdue")}
+    return " · ".join(labels[code] for code in codes)
 
 
 def mode_label(mode: str | None) -> str:

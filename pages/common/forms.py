@@ -9,13 +9,15 @@ stored under the form and ``field_error`` draws it below the field it names.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Callable
 
 import streamlit as st
 
 import crm_core
 
-from . import _, escape_markdown, field_label, params
+from . import _, escape_markdown, field_label, fmt_date, item_label, params, stage_label
 from .auth import remember, signed_in
 
 
@@ -36,23 +38,25 @@ def session_author() -> str | None:
 
 
 def save(form: str, path: str, write: Callable, *args, reset: dict | None = None,
-         done: str | None = None, **kwargs) -> None:
+         done: str | None = None, **kwargs):
     """Run ``crm_core.<write>``-like ``write(db, *args, **kwargs)``; remember its
     outcome for ``form``. ``reset`` maps widget keys to the values they return to
-    after a successful save; ``done`` is the confirmation (default "Saved.")."""
+    after a successful save; ``done`` is the confirmation (default "Saved.").
+    Returns what ``write`` returned (e.g. the new record's id), None when it was refused."""
     st.session_state.pop(f"{form}:error", None)
     try:
         with crm_core.connect(path) as db:
-            write(db, *args, **kwargs)
+            result = write(db, *args, **kwargs)
     except crm_core.ValidationError as error:
         st.session_state[f"{form}:error"] = (error.field, error_text(error))
-        return
+        return None
     except (crm_core.StorageError, crm_core.AccessDenied) as error:
         st.session_state[f"{form}:error"] = ("", error_text(error))
-        return
+        return None
     for key, value in (reset or {}).items():
         st.session_state[key] = value
     st.session_state[f"{form}:done"] = done or _("Saved.")
+    return result
 
 
 def error_text(error: Exception) -> str:
@@ -60,8 +64,22 @@ def error_text(error: Exception) -> str:
     ``AccessDenied``'s template translated, then filled with its values (other errors
     as they are)."""
     if isinstance(error, (crm_core.ValidationError, crm_core.AccessDenied)):
-        return _(error.template, **error.values)
+        return _(error.template, **{name: _shown(value) for name, value in error.values.items()})
     return str(error)
+
+
+def _shown(value):
+    """A value a refusal names, in a person's words: a stage or checklist key as its label, an
+    ISO day as a date, a negative number with a real minus sign; anything else as it is."""
+    if isinstance(value, str) and value in crm_core.STAGE_LABELS:
+        return stage_label(value)
+    if isinstance(value, str) and value in crm_core.CHECKLIST_LABELS:
+        return item_label(value)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return fmt_date(dt.date.fromisoformat(value))
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        return "−" + str(-value)
+    return value
 
 
 def _names(field: str, fields: tuple[str, ...]) -> bool:
@@ -73,9 +91,8 @@ def field_error(form: str, *fields: str) -> None:
     """Draw the stored error of ``form`` if it names one of ``fields``."""
     error = st.session_state.get(f"{form}:error")
     if error and _names(error[0], fields):
-        alone = len(fields) == 1 and not fields[0].endswith("[")
-        st.error(error[1] if alone else f"{field_label(error[0])}: {error[1]}",
-                 icon="⚠️")
+        # Always with the field's name: a refusal such as "must not be empty" needs its subject.
+        st.error(f"{field_label(error[0])}: {error[1]}", icon="⚠️")
 
 
 def other_error(form: str, known: tuple[str, ...]) -> None:

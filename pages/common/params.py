@@ -45,3 +45,9 @@ def choice(name: str, options: Sequence[str], default: str) -> tuple[str, str]:
     """``(chosen, text)`` of ``?<name>=``: the text when it is one of ``options``, else ``default``."""
     text = raw(name) or default
     return (text if text in options else default), text
+
+
+def choices(name: str, options: Sequence[str]) -> list[str]:
+    """The values of ``?<name>=a&<name>=b`` that are ``options`` (in the link's order, each
+    once); unknown ones are dropped."""
+    return list(dict.fromkeys(text for text in st.query_params.get_all(name) if text in options))
