@@ -72,7 +72,7 @@ def test_the_first_journey_chart_says_it_is_a_waterfall(open_page, demo_db):
     with crm_core.connect(demo_db) as db:
         customer_id = customer_with_history(db)
     waterfall = specs(open_page(JOURNEY, demo_db, customer=str(customer_id)))[0]
-    assert "waterfall" in waterfall["title"]["subtitle"].lower()
+    assert "waterfall" in " ".join(waterfall["title"]["subtitle"]).lower()
 
 
 def hue(colour: str) -> float:

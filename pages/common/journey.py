@@ -44,8 +44,8 @@ def contributions_chart(journey: crm_core.Journey) -> alt.Chart:
                   "text": fmt_opinion(journey.final_opinion)})
     frame = pd.DataFrame(steps).assign(stage_label=lambda f: f["label"])
     title = alt.Title(_("Final opinion = sum of each stage's latest opinion"),
-                      subtitle=_("A waterfall: each stage's bar starts where the previous one ended; "
-                                 "the last bar is the total."))
+                      subtitle=[_("A waterfall: each stage starts where the previous one ended."),
+                                _("The last bar is the total.")])
     base = alt.Chart(frame).encode(
         x=alt.X("label:N", title=None, sort=list(frame["label"]), axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar(size=48).encode(
@@ -64,7 +64,7 @@ def contributions(ctx: Context, customer_id: int) -> alt.Chart:
     return contributions_chart(read(ctx, crm_core.journey, customer_id, ctx.as_of))
 
 
-def score_trend(ctx: Context, customer_id: int) -> alt.Chart:
+def score_trend(ctx: Context, customer_id: int) -> alt.LayerChart:
     """``scores_chart`` of the customer's ``score_history`` (for ``draw``; the journey has a
     response or an opinion)."""
     return scores_chart(crm_core.score_history(read(ctx, crm_core.journey, customer_id, ctx.as_of)))
@@ -108,22 +108,25 @@ def timeline_chart(journey: crm_core.Journey, broken: pd.DataFrame | None = None
         title=_("Timeline: responses (dots), opinions (◆) and broken promises (✚)"), height=220)
 
 
-def scores_chart(history: pd.DataFrame) -> alt.Chart:
+def scores_chart(history: pd.DataFrame) -> alt.LayerChart:
     """Opinion and our response score per stage over time, on the same −2 … +2 scale."""
     names = {"response_score": _("Our response score"), "opinion": _("Customer's opinion")}
     frame = with_labels(history).assign(day=pd.to_datetime(history["day"]),
                                         measure_label=history["measure"].map(names),
                                         day_text=fmt_each(history["day"], fmt_date),
                                         value_text=history["value"].map(fmt_opinion))
-    return alt.Chart(frame, title=_("Opinion vs our response score per stage")).mark_line(
-        point=True, interpolate="step-after").encode(
+    tooltip = [alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("measure_label:N", title=_("Measure")),
+               alt.Tooltip("day_text:N", title=_("Date")), alt.Tooltip("value_text:N", title=_("Value"))]
+    base = alt.Chart(frame).encode(
         x=time_axis("day", _("Date")),
         y=alt.Y("value:Q", title=_("Score (−2 … +2)"), scale=alt.Scale(domain=[-2, 2])),
-        color=stage_colour(),
-        strokeDash=line_style("measure_label", _("Measure"), names["opinion"], names["response_score"]),
-        tooltip=[alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("measure_label:N", title=_("Measure")),
-                 alt.Tooltip("day_text:N", title=_("Date")),
-                 alt.Tooltip("value_text:N", title=_("Value"))]).properties(height=280)
+        color=stage_colour(), tooltip=tooltip)
+    # The points are a layer of their own: on a line with points the legend of the line
+    # style would draw points, which have no style.
+    lines = base.mark_line(interpolate="step-after").encode(
+        strokeDash=line_style("measure_label", _("Measure"), names["opinion"], names["response_score"]))
+    return alt.layer(lines, base.mark_point(filled=True, size=40)).properties(
+        title=_("Opinion vs our response score per stage"), height=280)
 
 
 def checklist_table(journey: crm_core.Journey, stage: str) -> pd.DataFrame:
