@@ -58,9 +58,12 @@ def test_the_opinion_against_score_legend_draws_the_line_styles(open_page, demo_
     with crm_core.connect(demo_db) as db:
         customer_id = customer_with_history(db)
     page = open_page(JOURNEY, demo_db, customer=str(customer_id))
-    dashes = [part["strokeDash"] for spec in specs(page) for part in walk(spec)
-              if isinstance(part.get("strokeDash"), dict) and "field" in part["strokeDash"]]
-    assert dashes
+    styled = [part for spec in specs(page) for part in walk(spec)
+              if isinstance(part.get("encoding"), dict) and "strokeDash" in part["encoding"]]
+    assert styled
+    # a line with points would draw its legend's symbols as points, which show no line style
+    assert all(not (isinstance(part["mark"], dict) and part["mark"].get("point")) for part in styled)
+    dashes = [part["encoding"]["strokeDash"] for part in styled]
     for dash in dashes:
         assert dash["legend"]["symbolType"] == "stroke"
         solid, dashed = dash["scale"]["range"]
