@@ -105,25 +105,36 @@ ARCHETYPES = (
 )
 
 
-# How often each archetype is drawn: a portfolio has a few exemplary accounts, more average
-# ones and several neglected ones.
-ARCHETYPE_WEIGHTS = (2, 4, 3, 3)
+# How much each expected response never given lowers the opinion of its stage.
+GAP_WEIGHT = 0.4
+# How many accounts of each archetype every twelve customers hold (a few exemplary, some
+# average, several neglected), in an order drawn per dozen: no pattern repeats.
+ARCHETYPE_SHARES = (3, 3, 3, 3)
 
 
 def archetype_of(cid: int) -> Archetype:
-    """How the demo handles customer ``cid``: drawn from ``ARCHETYPE_WEIGHTS`` with the id as
-    seed, so the same customer always gets the same handling, in no regular pattern."""
-    return random.Random(f"archetype:{cid}").choices(ARCHETYPES, weights=ARCHETYPE_WEIGHTS)[0]
+    """How the demo handles customer ``cid``: its place in its dozen's shuffled mix of
+    ``ARCHETYPE_SHARES``, seeded by the dozen, so the same customer always gets the
+    same handling and every twelve customers the same mix."""
+    dozen, place = divmod(cid - 1, sum(ARCHETYPE_SHARES))
+    deck = [archetype for archetype, share in zip(ARCHETYPES, ARCHETYPE_SHARES) for _ in range(share)]
+    random.Random(f"archetypes:{dozen}").shuffle(deck)
+    return deck[place]
 
 
 def skipped_items(cid: int, archetype: Archetype) -> set[str]:
-    """The checklist items customer ``cid`` never gets: its archetype's first (defining)
-    gap, each of the others for about half of such accounts, and now and then one
-    more item anyone can forget, so no two neglected accounts share a block of gaps."""
+    """The checklist items customer ``cid`` never gets, varied per account so the accounts
+    of an archetype do not share one identical block of gaps: a steady account gets one
+    of its archetype's three gaps after all; a neglected one (falling opinion) has its
+    archetype's gaps and mostly one more item of the stage it neglects, so the gaps
+    still go with the falling opinion."""
     rng = random.Random(f"skips:{cid}")
-    skips = {key for position, key in enumerate(archetype.skips) if position == 0 or rng.random() < 0.5}
-    if archetype.name != "exemplary" and rng.random() < 0.4:
-        skips.add(rng.choice([item.key for item in CHECKLIST]))
+    skips = set(archetype.skips)
+    if archetype.mood == 0:
+        skips.discard(rng.choice(archetype.skips))
+    elif archetype.mood < 0 and rng.random() < 0.7:
+        stage = next(item.stage for item in CHECKLIST if item.key == archetype.skips[0])
+        skips.add(rng.choice([item.key for item in CHECKLIST if item.stage == stage and item.key not in skips]))
     return skips
 
 
@@ -227,9 +238,11 @@ def generate(customers: int = 48, *, seed: int = 7, anchor: dt.date | None = Non
                     "completeness": max(1, rng.randint(low, high) - penalty),
                     "author": out["customers"][-1]["account_manager"],
                 })
+            # The customer holds each missing response of the stage against us.
+            missing = sum(key in skips for key in items_by_stage[stage])
             for day in _month_days(rng, start, anchor, 0.4):
                 months = (day - starts[0]).days / 30
-                score = round(mood + archetype.mood * months + rng.gauss(0, 0.5))
+                score = round(mood + archetype.mood * months - GAP_WEIGHT * missing + rng.gauss(0, 0.5))
                 out["opinions"].append({
                     "customer_id": cid, "stage": stage, "opinion_on": day.isoformat(),
                     "score": max(-2, min(2, score)), "source": rng.choice(SOURCES),

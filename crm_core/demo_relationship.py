@@ -128,7 +128,7 @@ def generate(rows: dict[str, list[dict]], archetypes: dict[int, str], *, seed: i
                 priority = rng.choices(list(PRIORITY_WEIGHTS), weights=list(PRIORITY_WEIGHTS.values()))[0]
                 out["cases"].append(_case(rng, cid, archetype, project, reported, cutoff, priority))
             if archetype == "no aftercare" and not story["critical"]:
-                reported = cutoff - dt.timedelta(hours=10)           # 10 h without an expert: target 4 h
+                reported = cutoff - dt.timedelta(hours=26)           # 26 h without an expert: target 4 h
                 case = _case(rng, cid, archetype, project, reported, cutoff, "critical")
                 out["cases"].append({**case, "attention_at": None, "expert": None, "repaired_at": None,
                                      "spare_quoted_price": None, "spare_reference_price": None, "closed_at": None})
