@@ -91,7 +91,7 @@ class Archetype:
     """How an account is handled: which items we skip, how well, which modes."""
 
     name: str
-    skips: tuple[str, ...]      # checklist items never given
+    skips: tuple[str, ...]      # its gaps, the first defining it (``skipped_items`` varies them per account)
     quality: tuple[int, int]    # range of quality and completeness ratings
     modes: tuple[float, float, float]  # weights of face_to_face, phone, email_fax
     mood: float                 # opinion drift per month
@@ -107,8 +107,8 @@ ARCHETYPES = (
 
 # How much each expected response never given lowers the opinion of its stage.
 GAP_WEIGHT = 0.4
-# How many accounts of each archetype every twelve customers hold (a few exemplary, some
-# average, several neglected), in an order drawn per dozen: no pattern repeats.
+# How many accounts of each archetype every twelve customers hold (a quarter each: exemplary,
+# average and two kinds of neglect), in an order drawn per dozen: no pattern repeats.
 ARCHETYPE_SHARES = (3, 3, 3, 3)
 
 
