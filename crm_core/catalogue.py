@@ -26,7 +26,8 @@ MODE_LABELS: dict[str, str] = {
     "email_fax": N_("Email / fax"),
 }
 
-# One colour per stage and per mode, used by every chart of every page.
+# One colour per stage and per mode, used by every chart of every page. No mode is red:
+# red means negative, late or broken on every page (``NEGATIVE_COLOUR``).
 STAGE_COLOURS: dict[str, str] = {
     "pre_deal": "#4C78A8",
     "operational": "#F58518",
@@ -34,7 +35,7 @@ STAGE_COLOURS: dict[str, str] = {
 }
 MODE_COLOURS: dict[str, str] = {
     "face_to_face": "#7B4EA3",
-    "phone": "#E45756",
+    "phone": "#9D755D",
     "email_fax": "#72B7B2",
 }
 
@@ -43,7 +44,8 @@ MODE_COLOURS: dict[str, str] = {
 OPINION_BANDS: tuple[tuple[str, int, int], ...] = (("negative", -6, -1), ("neutral", 0, 0), ("positive", 1, 6))
 OPINION_BAND_LABELS: dict[str, str] = {"negative": N_("Negative (−6 … −1)"), "neutral": N_("Neutral (0)"),
                                        "positive": N_("Positive (+1 … +6)"), "not_rated": N_("Not rated")}
-OPINION_BAND_COLOURS: dict[str, str] = {"negative": "#C0392B", "neutral": "#9AA5B1", "positive": "#2E8B57",
+NEGATIVE_COLOUR = "#C0392B"
+OPINION_BAND_COLOURS: dict[str, str] = {"negative": NEGATIVE_COLOUR, "neutral": "#9AA5B1", "positive": "#2E8B57",
                                         "not_rated": "#D5D8DC"}
 
 QUALITY_RANGE = (1, 5)

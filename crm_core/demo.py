@@ -19,20 +19,46 @@ from . import demo_relationship as relationship, funnel
 from .storage import bulk, commands, connect, relationship_commands
 from .validation import name_key
 
-SECTORS = ("Energy", "Water & utilities", "Rail & transport", "Mining", "Manufacturing",
-           "Oil & gas", "Telecom infrastructure")
-REGIONS = ("Northern Europe", "Iberia", "France & Benelux", "Southeast Asia", "Latin America",
-           "Middle East")
+# Each region's customers are named after its places, each sector's by what they run, and
+# each sector buys its own projects (their faults are in ``demo_relationship.FAULTS``):
+# a rail operator in oil and gas with a fibre-backbone fault is not a story anyone believes.
+REGION_HEADS: dict[str, tuple[str, ...]] = {
+    "Northern Europe": ("Nordvik", "Baltic", "Fjord", "Skagen", "Lapland", "Gotland", "Bothnia", "Jutland"),
+    "Iberia": ("Meseta", "Douro", "Tagus", "Cantabria", "Sierra", "Ebro", "Guadiana", "Navarra"),
+    "France & Benelux": ("Rhône", "Loire", "Alpine", "Escaut", "Ardenne", "Garonne", "Vosges", "Moselle"),
+    "Southeast Asia": ("Kalimantan", "Java", "Sumatra", "Borneo", "Mekong", "Sulawesi", "Riau", "Lombok"),
+    "Latin America": ("Andes", "Pampa", "Orinoco", "Patagonia", "Atacama", "Paraná", "Maipo", "Cauca"),
+    "Middle East": ("Gulf", "Oasis", "Najd", "Dhofar", "Levant", "Hejaz", "Sharqiya", "Musandam"),
+}
+SECTOR_TAILS: dict[str, tuple[str, ...]] = {
+    "Energy": ("Power", "Energy", "Hydro"),
+    "Water & utilities": ("Water Authority", "Waterworks", "Utilities"),
+    "Rail & transport": ("Rail", "Metro", "Transit"),
+    "Mining": ("Mining", "Minerals", "Copper"),
+    "Manufacturing": ("Steelworks", "Metals", "Industries"),
+    "Oil & gas": ("Refining", "Petroleum", "Gas"),
+    "Telecom infrastructure": ("Telecom", "Networks", "Connect"),
+}
+SECTOR_PROJECTS: dict[str, tuple[str, ...]] = {
+    "Energy": ("substation upgrade", "gas turbine package", "wind-farm grid link"),
+    "Water & utilities": ("pumping station", "desalination skid"),
+    "Rail & transport": ("signalling retrofit", "tunnel ventilation"),
+    "Mining": ("conveyor line", "crusher drive"),
+    "Manufacturing": ("rolling-mill drive", "furnace cooling system"),
+    "Oil & gas": ("gas compressor station", "refinery control system"),
+    "Telecom infrastructure": ("fibre backbone", "data-centre cooling"),
+}
+REGION_PHONE_PREFIXES: dict[str, str] = {
+    "Northern Europe": "+47", "Iberia": "+34", "France & Benelux": "+33", "Southeast Asia": "+62",
+    "Latin America": "+54", "Middle East": "+971"}
+SECTORS = tuple(SECTOR_TAILS)
+REGIONS = tuple(REGION_HEADS)
 MANAGERS = ("Lucía Romero", "Marc Dubois", "Siti Rahayu", "Jonas Berg", "Ana Ferreira",
             "Budi Santoso")
-NAME_HEADS = ("Nordvik", "Iberhidro", "Rhône", "Kalimantan", "Andes", "Gulf", "Baltic", "Sierra",
-              "Java", "Loire", "Atlas", "Meseta", "Sumatra", "Fjord", "Pampa", "Douro", "Borneo",
-              "Alpine", "Cantabria", "Mekong", "Tagus", "Oasis", "Vistula", "Orinoco")
-NAME_TAILS = ("Power", "Water Authority", "Rail", "Mining", "Steelworks", "Energía", "Télécom",
-              "Cement", "Port Authority", "Hydro", "Metro", "Refining")
-PROJECTS = ("substation upgrade", "pumping station", "signalling retrofit", "conveyor line",
-            "gas turbine package", "desalination skid", "fibre backbone", "rolling-mill drive",
-            "wind-farm grid link", "tunnel ventilation")
+# Every word and project of the demo, for the benchmark's portfolio of 10,000 customers.
+NAME_HEADS = tuple(head for heads in REGION_HEADS.values() for head in heads)
+NAME_TAILS = tuple(tail for tails in SECTOR_TAILS.values() for tail in tails)
+PROJECTS = tuple(project for projects in SECTOR_PROJECTS.values() for project in projects)
 FIRST_NAMES = ("Elena", "Pierre", "Dewi", "Erik", "Carmen", "Ahmad", "Sofia", "Luc", "Rina", "Pablo")
 LAST_NAMES = ("García", "Lefèvre", "Wijaya", "Nilsson", "Ortega", "Haddad", "Costa", "Martin")
 ROLES = ("Project director", "Procurement lead", "Plant manager", "Maintenance head", "CTO")
@@ -41,7 +67,7 @@ SOURCES = ("meeting", "survey", "call", "email")
 SUMMARIES = {
     "pre.data": "Sent the complete technical data pack for the {p}",
     "pre.evaluations": "Walked through the evaluation of the three options for the {p}",
-    "pre.technology": "Briefed on the new drive technology expected next year for the {p}",
+    "pre.technology": "Briefed on the technology expected next year for the {p}",
     "pre.maintenance": "Explained maintenance and support needs of each {p} option",
     "pre.references": "Shared pros and cons of two similar {p} projects we ran",
     "ops.progress": "Monthly progress report on the {p}, implications spelled out",
@@ -49,7 +75,7 @@ SUMMARIES = {
     "ops.delays": "Presented the recovery plan for the delayed {p} deliveries",
     "ops.changes": "Agreed module changes and the post-release plan for the {p}",
     "ops.testing": "Explained the testing strategy and QC constraints of the {p}",
-    "post.immediate_reply": "Same-day reply to the abnormal vibration report on the {p}",
+    "post.immediate_reply": "Same-day reply to the fault report on the {p}",
     "post.quick_attention": "Engineer on site within 24 h for the {p} breakdown",
     "post.repair_priority": "Prioritised the {p} repair ahead of the queue",
     "post.expert_team": "Assigned the dedicated expert team for the {p}",
@@ -65,7 +91,7 @@ class Archetype:
     """How an account is handled: which items we skip, how well, which modes."""
 
     name: str
-    skips: tuple[str, ...]      # checklist items never given
+    skips: tuple[str, ...]      # its gaps, the first defining it (``skipped_items`` varies them per account)
     quality: tuple[int, int]    # range of quality and completeness ratings
     modes: tuple[float, float, float]  # weights of face_to_face, phone, email_fax
     mood: float                 # opinion drift per month
@@ -79,9 +105,53 @@ ARCHETYPES = (
 )
 
 
+# How much each expected response never given lowers the opinion of its stage.
+GAP_WEIGHT = 0.4
+# How many accounts of each archetype every twelve customers hold (a quarter each: exemplary,
+# average and two kinds of neglect), in an order drawn per dozen: no pattern repeats.
+ARCHETYPE_SHARES = (3, 3, 3, 3)
+
+
 def archetype_of(cid: int) -> Archetype:
-    """How the demo handles customer ``cid`` (every ninth is exemplary)."""
-    return ARCHETYPES[cid % len(ARCHETYPES)] if cid % 9 else ARCHETYPES[0]
+    """How the demo handles customer ``cid``: its place in its dozen's shuffled mix of
+    ``ARCHETYPE_SHARES``, seeded by the dozen, so the same customer always gets the
+    same handling and every twelve customers the same mix."""
+    dozen, place = divmod(cid - 1, sum(ARCHETYPE_SHARES))
+    deck = [archetype for archetype, share in zip(ARCHETYPES, ARCHETYPE_SHARES) for _ in range(share)]
+    random.Random(f"archetypes:{dozen}").shuffle(deck)
+    return deck[place]
+
+
+def skipped_items(cid: int, archetype: Archetype) -> set[str]:
+    """The checklist items customer ``cid`` never gets, varied per account so the accounts
+    of an archetype do not share one identical block of gaps: a steady account gets one
+    of its archetype's three gaps after all; a neglected one (falling opinion) has its
+    archetype's gaps and mostly one more item of the stage it neglects, so the gaps
+    still go with the falling opinion."""
+    rng = random.Random(f"skips:{cid}")
+    skips = set(archetype.skips)
+    if archetype.mood == 0:
+        skips.discard(rng.choice(archetype.skips))
+    elif archetype.mood < 0 and rng.random() < 0.7:
+        stage = next(item.stage for item in CHECKLIST if item.key == archetype.skips[0])
+        skips.add(rng.choice([item.key for item in CHECKLIST if item.stage == stage and item.key not in skips]))
+    return skips
+
+
+def _name(rng: random.Random, region: str, sector: str, used: set[str]) -> str:
+    """A name not in ``used`` (name keys): a place of ``region`` and a word of ``sector``,
+    preferring places no customer is named after yet."""
+    heads = list(REGION_HEADS[region])
+    rng.shuffle(heads)
+    taken = {key.split()[0] for key in used}
+    heads.sort(key=lambda head: name_key(head) in taken)
+    tails = list(SECTOR_TAILS[sector])
+    rng.shuffle(tails)
+    for head in heads:
+        for tail in tails:
+            if name_key(f"{head} {tail}") not in used:
+                return f"{head} {tail}"
+    raise ValueError(f"no demo name left for {sector} in {region}")
 
 
 def _month_days(rng: random.Random, start: dt.date, end: dt.date, per_month: float) -> list[dt.date]:
@@ -107,19 +177,19 @@ def generate(customers: int = 48, *, seed: int = 7, anchor: dt.date | None = Non
     out: dict[str, list[dict]] = {k: [] for k in ("customers", "contacts", "entries", "responses", "opinions")}
     response_id = 0
     used_names: set[str] = set()
+    # Names come from their own stream, so the story's draws do not depend on them.
+    names = random.Random(seed + 1)
     for cid in range(1, customers + 1):
-        head, tail = NAME_HEADS[(cid - 1) % len(NAME_HEADS)], NAME_TAILS[(cid * 7) % len(NAME_TAILS)]
-        name, copies = f"{head} {tail}", 1
-        while name_key(name) in used_names:
-            copies += 1
-            name = f"{head} {tail} {copies}"
+        sector, region = SECTORS[cid % len(SECTORS)], REGIONS[(cid * 5) % len(REGIONS)]
+        name = _name(names, region, sector, used_names)
         used_names.add(name_key(name))
         archetype = archetype_of(cid)
+        skips = skipped_items(cid, archetype)
         created = anchor - dt.timedelta(days=rng.randrange(30, history_months * 30))
-        project = PROJECTS[cid % len(PROJECTS)]
+        projects = SECTOR_PROJECTS[sector]
+        project = projects[(cid // len(SECTORS)) % len(projects)]
         out["customers"].append({
-            "id": cid, "name": name, "name_key": name_key(name),
-            "sector": SECTORS[cid % len(SECTORS)], "region": REGIONS[(cid * 5) % len(REGIONS)],
+            "id": cid, "name": name, "name_key": name_key(name), "sector": sector, "region": region,
             "account_manager": MANAGERS[(cid * 3) % len(MANAGERS)],
             "acquisition_cost": float(rng.randrange(8, 120) * 1000), "created_on": created.isoformat(),
             "notes": f"{archetype.name.capitalize()} account; {project}.", "external_id": f"ERP-{10000 + cid}",
@@ -128,7 +198,7 @@ def generate(customers: int = 48, *, seed: int = 7, anchor: dt.date | None = Non
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             out["contacts"].append({"customer_id": cid, "name": f"{first} {last}", "role": rng.choice(ROLES),
                                     "email": f"{first[0].lower()}.{last.lower()}@example.com",
-                                    "phone": f"+34 600 {cid:03d} {k:03d}"})
+                                    "phone": f"{REGION_PHONE_PREFIXES[region]} 600 {cid:03d} {k:03d}"})
         # Stage dates: pre-deal 2-6 months, operational 6-12 months, then post-deal.
         starts = [created]
         starts.append(created + dt.timedelta(days=rng.randrange(60, 180)))
@@ -153,7 +223,7 @@ def generate(customers: int = 48, *, seed: int = 7, anchor: dt.date | None = Non
             start = starts[position]
             end = starts[position + 1] if position + 1 < len(starts) else anchor
             end = max(start, end if stage != "post_deal" else anchor)
-            wanted = [k for k in items_by_stage[stage] if k not in archetype.skips]
+            wanted = [k for k in items_by_stage[stage] if k not in skips]
             for day in _month_days(rng, start, end, responses_per_month):
                 response_id += 1
                 items = rng.sample(wanted, k=min(len(wanted), rng.choice((1, 2, 2, 3))))
@@ -168,9 +238,11 @@ def generate(customers: int = 48, *, seed: int = 7, anchor: dt.date | None = Non
                     "completeness": max(1, rng.randint(low, high) - penalty),
                     "author": out["customers"][-1]["account_manager"],
                 })
+            # The customer holds each missing response of the stage against us.
+            missing = sum(key in skips for key in items_by_stage[stage])
             for day in _month_days(rng, start, anchor, 0.4):
                 months = (day - starts[0]).days / 30
-                score = round(mood + archetype.mood * months + rng.gauss(0, 0.5))
+                score = round(mood + archetype.mood * months - GAP_WEIGHT * missing + rng.gauss(0, 0.5))
                 out["opinions"].append({
                     "customer_id": cid, "stage": stage, "opinion_on": day.isoformat(),
                     "score": max(-2, min(2, score)), "source": rng.choice(SOURCES),

@@ -13,9 +13,37 @@ import random
 
 from .service import DEFAULT_TARGETS
 
-FAULTS = ("Abnormal vibration on the {p}", "The {p} trips under load", "Oil leak on the {p}",
-          "Control software freezes on the {p}", "Sensor drift on the {p}", "Overheating of the {p}")
-TEAMS = ("Drives expert team", "Field team North", "Hydraulics team", "Controls expert team", "Field team South")
+# The faults of each project the demo's customers buy (``demo.SECTOR_PROJECTS``).
+FAULTS: dict[str, tuple[str, ...]] = {
+    "substation upgrade": ("Transformer overheating at the {p}", "Protection relay trips at the {p}",
+                           "Partial-discharge alarm at the {p}"),
+    "gas turbine package": ("Abnormal vibration of the {p}", "Lube-oil leak on the {p}", "The {p} trips under load"),
+    "wind-farm grid link": ("Converter fault on the {p}", "Cable joint overheating on the {p}",
+                            "SCADA link drops on the {p}"),
+    "pumping station": ("Pump cavitation at the {p}", "Variable-speed drive trips at the {p}",
+                        "Seal leak on a pump of the {p}"),
+    "desalination skid": ("Membrane fouling on the {p}", "High-pressure pump vibration on the {p}",
+                          "Conductivity sensor drift on the {p}"),
+    "signalling retrofit": ("Interlocking fault on the {p}", "Axle-counter drift on the {p}",
+                            "Signal failures after the {p}"),
+    "tunnel ventilation": ("Jet-fan vibration in the {p}", "Damper actuator stuck in the {p}",
+                           "Smoke-control software freezes on the {p}"),
+    "conveyor line": ("Belt misalignment on the {p}", "Idler bearing failures on the {p}",
+                      "Drive gearbox overheating on the {p}"),
+    "crusher drive": ("Abnormal vibration of the {p}", "Oil leak on the {p}", "The {p} trips under load"),
+    "rolling-mill drive": ("The {p} trips under load", "Encoder drift on the {p}", "Cooling fault on the {p}"),
+    "furnace cooling system": ("Cooling-water leak on the {p}", "Pump trips on the {p}",
+                               "Temperature sensor drift on the {p}"),
+    "gas compressor station": ("Abnormal vibration at the {p}", "Dry-gas seal leak at the {p}",
+                               "Anti-surge valve fault at the {p}"),
+    "refinery control system": ("Control software freezes on the {p}", "Transmitter drift on the {p}",
+                                "Operator stations lose the {p}"),
+    "fibre backbone": ("Fibre cut on the {p}", "Optical amplifier alarms on the {p}",
+                       "Signal loss on a span of the {p}"),
+    "data-centre cooling": ("Chiller trips at the {p}", "Overheating alarms at the {p}",
+                            "Control software freezes on the {p}"),
+}
+TEAMS = ("Field team North", "Field team South", "Expert team", "Commissioning team", "Remote support desk")
 PROMISES = {
     "performance": ("{p} availability of 98 % in the first year", "98 %"),
     "quality": ("Zero open punch-list items at handover of the {p}", "0 items"),
@@ -58,7 +86,7 @@ def _case(rng, cid, archetype, project, reported: dt.datetime, cutoff: dt.dateti
         last = max(last, reported + dt.timedelta(minutes=round(rng.uniform(low, high) * target * 60)))
         moments.append(last)
     row = {"customer_id": cid, "reported_at": reported.isoformat(timespec="minutes"),
-           "description": rng.choice(FAULTS).format(p=project), "priority": priority, "author": None}
+           "description": rng.choice(FAULTS[project]).format(p=project), "priority": priority, "author": None}
     for column, moment in zip(("first_reply_at", "attention_at", "repaired_at"), moments):
         row[column] = moment.isoformat(timespec="minutes") if moment <= cutoff else None
     row["expert"] = rng.choice(TEAMS) if row["attention_at"] else None
@@ -100,7 +128,7 @@ def generate(rows: dict[str, list[dict]], archetypes: dict[int, str], *, seed: i
                 priority = rng.choices(list(PRIORITY_WEIGHTS), weights=list(PRIORITY_WEIGHTS.values()))[0]
                 out["cases"].append(_case(rng, cid, archetype, project, reported, cutoff, priority))
             if archetype == "no aftercare" and not story["critical"]:
-                reported = cutoff - dt.timedelta(hours=10)           # 10 h without an expert: target 4 h
+                reported = cutoff - dt.timedelta(hours=26)           # 26 h without an expert: target 4 h
                 case = _case(rng, cid, archetype, project, reported, cutoff, "critical")
                 out["cases"].append({**case, "attention_at": None, "expert": None, "repaired_at": None,
                                      "spare_quoted_price": None, "spare_reference_price": None, "closed_at": None})

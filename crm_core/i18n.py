@@ -119,6 +119,27 @@ def format_date(day, lang: str, style: str = "medium") -> str:
     return dates.format_date(day, format=style, locale=_locale(lang))
 
 
+def format_datetime(moment, lang: str) -> str:
+    """A moment (or ISO text) in ``lang``, to the minute: the date as ``format_date``
+    writes it, then the time (``23 Nov 2026, 15:15``, ``23 nov. 2026, 15:15``)."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    locale = _locale(lang)
+    return (dates.get_datetime_format("medium", locale=locale).replace("{1}", format_date(moment.date(), lang))
+            .replace("{0}", dates.format_time(moment, format="short", locale=locale)))
+
+
+def date_input_format(lang: str) -> str:
+    """The format of a date box in ``lang`` (``DD/MM/YYYY``): a box takes only digits, in
+    one of the orders Streamlit knows, so the order and separator of the language's
+    short date (``dd/MM/y``) with four-digit years."""
+    pattern = dates.get_date_format("short", locale=_locale(lang)).pattern
+    order = "".join(sorted("dMy", key=lambda letter: pattern.index(letter)))
+    separator = next((c for c in pattern if c in "/-."), "/")
+    fields = {"d": "DD", "M": "MM", "y": "YYYY"}
+    return separator.join(fields[letter] for letter in order)
+
+
 def month_abbreviations(lang: str) -> list[str]:
     """The twelve abbreviated month names of ``lang``, January first (``janv.`` …)."""
     names = dates.get_month_names("abbreviated", locale=_locale(lang))

@@ -14,7 +14,7 @@ MOVERS = 20
 ctx = setup("Opinion trends", "📈")
 SPLITS = {"all": _("Portfolio"), "stage": _("Stage"), "sector": _("Sector"), "region": _("Region"),
           "account_manager": _("Account manager")}
-CHANGE = alt.Scale(domain=[_("Fell"), _("Rose")], range=["#C0392B", "#2E86C1"])
+CHANGE = alt.Scale(domain=[_("Fell"), _("Rose")], range=[crm_core.catalogue.NEGATIVE_COLOUR, "#2E86C1"])
 st.caption(_("Is opinion getting better? Monthly opinion, who moved most, and whether we rate "
              "ourselves higher than our customers do."))
 customers_or_stop(ctx, _("There are no customers yet, so there is no opinion to follow."))

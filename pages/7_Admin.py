@@ -5,7 +5,7 @@ import streamlit as st
 
 import crm_core
 from crm_core import accounts, shell
-from pages.common import _, setup
+from pages.common import _, fmt_datetime, fmt_each, setup
 from pages.common.auth import signed_in
 from pages.common.forms import confirmation, error_text, other_error, save
 
@@ -26,6 +26,7 @@ if not team:
 table = pd.DataFrame(team)
 table["status"] = table["disabled"].map({0: _("Active"), 1: _("Disabled")})
 table["role"] = table["role"].map(ROLES)
+table["created_at"] = fmt_each(table["created_at"], fmt_datetime)
 st.dataframe(table[["name", "role", "status", "failed_logins", "created_at"]], hide_index=True,
              column_config={"name": _("Name"), "role": _("Role"), "status": _("Status"),
                             "failed_logins": _("Failed sign-ins in a row"), "created_at": _("Created")})

@@ -1,12 +1,14 @@
 """The demo portfolio: deterministic, believable, and obeying every write rule."""
 
 import datetime as dt
+import re
 
 import pandas as pd
 from fixtures import ANCHOR, new_location
 
 import crm_core
-from crm_core import demo
+from crm_core import demo, demo_relationship
+from crm_core.validation import name_key
 
 
 def test_the_same_seed_and_anchor_give_the_same_portfolio():
@@ -68,3 +70,54 @@ def test_the_demo_rows_pass_every_validation_rule(tmp_path):
         left, right = crm_core.portfolio(a), crm_core.portfolio(b)
         pd.testing.assert_frame_equal(left.drop(columns="customer_id"), right.drop(columns="customer_id"))
         pd.testing.assert_frame_equal(crm_core.opinion_trend(a), crm_core.opinion_trend(b))
+
+
+def test_no_customer_is_a_numbered_clone():
+    names = [customer["name"] for customer in demo.generate(anchor=ANCHOR)["customers"]]
+    assert len(names) == 48
+    assert [name for name in names if re.search(r"\d", name)] == []
+    assert len({name_key(name) for name in names}) == len(names)
+    # nor two names one inside the other ("Hejaz Water" beside "Hejaz Water Authority")
+    assert [(a, b) for a in names for b in names if a != b and b.startswith(a)] == []
+
+
+def test_each_customer_is_named_buys_and_breaks_down_as_its_sector_and_region_do():
+    rows = demo.generate(anchor=ANCHOR)
+    projects = {}
+    for customer in rows["customers"]:
+        head, tail = customer["name"].split(" ", 1)
+        project = customer["notes"].split("; ", 1)[1].rstrip(".")
+        assert head in demo.REGION_HEADS[customer["region"]], customer["name"]
+        assert tail in demo.SECTOR_TAILS[customer["sector"]], customer["name"]
+        assert project in demo.SECTOR_PROJECTS[customer["sector"]], customer["name"]
+        projects[customer["id"]] = project
+    assert set(demo_relationship.FAULTS) == set(demo.PROJECTS)
+    assert rows["cases"]
+    for case in rows["cases"]:
+        project = projects[case["customer_id"]]
+        assert case["description"] in {fault.format(p=project) for fault in demo_relationship.FAULTS[project]}
+    for response in rows["responses"]:
+        assert projects[response["customer_id"]] in response["summary"]
+    for promise in rows["promises"]:
+        assert projects[promise["customer_id"]] in promise["what"]
+
+
+def test_the_gaps_come_in_no_regular_blocks():
+    ids = range(1, 49)
+    handling = [demo.archetype_of(cid).name for cid in ids]
+    assert min(handling.count(archetype.name) for archetype in demo.ARCHETYPES) >= 5
+    # no period repeats the handling of the accounts
+    assert all(any(handling[i] != handling[i + period] for i in range(48 - period)) for period in range(1, 13))
+    # the accounts of an archetype with gaps do not share one block of gaps
+    for archetype in demo.ARCHETYPES[1:]:
+        gaps = [frozenset(demo.skipped_items(cid, archetype)) for cid in ids if demo.archetype_of(cid) == archetype]
+        assert len(set(gaps)) >= 3 and max(gaps.count(found) for found in gaps) <= len(gaps) * 2 / 3, archetype.name
+
+
+def test_a_missing_response_goes_with_a_lower_opinion_of_its_stage(demo_db):
+    """The gaps the demo's neglected accounts have are what "what moves opinion" finds."""
+    with crm_core.connect(demo_db) as db:
+        delays = crm_core.opinion_drivers(db, "operational", ANCHOR).items.set_index("item_key")
+        training = crm_core.opinion_drivers(db, "post_deal", ANCHOR).items.set_index("item_key")
+    assert delays.loc["ops.delays", "difference"] > 0.5
+    assert training.loc["post.training", "difference"] > 0.5

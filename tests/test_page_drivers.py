@@ -70,9 +70,12 @@ def test_an_empty_database_gets_a_friendly_next_step(open_page, empty_db):
 
 def test_the_journey_names_the_next_best_response(open_page, demo_db):
     with crm_core.connect(demo_db) as db:
-        ranked = crm_core.next_best_responses(db, 10)
-    assert list(ranked["item_key"][:1]) == ["ops.delays"]
-    page = open_page("pages/1_Customer_journey.py", demo_db, customer="10")
+        table = crm_core.portfolio(db)
+        operational = table[table["stage"] == "operational"]["customer_id"]
+        ranking = {int(c): crm_core.next_best_responses(db, int(c)) for c in sorted(operational)}
+    # the demo's silent-delay accounts in operation: the delay plan is what they miss most
+    customer_id, ranked = next((c, r) for c, r in ranking.items() if list(r["item_key"][:1]) == ["ops.delays"])
+    page = open_page("pages/1_Customer_journey.py", demo_db, customer=str(customer_id))
     assert not page.exception
     advice = [i.value for i in page.info if "Give next" in i.value]
     assert advice == [f"Give next: **Plan for actual delays** (+{ranked['difference'].iloc[0]:.1f} opinion "

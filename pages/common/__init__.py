@@ -158,7 +158,7 @@ def _snapshot_day() -> dt.date | None:
         st.warning(_("The snapshot date {day} in the link is not a past date; showing today.", day=repr(wanted)))
     # Keyed by the URL's day: a new link (or a page switch) seeds a fresh box with it.
     day = st.date_input(_("Snapshot as of"), value=day, key=f"as_of:{day}", max_value=dt.date.today(),
-                        format="YYYY-MM-DD",
+                        format=date_input_format(),
                         help=_("Show the state at the end of this day. Empty = now. The date is kept in the link."))
     if day is None:
         st.query_params.pop("as_of", None)
@@ -317,6 +317,19 @@ def fmt_date(value) -> str:
     if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
         return _("never")
     return i18n.format_date(value if isinstance(value, dt.date) else str(value), lang())
+
+
+def fmt_datetime(value) -> str:
+    """A moment for people (``23 Nov 2026, 15:15``) from a datetime or ISO text; missing -> ``—``."""
+    if value is None or (not isinstance(value, dt.datetime) and pd.isna(value)):
+        return "—"
+    return i18n.format_datetime(value, lang())
+
+
+def date_input_format() -> str:
+    """The ``format`` of every ``st.date_input``: the session language's digits order
+    (``DD/MM/YYYY``), the closest a date box comes to ``fmt_date``."""
+    return i18n.date_input_format(lang())
 
 
 def fmt_month(value) -> str:

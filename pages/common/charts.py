@@ -78,12 +78,29 @@ def share_axis(**options) -> alt.Axis:
                     **options)
 
 
+def time_axis(field: str, title: str) -> alt.X:
+    """An x axis of dates (the temporal ``field``) labelled in the session's language:
+    a tick on the first of a month reads ``nov. 2026``, so a long timeline shows its
+    years, any other tick ``23 nov.``. Vega's own month names are English, so the
+    labels are looked up in a list (the Vega-Lite spec's ``labelExpr``)."""
+    month = f"{json.dumps(i18n.month_abbreviations(lang()))}[month(datum.value)]"
+    return alt.X(f"{field}:T", title=title, axis=alt.Axis(labelExpr=(
+        f"date(datum.value) == 1 ? {month} + ' ' + year(datum.value) : date(datum.value) + ' ' + {month}")))
+
+
 def month_axis(title: str | None = None) -> alt.X:
-    """A time axis of months labelled in the session's language (``nov. 2026``):
-    Vega's own month names are English, so the labels are looked up in a list."""
-    names = json.dumps(i18n.month_abbreviations(lang()))
-    return alt.X("month:T", title=title or _("Month"),
-                 axis=alt.Axis(labelExpr=f"{names}[month(datum.value)] + ' ' + year(datum.value)"))
+    """``time_axis`` of the ``month`` column (``nov. 2026``)."""
+    return time_axis("month", title or _("Month"))
+
+
+def line_style(field: str, title: str, solid: str, dashed: str) -> alt.StrokeDash:
+    """The line style of the series in ``field``: the value ``solid`` drawn solid, ``dashed``
+    dashed, whatever the language's alphabetical order. The legend draws the two line
+    styles: lines with points would otherwise show two identical dots."""
+    return alt.StrokeDash(f"{field}:N", title=title,
+                          scale=alt.Scale(domain=[solid, dashed], range=[[1, 0], [6, 4]]),
+                          legend=alt.Legend(symbolType="stroke", symbolSize=900, symbolStrokeWidth=2,
+                                            symbolStrokeColor="#333"))
 
 
 def opinion_trend_chart(trend: pd.DataFrame, by: str, split_label: str) -> alt.LayerChart | alt.FacetChart:
@@ -127,7 +144,7 @@ def self_assessment_charts(data: pd.DataFrame) -> tuple[alt.Chart, alt.LayerChar
                       title=_("Our response score (dashed) against the customers' opinion, per stage")
                       ).mark_line().encode(
         x=month_axis(), y=alt.Y("value:Q", title=_("Score (−2 … +2)"), scale=alt.Scale(domain=[-2, 2])),
-        color=stage_colour(), strokeDash=alt.StrokeDash("series:N", title=_("Line")),
+        color=stage_colour(), strokeDash=line_style("series", _("Line"), _("Opinion"), _("Our response score")),
         tooltip=[alt.Tooltip("month_text:N", title=_("Month")),
                  alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("series:N", title=_("Line")),
                  alt.Tooltip("value_text:N", title=_("Value"))])

@@ -10,7 +10,8 @@ import crm_core
 
 from . import Context, _, fmt_number, fmt_opinion, item_label, mode_label, read, stage_label
 
-CLEAR = {"higher": "#2E8B57", "lower": "#C0392B", "unclear": "#7F8C8D", "too_few": "#D5D8DC"}
+# "No clear difference" a dark and "too few to say" a pale grey: two mid greys could not be told apart.
+CLEAR = {"higher": "#2E8B57", "lower": crm_core.catalogue.NEGATIVE_COLOUR, "unclear": "#5D6D7E", "too_few": "#E5E8E8"}
 
 
 def reading_labels() -> dict[str, str]:
@@ -73,6 +74,6 @@ def difference_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
         color=alt.Color("verdict:N", title=_("Reading"), scale=alt.Scale(
             domain=list(tones.values()), range=[CLEAR[reading] for reading in tones])),
         tooltip=tooltip)
-    whiskers = base.mark_rule(color="#34495E", strokeWidth=2).encode(x="low:Q", x2="high:Q", tooltip=tooltip)
+    whiskers = base.mark_rule(color="#17202A", strokeWidth=2).encode(x="low:Q", x2="high:Q", tooltip=tooltip)
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#888").encode(x="x:Q")
     return (bars + whiskers + zero).properties(title=title, height=alt.Step(34))

@@ -39,7 +39,7 @@ def items_chart(ctx: Context, stage: str, filters: dict | None, top: int) -> alt
 def gaps_heatmap(ctx: Context, stage: str, filters: dict | None, top: int) -> alt.Chart:
     """Customer x item of the ``top`` customers with most gaps: missing or given."""
     items, gaps = _items(ctx, stage, filters, top)
-    status = alt.Scale(domain=[_("Missing"), _("Given")], range=["#C0392B", "#DDE3EA"])
+    status = alt.Scale(domain=[_("Missing"), _("Given")], range=[crm_core.catalogue.NEGATIVE_COLOUR, "#DDE3EA"])
     cells = gaps.cells.assign(status=gaps.cells["done"].map({True: _("Given"), False: _("Missing")}),
                               label=[item_label(k, label)
                                      for k, label in zip(gaps.cells["item_key"], gaps.cells["label"])],

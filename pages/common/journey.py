@@ -13,8 +13,10 @@ import crm_core
 from . import (
     Context,
     _,
+    date_input_format,
     escape_markdown,
     fmt_date,
+    fmt_each,
     fmt_opinion,
     item_label,
     mode_colour,
@@ -24,6 +26,7 @@ from . import (
     stage_label,
     with_labels,
 )
+from .charts import line_style, time_axis
 from .forms import confirmation, field_error, other_error, save
 from .presented import presented
 
@@ -40,7 +43,10 @@ def contributions_chart(journey: crm_core.Journey) -> alt.Chart:
     steps.append({"stage": None, "label": _("Final opinion"), "start": 0, "end": running,
                   "text": fmt_opinion(journey.final_opinion)})
     frame = pd.DataFrame(steps).assign(stage_label=lambda f: f["label"])
-    base = alt.Chart(frame, title=_("Final opinion = sum of each stage's latest opinion")).encode(
+    title = alt.Title(_("Final opinion = sum of each stage's latest opinion"),
+                      subtitle=[_("A waterfall: each stage starts where the previous one ended."),
+                                _("The last bar is the total.")])
+    base = alt.Chart(frame).encode(
         x=alt.X("label:N", title=None, sort=list(frame["label"]), axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar(size=48).encode(
         y=alt.Y("start:Q", title=_("Opinion"), scale=alt.Scale(domain=[-6, 6])), y2="end:Q",
@@ -50,7 +56,7 @@ def contributions_chart(journey: crm_core.Journey) -> alt.Chart:
         y=alt.Y("max_end:Q"), text="text:N").transform_calculate(
         max_end="max(datum.start, datum.end)")
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888").encode(y="y:Q")
-    return (bars + labels + zero).properties(height=280)
+    return (bars + labels + zero).properties(title=title, height=280)
 
 
 def contributions(ctx: Context, customer_id: int) -> alt.Chart:
@@ -58,7 +64,7 @@ def contributions(ctx: Context, customer_id: int) -> alt.Chart:
     return contributions_chart(read(ctx, crm_core.journey, customer_id, ctx.as_of))
 
 
-def score_trend(ctx: Context, customer_id: int) -> alt.Chart:
+def score_trend(ctx: Context, customer_id: int) -> alt.LayerChart:
     """``scores_chart`` of the customer's ``score_history`` (for ``draw``; the journey has a
     response or an opinion)."""
     return scores_chart(crm_core.score_history(read(ctx, crm_core.journey, customer_id, ctx.as_of)))
@@ -71,49 +77,56 @@ def timeline_chart(journey: crm_core.Journey, broken: pd.DataFrame | None = None
     responses = with_labels(journey.responses).assign(
         items_text=journey.responses["items"].map(lambda keys: ", ".join(item_label(k, labels.get(k)) for k in keys)
                                                   or "—"),
-        day=pd.to_datetime(journey.responses["responded_on"]))
+        day=pd.to_datetime(journey.responses["responded_on"]),
+        day_text=fmt_each(journey.responses["responded_on"], fmt_date))
     order = [stage_label(s) for s in crm_core.STAGES]
     dots = alt.Chart(responses).mark_circle(size=140, opacity=0.85).encode(
-        x=alt.X("day:T", title=_("Date")),
+        x=time_axis("day", _("Date")),
         y=alt.Y("stage_label:N", title=None, sort=order, scale=alt.Scale(domain=order)),
         color=mode_colour(),
-        tooltip=[alt.Tooltip("day:T", title=_("Date"), format="%Y-%m-%d"),
+        tooltip=[alt.Tooltip("day_text:N", title=_("Date")),
                  alt.Tooltip("mode_label:N", title=_("Mode")), alt.Tooltip("summary:N", title=_("Summary")),
                  alt.Tooltip("items_text:N", title=_("Checklist items")),
                  alt.Tooltip("quality:Q", title=_("Quality")),
                  alt.Tooltip("completeness:Q", title=_("Completeness"))])
     opinions = with_labels(journey.opinions).assign(day=pd.to_datetime(journey.opinions["opinion_on"]),
+                                                    day_text=fmt_each(journey.opinions["opinion_on"], fmt_date),
                                                     opinion=journey.opinions["score"].map(fmt_opinion))
     diamonds = alt.Chart(opinions).mark_point(shape="diamond", size=180, filled=True, color="#222").encode(
-        x="day:T", y=alt.Y("stage_label:N", sort=order),
-        tooltip=[alt.Tooltip("day:T", title=_("Date"), format="%Y-%m-%d"),
+        x=time_axis("day", _("Date")), y=alt.Y("stage_label:N", sort=order),
+        tooltip=[alt.Tooltip("day_text:N", title=_("Date")),
                  alt.Tooltip("opinion:N", title=_("Opinion")), alt.Tooltip("note:N", title=_("Note"))])
     if broken is None or broken.empty:
         return (dots + diamonds).properties(title=_("Timeline: responses (dots) and opinions (◆)"), height=220)
-    crosses = alt.Chart(with_labels(broken).assign(day=pd.to_datetime(broken["resolved_on"]))).mark_point(
-        shape="cross", size=220, filled=True, color="#C0392B").encode(
-        x="day:T", y=alt.Y("stage_label:N", sort=order),
-        tooltip=[alt.Tooltip("day:T", title=_("Broken on"), format="%Y-%m-%d"),
+    crosses = alt.Chart(with_labels(broken).assign(day=pd.to_datetime(broken["resolved_on"]),
+                                                   day_text=fmt_each(broken["resolved_on"], fmt_date))).mark_point(
+        shape="cross", size=220, filled=True, color=crm_core.catalogue.NEGATIVE_COLOUR).encode(
+        x=time_axis("day", _("Date")), y=alt.Y("stage_label:N", sort=order),
+        tooltip=[alt.Tooltip("day_text:N", title=_("Broken on")),
                  alt.Tooltip("what:N", title=_("Promise")), alt.Tooltip("made_by:N", title=_("Made by"))])
     return (dots + diamonds + crosses).properties(
         title=_("Timeline: responses (dots), opinions (◆) and broken promises (✚)"), height=220)
 
 
-def scores_chart(history: pd.DataFrame) -> alt.Chart:
+def scores_chart(history: pd.DataFrame) -> alt.LayerChart:
     """Opinion and our response score per stage over time, on the same −2 … +2 scale."""
     names = {"response_score": _("Our response score"), "opinion": _("Customer's opinion")}
     frame = with_labels(history).assign(day=pd.to_datetime(history["day"]),
                                         measure_label=history["measure"].map(names),
+                                        day_text=fmt_each(history["day"], fmt_date),
                                         value_text=history["value"].map(fmt_opinion))
-    return alt.Chart(frame, title=_("Opinion vs our response score per stage")).mark_line(
-        point=True, interpolate="step-after").encode(
-        x=alt.X("day:T", title=_("Date")),
+    tooltip = [alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("measure_label:N", title=_("Measure")),
+               alt.Tooltip("day_text:N", title=_("Date")), alt.Tooltip("value_text:N", title=_("Value"))]
+    base = alt.Chart(frame).encode(
+        x=time_axis("day", _("Date")),
         y=alt.Y("value:Q", title=_("Score (−2 … +2)"), scale=alt.Scale(domain=[-2, 2])),
-        color=stage_colour(),
-        strokeDash=alt.StrokeDash("measure_label:N", title=_("Measure")),
-        tooltip=[alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("measure_label:N", title=_("Measure")),
-                 alt.Tooltip("day:T", title=_("Date"), format="%Y-%m-%d"),
-                 alt.Tooltip("value_text:N", title=_("Value"))]).properties(height=280)
+        color=stage_colour(), tooltip=tooltip)
+    # The points are a layer of their own: on a line with points the legend of the line
+    # style would draw points, which have no style.
+    lines = base.mark_line(interpolate="step-after").encode(
+        strokeDash=line_style("measure_label", _("Measure"), names["opinion"], names["response_score"]))
+    return alt.layer(lines, base.mark_point(filled=True, size=40)).properties(
+        title=_("Opinion vs our response score per stage"), height=280)
 
 
 def checklist_table(journey: crm_core.Journey, stage: str) -> pd.DataFrame:
@@ -146,7 +159,8 @@ def response_editor(path: str, journey: crm_core.Journey, response: pd.Series, a
         left, middle, right = st.columns(3)
         left.number_input(_("Quality"), 1, 5, int(response["quality"]), key=f"{key}:quality")
         middle.number_input(_("Completeness"), 1, 5, int(response["completeness"]), key=f"{key}:completeness")
-        right.date_input(_("Date"), dt.date.fromisoformat(response["responded_on"]), key=f"{key}:responded_on")
+        right.date_input(_("Date"), dt.date.fromisoformat(response["responded_on"]), key=f"{key}:responded_on",
+                         format=date_input_format())
         field_error(key, "quality", "completeness", "responded_on")
         st.selectbox(_("Mode"), crm_core.MODES, index=crm_core.MODES.index(response["mode"]),
                      format_func=mode_label, key=f"{key}:mode")
@@ -172,7 +186,8 @@ def opinion_editor(path: str, opinion: pd.Series, author: str | None) -> None:
         left.select_slider(_("Opinion"), list(range(crm_core.OPINION_RANGE[0], crm_core.OPINION_RANGE[1] + 1)),
                            int(opinion["score"]), key=f"{key}:score",
                            format_func=lambda v: f"{fmt_opinion(v)} {_(crm_core.OPINION_LABELS[v])}")
-        right.date_input(_("Date"), dt.date.fromisoformat(opinion["opinion_on"]), key=f"{key}:opinion_on")
+        right.date_input(_("Date"), dt.date.fromisoformat(opinion["opinion_on"]), key=f"{key}:opinion_on",
+                         format=date_input_format())
         field_error(key, "score", "opinion_on", "stage")
         st.text_input(_("Note"), opinion["note"] or "", key=f"{key}:note")
         other_error(key, ("score", "opinion_on", "stage"))
