@@ -17,9 +17,14 @@ def test_kpis_equal_crm_core_on_the_demo(open_page, demo_db):
     shown = metrics(page)
     assert shown["Customers"] == str(figures.customers)
     assert shown["Average final opinion"] == fmt_opinion(figures.mean_final_opinion)
-    assert shown["At risk"] == str(len(risky)) and len(risky) > 0
-    table = page.dataframe[0].value
-    assert list(table["name"]) == list(risky["name"])
+    acting = risky[risky["act_now"]]
+    assert shown["Act now"] == str(figures.at_risk) == str(len(acting)) and len(acting) > 0
+    table, watched = page.dataframe[0].value, page.dataframe[1].value
+    assert list(table["name"]) == list(acting["name"])
+    assert list(watched["name"]) == list(risky.loc[~risky["act_now"], "name"])
+    assert list(table["severity"]) == list(acting["severity"])
+    first = acting.iloc[0]
+    assert table["parts"].iloc[0] == f"opinion {first['depth']} + fall {first['fall']} + signs {first['signals']}"
     assert table["journey"].iloc[0] == f"/Customer_journey?lang=en&customer={risky['customer_id'].iloc[0]}"
 
 
@@ -31,7 +36,7 @@ def test_the_url_sets_period_filters_and_snapshot(open_page, demo_db):
     page = open_page(PAGE, demo_db, period="180", region=region, as_of="2026-03-31")
     shown = metrics(page)
     assert shown["Customers"] == str(figures.customers) != str(now.customers)
-    assert shown["At risk"] == str(figures.at_risk)
+    assert shown["Act now"] == str(figures.at_risk)
     # the journey links keep the snapshot day
     links = page.dataframe[0].value["journey"]
     assert all("as_of=2026-03-31" in link for link in links)
