@@ -107,6 +107,21 @@ def format_number(value, lang: str, digits: int = 1, sign: bool = False) -> str:
     return text.replace("-", "−")
 
 
+def format_money(value, lang: str, currency: str, compact: bool = False) -> str:
+    """An amount of ``currency`` (an ISO 4217 code) in ``lang``'s format, in whole units
+    (``€6,391,234``, ``6 391 234 €`` in French); ``compact`` shortens it for a headline
+    figure (``€6.4M``, ``6,4 M €``). Uses a real minus sign."""
+    locale = _locale(lang)
+    if compact:
+        text = numbers.format_compact_currency(value, currency, locale=locale, fraction_digits=1)
+    else:
+        # The locale's own pattern (symbol before or after) without its cents: amounts here are whole.
+        pattern = locale.currency_formats["standard"].pattern.replace(".00", "")
+        text = numbers.format_currency(round(value) or 0, currency, format=pattern, locale=locale,
+                                       currency_digits=False)
+    return text.replace("-", "−")
+
+
 def format_percent(value, lang: str) -> str:
     """A share in ``lang``'s format: ``0.72`` -> ``72 %`` (fr), ``72%`` (en)."""
     return numbers.format_percent(value, locale=_locale(lang))

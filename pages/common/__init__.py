@@ -264,6 +264,19 @@ def fmt_pct(value) -> str:
     return "—" if value is None or pd.isna(value) else i18n.format_percent(float(value), lang())
 
 
+def fmt_money(value, compact: bool = False) -> str:
+    """An amount in the app's currency (``crm_core.outcomes.currency``): ``€6,391,234``, or
+    ``€6.4M`` when ``compact`` (a headline figure that must fit its card); missing -> ``—``."""
+    if value is None or pd.isna(value):
+        return "—"
+    return i18n.format_money(float(value), lang(), crm_core.outcomes.currency(), compact)
+
+
+def fmt_multiple(value) -> str:
+    """A ratio read as a multiple: ``2.1×``; missing -> ``—``."""
+    return "—" if value is None or pd.isna(value) else _("{value}×", value=fmt_number(value, 1))
+
+
 def fmt_date(value) -> str:
     """A date for people (``23 Nov 2026``, ``23 nov. 2026``); missing -> ``never``."""
     if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
