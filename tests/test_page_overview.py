@@ -1,6 +1,8 @@
 """The overview page: KPIs and the at-risk list equal crm_core's figures for the URL's view."""
 
 
+import re
+
 from fixtures import metrics
 
 import crm_core
@@ -65,3 +67,17 @@ def test_garbage_in_the_url_is_not_a_traceback(open_page, demo_db):
         figures, _ = crm_core.overview(db, None, 90)
     assert page.metric[0].value == str(figures.customers)   # unknown values fall back to the default view
     assert any("not a past date" in warning.value for warning in page.warning)
+
+
+def test_no_minus_zero_on_the_overview_and_outcomes(open_page, demo_db, chart_data):
+    from crm_core import i18n
+
+    assert (i18n.format_number(-0.05, "en", 1, sign=True), i18n.format_money(-0.4, "fr", "EUR", compact=True)) == \
+        ("0", "0\xa0€")
+    minus_zero = re.compile(r"−0(?![\d.,])")
+    for page_file in (PAGE, "pages/10_Outcomes.py"):
+        page = open_page(page_file, demo_db)
+        shown = [m.value for m in page.metric] + [c.value for c in page.caption] + [m.value for m in page.markdown]
+        shown += [str(cell) for table in page.dataframe for cell in table.value.to_numpy().ravel()]
+        shown += [str(cell) for chart in page.get("vega_lite_chart") for cell in chart_data(chart).to_numpy().ravel()]
+        assert not [text for text in shown if minus_zero.search(text)], page_file
