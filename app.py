@@ -13,7 +13,7 @@ from pages.common.presented import draw, presented
 ctx = setup("Portfolio overview", "📊")
 customers_or_stop(ctx, _("There are no customers yet."))
 # The period control needs room for "365 days" at 1366 px wide.
-left, right = st.columns([2, 1])
+left, right = st.columns([3, 2])
 with left:
     filters = portfolio_filters(ctx)
 with right:

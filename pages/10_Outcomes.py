@@ -32,7 +32,7 @@ kpis[0].caption(fmt_money(revenue))
 kpis[1].metric(_("Acquisition cost"), fmt_money(cost, compact=True), border=True,
                help=_("Sales and marketing spent to win these customers (from their profiles)."))
 kpis[1].caption(fmt_money(cost))
-kpis[2].metric(_("Sales ÷ acquisition cost"), fmt_multiple(revenue / cost if cost else None), border=True,
+kpis[2].metric(_("Sales ÷ cost"), fmt_multiple(revenue / cost if cost else None), border=True,
                help=_("Additional sales as a multiple of the acquisition cost: 2× means every unit spent "
                       "to win the customers brought two back."))
 kpis[3].metric(_("Referrals given"), fmt_number(int(returns['referrals_given'].sum()), 0), border=True)

@@ -17,7 +17,7 @@ def test_the_figures_equal_crm_core(open_page, outcomes_db):
     page = open_page(PAGE, outcomes_db)
     assert not page.exception and not page.error
     shown = metrics(page)
-    assert (shown["Additional sales"], shown["Acquisition cost"], shown["Sales ÷ acquisition cost"]) == \
+    assert (shown["Additional sales"], shown["Acquisition cost"], shown["Sales ÷ cost"]) == \
         ("€80K", "€30K", "2.7×")
     assert {"€80,000", "€30,000"} <= {c.value for c in page.caption}     # the exact amounts under the cards
     assert (shown["Referrals given"], shown["Referrals lost"]) == ("2", "1")
