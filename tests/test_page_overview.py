@@ -45,13 +45,24 @@ def test_the_url_sets_period_filters_and_snapshot(open_page, demo_db):
 
 
 def test_selecting_an_at_risk_row_opens_that_journey(open_page, demo_db):
-    page = open_page(PAGE, demo_db, as_of="2026-06-30")
+    page = open_page(PAGE, demo_db, as_of="2026-09-30")
     with crm_core.connect(demo_db) as db:
-        _, risky = crm_core.overview(db, "2026-06-30", 90)
+        _, risky = crm_core.overview(db, "2026-09-30", 90)
+    assert risky["act_now"].iloc[1]       # the second row of the first table, "Act now"
     page.session_state["at_risk"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     page.run()
     assert page.query_params["customer"] == str(risky["customer_id"].iloc[1])
-    assert page.query_params["as_of"] == "2026-06-30"
+    assert page.query_params["as_of"] == "2026-09-30"
+
+
+def test_selecting_a_row_to_watch_opens_that_journey(open_page, demo_db):
+    page = open_page(PAGE, demo_db, as_of="2026-09-30")
+    with crm_core.connect(demo_db) as db:
+        _, risky = crm_core.overview(db, "2026-09-30", 90)
+    acting = int(risky["act_now"].sum())
+    page.session_state["watch"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    page.run()
+    assert page.query_params["customer"] == str(risky["customer_id"].iloc[acting + 2])
 
 
 def test_an_empty_database_gives_a_next_step(open_page, empty_db):
