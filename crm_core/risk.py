@@ -27,7 +27,8 @@ Each customer at risk has one **severity**, the sum of three visible parts::
     signals  = 1 per other reason that holds                  (0 … 5)
 
 so the customer's own verdict (how low, how fast it drops) outweighs any one
-of our warning signs, and a customer at −6 ranks above one at −1. The list is
+of our warning signs: a customer at −6 starts at 6 points, one at −1 at 1 and
+ranks above it only after a fall of several points or many signs. The list is
 sorted by severity, then by the fall, then by silence. **Act now** when the
 severity is ``ACT_NOW`` or more (the short list for this week); the others are
 to **watch**.
@@ -56,6 +57,8 @@ REASONS = ("negative_opinion", "falling_opinion", "missing_responses", "silent",
            "broken_promise")
 # The reasons that count one point each in ``signals``; the other two are measured in ``depth`` and ``fall``.
 SIGNALS = ("missing_responses", "silent", "overrated", "service_breach", "broken_promise")
+# Act now from 5: the worst opinion alone (−6), or a negative opinion that also fell or shows signs
+# (−3 that fell a point with one sign). On the demo portfolio that is 5 to 9 of its 48 customers.
 ACT_NOW = 5
 PERIODS = (30, 90, 180, 365)
 DEFAULT_PERIOD = 90
