@@ -12,7 +12,8 @@ from pages.common.presented import draw, presented
 
 ctx = setup("Portfolio overview", "📊")
 customers_or_stop(ctx, _("There are no customers yet."))
-left, right = st.columns([3, 1])
+# The period control needs room for "365 days" at 1366 px wide.
+left, right = st.columns([3, 2])
 with left:
     filters = portfolio_filters(ctx)
 with right:
@@ -33,28 +34,44 @@ kpis[1].metric(_("Average final opinion"), fmt_opinion(figures.mean_final_opinio
                delta_color="off" if change is None or abs(change) < 0.05 else "normal",
                help=_("Mean over rated customers of the sum of the latest opinion of each reached stage (−6 … +6)."))
 kpis[1].caption(n_("{n} customer rated", "{n} customers rated", figures.rated))
-kpis[2].metric(_("Checklist coverage of current stages"), fmt_pct(figures.mean_coverage), border=True,
+kpis[2].metric(_("Coverage of current stages"), fmt_pct(figures.mean_coverage), border=True,
                help=_("Share of the current stage's expected responses given at least once, averaged over customers."))
-kpis[3].metric(_("At risk"), fmt_number(figures.at_risk, 0), border=True,
-               help=_("Falling opinion, expected responses missing, no response for long, or we rate ourselves "
-                      "higher than the customer does."))
-kpis[3].caption(fmt_pct(figures.at_risk / figures.customers) + " " + _("of the portfolio"))
+kpis[3].metric(_("Act now"), fmt_number(figures.at_risk, 0), border=True,
+               help=_("Customers at risk whose severity is {threshold} or more: the list to act on this week.",
+                      threshold=risk.ACT_NOW))
+kpis[3].caption(n_("{n} more to watch", "{n} more to watch", figures.to_watch))
 
 charts = st.columns(2)
 draw(ctx, stages_chart, period, filters or None, into=charts[0])
 draw(ctx, opinions_chart, period, filters or None, into=charts[1])
 
-st.subheader(_("Customers at risk"))
+COLUMNS = {"name": _("Customer"), "severity": _("Severity"), "parts": _("Severity parts"), "why": _("Why"),
+           "stage_label": _("Stage"), "opinion": _("Final opinion"), "change_text": _("Change"),
+           "coverage_text": _("Coverage"), "silence": _("Last response"), "gap_text": _("Self-assessment gap"),
+           "account_manager": _("Account manager"), "journey": link_column()}
+st.subheader(_("Act now"))
 if risky.empty:
     st.success(_("Nobody is at risk: opinions hold, expected responses are given and nobody is left waiting."))
     st.stop()
-st.caption(_("Most at risk first. Select a row to open the customer's journey."))
-picked = st.dataframe(presented(ctx, at_risk_table, period, filters or None), hide_index=True, width="stretch",
-                      on_select="rerun", selection_mode="single-row", key="at_risk", column_config={
-    "name": _("Customer"), "why": _("Why"), "stage_label": _("Stage"), "opinion": _("Final opinion"),
-    "change_text": _("Change"), "coverage_text": _("Coverage"), "silence": _("Last response"),
-    "gap_text": _("Self-assessment gap"), "account_manager": _("Account manager"), "journey": link_column()})
+st.caption(_("Severity = how far the final opinion is below 0 + how many points it fell in {days} days "
+             "+ 1 per other warning sign. Act now from {threshold}; highest first. "
+             "Select a row to open the customer's journey.", days=period, threshold=risk.ACT_NOW))
+acting = int(risky["act_now"].sum())
+if acting:
+    picked = st.dataframe(presented(ctx, at_risk_table, period, filters or None, True), hide_index=True,
+                          width="stretch", on_select="rerun", selection_mode="single-row", key="at_risk",
+                          column_config=COLUMNS).selection.rows
+else:
+    st.success(_("Nobody needs action now; the customers below are to watch."))
+    picked = []
+if acting < len(risky):
+    with st.expander(n_("{n} customer to watch", "{n} customers to watch", len(risky) - acting), icon="👀"):
+        watched = st.dataframe(presented(ctx, at_risk_table, period, filters or None, False), hide_index=True,
+                               width="stretch", on_select="rerun", selection_mode="single-row", key="watch",
+                               column_config=COLUMNS).selection.rows
+        # The watch list follows the act-now rows in ``risky``.
+        picked = picked or [acting + row for row in watched]
 download(risky, "at-risk")
-if picked.selection.rows:
-    customer = int(risky.iloc[picked.selection.rows[0]]["customer_id"])
+if picked:
+    customer = int(risky.iloc[picked[0]]["customer_id"])
     st.switch_page("pages/1_Customer_journey.py", query_params=carried(customer=customer))

@@ -17,7 +17,7 @@ SORTS: dict[str, tuple[list[str], list[bool]]] = {
     "name": (["name"], [True]),
     "final_opinion": (["final_opinion", "name"], [True, True]),
     "last_response": (["last_response_on", "name"], [False, True]),
-    "risk": (["risk_score", "name"], [False, True]),
+    "risk": (["severity", "name"], [False, True]),
 }
 
 
@@ -45,16 +45,17 @@ def customer_list(db, as_of=None, filters: dict | None = None, stages: list[str]
                   today: dt.date | None = None) -> pd.DataFrame:
     """The customers at the end of ``as_of`` (None: now), one row each, as the customer list
     shows them: the ``portfolio`` columns plus ``reasons`` (the at-risk reasons of
-    ``risk.at_risk``, an empty tuple when not at risk), ``at_risk`` and ``risk_score``.
+    ``risk.at_risk``, an empty tuple when not at risk), ``at_risk`` and ``severity``
+    (``risk.severity``, 0 when not at risk).
 
     ``filters`` restricts ``sector``, ``region`` and ``account_manager`` (as ``portfolio``),
     ``stages`` the current stage, ``at_risk_only`` keeps the customers at risk, ``search``
     the names containing it (``matches``); ``sort`` is a key of ``SORTS``."""
     found = portfolio(db, as_of, filters, today)
-    risky = at_risk(db, as_of, DEFAULT_PERIOD, filters, today)[["customer_id", "reasons", "score"]]
-    found = found.merge(risky.rename(columns={"score": "risk_score"}), on="customer_id", how="left")
-    found["at_risk"] = found["risk_score"].notna()
-    found["risk_score"] = found["risk_score"].fillna(0).astype(int)
+    risky = at_risk(db, as_of, DEFAULT_PERIOD, filters, today)[["customer_id", "reasons", "severity"]]
+    found = found.merge(risky, on="customer_id", how="left")
+    found["at_risk"] = found["severity"].notna()
+    found["severity"] = found["severity"].fillna(0).astype(int)
     found["reasons"] = [reasons if isinstance(reasons, tuple) else () for reasons in found["reasons"]]
     keep = matches(found["name"], search)
     if stages:

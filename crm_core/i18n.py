@@ -99,11 +99,29 @@ def format_number(value, lang: str, digits: int = 1, sign: bool = False) -> str:
     """``value`` with at most ``digits`` decimals in ``lang``'s format (``1,5`` in
     French); ``sign`` adds ``+`` to positive values. Uses a real minus sign."""
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    if round(value, digits) == 0:
-        value = 0  # never "−0"
     text = numbers.format_decimal(value, format=pattern, locale=_locale(lang))
+    if not any(digit in text for digit in "123456789"):
+        # Babel rounds half to even (-0.05 -> "-0"): whatever rounds to zero is written 0, never "−0".
+        return numbers.format_decimal(0, format=pattern, locale=_locale(lang))
     if sign and value > 0:
         text = "+" + text
+    return text.replace("-", "−")
+
+
+def format_money(value, lang: str, currency: str, compact: bool = False) -> str:
+    """An amount of ``currency`` (an ISO 4217 code) in ``lang``'s format, in whole units
+    (``€6,391,234``, ``6 391 234 €`` in French); ``compact`` shortens it for a headline
+    figure (``€6.4M``, ``6,4 M €``). Uses a real minus sign."""
+    locale = _locale(lang)
+    if abs(value) < 0.5:
+        value = 0  # never "−€0"
+    if compact:
+        text = numbers.format_compact_currency(value, currency, locale=locale, fraction_digits=1)
+    else:
+        # The locale's own pattern (symbol before or after) without its cents: amounts here are whole.
+        pattern = locale.currency_formats["standard"].pattern.replace(".00", "")
+        text = numbers.format_currency(round(value), currency, format=pattern, locale=locale,
+                                       currency_digits=False)
     return text.replace("-", "−")
 
 

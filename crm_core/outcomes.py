@@ -4,6 +4,8 @@ and marketing spend) and beside the customer's final opinion.
 
 * **Revenue** of a customer = the sum of its additional sales.
 * **Return on acquisition** = revenue ÷ acquisition cost (None without a cost).
+* **Currency** of every amount (acquisition cost, additional sales): the setting
+  ``CRM_CURRENCY``, an ISO 4217 code (default ``EUR``); see ``currency``.
 * **Opinion bands** of the final opinion (``scores.opinion_band``: negative,
   neutral, positive, not rated). Per band: customers and, per customer,
   additional sales, revenue, referrals given and lost.
@@ -12,6 +14,8 @@ and marketing spend) and beside the customer's final opinion.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 
 import pandas as pd
 
@@ -26,6 +30,15 @@ KINDS: tuple[str, ...] = ("additional_sale", "referral_given", "referral_lost")
 KIND_LABELS: dict[str, str] = {"additional_sale": N_("Additional sale"), "referral_given": N_("Referral given"),
                                "referral_lost": N_("Referral lost")}
 GROUPS = ("customer", "sector")
+CURRENCY_SETTING = "CRM_CURRENCY"
+DEFAULT_CURRENCY = "EUR"
+
+
+def currency() -> str:
+    """The ISO 4217 code every amount is in: ``CRM_CURRENCY`` upper-cased, or ``EUR``
+    when it is unset or not three letters."""
+    code = os.environ.get(CURRENCY_SETTING, "").strip().upper()
+    return code if re.fullmatch("[A-Z]{3}", code) else DEFAULT_CURRENCY
 
 
 def record_outcome(db, customer_id: int, kind: str, on_date, *, amount=None, counterpart: str | None = None,

@@ -2,6 +2,8 @@
 
 A customer is **at risk** when at least one of these holds at ``as_of``:
 
+* ``negative_opinion`` — the final opinion is in the negative band
+  (``scores.opinion_band``, −6 … −1);
 * ``falling_opinion`` — the final opinion fell over the period (it was rated
   at the period's start and is lower now);
 * ``missing_responses`` — in the current stage, less than
@@ -17,9 +19,19 @@ A customer is **at risk** when at least one of these holds at ``as_of``:
 * ``broken_promise`` — a promise was broken during the period, or an open
   promise is past its due date (see ``promises``).
 
-The risk score is the number of reasons, with a falling opinion counting
-double (it is the customer's own verdict); the list is sorted by score, then
-by the fall, then by silence.
+Each customer at risk has one **severity**, the sum of three visible parts::
+
+    severity = depth + fall + signals
+    depth    = −final opinion when it is negative, else 0     (0 … 6)
+    fall     = points the final opinion fell over the period  (0 … 12)
+    signals  = 1 per other reason that holds                  (0 … 5)
+
+so the customer's own verdict (how low, how fast it drops) outweighs any one
+of our warning signs: a customer at −6 starts at 6 points, one at −1 at 1 and
+ranks above it only after a fall of several points or many signs. The list is
+sorted by severity, then by the fall, then by silence. **Act now** when the
+severity is ``ACT_NOW`` or more (the short list for this week); the others are
+to **watch**.
 """
 
 from __future__ import annotations
@@ -30,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import promises, service
+from . import promises, scores, service
 from .catalogue import STAGES
 from .trends import final_opinion_sums, period_start
 from .reads import delivery_scores, portfolio
@@ -41,9 +53,13 @@ MIN_COVERAGE = 0.5
 GRACE_DAYS = 30
 SILENT_DAYS = 60
 OVERRATED_GAP = 1.5
-REASONS = ("falling_opinion", "missing_responses", "silent", "overrated", "service_breach", "broken_promise")
-WEIGHTS = {"falling_opinion": 2, "missing_responses": 1, "silent": 1, "overrated": 1, "service_breach": 1,
-           "broken_promise": 1}
+REASONS = ("negative_opinion", "falling_opinion", "missing_responses", "silent", "overrated", "service_breach",
+           "broken_promise")
+# The reasons that count one point each in ``signals``; the other two are measured in ``depth`` and ``fall``.
+SIGNALS = ("missing_responses", "silent", "overrated", "service_breach", "broken_promise")
+# Act now from 5: the worst opinion alone (−6), or a negative opinion that also fell or shows signs
+# (−3 that fell a point with one sign). On the demo portfolio that is 5 to 9 of its 48 customers.
+ACT_NOW = 5
 PERIODS = (30, 90, 180, 365)
 DEFAULT_PERIOD = 90
 
@@ -58,7 +74,8 @@ class Overview:
     mean_final_opinion_start: float | None
     rated: int
     mean_coverage: float | None         # coverage of the current stage, averaged over customers
-    at_risk: int
+    at_risk: int                        # customers to act on now (severity >= ACT_NOW)
+    to_watch: int                       # the other customers at risk
     opinion_counts: pd.DataFrame        # final_opinion (-6..6), customers; only rated customers
     period_start: dt.date
 
@@ -80,7 +97,8 @@ def at_risk(db, as_of=None, period_days: int = DEFAULT_PERIOD, filters: dict | N
     ``customer_id, name, sector, region, account_manager, stage, final_opinion,
     opinion_change`` (over the period; NA when not rated at both ends),
     ``coverage, items_missing, days_in_stage, days_since_response, gap,
-    reasons`` (tuple of ``REASONS`` codes) ``, score``."""
+    reasons`` (tuple of ``REASONS`` codes) ``, depth, fall, signals, severity``
+    (see ``severity``) ``, act_now`` (bool)."""
     found = portfolio(db, as_of, filters, today)
     return _at_risk(db, found, final_opinion_sums(db, as_of, period_days, today), as_of, period_days, today)
 
@@ -89,7 +107,7 @@ def _at_risk(db, found: pd.DataFrame, finals: pd.DataFrame, as_of, period_days, 
     """``at_risk`` of the ``portfolio`` rows ``found``, given ``final_opinion_sums`` (``finals``)."""
     columns = ["customer_id", "name", "sector", "region", "account_manager", "stage", "final_opinion",
                "opinion_change", "coverage", "items_missing", "days_in_stage", "days_since_response",
-               "gap", "reasons", "score"]
+               "gap", "reasons", "depth", "fall", "signals", "severity", "act_now"]
     if found.empty:
         return pd.DataFrame(columns=columns)
     day = SnapshotDay.of(as_of).reference(today)
@@ -106,7 +124,9 @@ def _at_risk(db, found: pd.DataFrame, finals: pd.DataFrame, as_of, period_days, 
     found["days_in_stage"] = (pd.Timestamp(day) - pd.to_datetime(found["entered_on"])).dt.days
     age = (pd.Timestamp(day) - pd.to_datetime(found["created_on"])).dt.days
     found["items_missing"] = (found["items_total"] - found["items_covered"]).fillna(0).astype(int)
+    band = scores.opinion_band(found["final_opinion"])
     flags = pd.DataFrame({
+        "negative_opinion": band == "negative",
         "falling_opinion": found["opinion_change"].fillna(0) < 0,
         "missing_responses": (found["coverage"].fillna(0) < MIN_COVERAGE)
         & (found["days_in_stage"].fillna(0) >= GRACE_DAYS),
@@ -117,15 +137,27 @@ def _at_risk(db, found: pd.DataFrame, finals: pd.DataFrame, as_of, period_days, 
         "broken_promise": found["customer_id"].isin(promises.customers_with_broken_promises(
             db, as_of, since=period_start(as_of, period_days, today), today=today)),
     })
-    found["score"] = sum(flags[reason].astype(int) * WEIGHTS[reason] for reason in REASONS)
+    found = found.assign(**severity(found["final_opinion"], found["opinion_change"], flags[list(SIGNALS)]))
     found["opinion_change"] = found["opinion_change"].astype("Int64")
-    risky = found[found["score"] > 0].copy()
+    risky = found[flags.any(axis=1)].copy()
     risky["reasons"] = [tuple(r for r, flagged in zip(REASONS, row) if flagged)
                         for row in flags.loc[risky.index, list(REASONS)].to_numpy()]
+    risky["act_now"] = risky["severity"] >= ACT_NOW
     risky = risky.sort_values(
-        ["score", "opinion_change", "days_since_response", "name"],
+        ["severity", "opinion_change", "days_since_response", "name"],
         ascending=[False, True, False, True], na_position="last")
     return risky[columns].reset_index(drop=True)
+
+
+def severity(final_opinion: pd.Series, opinion_change: pd.Series, signals: pd.DataFrame) -> dict[str, pd.Series]:
+    """The severity of each customer and its parts (see the module docstring), from aligned
+    Series of the final opinion and its change over the period (NA when unknown) and one
+    boolean column per signal: ``{"depth", "fall", "signals", "severity"}``, integer Series."""
+    opinion = final_opinion.astype(float)
+    depth = (-opinion).where(scores.opinion_band(final_opinion) == "negative", 0).fillna(0).astype(int)
+    fall = (-opinion_change.astype(float)).clip(lower=0).fillna(0).astype(int)
+    count = signals.astype(int).sum(axis=1)
+    return {"depth": depth, "fall": fall, "signals": count, "severity": depth + fall + count}
 
 
 def overview(db, as_of=None, period_days: int = DEFAULT_PERIOD, filters: dict | None = None,
@@ -150,7 +182,8 @@ def overview(db, as_of=None, period_days: int = DEFAULT_PERIOD, filters: dict | 
         mean_final_opinion_start=_mean(then),
         rated=len(rated),
         mean_coverage=_mean(now["coverage"]),
-        at_risk=len(risky),
+        at_risk=int(risky["act_now"].sum()),
+        to_watch=len(risky) - int(risky["act_now"].sum()),
         opinion_counts=counts,
         period_start=start,
     )

@@ -219,6 +219,13 @@ def reference_moment(as_of=None, now: dt.datetime | None = None) -> dt.datetime:
     return moment
 
 
+def price_premium(ratio):
+    """How far a quoted spare-part price is above its reference: quoted ÷ reference − 1
+    (``0.13``: 13 % above; negative: below). Takes the ratio (a number or None); returns
+    a float, or None without a ratio."""
+    return None if ratio is None or pd.isna(ratio) else ratio - 1
+
+
 def service_targets(db) -> pd.DataFrame:
     """``priority, first_reply_hours, attention_hours, repair_hours`` in priority order
     (the defaults where nobody changed them)."""
@@ -281,7 +288,7 @@ class ServicePortfolio:
     open_breached: int
     medians: dict[str, float | None]   # clock -> median hours of stopped clocks
     compliance: pd.DataFrame           # priority, clock, met, decided, compliance (0..1 or NaN)
-    trend: pd.DataFrame                # month, clock, cases, median_hours, compliance
+    trend: pd.DataFrame                # month, clock, cases, median_hours, compliance, partial (month not over)
     spares: pd.DataFrame               # customer_id, name, cases, quoted, reference, ratio (sum ÷ sum)
     price_ratio: float | None          # all spare parts: sum quoted ÷ sum reference
 
@@ -329,6 +336,8 @@ def service_portfolio(db, as_of=None, filters: dict | None = None,
         **{k: by_month[[f"{c}_{k}" for c in CLOCKS]].to_numpy().ravel() for k in ("met", "decided")}})
     trend["compliance"] = trend["met"] / trend["decided"].where(trend["decided"] > 0)
     trend = trend.astype({"median_hours": float, "compliance": float})
+    # The month of the reference moment is still running: its few cases are not yet a month's figure.
+    trend["partial"] = trend["month"] == reference_moment(as_of, now).strftime("%Y-%m")
     spares = relationship_queries.spare_prices(db, day, filters)
     spares["ratio"] = (spares["quoted"] / spares["reference"]).round(3)
     return ServicePortfolio(
@@ -337,7 +346,7 @@ def service_portfolio(db, as_of=None, filters: dict | None = None,
         medians={clock: None if pd.isna(median) else float(median)
                  for clock, median in hours[list(CLOCKS)].median().items()},
         compliance=compliance,
-        trend=trend[["month", "clock", "cases", "median_hours", "compliance"]].sort_values(
+        trend=trend[["month", "clock", "cases", "median_hours", "compliance", "partial"]].sort_values(
             ["month", "clock"]).reset_index(drop=True),
         spares=spares.sort_values("ratio", ascending=False, kind="stable").reset_index(drop=True),
         price_ratio=round(float(spares["quoted"].sum() / spares["reference"].sum()), 3) if len(spares) else None)

@@ -4,7 +4,8 @@ and do happy customers bring more?"""
 import streamlit as st
 
 import crm_core
-from pages.common import SHOWN, _, band_label, customers_or_stop, first_of, fmt_number, n_, read, setup
+from pages.common import (SHOWN, _, band_label, customers_or_stop, first_of, fmt_money, fmt_multiple, fmt_number, n_,
+                          read, setup)
 from pages.common.charts import portfolio_filters, url_choice
 from pages.common.forms import customer_picker, session_author
 from pages.common.outcomes import bands_chart, outcome_form, outcomes_table, returns_chart, returns_table
@@ -24,11 +25,16 @@ if returns.empty:
 
 cost, revenue = returns["acquisition_cost"].sum(), returns["revenue"].sum()
 kpis = st.columns(5)
-kpis[0].metric(_("Additional sales"), fmt_number(revenue, 0), border=True,
+# Headline amounts are compact so they fit their card at 1366 px; the exact amount is right under them.
+kpis[0].metric(_("Additional sales"), fmt_money(revenue, compact=True), border=True,
                help=_("Sum of the additional sales recorded up to the snapshot day."))
-kpis[1].metric(_("Acquisition cost"), fmt_number(cost, 0), border=True,
+kpis[0].caption(fmt_money(revenue))
+kpis[1].metric(_("Acquisition cost"), fmt_money(cost, compact=True), border=True,
                help=_("Sales and marketing spent to win these customers (from their profiles)."))
-kpis[2].metric(_("Sales ÷ acquisition cost"), fmt_number(revenue / cost if cost else None, 2), border=True)
+kpis[1].caption(fmt_money(cost))
+kpis[2].metric(_("Sales ÷ cost"), fmt_multiple(revenue / cost if cost else None), border=True,
+               help=_("Additional sales as a multiple of the acquisition cost: 2× means every unit spent "
+                      "to win the customers brought two back."))
 kpis[3].metric(_("Referrals given"), fmt_number(int(returns['referrals_given'].sum()), 0), border=True)
 kpis[4].metric(_("Referrals lost"), fmt_number(int(returns['referrals_lost'].sum()), 0), border=True)
 
@@ -42,9 +48,10 @@ else:
     with right:
         for row in bands.itertuples():
             st.markdown(f"**{band_label(row.band)}** · " + n_("{n} customer", "{n} customers", row.customers))
-            st.caption(_("{sales} in additional sales per customer · {given} referrals given · {lost} lost",
-                          sales=fmt_number(row.revenue_per_customer, 0),
-                          given=fmt_number(row.referrals_given_per_customer, 2),
+            st.caption(_("{amount} of additional sales per customer ({sales} sales) · {given} referrals given "
+                         "· {lost} lost", amount=fmt_money(row.revenue_per_customer),
+                         sales=fmt_number(row.additional_sales_per_customer, 2),
+                         given=fmt_number(row.referrals_given_per_customer, 2),
                           lost=fmt_number(row.referrals_lost_per_customer, 2)))
     st.caption(_("Final opinion = sum of the latest opinion of each reached stage (−6 … +6), on the snapshot day."))
 

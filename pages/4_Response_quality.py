@@ -25,7 +25,8 @@ st.caption(_("Responses from {month} up to {day}.", month=fmt_month(since), day=
 
 by_mode = with_labels(read(ctx, crm_core.quality_by_mode, ctx.as_of, since=since, stage=stage))
 for column, row in zip(st.columns(len(by_mode)), by_mode.itertuples()):
-    column.metric(row.mode_label, "—" if not row.responses else
+    # The label says which figure is which: two bare numbers side by side read as one.
+    column.metric(_("{mode}: quality · completeness", mode=row.mode_label), "—" if not row.responses else
                   f"{fmt_number(row.mean_quality)} · {fmt_number(row.mean_completeness)}",
                   help=_("Mean quality · mean completeness (1 … 5)"), border=True)
     column.caption(n_("{count} response", "{count} responses", row.responses, count=fmt_number(row.responses, 0)))

@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import SHOWN, _, customers_or_stop, first_of, fmt_number, fmt_pct, n_, read, setup
+from pages.common import SHOWN, _, customers_or_stop, first_of, fmt_month, fmt_number, fmt_pct, n_, read, setup
 from pages.common.charts import link_column, portfolio_filters
 from pages.common.forms import customer_picker, session_author
 from pages.common.presented import draw, presented
-from pages.common.service import (case_form, clock_now, compliance_table, event_form, fmt_hours,
+from pages.common.service import (case_form, clock_now, compliance_table, event_form, fmt_hours, fmt_price_premium,
                                   open_cases_table, promise_form, promises_shown, resolve_form, spares_table,
                                   trend_chart)
 
@@ -48,9 +48,14 @@ with clock_tab:
         left.dataframe(compliance_table(figures.compliance), hide_index=True, width="stretch")
         left.caption(_("Clocks stopped within target ÷ clocks decided (stopped, or running and already late)."))
         draw(ctx, trend_chart, filters, now, into=right)
+        running = figures.trend.loc[figures.trend["partial"], "month"]
+        if len(running):
+            right.caption(_("{month} is left out until it ends: its few cases are not yet a month's figure.",
+                            month=fmt_month(running.iloc[0])))
         st.subheader(_("Spare parts at actual price?"), anchor=False)
-        st.metric(_("Quoted ÷ reference price, all spare parts"), fmt_number(figures.price_ratio, 2),
-                  help=_("1.00 = at the reference price; above 1.05 the checklist does not count it as fair."))
+        st.metric(_("Quoted price, all spare parts"), fmt_price_premium(figures.price_ratio),
+                  help=_("Quoted against the reference price; more than {share} above it the checklist does not "
+                         "count it as fair.", share=fmt_pct(crm_core.service.FAIR_PRICE_RATIO - 1)))
         if len(figures.spares):
             st.dataframe(presented(ctx, spares_table, filters, now), hide_index=True, width="stretch")
             first_of(SHOWN, len(figures.spares))

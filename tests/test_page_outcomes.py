@@ -8,7 +8,7 @@ from fixtures import metrics
 
 import crm_core
 from crm_core import i18n
-from pages.common import fmt_number
+from pages.common import fmt_money, fmt_number
 
 PAGE = "pages/10_Outcomes.py"
 
@@ -17,12 +17,13 @@ def test_the_figures_equal_crm_core(open_page, outcomes_db):
     page = open_page(PAGE, outcomes_db)
     assert not page.exception and not page.error
     shown = metrics(page)
-    assert (shown["Additional sales"], shown["Acquisition cost"], shown["Sales ÷ acquisition cost"]) == \
-        ("80,000", "30,000", "2.67")
+    assert (shown["Additional sales"], shown["Acquisition cost"], shown["Sales ÷ cost"]) == \
+        ("€80K", "€30K", "2.7×")
+    assert {"€80,000", "€30,000"} <= {c.value for c in page.caption}     # the exact amounts under the cards
     assert (shown["Referrals given"], shown["Referrals lost"]) == ("2", "1")
     table = page.dataframe[0].value
     assert list(table["Customer or sector"]) == ["Acme Turbines", "Cobalt Mining", "Borealis Rail"]
-    assert list(table["Sales ÷ cost"]) == ["2.5", "3", "—"]
+    assert list(table["Sales ÷ cost"]) == ["2.5×", "3×", "—"]
 
 
 def test_the_opinion_bands_are_spelled_out_for_a_manager(open_page, outcomes_db):
@@ -30,16 +31,16 @@ def test_the_opinion_bands_are_spelled_out_for_a_manager(open_page, outcomes_db)
     with crm_core.connect(outcomes_db) as db:
         bands = crm_core.outcomes_by_opinion(db).set_index("band")
     captions = [c.value for c in page.caption]
-    positive = fmt_number(bands.loc["positive", "revenue_per_customer"], 0)
-    assert f"{positive} in additional sales per customer · 1 referrals given · 0 lost" in captions
+    positive = fmt_money(bands.loc["positive", "revenue_per_customer"])
+    assert f"{positive} of additional sales per customer (1 sales) · 1 referrals given · 0 lost" in captions
     assert any(m.value.startswith("**Negative (−6 … −1)** · 1 customer") for m in page.markdown)
 
 
 def test_per_sector_and_snapshot_come_from_the_url(open_page, outcomes_db):
     page = open_page(PAGE, outcomes_db, by="sector", as_of="2025-08-15")
     table = page.dataframe[0].value.set_index("Customer or sector")
-    assert table.loc["Energy", "Sales amount"] == "50,000" and table.loc["Mining", "Sales amount"] == "0"
-    assert metrics(page)["Additional sales"] == "50,000"
+    assert table.loc["Energy", "Sales amount"] == "€50,000" and table.loc["Mining", "Sales amount"] == "€0"
+    assert metrics(page)["Additional sales"] == "€50K"
 
 
 def test_recording_an_outcome_and_a_missing_amount(open_page, outcomes_db):
@@ -77,7 +78,7 @@ def test_the_charts_plot_crm_core_figures(open_page, outcomes_db, chart_data):
 def test_the_latest_outcomes_are_spelled_out_newest_first(open_page, outcomes_db):
     table = open_page(PAGE, outcomes_db).dataframe[1].value
     assert table.iloc[0].tolist() == ["5 Oct 2025", "Cobalt Mining", "Referral given", "—", "Fjord Metro", ""]
-    assert table.iloc[1][["Outcome", "Amount"]].tolist() == ["Additional sale", "30,000"]
+    assert table.iloc[1][["Outcome", "Amount"]].tolist() == ["Additional sale", "€30,000"]
 
 
 def test_tables_and_charts_are_built_once_until_an_outcome_is_recorded(open_page, outcomes_db, monkeypatch):
@@ -107,11 +108,29 @@ def test_tables_and_charts_are_built_once_until_an_outcome_is_recorded(open_page
     page.run()
     assert sorted(built) == sorted(shown * 2)          # the write changed the counter in the key
     table = page.dataframe[0].value.set_index("Customer or sector")
-    assert table.loc["Borealis Rail", "Sales amount"] == "12,000"
-    assert page.dataframe[1].value.iloc[0][["Customer", "Amount"]].tolist() == ["Borealis Rail", "12,000"]
+    assert table.loc["Borealis Rail", "Sales amount"] == "€12,000"
+    assert page.dataframe[1].value.iloc[0][["Customer", "Amount"]].tolist() == ["Borealis Rail", "€12,000"]
 
 
 def test_the_tables_follow_the_language(open_page, outcomes_db):
     page = open_page(PAGE, outcomes_db, lang="fr")
     table = page.dataframe[0].value.set_index("Client ou secteur")
-    assert table.loc["Acme Turbines", "Montant des ventes"] == i18n.format_number(50000, "fr", 0)
+    assert table.loc["Acme Turbines", "Montant des ventes"] == i18n.format_money(50000, "fr", "EUR")
+    assert i18n.format_money(50000, "fr", "EUR") == "50\u202f000\xa0€"
+
+
+def test_the_currency_is_shown_on_every_amount(open_page, outcomes_db, chart_data, monkeypatch):
+    monkeypatch.setenv("CRM_CURRENCY", "usd")
+    page = open_page(PAGE, outcomes_db, customer="1")
+    shown = metrics(page)
+    assert (shown["Additional sales"], shown["Acquisition cost"]) == ("US$80K", "US$30K")
+    assert {"US$80,000", "US$30,000"} <= {c.value for c in page.caption}
+    assert any(c.value.startswith("US$") and "of additional sales per customer" in c.value for c in page.caption)
+    returns, latest = page.dataframe[0].value, page.dataframe[1].value
+    for amounts in (returns["Acquisition cost"], returns["Sales amount"], latest["Amount"]):
+        assert all(text.startswith("US$") for text in amounts if text != "—") and (amounts != "—").any()
+    _per_band, plotted = (chart_data(chart) for chart in page.get("vega_lite_chart"))
+    assert plotted["value_text"].str.startswith("US$").all()
+    spec = page.get("vega_lite_chart")[1].proto.spec
+    assert '"Amount (USD)"' in spec
+    assert page.number_input(key="outcome_amount").label == "Amount of the additional sale (USD)"

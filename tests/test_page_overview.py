@@ -1,6 +1,8 @@
 """The overview page: KPIs and the at-risk list equal crm_core's figures for the URL's view."""
 
 
+import re
+
 from fixtures import metrics
 
 import crm_core
@@ -17,9 +19,14 @@ def test_kpis_equal_crm_core_on_the_demo(open_page, demo_db):
     shown = metrics(page)
     assert shown["Customers"] == str(figures.customers)
     assert shown["Average final opinion"] == fmt_opinion(figures.mean_final_opinion)
-    assert shown["At risk"] == str(len(risky)) and len(risky) > 0
-    table = page.dataframe[0].value
-    assert list(table["name"]) == list(risky["name"])
+    acting = risky[risky["act_now"]]
+    assert shown["Act now"] == str(figures.at_risk) == str(len(acting)) and len(acting) > 0
+    table, watched = page.dataframe[0].value, page.dataframe[1].value
+    assert list(table["name"]) == list(acting["name"])
+    assert list(watched["name"]) == list(risky.loc[~risky["act_now"], "name"])
+    assert list(table["severity"]) == list(acting["severity"])
+    first = acting.iloc[0]
+    assert table["parts"].iloc[0] == f"opinion {first['depth']} + fall {first['fall']} + signs {first['signals']}"
     assert table["journey"].iloc[0] == f"/Customer_journey?lang=en&customer={risky['customer_id'].iloc[0]}"
 
 
@@ -31,20 +38,31 @@ def test_the_url_sets_period_filters_and_snapshot(open_page, demo_db):
     page = open_page(PAGE, demo_db, period="180", region=region, as_of="2026-03-31")
     shown = metrics(page)
     assert shown["Customers"] == str(figures.customers) != str(now.customers)
-    assert shown["At risk"] == str(figures.at_risk)
+    assert shown["Act now"] == str(figures.at_risk)
     # the journey links keep the snapshot day
     links = page.dataframe[0].value["journey"]
     assert all("as_of=2026-03-31" in link for link in links)
 
 
 def test_selecting_an_at_risk_row_opens_that_journey(open_page, demo_db):
-    page = open_page(PAGE, demo_db, as_of="2026-06-30")
+    page = open_page(PAGE, demo_db, as_of="2026-09-30")
     with crm_core.connect(demo_db) as db:
-        _, risky = crm_core.overview(db, "2026-06-30", 90)
+        _, risky = crm_core.overview(db, "2026-09-30", 90)
+    assert risky["act_now"].iloc[1]       # the second row of the first table, "Act now"
     page.session_state["at_risk"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
     page.run()
     assert page.query_params["customer"] == str(risky["customer_id"].iloc[1])
-    assert page.query_params["as_of"] == "2026-06-30"
+    assert page.query_params["as_of"] == "2026-09-30"
+
+
+def test_selecting_a_row_to_watch_opens_that_journey(open_page, demo_db):
+    page = open_page(PAGE, demo_db, as_of="2026-09-30")
+    with crm_core.connect(demo_db) as db:
+        _, risky = crm_core.overview(db, "2026-09-30", 90)
+    acting = int(risky["act_now"].sum())
+    page.session_state["watch"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    page.run()
+    assert page.query_params["customer"] == str(risky["customer_id"].iloc[acting + 2])
 
 
 def test_an_empty_database_gives_a_next_step(open_page, empty_db):
@@ -60,3 +78,17 @@ def test_garbage_in_the_url_is_not_a_traceback(open_page, demo_db):
         figures, _ = crm_core.overview(db, None, 90)
     assert page.metric[0].value == str(figures.customers)   # unknown values fall back to the default view
     assert any("not a past date" in warning.value for warning in page.warning)
+
+
+def test_no_minus_zero_on_the_overview_and_outcomes(open_page, demo_db, chart_data):
+    from crm_core import i18n
+
+    assert (i18n.format_number(-0.05, "en", 1, sign=True), i18n.format_money(-0.4, "fr", "EUR", compact=True)) == \
+        ("0", "0\xa0€")
+    minus_zero = re.compile(r"−0(?![\d.,])")
+    for page_file in (PAGE, "pages/10_Outcomes.py"):
+        page = open_page(page_file, demo_db)
+        shown = [m.value for m in page.metric] + [c.value for c in page.caption] + [m.value for m in page.markdown]
+        shown += [str(cell) for table in page.dataframe for cell in table.value.to_numpy().ravel()]
+        shown += [str(cell) for chart in page.get("vega_lite_chart") for cell in chart_data(chart).to_numpy().ravel()]
+        assert not [text for text in shown if minus_zero.search(text)], page_file

@@ -12,7 +12,7 @@ def metrics(page) -> dict[str, str]:
 
 
 def expected_metrics(by_mode) -> dict[str, str]:
-    return {crm_core.MODE_LABELS[row.mode]: "—" if not row.responses else
+    return {f"{crm_core.MODE_LABELS[row.mode]}: quality · completeness": "—" if not row.responses else
             f"{fmt_number(row.mean_quality)} · {fmt_number(row.mean_completeness)}" for row in by_mode.itertuples()}
 
 
@@ -58,10 +58,11 @@ def test_a_snapshot_day_counts_only_the_responses_made_by_then(open_page, story_
     # Acme: a phone response (q4 c3) on 2025-02-01, an email one (q2 c1) on 2025-02-20.
     page = open_page(PAGE, story_db, since="2025-01-01", as_of="2025-02-10")
     phone, email = f"{fmt_number(4)} · {fmt_number(3)}", f"{fmt_number(2)} · {fmt_number(1)}"
-    assert metrics(page) == {"Face to face": "—", "Phone": phone, "Email / fax": "—"}
+    cards = [f"{mode}: quality · completeness" for mode in ("Face to face", "Phone", "Email / fax")]
+    assert metrics(page) == dict(zip(cards, ["—", phone, "—"]))
     assert list(page.dataframe[0].value["summary"]) == ["Data pack"]
     page = open_page(PAGE, story_db, since="2025-01-01", as_of="2025-02-28")
-    assert metrics(page) == {"Face to face": "—", "Phone": phone, "Email / fax": email}
+    assert metrics(page) == dict(zip(cards, ["—", phone, email]))
     assert list(page.dataframe[0].value["summary"]) == ["Late update", "Data pack"]   # weakest first
 
 

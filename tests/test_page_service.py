@@ -4,6 +4,7 @@ matching checklist response and record promises, errors next to the field."""
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from fixtures import PASSWORD, TODAY, metrics, sign_in
 
@@ -41,7 +42,8 @@ def test_the_clock_figures_and_open_cases_equal_crm_core(open_page, service_db):
     assert not page.exception and not page.error
     shown = metrics(page)
     assert shown["Open cases"] == "1" and shown["Open past target"] == "1"
-    assert (shown["Median first reply"], shown["Median attention"], shown["Median repair"]) == ("2.5 h", "10 h", "48 h")
+    medians = (shown["Median first reply"], shown["Median attention"], shown["Median repair"])
+    assert medians == ("2.5 h", "10 h", "2 days")     # from two days on a duration reads in days
     waiting = page.dataframe[0].value
     assert list(waiting["Fault"]) == ["Turbine trips"] and waiting["First reply"].iloc[0].startswith("🔴")
     compliance = page.dataframe[1].value.set_index("Priority")
@@ -152,3 +154,20 @@ def test_a_viewer_sees_the_clocks_but_cannot_open_a_case(open_page, service_db):
     assert any("viewer" in e.value for e in page.error)
     with crm_core.connect(service_db) as db:
         assert len(crm_core.case_clocks(db)) == 2
+
+
+def test_spare_prices_read_against_the_reference_and_the_running_month_is_left_out(open_page, service_db,
+                                                                                   chart_data):
+    with crm_core.connect(service_db) as db:
+        case = int(crm_core.open_cases(db, now=NOW)["case_id"].iloc[0])
+        crm_core.log_case_event(db, case, "repair", "2025-08-10 12:00", spare_quoted_price=113,
+                                spare_reference_price=100, now=NOW)
+        figures = crm_core.service_portfolio(db, "2025-08-20")
+    page = open_page(PAGE, service_db, as_of="2025-08-20")
+    assert metrics(page)["Quoted price, all spare parts"] == "+13% above reference"
+    assert page.dataframe[2].value["Against the reference"].tolist() == ["+13% above reference"]
+    # August 2025 is still running on the snapshot day: out of the trend, and said so.
+    assert set(figures.trend.loc[figures.trend["partial"], "month"]) == {"2025-08"}
+    plotted = chart_data(page.get("vega_lite_chart")[0])
+    assert set(pd.to_datetime(plotted["month"]).dt.strftime("%Y-%m")) == {"2025-07"}
+    assert any(c.value.startswith("Aug 2025 is left out until it ends") for c in page.caption)

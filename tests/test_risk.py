@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from fixtures import TODAY
 
@@ -11,7 +12,7 @@ from crm_core import risk
 AS_OF = dt.date(2025, 6, 30)   # period of 90 days starts 2025-04-01
 
 
-def test_at_risk_names_every_reason_and_orders_by_score(story_db):
+def test_at_risk_names_every_reason_and_orders_by_severity(story_db):
     with crm_core.connect(story_db) as db:
         found = crm_core.at_risk(db, AS_OF, 90, today=TODAY)
     assert list(found["name"]) == ["Acme Turbines", "Borealis Rail"]
@@ -19,11 +20,40 @@ def test_at_risk_names_every_reason_and_orders_by_score(story_db):
     # Acme: final +2 on 2025-04-01 (pre +2, operational not rated) -> 0 now; no operational
     # response after 90 days in the stage; last response 2025-02-20 (130 days).
     assert acme["reasons"] == ("falling_opinion", "missing_responses", "silent")
-    assert acme["opinion_change"] == -2 and acme["score"] == 4
+    assert acme["opinion_change"] == -2
+    assert (acme["depth"], acme["fall"], acme["signals"], acme["severity"]) == (0, 2, 2, 4)
     assert acme["days_in_stage"] == 90 and acme["days_since_response"] == 130
     # Borealis: -1 then and now (no fall), never answered in 121 days.
-    assert borealis["reasons"] == ("missing_responses", "silent")
-    assert borealis["score"] == 2
+    assert borealis["reasons"] == ("negative_opinion", "missing_responses", "silent")
+    assert (borealis["depth"], borealis["fall"], borealis["signals"], borealis["severity"]) == (1, 0, 2, 3)
+    assert not found["act_now"].any()     # both below risk.ACT_NOW: to watch
+
+
+def test_severity_ranks_the_worst_opinion_above_a_mild_one_with_more_signs():
+    # A customer at -6 that gave no other sign, beside one at -1 that fell a point and shows three signs.
+    parts = risk.severity(pd.Series([-6, -1]), pd.Series([pd.NA, -1], dtype="Int64"),
+                          pd.DataFrame({"missing_responses": [False, True], "silent": [False, True],
+                                        "overrated": [False, True]}))
+    assert {name: list(values) for name, values in parts.items()} == {
+        "depth": [6, 1], "fall": [0, 1], "signals": [0, 3], "severity": [6, 5]}
+    unrated = risk.severity(pd.Series([None, 2], dtype=object), pd.Series([pd.NA, 1], dtype="Int64"),
+                            pd.DataFrame({"silent": [True, False]}))
+    assert list(unrated["severity"]) == [1, 0]
+
+
+def test_act_now_is_a_short_list_ahead_of_the_customers_to_watch(demo_db):
+    with crm_core.connect(demo_db) as db:
+        figures, risky = crm_core.overview(db, None, 90)
+    assert list(risky["severity"]) == sorted(risky["severity"], reverse=True)
+    assert list(risky["act_now"]) == sorted(risky["act_now"], reverse=True)     # act now first, then watch
+    assert (risky["act_now"] == (risky["severity"] >= risk.ACT_NOW)).all()
+    assert figures.at_risk == risky["act_now"].sum() and figures.to_watch == len(risky) - figures.at_risk
+    # The demo's neglected accounts end far below zero (a quarter of it is neglected): a
+    # quarter of the portfolio at most to act on, well short of everyone at risk.
+    assert 0 < figures.at_risk <= figures.customers // 4 < figures.at_risk + figures.to_watch
+    worst, mildest = risky[risky["final_opinion"] == -6], risky[risky["final_opinion"] == -1]
+    assert len(worst) and len(mildest) and worst.index.max() < mildest.index.min()
+    assert worst["act_now"].all()
 
 
 def test_a_customer_younger_than_the_grace_period_is_not_at_risk(story_db):
@@ -52,7 +82,7 @@ def test_overview_figures_at_a_snapshot(story_db):
     assert figures.mean_final_opinion_start == pytest.approx(0.5)   # Acme +2, Borealis -1
     assert figures.opinion_change == pytest.approx(-1.0)
     assert figures.rated == 2 and figures.mean_coverage == 0
-    assert figures.at_risk == len(risky) == 2
+    assert len(risky) == 2 and figures.at_risk == 0 and figures.to_watch == 2
     assert figures.opinion_counts.to_dict("list") == {"final_opinion": [-1, 0], "customers": [1, 1]}
     assert figures.period_start == dt.date(2025, 4, 1)
 

@@ -312,6 +312,19 @@ def fmt_pct(value) -> str:
     return "—" if value is None or pd.isna(value) else i18n.format_percent(float(value), lang())
 
 
+def fmt_money(value, compact: bool = False) -> str:
+    """An amount in the app's currency (``crm_core.outcomes.currency``): ``€6,391,234``, or
+    ``€6.4M`` when ``compact`` (a headline figure that must fit its card); missing -> ``—``."""
+    if value is None or pd.isna(value):
+        return "—"
+    return i18n.format_money(float(value), lang(), crm_core.outcomes.currency(), compact)
+
+
+def fmt_multiple(value) -> str:
+    """A ratio read as a multiple: ``2.1×``; missing -> ``—``."""
+    return "—" if value is None or pd.isna(value) else _("{value}×", value=fmt_number(value, 1))
+
+
 def fmt_date(value) -> str:
     """A date for people (``23 Nov 2026``, ``23 nov. 2026``); missing -> ``never``."""
     if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
@@ -370,7 +383,7 @@ def band_label(band: str) -> str:
 def risk_reasons(codes) -> str:
     """The at-risk reasons ``codes`` (``crm_core.risk.REASONS``) in the session's language,
     each with its sign, joined by `` · `` (empty for none)."""
-    labels = {"falling_opinion": "📉 " + _("Opinion falling"),
+    labels = {"negative_opinion": "👎 " + _("Negative opinion"), "falling_opinion": "📉 " + _("Opinion falling"),
               "missing_responses": "🧩 " + _("Expected responses missing"),
               "silent": "🔇 " + _("No response for long"), "overrated": "🪞 " + _("We rate ourselves higher"),
               "service_breach": "🛠️ " + _("Service case past its target"),

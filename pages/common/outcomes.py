@@ -14,7 +14,7 @@ import streamlit as st
 import crm_core
 from crm_core import outcomes
 
-from . import SHOWN, Context, _, band_label, fmt_date, fmt_each, fmt_number, read
+from . import SHOWN, Context, _, band_label, fmt_date, fmt_each, fmt_money, fmt_multiple, fmt_number, read
 from .forms import confirmation, field_error, other_error, save
 
 def kind_label(kind: str) -> str:
@@ -22,9 +22,10 @@ def kind_label(kind: str) -> str:
 
 
 def bands_chart(ctx: Context, filters: dict | None) -> alt.Chart:
-    """Per opinion band, per customer: additional sales, referrals given and lost, side by side."""
+    """Per opinion band, per customer: the number of additional sales, referrals given and lost,
+    side by side (all counts: their amounts are in the text beside it)."""
     bands = read(ctx, crm_core.outcomes_by_opinion, ctx.as_of, filters=filters)
-    measures = {"additional_sales_per_customer": _("Additional sales"),
+    measures = {"additional_sales_per_customer": _("Number of additional sales"),
                 "referrals_given_per_customer": _("Referrals given"),
                 "referrals_lost_per_customer": _("Referrals lost")}
     long = bands.melt(id_vars=["band", "customers"], value_vars=list(measures), var_name="measure").dropna()
@@ -34,7 +35,7 @@ def bands_chart(ctx: Context, filters: dict | None) -> alt.Chart:
     return alt.Chart(long, title=_("What each customer brought, by final opinion")).mark_bar().encode(
         x=alt.X("measure_label:N", title=None, sort=list(measures.values()), axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("band_label:N", sort=order),
-        y=alt.Y("value:Q", title=_("Per customer")),
+        y=alt.Y("value:Q", title=_("Number per customer")),
         color=alt.Color("band_label:N", title=_("Final opinion"), sort=order,
                         scale=alt.Scale(domain=order, range=list(crm_core.catalogue.OPINION_BAND_COLOURS.values()))),
         tooltip=[alt.Tooltip("band_label:N", title=_("Final opinion")),
@@ -50,11 +51,11 @@ def returns_chart(ctx: Context, by: str, filters: dict | None, limit: int = 15) 
     names = {"acquisition_cost": _("Acquisition cost"), "revenue": _("Additional sales")}
     long = top.melt(id_vars=["group"], value_vars=list(names), var_name="measure").fillna({"value": 0})
     long = long.assign(measure_label=long["measure"].map(names),
-                       value_text=fmt_each(long["value"], lambda v: fmt_number(v, 0)))
+                       value_text=fmt_each(long["value"], fmt_money))
     return alt.Chart(long, title=_("Acquisition cost beside the sales it led to")).mark_bar().encode(
         y=alt.Y("group:N", title=None, sort=list(top["group"])),
         yOffset=alt.YOffset("measure_label:N"),
-        x=alt.X("value:Q", title=_("Amount")),
+        x=alt.X("value:Q", title=_("Amount ({currency})", currency=outcomes.currency())),
         color=alt.Color("measure_label:N", title=None, scale=alt.Scale(domain=list(names.values()),
                                                                         range=["#B279A2", "#2E8B57"])),
         tooltip=[alt.Tooltip("group:N", title=_("Customer or sector")),
@@ -68,10 +69,10 @@ def returns_table(ctx: Context, by: str, filters: dict | None, limit: int = SHOW
     returns = read(ctx, crm_core.acquisition_returns, ctx.as_of, by, filters=filters).head(limit)
     return pd.DataFrame({
         _("Customer or sector"): returns["group"], _("Customers"): returns["customers"],
-        _("Acquisition cost"): fmt_each(returns["acquisition_cost"], lambda v: fmt_number(v, 0)),
-        _("Additional sales"): returns["additional_sales"],
-        _("Sales amount"): fmt_each(returns["revenue"], lambda v: fmt_number(v, 0)),
-        _("Sales ÷ cost"): fmt_each(returns["return"], lambda v: fmt_number(v, 2)),
+        _("Acquisition cost"): fmt_each(returns["acquisition_cost"], fmt_money),
+        _("Number of additional sales"): returns["additional_sales"],
+        _("Sales amount"): fmt_each(returns["revenue"], fmt_money),
+        _("Sales ÷ cost"): fmt_each(returns["return"], fmt_multiple),
         _("Referrals given"): returns["referrals_given"], _("Referrals lost"): returns["referrals_lost"]})
 
 
@@ -82,7 +83,7 @@ def outcomes_table(ctx: Context, customer_id: int | None, filters: dict | None, 
     return pd.DataFrame({
         _("Date"): fmt_each(found["on_date"], fmt_date), _("Customer"): found["name"],
         _("Outcome"): fmt_each(found["kind"], kind_label),
-        _("Amount"): fmt_each(found["amount"], lambda v: fmt_number(v, 0)),
+        _("Amount"): fmt_each(found["amount"], fmt_money),
         _("To whom"): found["counterpart"].fillna("—"), _("Note"): found["note"].fillna("")})
 
 
@@ -96,7 +97,8 @@ def outcome_form(ctx: Context, customer_id: int, author: str | None) -> None:
         day.date_input(_("Date"), value=dt.date.today(), max_value=dt.date.today(), key="outcome_day")
         field_error("outcome", "kind", "on_date")
         amount, whom = st.columns(2)
-        amount.number_input(_("Amount (additional sale)"), min_value=0.0, value=None, key="outcome_amount")
+        amount.number_input(_("Amount of the additional sale ({currency})", currency=outcomes.currency()),
+                            min_value=0.0, value=None, key="outcome_amount")
         whom.text_input(_("To whom (referral)"), key="outcome_counterpart")
         with amount:
             field_error("outcome", "amount")

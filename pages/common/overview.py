@@ -9,8 +9,8 @@ import pandas as pd
 
 import crm_core
 
-from . import (Context, _, band_label, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct, read, stage_colour,
-               stage_label, with_labels)
+from . import (Context, _, band_label, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct, read, risk_reasons,
+               stage_colour, stage_label, with_labels)
 from .charts import journey_link
 
 
@@ -42,23 +42,23 @@ def opinions_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart
                  alt.Tooltip("customers:Q", title=_("Customers"))])
 
 
-def at_risk_table(ctx: Context, period: int, filters: dict | None) -> pd.DataFrame:
-    """The at-risk list as shown: ``name, why, stage_label, opinion, change_text,
-    coverage_text, silence, gap_text, account_manager, journey`` (text, in the session's
-    language; ``journey`` is the link to the customer's journey), in the list's order."""
+def at_risk_table(ctx: Context, period: int, filters: dict | None, act_now: bool) -> pd.DataFrame:
+    """The customers to act on now (``act_now``) or to watch, as shown: ``name, severity,
+    parts, why, stage_label, opinion, change_text, coverage_text, silence, gap_text,
+    account_manager, journey`` (text, in the session's language; ``parts`` spells the
+    severity's sum, ``journey`` is the link to the customer's journey), in the list's order."""
     _figures, risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
-    reasons = {"falling_opinion": "📉 " + _("Opinion falling"),
-               "missing_responses": "🧩 " + _("Expected responses missing"),
-               "silent": "🔇 " + _("No response for long"), "overrated": "🪞 " + _("We rate ourselves higher"),
-               "service_breach": "🛠️ " + _("Service case past its target"),
-               "broken_promise": "🤝 " + _("Promise broken or overdue")}
+    risky = risky[risky["act_now"] == act_now]
+    parts = [_("opinion {depth} + fall {fall} + signs {signals}", depth=depth, fall=fall, signals=signals)
+             for depth, fall, signals in zip(risky["depth"], risky["fall"], risky["signals"])]
     table = with_labels(risky).assign(
-        why=fmt_each(risky["reasons"], lambda codes: " · ".join(reasons[c] for c in codes)),
+        severity=risky["severity"].astype(int), parts=parts,
+        why=fmt_each(risky["reasons"], risk_reasons),
         opinion=fmt_each(risky["final_opinion"], fmt_opinion),
         change_text=fmt_each(risky["opinion_change"], lambda v: "" if pd.isna(v) else fmt_opinion(v)),
         coverage_text=fmt_each(risky["coverage"], fmt_pct),
         silence=fmt_each(risky["days_since_response"], fmt_days_ago),
         gap_text=fmt_each(risky["gap"], lambda v: fmt_number(v, 1)),
         journey=journey_link(risky["customer_id"]))
-    return table[["name", "why", "stage_label", "opinion", "change_text", "coverage_text", "silence", "gap_text",
-                  "account_manager", "journey"]]
+    return table[["name", "severity", "parts", "why", "stage_label", "opinion", "change_text", "coverage_text",
+                  "silence", "gap_text", "account_manager", "journey"]]

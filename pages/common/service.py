@@ -41,7 +41,25 @@ def clock_now() -> dt.datetime:
 
 
 def fmt_hours(hours) -> str:
-    return "—" if hours is None or pd.isna(hours) else _("{hours} h", hours=fmt_number(hours, 1))
+    """A duration for people: ``10 h`` below two days, ``3.1 days`` from two days on; missing -> ``—``."""
+    if hours is None or pd.isna(hours):
+        return "—"
+    if abs(hours) >= 48:
+        return _("{days} days", days=fmt_number(hours / 24, 1))
+    return _("{hours} h", hours=fmt_number(hours, 1))
+
+
+def fmt_price_premium(ratio) -> str:
+    """A spare-part price against its reference (``service.price_premium``): ``+13 % above reference``,
+    ``at the reference price``, ``5 % below reference``; missing -> ``—``."""
+    premium = service.price_premium(ratio)
+    if premium is None:
+        return "—"
+    if round(premium, 2) == 0:
+        return _("at the reference price")
+    if premium > 0:
+        return _("+{share} above reference", share=fmt_pct(premium))
+    return _("{share} below reference", share=fmt_pct(-premium))
 
 
 def priority_label(priority: str) -> str:
@@ -89,7 +107,7 @@ def spares_table(ctx: Context, filters: dict | None, now: dt.datetime) -> pd.Dat
         _("Customer"): spares["name"], _("Cases"): spares["cases"],
         _("Quoted"): fmt_each(spares["quoted"], lambda v: fmt_number(v, 0)),
         _("Reference"): fmt_each(spares["reference"], lambda v: fmt_number(v, 0)),
-        _("Quoted ÷ reference"): fmt_each(spares["ratio"], lambda v: fmt_number(v, 2))})
+        _("Against the reference"): fmt_each(spares["ratio"], fmt_price_premium)})
 
 
 def compliance_table(compliance: pd.DataFrame) -> pd.DataFrame:
@@ -102,9 +120,9 @@ def compliance_table(compliance: pd.DataFrame) -> pd.DataFrame:
 
 
 def trend_chart(ctx: Context, filters: dict | None, now: dt.datetime) -> alt.Chart:
-    """Compliance per clock by month reported."""
+    """Compliance per clock by month reported, the month still running left out (see ``partial_month``)."""
     trend = read(ctx, crm_core.service_portfolio, ctx.as_of, filters=filters, now=now).trend
-    frame = trend.dropna(subset=["compliance"]).assign(
+    frame = trend[~trend["partial"]].dropna(subset=["compliance"]).assign(
         clock_label=lambda f: f["clock"].map(clock_label), month=lambda f: pd.to_datetime(f["month"]),
         median_text=lambda f: fmt_each(f["median_hours"], fmt_hours),
         compliance_text=lambda f: fmt_each(f["compliance"], fmt_pct),

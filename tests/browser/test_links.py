@@ -63,14 +63,15 @@ def test_cold_deep_link_to_a_journey_shows_that_customer(fresh_server, page, dem
 
 
 def test_an_at_risk_row_opens_that_journey_at_the_same_snapshot(server, page):
-    day = "2026-06-30"
+    day = "2026-09-30"   # six customers to act on: row 1 is in the first table
     with crm_core.connect(server.db) as db:
         _, risky = crm_core.overview(db, day, risk.DEFAULT_PERIOD)
     row = 1     # not the first row: the click must pick the row it lands on
     customer_id, name = int(risky["customer_id"].iloc[row]), str(risky["name"].iloc[row])
+    assert risky["act_now"].iloc[row]     # a row of the first table, "Act now"
 
     page.goto(f"{server.url}/?as_of={day}")
-    table = page.get_by_test_id("stDataFrame")
+    table = page.get_by_test_id("stDataFrame").first
     expect(table).to_be_visible()
     wait_until_idle(page)
     # The grid is a canvas: tick the row's selection box in the leftmost column.
