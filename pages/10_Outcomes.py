@@ -4,8 +4,8 @@ and do happy customers bring more?"""
 import streamlit as st
 
 import crm_core
-from pages.common import (SHOWN, _, band_label, customers_or_stop, first_of, fmt_money, fmt_multiple, fmt_number, n_,
-                          read, setup)
+from pages.common import (SHOWN, _, band_label, customers_or_stop, entry_closed, first_of, fmt_money, fmt_multiple,
+                          fmt_number, n_, read, setup)
 from pages.common.charts import portfolio_filters, url_choice
 from pages.common.forms import customer_picker, session_author
 from pages.common.outcomes import bands_chart, outcome_form, outcomes_table, returns_chart, returns_table
@@ -68,8 +68,9 @@ if found.empty:
     st.caption(_("None recorded."))
 else:
     st.dataframe(found, hide_index=True, width="stretch")
-with st.expander(_("Record an outcome"), icon="🏆"):
-    if customer_id is None:
-        st.caption(_("Pick the customer above first."))
-    else:
-        outcome_form(ctx, customer_id, author)
+if not entry_closed(ctx):   # no entry form on a past snapshot (it says why)
+    with st.expander(_("Record an outcome"), icon="🏆"):
+        if customer_id is None:
+            st.caption(_("Pick the customer above first."))
+        else:
+            outcome_form(ctx, customer_id, author)

@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 import crm_core
-from pages.common import SHOWN, _, customers_or_stop, first_of, fmt_month, fmt_number, fmt_pct, n_, read, setup
+from pages.common import (SHOWN, _, customers_or_stop, entry_closed, first_of, fmt_month, fmt_number, fmt_pct, n_, read,
+                          setup)
 from pages.common.charts import link_column, portfolio_filters
 from pages.common.forms import customer_picker, session_author
 from pages.common.presented import draw, presented
@@ -59,14 +60,15 @@ with clock_tab:
         if len(figures.spares):
             st.dataframe(presented(ctx, spares_table, filters, now), hide_index=True, width="stretch")
             first_of(SHOWN, len(figures.spares))
-    with st.expander(_("Open a case"), icon="🆕", expanded=figures.cases == 0):
-        if customer_id is None:
-            st.caption(_("Pick the customer above first."))
-        else:
-            case_form(ctx, customer_id, author)
-    if not waiting.empty:
-        with st.expander(_("Log a first reply, an expert assigned, a repair or the closing"), icon="⏱️"):
-            event_form(ctx, waiting, author)
+    if not entry_closed(ctx):   # no entry form on a past snapshot (it says why)
+        with st.expander(_("Open a case"), icon="🆕", expanded=figures.cases == 0):
+            if customer_id is None:
+                st.caption(_("Pick the customer above first."))
+            else:
+                case_form(ctx, customer_id, author)
+        if not waiting.empty:
+            with st.expander(_("Log a first reply, an expert assigned, a repair or the closing"), icon="⏱️"):
+                event_form(ctx, waiting, author)
 
 with promise_tab:
     record = read(ctx, crm_core.promise_record, ctx.as_of, filters=filters).iloc[0]
@@ -97,15 +99,16 @@ with promise_tab:
     else:
         st.dataframe(presented(ctx, promises_shown, customer_id, filters, None), hide_index=True, width="stretch")
         first_of(SHOWN, total)
-    with st.expander(_("Record a promise"), icon="🤝"):
-        if customer_id is None:
-            st.caption(_("Pick the customer above first."))
-        else:
-            stages = crm_core.scores.reached_stages(read(ctx, crm_core.journey, customer_id).current_stage)
-            promise_form(ctx, customer_id, tuple(stages), author)
-    # Only the chosen customer's open promises: the whole portfolio's would be thousands of choices.
-    still_open = [] if customer_id is None else read(ctx, crm_core.promise_list, ctx.as_of, customer_id=customer_id,
-                                                     only="open")
-    if len(still_open):
-        with st.expander(_("Mark a promise kept, broken or renegotiated"), icon="✔️"):
-            resolve_form(ctx, still_open, author)
+    if not entry_closed(ctx):   # no entry form on a past snapshot (it says why)
+        with st.expander(_("Record a promise"), icon="🤝"):
+            if customer_id is None:
+                st.caption(_("Pick the customer above first."))
+            else:
+                stages = crm_core.scores.reached_stages(read(ctx, crm_core.journey, customer_id).current_stage)
+                promise_form(ctx, customer_id, tuple(stages), author)
+        # Only the chosen customer's open promises: the whole portfolio's would be thousands of choices.
+        still_open = [] if customer_id is None else read(ctx, crm_core.promise_list, ctx.as_of, customer_id=customer_id,
+                                                         only="open")
+        if len(still_open):
+            with st.expander(_("Mark a promise kept, broken or renegotiated"), icon="✔️"):
+                resolve_form(ctx, still_open, author)

@@ -94,7 +94,7 @@ def outcome_form(ctx: Context, customer_id: int, author: str | None) -> None:
         kind, day = st.columns(2)
         kind.segmented_control(_("Outcome"), outcomes.KINDS, default="additional_sale", required=True,
                                format_func=kind_label, key="outcome_kind")
-        day.date_input(_("Date"), value=dt.date.today(), max_value=dt.date.today(), key="outcome_day")
+        day.date_input(_("Date"), value=dt.date.today(), key="outcome_day")
         field_error("outcome", "kind", "on_date")
         amount, whom = st.columns(2)
         amount.number_input(_("Amount of the additional sale ({currency})", currency=outcomes.currency()),

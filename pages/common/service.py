@@ -166,7 +166,7 @@ def _moment(prefix: str) -> dt.datetime:
 
 def _when(prefix: str, label: str) -> None:
     day, time = st.columns(2)
-    day.date_input(label, value=dt.date.today(), max_value=dt.date.today(), key=f"{prefix}_day")
+    day.date_input(label, value=dt.date.today(), key=f"{prefix}_day")
     time.time_input(_("Time"), value=dt.time(dt.datetime.now().hour), step=900, key=f"{prefix}_time")
 
 
@@ -236,7 +236,7 @@ def promise_form(ctx: Context, customer_id: int, stages: tuple[str, ...], author
         kind, stage, made = st.columns(3)
         kind.selectbox(_("Kind"), promises.KINDS, format_func=lambda k: _(promises.KIND_LABELS[k]), key="promise_kind")
         stage.selectbox(_("Stage"), stages, index=len(stages) - 1, format_func=stage_label, key="promise_stage")
-        made.date_input(_("Made on"), value=dt.date.today(), max_value=dt.date.today(), key="promise_made")
+        made.date_input(_("Made on"), value=dt.date.today(), key="promise_made")
         field_error("promise", "stage", "made_on", "kind")
         by, value, due = st.columns(3)
         by.text_input(_("Made by"), key="promise_by")
@@ -262,7 +262,7 @@ def resolve_form(ctx: Context, open_promises: pd.DataFrame, author: str | None) 
         status, day = st.columns(2)
         status.segmented_control(_("Outcome"), promises.RESOLUTIONS, default="kept", required=True,
                                  format_func=lambda s: _(promises.STATUS_LABELS[s]), key="resolve_status")
-        day.date_input(_("On"), value=dt.date.today(), max_value=dt.date.today(), key="resolve_day")
+        day.date_input(_("On"), value=dt.date.today(), key="resolve_day")
         st.text_input(_("What was delivered"), key="resolve_actual")
         field_error("resolve", "status", "resolved_on", "actual_value")
         other_error("resolve", ("status", "resolved_on", "actual_value"))
