@@ -130,11 +130,12 @@ def scores_chart(history: pd.DataFrame) -> alt.LayerChart:
 
 
 def checklist_table(journey: crm_core.Journey, stage: str) -> pd.DataFrame:
-    """The checklist of ``stage``: item, given or missing, times, last date addressed."""
+    """The checklist of ``stage``: given or missing, item, times, last date addressed. The
+    status comes first: in a stage's narrow column a long item wording pushed it out of view."""
     rows = journey.checklist[journey.checklist["stage"] == stage]
     return pd.DataFrame({
-        _("Item"): [item_label(k, label) for k, label in zip(rows["item_key"], rows["label"])],
         _("Status"): rows["done"].map({True: "✅ " + _("Given"), False: "❌ " + _("Missing")}).values,
+        _("Item"): [item_label(k, label) for k, label in zip(rows["item_key"], rows["label"])],
         _("Times"): rows["times"].values,
         _("Last addressed"): rows["last_on"].map(lambda d: fmt_date(d) if isinstance(d, str) else "—").values,
     })

@@ -15,7 +15,7 @@ import crm_core
 
 
 def coverage_text(location, customer: dict) -> str:
-    """The overview's "Checklist coverage of current stages" of the customer's sector,
+    """The overview's "Coverage of current stages" of the customer's sector,
     region and account manager, as the page rounds it."""
     filters = {key: [customer[key]] for key in ("sector", "region", "account_manager")}
     with crm_core.connect(location) as db:
@@ -40,7 +40,7 @@ def test_a_response_saved_on_one_server_shows_on_the_other_servers_overview_and_
     # The second server runs both pages first, so each is in its caches.
     watcher = new_page()
     watcher.goto(overview)
-    coverage = watcher.get_by_test_id("stMetric").filter(has_text="Checklist coverage of current stages")
+    coverage = watcher.get_by_test_id("stMetric").filter(has_text="Coverage of current stages")
     expect(coverage).to_contain_text(coverage_before)
     watcher.goto(journey)
     expect(watcher.get_by_role("heading", name=f"{responses_before} responses")).to_be_visible()
