@@ -38,7 +38,7 @@ def test_the_french_journey_shows_french_checklist_labels_and_numbers(open_page,
     page = open_page("pages/1_Customer_journey.py", demo_db, customer=str(customer), lang="fr")
     assert not page.exception
     operational = page.dataframe[1].value          # the checklists of the reached stages come first
-    assert list(operational.columns[:2]) == ["Point", "Statut"]
+    assert list(operational.columns[:2]) == ["Statut", "Point"]   # the status first, always in view
     assert list(operational["Point"]) == [
         "Suivi régulier de l'avancement", "État de la technologie, de l'ingénierie, de la fabrication",
         "Plan des retards réels", "Changements possibles et prévus", "Stratégie de test et contraintes qualité"]
