@@ -121,3 +121,15 @@ def test_a_missing_response_goes_with_a_lower_opinion_of_its_stage(demo_db):
         training = crm_core.opinion_drivers(db, "post_deal", ANCHOR).items.set_index("item_key")
     assert delays.loc["ops.delays", "difference"] > 0.5
     assert training.loc["post.training", "difference"] > 0.5
+
+
+def test_a_new_database_gets_the_demo_once_and_keeps_it_afterwards(tmp_path):
+    # What the app does on its first start with no configuration (and `python -m crm_core demo`).
+    location = new_location(tmp_path / "demo.db")
+    assert demo.ensure_demo(location) is True
+    with crm_core.connect(location) as db:
+        first = crm_core.portfolio(db)
+    assert len(first) == 48
+    assert demo.ensure_demo(location) is False
+    with crm_core.connect(location) as db:
+        assert crm_core.portfolio(db).equals(first)

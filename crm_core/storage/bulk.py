@@ -47,6 +47,9 @@ def remove_all_rows(db: Handle) -> None:
             if table not in ("checklist_items", "change_counter", db.dialect.MIGRATIONS_TABLE) \
                     and not table.startswith("sqlite_"):
                 db.execute(f"DELETE FROM {table}")
+
+
+def has_customers(db: Handle) -> bool:
     """Whether the database holds any customer."""
     return value(db, "SELECT EXISTS (SELECT 1 FROM customers)") == 1
 
