@@ -36,8 +36,10 @@ def _command(argv: list[str] | None) -> int:
     user_cmd.add_argument("name", nargs="?")
     user_cmd.add_argument("--role", choices=accounts.ROLES, default="viewer")
     user_cmd.add_argument("--as", dest="author", help="the admin doing it (not needed for the first account)")
-    import_cmd = commands.add_parser("import", help="import customers, responses or opinions from a CSV file")
+    import_cmd = commands.add_parser("import", help="import customers, responses or opinions from a CSV file "
+                                                    "or a workbook (.xlsx, .ods)")
     import_cmd.add_argument("file")
+    import_cmd.add_argument("--sheet", help="the workbook's sheet to read (default: the first)")
     import_cmd.add_argument("--kind", choices=importer.KINDS, required=True)
     import_cmd.add_argument("--only-valid", action="store_true",
                             help="write the valid rows and report the others (default: all or nothing)")
@@ -158,13 +160,14 @@ def _import(path, args) -> int:
     print the counts and every refused row. Exit status 2 when nothing was written."""
     try:
         with open(args.file, "rb") as handle:
-            table = importer.read_table(handle.read(), args.file)
+            table = importer.read_table(handle.read(), args.file, sheet=args.sheet)
     except (OSError, importer.TableError) as error:
         print(f"refused: {error}", file=sys.stderr)
         return 2
     mapping = importer.suggest_mapping(table.columns, args.kind)
     mapping.update(args.map)
-    print(f"{args.file}: {len(table.rows)} rows ({table.encoding}, {table.delimiter!r} separated)")
+    shape = f"sheet {table.sheet!r}" if table.sheet else f"{table.encoding}, {table.delimiter!r} separated"
+    print(f"{args.file}: {len(table.rows)} rows ({shape})")
     print("columns:", ", ".join(f"{field} <- {column}" for field, column in mapping.items()))
     with storage.connect(path) as db:
         try:

@@ -9,7 +9,8 @@ from crm_core import importer
 from pages.common import _, entry_closed, fmt_number, n_, read, setup
 from pages.common.charts import portfolio_filters
 from pages.common.forms import error_text, session_author
-from pages.common.importing import column_mapping, export_button, import_outcome, run_import, show_problems
+from pages.common.importing import (choose_sheet, column_mapping, export_button, import_outcome, run_import,
+                                    show_problems)
 
 ctx = setup("Import and export", "📥")
 author = session_author()
@@ -43,21 +44,28 @@ with import_tab:
     import_outcome()
     kind = st.segmented_control(_("The file holds"), list(KINDS), default="responses", required=True,
                                 format_func=KINDS.get, key="import_kind")
-    upload = st.file_uploader(_("CSV file: comma, semicolon or tab separated; UTF-8 or Latin-1"),
-                              type=["csv", "tsv", "txt"], key=f"import_file:{state.get('upload_round', 0)}")
+    upload = st.file_uploader(_("CSV file (comma, semicolon or tab separated; UTF-8 or Latin-1) or a workbook "
+                                "(.xlsx, .ods)"), type=["csv", "tsv", "txt", *importer.WORKBOOK_TYPES],
+                              key=f"import_file:{state.get('upload_round', 0)}")
     if upload is None:
         st.stop()
     try:
-        raw = crm_core.read_table(upload.getvalue(), upload.name)
+        sheet = choose_sheet(upload)
+        raw = crm_core.read_table(upload.getvalue(), upload.name, sheet=sheet)
     except crm_core.TableError as error:
         st.error(str(error), icon="⚠️")
         st.stop()
-    st.caption(n_("{n} row read ({encoding}, columns separated by {delimiter}). The first rows:",
-                  "{n} rows read ({encoding}, columns separated by {delimiter}). The first rows:", len(raw.rows),
-                  encoding=raw.encoding, delimiter=repr(raw.delimiter)))
+    if raw.sheet is None:
+        st.caption(n_("{n} row read ({encoding}, columns separated by {delimiter}). The first rows:",
+                      "{n} rows read ({encoding}, columns separated by {delimiter}). The first rows:", len(raw.rows),
+                      encoding=raw.encoding, delimiter=repr(raw.delimiter)))
+    else:
+        st.caption(n_("{n} row read from the sheet {sheet}. The first rows:",
+                      "{n} rows read from the sheet {sheet}. The first rows:", len(raw.rows), sheet=raw.sheet))
     st.dataframe(raw.frame().head(10), width="stretch")
     st.subheader(_("Which column fills which field"), anchor=False)
-    mapping = column_mapping(ctx.path, raw, kind, upload.file_id)
+    # Keyed by the file and its sheet: another sheet has other columns, so its own mapping.
+    mapping = column_mapping(ctx.path, raw, kind, f"{upload.file_id}:{raw.sheet}")
     try:
         with crm_core.connect(ctx.path) as db:
             plan = importer.preview(db, raw, kind, mapping)

@@ -422,3 +422,36 @@ def pick_customer(portfolio, rank: int = 0):
     unique = unique.sort_values("name").iloc[len(unique) // 2:]
     row = unique.iloc[rank]
     return int(row["customer_id"]), str(row["name"])
+
+
+
+def workbook_bytes(rows: list[list], fmt: str, sheets: dict[str, list[list]] | None = None) -> bytes:
+    """A workbook (``fmt`` ``xlsx`` or ``ods``) whose first sheet, "Export", holds
+    ``rows`` (the first is the header; rows may differ in length), then one sheet per
+    entry of ``sheets``. Cells keep their Python types (dates, numbers), as a CRM's
+    export writes them; text stays text even when it starts with "=" (a formula only
+    when a person types one)."""
+    import io
+
+    import openpyxl
+
+    out = io.BytesIO()
+    tables = {"Export": rows, **(sheets or {})}
+    if fmt == "xlsx":
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        for name, table in tables.items():
+            sheet = book.create_sheet(name)
+            for row in table:
+                sheet.append([None if cell == "" else cell for cell in row])
+            for cell in (c for line in sheet.iter_rows() for c in line):
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+        book.save(out)
+        return out.getvalue()
+    width = max(len(row) for table in tables.values() for row in table)
+    with pd.ExcelWriter(out, engine="odf") as writer:
+        for name, table in tables.items():
+            padded = [list(row) + [None] * (width - len(row)) for row in table]
+            pd.DataFrame(padded).to_excel(writer, sheet_name=name, header=False, index=False)
+    return out.getvalue()

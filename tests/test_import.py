@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fixtures import TODAY, dump
+from fixtures import TODAY, dump, table_rows, workbook_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,8 +33,40 @@ def csv_bytes(rows: list[list], delimiter: str = ",", encoding: str = "utf-8") -
     return out.getvalue().encode(encoding)
 
 
-def plan_file(db, data: bytes, kind: str, name: str = "file.csv") -> importer.ImportPreview:
+FORMATS = ("csv", "xlsx", "ods")
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that imports a file runs once per format: the CSV rows it writes are
+    also given as an .xlsx and an .ods workbook, which must import the same way."""
+    if {"plan_file", "import_file"} & set(metafunc.function.__code__.co_names):
+        metafunc.parametrize("file_format", FORMATS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def file_format(request):
+    global FILE_FORMAT
+    FILE_FORMAT = getattr(request, "param", "csv")
+    yield FILE_FORMAT
+    FILE_FORMAT = "csv"
+
+
+FILE_FORMAT = "csv"
+
+
+def as_file_format(data: bytes, name: str) -> tuple[bytes, str]:
+    """The CSV ``data`` as a file of the test's format: the same cells, row for row (blank
+    and over-long rows too), in the first sheet."""
+    if FILE_FORMAT == "csv":
+        return data, name
     table = read_table(data, name)
+    text = data.decode(table.encoding)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=table.delimiter))
+    return workbook_bytes(records, FILE_FORMAT), f"{name}.{FILE_FORMAT}"
+
+
+def plan_file(db, data: bytes, kind: str, name: str = "file.csv") -> importer.ImportPreview:
+    table = read_table(*as_file_format(data, name))
     return preview(db, table, kind, suggest_mapping(table.columns, kind), today=TODAY)
 
 
@@ -124,9 +156,9 @@ def test_blank_lines_are_skipped_and_rows_keep_their_spreadsheet_numbers():
     (b"\r\n \r\n", "blank.csv", "is empty"),
     (b"customer;stage;date\r\n", "header.csv", "header row but no data rows"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "photo.csv", "binary file"),
-    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "book.csv", "zip file"),
+    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "book.csv", "cannot be read as a workbook"),
     (bytes(range(1, 32)) * 40, "noise.csv", "binary file"),
-    (b"a,b\n1,2\n", "book.xlsx", "save the sheet as CSV"),
+    (b"a,b\n1,2\n", "book.xlsx", "cannot be read as a workbook"),
     (b"\xef\xbb\xbfname\n\xff\xfe broken\n", "bom.csv", "is not valid utf-8-sig"),
 ], ids=["empty", "blank-lines", "header-only", "png", "xlsx-renamed", "control-bytes", "workbook", "bad-utf8"])
 def test_files_that_are_not_tables_are_refused_with_a_reason(data, name, message):
@@ -151,6 +183,68 @@ def test_a_row_with_more_cells_than_the_header_fails_alone(story_db):
 
 
 # --- mapping columns -------------------------------------------------------------------
+
+# Each CRM's customer export (the columns a manager would otherwise map by hand), and the
+# response columns in each language: every one maps without a manual choice.
+EXPORT_SHAPES = {
+    "hubspot": ("customers", ["Record ID", "Company name", "Company owner", "Create Date", "Phone Number",
+                              "Country/Region", "Industry", "Last Activity Date"]),
+    "salesforce": ("customers", ["Account ID", "Account Name", "Account Owner", "Type", "Industry",
+                                 "Billing Country", "Created Date"]),
+    "zoho": ("customers", ["Record Id", "Account Name", "Account Owner", "Industry", "Billing Country",
+                           "Created Time", "Description"]),
+    "pipedrive": ("customers", ["Organization - ID", "Organization - Name", "Organization - Owner",
+                                "Organization - Industry", "Organization - Address country",
+                                "Organization - Organization created"]),
+    "odoo": ("customers", ["ID", "Display Name", "Salesperson", "Country", "Industry", "Created on"]),
+    "dynamics": ("customers", ["(Do Not Modify) Account", "Account Name", "Account Number", "Owner",
+                               "Industry", "Address 1: Country/Region", "Created On"]),
+    "english": ("responses", ["Customer", "Stage", "Date", "Channel", "Checklist", "Quality",
+                              "Completeness", "Summary"]),
+    "spanish": ("responses", ["Cliente", "Etapa", "Fecha", "Modo", "Elementos", "Calidad", "Completitud",
+                              "Resumen"]),
+    "french": ("responses", ["Client", "Étape", "Date", "Moyen", "Éléments", "Qualité", "Complétude",
+                             "Résumé"]),
+    "indonesian": ("responses", ["Pelanggan", "Tahap", "Tanggal", "Saluran", "Butir", "Kualitas",
+                                 "Kelengkapan", "Ringkasan"]),
+}
+CUSTOMER_FIELDS = {"name", "external_id", "account_manager", "created_on", "region", "sector"}
+
+
+@pytest.mark.parametrize("shape", EXPORT_SHAPES)
+def test_each_crm_export_and_each_language_maps_without_a_manual_choice(shape):
+    kind, columns = EXPORT_SHAPES[shape]
+    mapping = suggest_mapping(columns, kind)
+    wanted = CUSTOMER_FIELDS if kind == "customers" else {"customer", *importer.REQUIRED[kind], "items", "mode"}
+    assert wanted <= set(mapping), f"{shape}: not mapped: {wanted - set(mapping)}"
+    assert len(set(mapping.values())) == len(mapping)
+
+
+def test_a_hubspot_workbook_with_typed_cells_imports_on_the_sheet_chosen(story_db):
+    export = [EXPORT_SHAPES["hubspot"][1],
+              [9001, "Kestrel Grid", "Ana Ruiz", dt.datetime(2025, 3, 4, 0, 0), "+34 900", "Spain", "Energy",
+               dt.datetime(2025, 9, 1, 14, 30)],
+              [9002, "Lumen Rail", "Ben Ode", dt.date(2025, 4, 5), None, "France", "Transport", None]]
+    data = workbook_bytes([["Report"], ["made by hand"]], "xlsx", {"Companies": export})
+    with pytest.raises(importer.TableError, match="no sheet 'Deals'; its sheets: Export, Companies"):
+        read_table(data, "hubspot.xlsx", sheet="Deals")
+    table = read_table(data, "hubspot.xlsx", sheet="Companies")
+    assert (table.sheet, table.rows[0][:4]) == ("Companies", ["9001", "Kestrel Grid", "Ana Ruiz", "2025-03-04"])
+    with crm_core.connect(story_db) as db:
+        plan = preview(db, table, "customers", suggest_mapping(table.columns, "customers"), today=TODAY)
+        assert importer.apply(db, plan, author="ana").created == 2
+        rows = table_rows(db, "customers").set_index("name")
+    assert rows.loc["Kestrel Grid", ["external_id", "account_manager", "created_on", "region", "sector"]].tolist() == [
+        "9001", "Ana Ruiz", "2025-03-04", "Spain", "Energy"]
+    assert rows.loc["Lumen Rail", "created_on"] == "2025-04-05"
+
+
+def test_a_workbook_that_is_damaged_is_refused_with_a_reason():
+    data = workbook_bytes([["name"], ["Kestrel Grid"]], "xlsx")
+    with pytest.raises(importer.TableError, match="cannot be read as a workbook"):
+        read_table(data[: len(data) // 2], "cut.xlsx")
+
+
 
 def test_headers_are_matched_without_case_accents_or_punctuation():
     columns = ["N° Client", "CLIENTE", "Fecha", "Canal", "Qualité", "Complétude", "Résumé", "Étape", "Other"]
@@ -684,6 +778,14 @@ def test_the_command_line_imports_exports_and_reports(story_db, tmp_path, capsys
     assert main(["--db", str(story_db), "import", str(source), "--kind", "responses",
                  "--map", "summary=Nope"]) == 2
     assert "no column 'Nope'" in capsys.readouterr().err
+    book = tmp_path / "clientes.ods"
+    clientes = [["Nombre", "Sector"], ["Kestrel Grid", "Energy"]]
+    book.write_bytes(workbook_bytes([["Notes"]], "ods", {"Clientes": clientes}))
+    assert main(["--db", str(story_db), "import", str(book), "--kind", "customers", "--sheet", "Nada"]) == 2
+    assert "no sheet 'Nada'; its sheets: Export, Clientes" in capsys.readouterr().err
+    assert main(["--db", str(story_db), "import", str(book), "--kind", "customers", "--sheet", "Clientes",
+                 "--author", "cli"]) == 0
+    assert "1 rows (sheet 'Clientes')" in capsys.readouterr().out
 
 
 # --- scale -----------------------------------------------------------------------------

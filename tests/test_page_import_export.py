@@ -4,6 +4,7 @@ rows or nothing, the mapping remembered for the next file, exports; backups only
 import datetime as dt
 
 import crm_core
+from fixtures import workbook_bytes
 from pages.common.importing import export_file
 
 PAGE = "pages/9_Import_export.py"
@@ -55,6 +56,33 @@ def test_failing_rows_are_listed_and_only_the_valid_rows_are_imported(open_page,
     assert sorted(imported["customer"]) == ["Acme Turbines", "Borealis Rail"]
     assert set(imported["author"]) == {"Ana"}
     assert page.file_uploader[0].value is None          # ready for the next file
+
+
+def test_a_workbook_imports_from_the_sheet_chosen_with_its_crm_columns_mapped(open_page, story_db):
+    companies = [["Record ID", "Company name", "Company owner", "Create Date", "Country/Region", "Industry"],
+                 [9001, "Kestrel Grid", "Ana Ruiz", dt.date(2025, 3, 4), "Spain", "Energy"]]
+    data = workbook_bytes([["Exported by HubSpot"], ["2026-11-30"]], "xlsx", {"Companies": companies})
+    page = open_page(PAGE, story_db)
+    page.text_input(key="author").input("Ana").run()
+    page.segmented_control(key="import_kind").set_value("customers").run()
+    page.file_uploader[0].upload("hubspot.xlsx", data,
+                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    page.run()
+    assert not page.exception
+    sheet = next(box for box in page.selectbox if box.label == "Sheet")
+    assert (sheet.value, sheet.options) == ("Export", ["Export", "Companies"])
+    sheet.set_value("Companies").run()
+    assert not page.error, page.error[0].value
+    assert "1 row read from the sheet Companies" in " ".join(c.value for c in page.caption)
+    assert {k: v for k, v in mapped(page).items() if v and k not in ("Sheet", "🌐 Language")} == {
+        "Name": "Company name", "External id": "Record ID", "Sector": "Industry", "Region": "Country/Region",
+        "Account manager": "Company owner", "Customer since": "Create Date"}
+    page.button(key="import_valid").click().run()
+    assert [s.value for s in page.success] == ["Imported: 1 new, 0 updated, 0 already there, 0 failed."]
+    with crm_core.connect(story_db) as db:
+        customers = crm_core.export_table(db, "customers").set_index("name")
+    assert customers.loc["Kestrel Grid", ["external_id", "created_on", "region"]].tolist() == [
+        "9001", "2025-03-04", "Spain"]
 
 
 def test_import_nothing_writes_nothing(open_page, story_db):

@@ -32,49 +32,67 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 # Header names each field is recognised by (compared without case, accents or
-# punctuation), in English, Spanish and French. The field's own name always counts.
+# punctuation): English, Spanish, French and Indonesian words, then the column names
+# of the customer exports of common CRMs (HubSpot companies: "Record ID", "Company
+# name", "Company owner", "Create Date", "Country/Region"; Salesforce and Zoho
+# accounts: "Account ID"/"Record Id", "Account Name", "Account Owner", "Created
+# Date"/"Created Time", "Billing Country"; Pipedrive organizations: "Organization -
+# Name" ...; Odoo contacts: "ID", "Display Name", "Salesperson", "Created on";
+# Dynamics 365 accounts: "Account Number", "Owner", "Created On", "Address 1:
+# Country/Region"). The field's own name always counts; earlier names win.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": ("customer", "customer name", "client", "client name", "company", "account", "cliente",
              "nombre", "nombre cliente", "nombre del cliente", "empresa", "razon social", "nom",
-             "nom du client", "nom client", "entreprise", "societe"),
+             "nom du client", "nom client", "entreprise", "societe", "nama", "nama pelanggan",
+             "pelanggan", "perusahaan", "nama perusahaan",
+             "company name", "account name", "organization name", "display name"),
     "customer": ("customer name", "name", "client", "client name", "company", "account", "cliente",
                  "nombre cliente", "nombre del cliente", "empresa", "nom du client", "nom client",
-                 "entreprise", "societe"),
+                 "entreprise", "societe", "pelanggan", "nama pelanggan", "perusahaan", "nama perusahaan",
+                 "company name", "account name", "organization name", "display name"),
     "external_id": ("external id", "erp id", "crm id", "customer code", "client code",
                     "account number", "codigo", "codigo cliente", "id externo", "code client",
-                    "identifiant", "identifiant client", "reference client"),
-    "sector": ("industry", "sector", "industria", "secteur", "industrie"),
-    "region": ("region", "area", "territory", "zone", "zona", "territorio", "territoire"),
+                    "identifiant", "identifiant client", "reference client", "id eksternal",
+                    "kode pelanggan", "record id", "account id", "organization id", "id"),
+    "sector": ("industry", "sector", "industria", "secteur", "industrie", "industri", "sektor",
+               "organization industry"),
+    "region": ("region", "area", "territory", "zone", "zona", "territorio", "territoire", "wilayah",
+               "daerah", "country", "country region", "billing country", "address 1 country region",
+               "organization address country", "pais", "pays", "negara"),
     "account_manager": ("account manager", "manager", "owner", "key account manager", "kam",
                         "gestor", "gestor de cuenta", "responsable", "comercial", "commercial",
-                        "responsable de compte", "charge de compte"),
+                        "responsable de compte", "charge de compte", "manajer akun", "pengelola akun",
+                        "pemilik", "company owner", "account owner", "organization owner",
+                        "salesperson", "vendedor", "tenaga penjual"),
     "acquisition_cost": ("acquisition cost", "cac", "coste de adquisicion", "costo de adquisicion",
-                         "cout d acquisition", "cout acquisition"),
+                         "cout d acquisition", "cout acquisition", "biaya akuisisi"),
     "created_on": ("created", "created on", "customer since", "since", "start date", "date",
-                   "fecha", "fecha alta", "fecha de alta", "alta", "date de creation", "client depuis"),
+                   "fecha", "fecha alta", "fecha de alta", "alta", "date de creation", "client depuis",
+                   "tanggal dibuat", "dibuat", "tanggal", "create date", "created date", "created time",
+                   "organization organization created", "organization created"),
     "notes": ("note", "comments", "comment", "remarks", "notas", "comentarios", "observaciones",
-              "commentaires", "remarques"),
-    "stage": ("phase", "deal stage", "etapa", "fase", "etape"),
+              "commentaires", "remarques", "catatan", "keterangan", "description"),
+    "stage": ("phase", "deal stage", "etapa", "fase", "etape", "tahap"),
     "responded_on": ("date", "response date", "responded", "day", "fecha", "fecha respuesta",
-                     "fecha de respuesta", "dia", "date de reponse", "jour"),
+                     "fecha de respuesta", "dia", "date de reponse", "jour", "tanggal", "tanggal respons"),
     "opinion_on": ("date", "opinion date", "day", "fecha", "fecha opinion", "fecha de la opinion",
-                   "dia", "date de l avis", "date avis", "jour"),
-    "mode": ("channel", "medium", "via", "modo", "canal", "medio", "moyen"),
+                   "dia", "date de l avis", "date avis", "jour", "tanggal", "tanggal opini"),
+    "mode": ("channel", "medium", "via", "modo", "canal", "medio", "moyen", "saluran", "media", "cara"),
     "items": ("checklist", "checklist items", "item", "item keys", "topics", "elementos", "puntos",
-              "temas", "elements", "points", "sujets"),
-    "quality": ("q", "quality rating", "calidad", "qualite"),
+              "temas", "elements", "points", "sujets", "butir", "daftar periksa", "topik"),
+    "quality": ("q", "quality rating", "calidad", "qualite", "kualitas", "mutu"),
     "completeness": ("c", "completeness rating", "complete", "completitud", "exhaustividad",
-                     "completude", "exhaustivite"),
+                     "completude", "exhaustivite", "kelengkapan"),
     "summary": ("description", "subject", "text", "response", "resumen", "descripcion", "asunto",
-                "texto", "respuesta", "resume", "objet", "texte", "reponse"),
+                "texto", "respuesta", "resume", "objet", "texte", "reponse", "ringkasan", "deskripsi",
+                "subjek", "tanggapan"),
     "score": ("opinion", "rating", "opinion score", "puntuacion", "valoracion", "calificacion", "avis",
-              "evaluation", "appreciation"),
-    "source": ("origin", "fuente", "origen", "origine"),
+              "evaluation", "appreciation", "opini", "nilai", "penilaian"),
+    "source": ("origin", "fuente", "origen", "origine", "sumber"),
     "note": ("notes", "comment", "comments", "remarks", "nota", "notas", "comentario", "comentarios",
-             "commentaire", "commentaires", "remarque"),
+             "commentaire", "commentaires", "remarque", "catatan", "keterangan"),
 }
 
-# Month names, accents removed: English, Spanish, French, Indonesian. A month
 
 
 def suggest_mapping(columns: list[str], kind: str) -> dict[str, str]:

@@ -1,6 +1,7 @@
-"""Reading an uploaded file as a table of text cells: the encoding (UTF-8 with or
-without BOM, UTF-16, Windows-1252/Latin-1), the delimiter (comma, semicolon or
-tab), and the column names; refusing what is not a CSV table (``TableError``).
+"""Reading an uploaded file as a table of text cells: a CSV file's encoding (UTF-8
+with or without BOM, UTF-16, Windows-1252/Latin-1) and delimiter (comma, semicolon
+or tab), or one sheet of a workbook (``sheets``); the column names; refusing what
+is not a table (``TableError``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
+
+from . import sheets
 
 MAX_BYTES = 50_000_000
 MAX_ROWS = 100_000
@@ -28,7 +31,8 @@ class RawTable:
     """A file read as text. ``rows`` hold one string per column (padded);
     ``row_numbers`` give each row's number as a spreadsheet shows it (the
     header is row 1); ``too_long`` maps a row's index to its cell count when
-    it has non-empty cells beyond the header."""
+    it has non-empty cells beyond the header; ``sheet`` names the workbook sheet
+    read (None for a CSV file, whose ``encoding`` and ``delimiter`` are then set)."""
 
     filename: str
     encoding: str
@@ -37,37 +41,57 @@ class RawTable:
     rows: list[list[str]]
     row_numbers: list[int]
     too_long: dict[int, int] = field(default_factory=dict)
+    sheet: str | None = None
 
     def frame(self) -> pd.DataFrame:
         """The cells as a DataFrame of strings, indexed by row number."""
         return pd.DataFrame(self.rows, columns=self.columns, index=pd.Index(self.row_numbers, name="row"))
 
 
-def read_table(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> RawTable:
-    """Read CSV bytes (``filename`` is used in messages and to refuse workbooks).
+def read_table(data: bytes, filename: str, *, sheet: str | None = None, max_rows: int = MAX_ROWS) -> RawTable:
+    """Read a CSV file's bytes, or one sheet of a workbook (``.xlsx``, ``.xlsm``,
+    ``.xls``, ``.ods``: ``sheet`` by name, the first by default); ``filename`` is
+    used in messages and to recognise a workbook.
 
-    Detects the encoding (UTF-8 with or without BOM, UTF-16 with BOM, else
+    CSV: detects the encoding (UTF-8 with or without BOM, UTF-16 with BOM, else
     Windows-1252/Latin-1) and the delimiter (comma, semicolon or tab). Blank
-    lines are ignored. Raises ``TableError`` for an empty or header-only file,
-    a binary file, a workbook, or more than ``max_rows`` data rows."""
-    if filename.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        raise TableError(f"{filename} is a spreadsheet workbook; save the sheet as CSV and import that")
+    lines are ignored. Raises ``TableError`` for an empty or header-only table,
+    a binary file, an unreadable workbook or unknown sheet, or more than
+    ``max_rows`` data rows."""
     if len(data) > MAX_BYTES:
         raise TableError(f"{filename} is larger than {MAX_BYTES // 1_000_000} MB; split it")
+    if sheets.is_workbook(data, filename):
+        try:
+            name, records = sheets.sheet_rows(data, filename, sheet)
+        except sheets.WorkbookError as error:
+            raise TableError(str(error)) from None
+        label = f"{filename}, sheet {name!r}"
+        # A sheet's rows span its used range: blank cells right of the header are not columns.
+        if records:
+            header = next((r for r in records if any(c.strip() for c in r)), [])
+            width = len(header) - next((i for i, c in enumerate(reversed(header)) if c.strip()), len(header))
+            records = [r[:width] if not any(c.strip() for c in r[width:]) else r for r in records]
+        return _table(records, label, max_rows, filename=filename, encoding="", delimiter="", sheet=name)
     text, encoding = _decode(data, filename)
     delimiter = _delimiter(text)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise TableError(f"{filename} is not valid CSV: {error}") from None
+    return _table(records, filename, max_rows, filename=filename, encoding=encoding, delimiter=delimiter)
+
+
+def _table(records: list[list[str]], label: str, max_rows: int, **about) -> RawTable:
+    """The ``RawTable`` of rows of text cells: the first non-blank row is the header;
+    ``label`` names the table in messages, ``about`` fills the table's other fields."""
     numbered = [(n, record) for n, record in enumerate(records, start=1) if any(c.strip() for c in record)]
     if not numbered:
-        raise TableError(f"{filename} is empty")
+        raise TableError(f"{label} is empty")
     (_, header), body = numbered[0], numbered[1:]
     if not body:
-        raise TableError(f"{filename} has a header row but no data rows")
+        raise TableError(f"{label} has a header row but no data rows")
     if len(body) > max_rows:
-        raise TableError(f"{filename} has {len(body)} rows, more than {max_rows} at once; split it")
+        raise TableError(f"{label} has {len(body)} rows, more than {max_rows} at once; split it")
     columns = _column_names(header)
     width = len(columns)
     rows, too_long = [], {}
@@ -75,13 +99,19 @@ def read_table(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> RawTa
         if any(c.strip() for c in record[width:]):
             too_long[index] = len(record)
         rows.append((record + [""] * width)[:width])
-    return RawTable(filename, encoding, delimiter, columns, rows, [n for n, _ in body], too_long)
+    return RawTable(columns=columns, rows=rows, row_numbers=[n for n, _ in body], too_long=too_long, **about)
+
+
+def sheet_names(data: bytes, filename: str) -> list[str]:
+    """The sheets of a workbook's bytes, in order; raises ``TableError`` when it cannot be read."""
+    try:
+        return sheets.sheet_names(data, filename)
+    except sheets.WorkbookError as error:
+        raise TableError(str(error)) from None
 
 
 def _decode(data: bytes, filename: str) -> tuple[str, str]:
     """The file's text and the encoding it was read with."""
-    if data.startswith(b"PK\x03\x04"):
-        raise TableError(f"{filename} is a zip file (an Excel workbook?), not CSV text; save the sheet as CSV")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode text" export.
         candidates = ["utf-16"]

@@ -28,6 +28,19 @@ def field_labels() -> dict[str, str]:
             "summary": _("Summary"), "score": _("Opinion"), "source": _("Source"), "note": _("Note")}
 
 
+def choose_sheet(upload) -> str | None:
+    """For a workbook with several sheets, a box to choose the sheet (the first by
+    default); returns its name, or None for a CSV file or a one-sheet workbook.
+    Raises ``TableError`` for a file that looks like a workbook but is not one."""
+    data = upload.getvalue()
+    if not importer.is_workbook(data, upload.name):
+        return None
+    names = importer.sheet_names(data, upload.name)
+    if len(names) < 2:
+        return None
+    return st.selectbox(_("Sheet"), names, key=f"import_sheet:{upload.file_id}")
+
+
 def column_mapping(path: str, raw: importer.RawTable, kind: str, file_id: str) -> dict[str, str | None]:
     """One select box per field of ``kind``, pre-filled with the mapping last used for
     files with these headers (else the guess); required fields are starred.
