@@ -18,6 +18,7 @@ from pages.common import (
     source_label,
     stage_label,
 )
+from pages.common.capture import capture_box
 from pages.common.forms import confirmation, customer_picker, field_error, other_error, save, session_author
 
 ctx = setup("Log a response", "✍️")
@@ -25,6 +26,7 @@ if entry_closed(ctx):
     st.stop()
 author = session_author()
 names = customers_or_stop(ctx, _("There is no customer to log a response for yet."))
+capture_box(ctx.path, names)
 customer_id = customer_picker(names)
 if customer_id is None:
     st.info(_("Pick the customer you just spoke with."))

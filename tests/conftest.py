@@ -89,3 +89,8 @@ def chart_data():
         return pa.ipc.open_stream(element.proto.datasets[0].data.data).read_pandas()
 
     return rows
+
+
+@pytest.fixture
+def capture_db(tmp_path):
+    return fixtures.capture_database(tmp_path / "capture.db")

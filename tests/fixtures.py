@@ -455,3 +455,55 @@ def workbook_bytes(rows: list[list], fmt: str, sheets: dict[str, list[list]] | N
             padded = [list(row) + [None] * (width - len(row)) for row in table]
             pd.DataFrame(padded).to_excel(writer, sheet_name=name, header=False, index=False)
     return out.getvalue()
+
+
+def capture_database(path: Path) -> Path | str:
+    """The story database (``story_database``) with contacts whose addresses mails and
+    invites name: Acme Turbines ines.ortiz@acme-turbines.com; Borealis Rail
+    lars@borealis-rail.eu and kari@borealis-rail.eu; Cobalt Mining a public address
+    only, cobalt.buyer@gmail.com."""
+    path = story_database(path)
+    contacts = {1: [{"name": "Inés Ortiz", "email": "Ines.Ortiz@acme-turbines.com"}],
+                2: [{"name": "Lars", "email": "lars@borealis-rail.eu"},
+                    {"name": "Kari", "email": "kari@borealis-rail.eu"}],
+                3: [{"name": "Buyer", "email": "cobalt.buyer@gmail.com"}]}
+    with crm_core.connect(path) as db:
+        for customer_id, people in contacts.items():
+            profile = crm_core.storage.commands.row(db, "customers", customer_id)
+            values = {key: profile[key] for key in ("name", "sector", "region", "account_manager")}
+            crm_core.update_customer(db, customer_id, values, people, today=TODAY)
+    return path
+
+
+def mail_bytes(subject: str = "Delay plan for the turbine hall",
+               sender: str = "Inés Ortiz <ines.ortiz@acme-turbines.com>", to: str = "Ana <ana@supplier.example>",
+               date: str = "Tue, 03 Jun 2025 09:15:00 +0000",
+               body: str = "Thanks for the revised plan.\nWe agree with the new dates.", html: str | None = None,
+               charset: str = "utf-8") -> bytes:
+    """An e-mail's source as a mail client saves it (.eml): plain text, or
+    multipart/alternative with an HTML part when ``html`` is given."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, to, subject
+    if date:
+        message["Date"] = date
+    message.set_content(body, charset=charset)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    return message.as_bytes()
+
+
+def invite_bytes(summary: str = "Site visit: commissioning review", start: str = "20250604T140000Z",
+                 attendees: tuple[str, ...] = ("lars@borealis-rail.eu", "ana@supplier.example"),
+                 location: str = "Borealis Rail, Oslo depot", description: str = "") -> bytes:
+    """A calendar invite (.ics) with one meeting, as Outlook or Google send one."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//Invite//EN", "METHOD:REQUEST", "BEGIN:VEVENT",
+             "UID:meeting-1@supplier.example", "DTSTAMP:20250601T080000Z", f"DTSTART:{start}",
+             "DTEND:20250604T150000Z", f"SUMMARY:{summary}", f"LOCATION:{location}",
+             "ORGANIZER;CN=Ana:mailto:ana@supplier.example",
+             *[f"ATTENDEE;CN={a};ROLE=REQ-PARTICIPANT:mailto:{a}" for a in attendees]]
+    if description:
+        lines.append(f"DESCRIPTION:{description}")
+    lines += ["END:VEVENT", "END:VCALENDAR"]
+    return ("\r\n".join(lines) + "\r\n").encode()
