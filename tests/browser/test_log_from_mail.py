@@ -36,8 +36,11 @@ def drop_and_save(page, path, quality: str, completeness: str) -> None:
     """Drop the file ``path`` on the log page, then the three interactions."""
     page.get_by_text("📨 From a mail or an invite").click()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
-    expect(page.get_by_label("Summary (Enter saves)")).not_to_have_value("")   # the draft filled the form
+    # The draft's row in the review list, then the form it filled once the run is over (while
+    # it runs, the previous customer's form may still be there beside the new one).
+    expect(page.get_by_text(re.compile(r"▶"))).to_be_visible()
     wait_until_idle(page)
+    expect(page.get_by_label("Summary (Enter saves)")).not_to_have_value("")
     choose(page, "Quality", quality)
     choose(page, "Completeness", completeness)
     page.get_by_role("button", name="Save response").click()
