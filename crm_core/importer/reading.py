@@ -65,13 +65,8 @@ def read_table(data: bytes, filename: str, *, sheet: str | None = None, max_rows
             name, records = sheets.sheet_rows(data, filename, sheet)
         except sheets.WorkbookError as error:
             raise TableError(str(error)) from None
-        label = f"{filename}, sheet {name!r}"
-        # A sheet's rows span its used range: blank cells right of the header are not columns.
-        if records:
-            header = next((r for r in records if any(c.strip() for c in r)), [])
-            width = len(header) - next((i for i, c in enumerate(reversed(header)) if c.strip()), len(header))
-            records = [r[:width] if not any(c.strip() for c in r[width:]) else r for r in records]
-        return _table(records, label, max_rows, filename=filename, encoding="", delimiter="", sheet=name)
+        return _table(records, f"{filename}, sheet {name!r}", max_rows, filename=filename, encoding="",
+                      delimiter="", sheet=name)
     text, encoding = _decode(data, filename)
     delimiter = _delimiter(text)
     try:

@@ -56,7 +56,16 @@ def sheet_rows(data: bytes, filename: str, sheet: str | None = None) -> tuple[st
         values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as error:  # a damaged sheet inside a readable archive
         raise WorkbookError(f"sheet {name!r} of {filename} cannot be read ({error})") from None
-    return name, [[cell_text(value) for value in row] for row in values]
+    return name, _within_header([[cell_text(value) for value in row] for row in values])
+
+
+def _within_header(rows: list[list[str]]) -> list[list[str]]:
+    """``rows`` without the blank cells right of the header (the first non-blank row): a
+    sheet's rows span its used range, and blank cells there are not columns. A row with
+    text beyond the header keeps it, so the importer can refuse that row."""
+    header = next((row for row in rows if any(cell.strip() for cell in row)), [])
+    width = len(header) - next((i for i, cell in enumerate(reversed(header)) if cell.strip()), len(header))
+    return [row[:width] if not any(cell.strip() for cell in row[width:]) else row for row in rows]
 
 
 def cell_text(value) -> str:
