@@ -18,7 +18,7 @@ import email.policy
 import email.utils
 import html.parser
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import icalendar
 
@@ -54,7 +54,7 @@ class Draft:
     customer_id: int | None = None
     candidates: tuple[int, ...] = ()
     stage: str | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
 
 
 def drafts(db, data: bytes, filename: str) -> list[Draft]:
@@ -70,10 +70,8 @@ def drafts(db, data: bytes, filename: str) -> list[Draft]:
     if not data.strip():
         raise ValidationError("file", N_("{file} is empty"), file=filename)
     if name.endswith((".ics", ".ical", ".ifb")) or data.lstrip()[:15].upper() == b"BEGIN:VCALENDAR":
-        found = [_matched(db, draft) for draft in read_invite(data, filename)]
-    else:
-        found = [_matched(db, read_mail(data, filename))]
-    return found
+        return [_matched(db, draft) for draft in read_invite(data, filename)]
+    return [_matched(db, read_mail(data, filename))]
 
 
 def read_mail(data: bytes, source: str) -> Draft:
@@ -106,7 +104,7 @@ def read_invite(data: bytes, source: str) -> list[Draft]:
         calendar = icalendar.Calendar.from_ical(data)
     except Exception:  # icalendar raises ValueError and others for malformed content lines
         raise ValidationError("file", N_("{file} is not a calendar invite that can be read"), file=source) from None
-    events = [component for component in calendar.walk("VEVENT")]
+    events = calendar.walk("VEVENT")
     if not events:
         raise ValidationError("file", N_("{file} holds no meeting"), file=source)
     found = []
@@ -114,7 +112,7 @@ def read_invite(data: bytes, source: str) -> list[Draft]:
         start = event.get("DTSTART")
         when = start.dt if start is not None else None
         if isinstance(when, dt.datetime):
-            when = when.astimezone().replace(tzinfo=None) if when.tzinfo else when
+            when = _local(when)
         elif isinstance(when, dt.date):
             when = dt.datetime.combine(when, dt.time())
         attendees = event.get("ATTENDEE", [])
@@ -143,8 +141,7 @@ def _matched(db, draft: Draft) -> Draft:
         notes.append(N_("the addresses belong to several customers: pick the customer"))
     customer_id = candidates[0] if len(candidates) == 1 else None
     stage = commands.last_stage_entry(db, customer_id)[0] if customer_id is not None else None
-    return Draft(draft.source, draft.kind, draft.when, draft.mode, draft.summary, draft.addresses, customer_id,
-                 tuple(candidates), stage, tuple(notes))
+    return replace(draft, customer_id=customer_id, candidates=tuple(candidates), stage=stage, notes=tuple(notes))
 
 
 def _header(message, name: str) -> str:
@@ -162,6 +159,11 @@ def _mail_date(text: str) -> dt.datetime | None:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
+    return _local(when)
+
+
+def _local(when: dt.datetime) -> dt.datetime:
+    """``when`` as the server's local wall time without a zone (a naive time is taken as local)."""
     return when.astimezone().replace(tzinfo=None) if when.tzinfo else when
 
 

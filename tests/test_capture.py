@@ -7,7 +7,7 @@ import pytest
 
 import crm_core
 from crm_core import capture
-from fixtures import invite_bytes, mail_bytes
+from fixtures import TODAY, invite_bytes, mail_bytes
 
 
 def draft_of(db_path, data: bytes, name: str) -> capture.Draft:
@@ -132,3 +132,15 @@ def test_a_draft_writes_nothing(capture_db):
         capture.drafts(db, mail_bytes(), "delay.eml")
         capture.drafts(db, invite_bytes(), "visit.ics")
         assert crm_core.export_table(db, "responses").shape == before
+
+
+def test_a_domain_with_like_wildcards_matches_only_itself(capture_db):
+    with crm_core.connect(capture_db) as db:
+        crm_core.update_customer(db, 3, {"name": "Cobalt Mining", "sector": "Mining", "region": "Iberia",
+                                         "account_manager": "Ana"},
+                                 [{"name": "Buyer", "email": "buyer@cobalt_mining.example.org"}], today=TODAY)
+        (underscore,) = capture.drafts(db, mail_bytes(sender="new@cobalt_mining.example.org"), "u.eml")
+        (wildcard,) = capture.drafts(db, mail_bytes(sender="new@%.org"), "w.eml")
+        (one_letter_off,) = capture.drafts(db, mail_bytes(sender="new@cobaltxmining.example.org"), "x.eml")
+    assert underscore.customer_id == 3
+    assert (wildcard.candidates, one_letter_off.candidates) == ((), ())

@@ -31,9 +31,10 @@ def customers_by_domain(db: Handle, domains) -> list[int]:
     ``domains`` (lower case), by id."""
     if not domains:
         return []
-    clauses = " OR ".join(f"LOWER(TRIM(email)) LIKE :d{n}" for n in range(len(domains)))
-    params = {f"d{n}": "%@" + domain.replace("%", "").replace("_", "") for n, domain in enumerate(domains)}
+    # LIKE's wildcards in a domain are escaped, so they match only themselves.
+    clauses = " OR ".join(f"LOWER(TRIM(email)) LIKE :d{n} ESCAPE '!'" for n in range(len(domains)))
+    params = {f"d{n}": "%@" + domain.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+              for n, domain in enumerate(domains)}
     found = db.conn.execute(f"SELECT DISTINCT customer_id FROM contacts WHERE {clauses} ORDER BY customer_id",
                             params).fetchall()
     return [int(row[0]) for row in found]
-

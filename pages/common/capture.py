@@ -8,7 +8,6 @@ Several messages make a review list, one row each, used or skipped one by one.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 
 import streamlit as st
 
@@ -16,7 +15,7 @@ import crm_core
 from crm_core import capture
 
 from . import _, escape_markdown, fmt_date, mode_label
-from .forms import error_text
+from .forms import customer_labels, error_text
 
 DRAFTS, CURRENT, PROBLEMS = "capture:drafts", "capture:current", "capture:problems"
 FILE_TYPES = ["eml", "ics", "msg", "txt"]
@@ -30,7 +29,7 @@ def _read(path: str, sources: list[tuple[bytes, str]]) -> None:
     with crm_core.connect(path) as db:
         for data, name in sources:
             try:
-                drafts += [asdict(draft) for draft in capture.drafts(db, data, name)]
+                drafts += capture.drafts(db, data, name)
             except crm_core.ValidationError as error:
                 problems.append(error_text(error))
     state[DRAFTS], state[PROBLEMS] = drafts, problems
@@ -58,14 +57,14 @@ def use(index: int) -> None:
     state = st.session_state
     draft = state[DRAFTS][index]
     state[CURRENT] = index
-    if draft["customer_id"] is not None:
-        st.query_params["customer"] = str(draft["customer_id"])
-        state["customer_pick"] = draft["customer_id"]
-    if draft["stage"]:
-        state["response_stage"] = draft["stage"]
-    state["response_date"] = draft["when"].date() if draft["when"] else dt.date.today()
-    state["response_mode"] = draft["mode"]
-    state["response_summary"] = draft["summary"]
+    if draft.customer_id is not None:
+        st.query_params["customer"] = str(draft.customer_id)
+        state["customer_pick"] = draft.customer_id
+    if draft.stage:
+        state["response_stage"] = draft.stage
+    state["response_date"] = draft.when.date() if draft.when else dt.date.today()
+    state["response_mode"] = draft.mode
+    state["response_summary"] = draft.summary
 
 
 def skip(index: int) -> None:
@@ -83,7 +82,7 @@ def capture_box(path: str, customers) -> None:
     """The drop zone, the paste box and the review list. ``customers`` has
     ``customer_id`` and ``name``."""
     state = st.session_state
-    names = dict(zip(customers["customer_id"].astype(int).tolist(), customers["name"].tolist()))
+    names = customer_labels(customers)
     # The form saved the draft in use: it leaves the review list and the next one fills the form.
     if "response:done" in state and state.get(CURRENT) is not None:
         saved = state[CURRENT]
@@ -104,14 +103,14 @@ def capture_box(path: str, customers) -> None:
             _draft_row(index, draft, names, index == state.get(CURRENT))
 
 
-def _draft_row(index: int, draft: dict, names: dict[int, str], in_use: bool) -> None:
-    icon = "📧" if draft["kind"] == "email" else "📅"
-    who = names.get(draft["customer_id"], _("customer not found"))
-    day = fmt_date(draft["when"].date()) if draft["when"] else _("no date")
+def _draft_row(index: int, draft: capture.Draft, names: dict[int, str], in_use: bool) -> None:
+    icon = "📧" if draft.kind == "email" else "📅"
+    who = names.get(draft.customer_id, _("customer not found"))
+    day = fmt_date(draft.when.date()) if draft.when else _("no date")
     text, use_column, skip_column = st.columns([6, 1, 1], vertical_alignment="center")
     text.markdown(f"{icon} {'**▶** ' if in_use else ''}{day} · {escape_markdown(who)} · "
-                  f"{mode_label(draft['mode'])} · {escape_markdown(draft['summary'])}")
-    for note in draft["notes"]:
+                  f"{mode_label(draft.mode)} · {escape_markdown(draft.summary)}")
+    for note in draft.notes:
         text.caption(_(note))
     use_column.button(_("Use"), key=f"capture_use:{index}", on_click=use, args=(index,), disabled=in_use)
     skip_column.button(_("Skip"), key=f"capture_skip:{index}", on_click=skip, args=(index,))

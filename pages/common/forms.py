@@ -109,13 +109,18 @@ def confirmation(form: str) -> None:
         st.success(message, icon="✅")
 
 
+def customer_labels(names) -> dict[int, str]:
+    """Customer id -> name, from a frame with ``customer_id`` and ``name``."""
+    # tolist() first: iterating 10,000 Arrow-backed strings one by one took 6 ms a run.
+    return dict(zip(names["customer_id"].astype(int).tolist(), names["name"].tolist()))
+
+
 def customer_picker(names) -> int | None:
     """A searchable customer choice kept in the URL as ``?customer=<id>``.
 
     ``names`` has ``customer_id`` and ``name``. An unknown or malformed id in
     the URL is dropped with a note, never a traceback."""
-    # tolist() first: iterating 10,000 Arrow-backed strings one by one took 6 ms a run.
-    labels = dict(zip(names["customer_id"].astype(int).tolist(), names["name"].tolist()))
+    labels = customer_labels(names)
     wanted_id, wanted = params.record_id("customer")
     chosen = wanted_id if wanted_id in labels else None
     if wanted and chosen is None:
