@@ -17,7 +17,7 @@ from .validation import ValidationError
 from .writes import (add_customer, delete_opinion, delete_response, history, log_response, move_stage,
                      rebuild_summaries, record_opinion, update_customer, update_opinion,
                      undo, update_response)
-from . import backup, importer
+from . import backup, checklist, importer
 from .importer import TableError, export_count, export_csv, export_table, read_table, suggest_mapping
 from .gaps import ChecklistGaps, checklist_gaps
 from .trends import biggest_movers, period_start, self_assessment_trend

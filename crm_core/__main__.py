@@ -1,4 +1,4 @@
-"""Command line: ``python -m crm_core demo|rebuild|user|import|export|backup|restore|copy``
+"""Command line: ``python -m crm_core demo|rebuild|user|checklist|target|currency|import|export|backup|restore|copy``
 (the benchmark is ``tests/benchmarks/bench.py``)."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ import argparse
 import getpass
 import sys
 
-from . import accounts, backup, demo, importer, storage, writes
+from . import accounts, backup, checklist, demo, i18n, importer, outcomes, service, storage, writes
+from .catalogue import STAGES
 from .storage import files, transfer
 from .storage.dialects import is_url
 from .validation import ValidationError
@@ -36,6 +37,24 @@ def _command(argv: list[str] | None) -> int:
     user_cmd.add_argument("name", nargs="?")
     user_cmd.add_argument("--role", choices=accounts.ROLES, default="viewer")
     user_cmd.add_argument("--as", dest="author", help="the admin doing it (not needed for the first account)")
+    checklist_cmd = commands.add_parser("checklist", help="list, add, reword, reorder, retire or restore checklist "
+                                                          "items (admins)")
+    checklist_cmd.add_argument("action", choices=("list", "add", "reword", "up", "down", "retire", "restore"),
+                               help="add STAGE WORDING; reword KEY WORDING (empty: the catalogue's words); "
+                                    "up|down|retire|restore KEY")
+    checklist_cmd.add_argument("subject", nargs="?", help="the item's KEY (the stage for add)")
+    checklist_cmd.add_argument("wording", nargs="?", help="the item's words in --lang")
+    checklist_cmd.add_argument("--lang", choices=tuple(i18n.LANGUAGES), default=i18n.DEFAULT_LANGUAGE)
+    checklist_cmd.add_argument("--as", dest="author", help="the admin doing it")
+    target_cmd = commands.add_parser("target", help="list or set the service hours allowed per priority (admins)")
+    target_cmd.add_argument("action", choices=("list", "set"))
+    target_cmd.add_argument("priority", nargs="?", choices=service.PRIORITIES)
+    target_cmd.add_argument("hours", nargs="*", type=float, metavar="HOURS",
+                            help="first reply, attention and repair hours")
+    target_cmd.add_argument("--as", dest="author", help="the admin doing it")
+    currency_cmd = commands.add_parser("currency", help="show the currency of every amount, or set it (admins)")
+    currency_cmd.add_argument("code", nargs="?", help="an ISO 4217 code, e.g. USD")
+    currency_cmd.add_argument("--as", dest="author", help="the admin doing it")
     import_cmd = commands.add_parser("import", help="import customers, responses or opinions from a CSV file "
                                                     "or a workbook (.xlsx, .ods)")
     import_cmd.add_argument("file")
@@ -72,6 +91,8 @@ def _command(argv: list[str] | None) -> int:
         print("rebuilt summaries in", path)
     elif args.command == "user":
         return _user(path, args)
+    elif args.command in ("checklist", "target", "currency"):
+        return _admin(path, args)
     elif args.command == "import":
         return _import(path, args)
     elif args.command == "export":
@@ -124,6 +145,57 @@ def _user(path, args) -> int:
             print(f"refused: {error}", file=sys.stderr)
             return 2
     return 0
+
+
+def _admin(path, args) -> int:
+    """The admin's verbs: each opens the database, calls one library function and prints
+    what it did (a refusal in one line, exit status 2)."""
+    with storage.connect(path) as db:
+        try:
+            if args.command == "currency":
+                if args.code:
+                    print("the currency is now", outcomes.set_currency(db, args.code, author=args.author))
+                else:
+                    print(outcomes.currency(db))
+            elif args.command == "target":
+                _target(db, args)
+            else:
+                _checklist(db, args)
+        except (ValidationError, accounts.AccessDenied, storage.StorageError) as error:
+            print(f"refused: {error}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def _target(db, args) -> None:
+    if args.action == "set":
+        if args.priority is None or len(args.hours) != 3:
+            raise ValidationError("hours", "give the priority and three numbers of hours: first reply, attention, "
+                                           "repair")
+        service.set_service_target(db, args.priority, *args.hours, author=args.author)
+    for target in service.service_targets(db).itertuples():
+        print(f"{target.priority}\tfirst reply {target.first_reply_hours:g} h\tattention {target.attention_hours:g} h"
+              f"\trepair {target.repair_hours:g} h")
+
+
+def _checklist(db, args) -> None:
+    if args.action == "add":
+        if args.subject not in STAGES:
+            raise ValidationError("stage", f"give the stage ({', '.join(STAGES)}) and the wording")
+        print("added", checklist.add_item(db, args.subject, args.wording, language=args.lang, author=args.author))
+        return
+    if args.action != "list":
+        if not args.subject:
+            raise ValidationError("key", "give the item's key (see: checklist list)")
+        if args.action == "reword":
+            checklist.reword_item(db, args.subject, args.lang, args.wording, author=args.author)
+        elif args.action in ("up", "down"):
+            checklist.move_item(db, args.subject, -1 if args.action == "up" else 1, author=args.author)
+        else:
+            (checklist.retire_item if args.action == "retire" else checklist.restore_item)(
+                db, args.subject, author=args.author)
+    for item in checklist.items(db, args.lang).itertuples():
+        print(f"{item.stage}\t{item.key}\t{'active' if item.active else 'retired'}\t{item.wording}")
 
 
 def _new_password() -> str | None:

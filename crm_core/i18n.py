@@ -108,6 +108,12 @@ def format_number(value, lang: str, digits: int = 1, sign: bool = False) -> str:
     return text.replace("-", "−")
 
 
+def currency_names(lang: str) -> dict[str, str]:
+    """Every ISO 4217 code with its name in ``lang`` (``USD`` -> ``US Dollar``), by code."""
+    locale = _locale(lang)
+    return {code: numbers.get_currency_name(code, locale=locale) for code in sorted(numbers.list_currencies())}
+
+
 def format_money(value, lang: str, currency: str, compact: bool = False) -> str:
     """An amount of ``currency`` (an ISO 4217 code) in ``lang``'s format, in whole units
     (``€6,391,234``, ``6 391 234 €`` in French); ``compact`` shortens it for a headline

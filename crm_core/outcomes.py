@@ -4,8 +4,9 @@ and marketing spend) and beside the customer's final opinion.
 
 * **Revenue** of a customer = the sum of its additional sales.
 * **Return on acquisition** = revenue ÷ acquisition cost (None without a cost).
-* **Currency** of every amount (acquisition cost, additional sales): the setting
-  ``CRM_CURRENCY``, an ISO 4217 code (default ``EUR``); see ``currency``.
+* **Currency** of every amount (acquisition cost, additional sales): an ISO 4217
+  code an admin sets for the team (``set_currency``), else the server's
+  ``CRM_CURRENCY``, else ``EUR``; see ``currency``.
 * **Opinion bands** of the final opinion (``scores.opinion_band``: negative,
   neutral, positive, not rated). Per band: customers and, per customer,
   additional sales, revenue, referrals given and lost.
@@ -18,11 +19,12 @@ import os
 import re
 
 import pandas as pd
+from babel import numbers
 
 from . import funnel, scores, validation
 from .catalogue import OPINION_BAND_LABELS
 from .i18n import N_
-from .storage import relationship_commands, relationship_queries
+from .storage import admin_commands, commands, relationship_commands, relationship_queries
 from .validation import ValidationError
 from .snapshot import SnapshotDay
 
@@ -31,14 +33,33 @@ KIND_LABELS: dict[str, str] = {"additional_sale": N_("Additional sale"), "referr
                                "referral_lost": N_("Referral lost")}
 GROUPS = ("customer", "sector")
 CURRENCY_SETTING = "CRM_CURRENCY"
+CURRENCY_NAME = "currency"   # its name in the ``settings`` table
 DEFAULT_CURRENCY = "EUR"
 
 
-def currency() -> str:
-    """The ISO 4217 code every amount is in: ``CRM_CURRENCY`` upper-cased, or ``EUR``
-    when it is unset or not three letters."""
+def currency(db) -> str:
+    """The ISO 4217 code every amount of ``db`` is in: the one an admin set, else
+    ``CRM_CURRENCY`` upper-cased when it is a known code, else ``EUR``."""
+    chosen = admin_commands.setting(db, CURRENCY_NAME)
+    if chosen:
+        return chosen
     code = os.environ.get(CURRENCY_SETTING, "").strip().upper()
-    return code if re.fullmatch("[A-Z]{3}", code) else DEFAULT_CURRENCY
+    return code if code in numbers.list_currencies() else DEFAULT_CURRENCY
+
+
+def set_currency(db, code: str, *, author: str | None = None) -> str:
+    """Make ``code`` (an ISO 4217 code, any case) the currency of every amount; admins
+    only once accounts exist. The amounts stay as they are: this names their unit, it
+    converts nothing. Returns the code stored."""
+    with funnel.change(db, author, role="admin") as change:
+        code = (validation.check_text("currency", code, required=True, limit=3) or "").upper()
+        if not re.fullmatch("[A-Z]{3}", code) or code not in numbers.list_currencies():
+            raise ValidationError("currency", N_("{code} is not an ISO 4217 currency code"), code=code)
+        setting_id = admin_commands.setting_id(db, CURRENCY_NAME)
+        before = None if setting_id is None else commands.snapshot(db, "setting", setting_id)
+        setting_id = admin_commands.put_setting(db, CURRENCY_NAME, code)
+        change.record("create" if before is None else "update", "setting", setting_id, before)
+        return code
 
 
 def record_outcome(db, customer_id: int, kind: str, on_date, *, amount=None, counterpart: str | None = None,

@@ -36,6 +36,9 @@ FIELD_LABELS: dict[str, str] = {
     "promised_value": N_("Promised value"), "actual_value": N_("What was delivered"), "due_on": N_("Due on"),
     "status": N_("Status"), "resolved_on": N_("On"), "amount": N_("Amount"), "counterpart": N_("To whom"),
     "mapping": N_("Column"), "row": N_("Row"), "period_days": N_("Period (days)"),
+    "label": N_("Wording"), "language": N_("Language"), "key": N_("Checklist item"), "step": N_("Move"),
+    "currency": N_("Currency"), "first_reply_hours": N_("First reply (hours)"),
+    "attention_hours": N_("Attention (hours)"), "repair_hours": N_("Repair (hours)"), "hours": N_("Hours"),
 }
 MAX_TEXT = 5000
 

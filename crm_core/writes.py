@@ -73,14 +73,14 @@ def move_stage(db, customer_id: int, stage: str, entered_on, *, kind: str = "for
         return entry_id
 
 
-def check_response(db, values: dict, today: dt.date) -> dict:
+def check_response(db, values: dict, today: dt.date, kept: tuple[str, ...] = ()) -> dict:
     """A response's ``values`` cleaned against its customer (stage reached on its day,
-    dates, active checklist items); refuses with ``ValidationError``."""
+    dates, active checklist items and the items of ``kept``); refuses with ``ValidationError``."""
     customer = funnel.customer(db, values.get("customer_id"))
     cleaned = validation.check_response(
         values, stage_on_date=lambda day: commands.stage_on(db, customer["id"], day),
         created_on=dt.date.fromisoformat(customer["created_on"]), today=today,
-        stage_items=commands.item_stages(db))
+        stage_items=commands.item_stages(db, kept))
     return {**cleaned, "customer_id": customer["id"]}
 
 
@@ -102,7 +102,8 @@ def update_response(db, response_id: int, changes: dict, *, author: str | None =
     """Change fields of a response (same names as ``log_response``)."""
     with funnel.change(db, author) as change:
         before = existing(db, "response", response_id)
-        cleaned = check_response(db, {**before, **changes}, today or dt.date.today())
+        # Items retired since the response was logged stay on it when it is edited.
+        cleaned = check_response(db, {**before, **changes}, today or dt.date.today(), tuple(before["items"]))
         commands.update_response(db, response_id, before, cleaned)
         change.record("update", "response", response_id, before)
 

@@ -6,17 +6,14 @@ import streamlit as st
 import crm_core
 from crm_core import accounts, shell
 from pages.common import _, fmt_datetime, fmt_each, setup
-from pages.common.auth import signed_in
+from pages.common.auth import admins_only
 from pages.common.forms import confirmation, error_text, other_error, save
 
 ctx = setup("Accounts", "🔑")
 ROLES = {"viewer": _("Viewer"), "editor": _("Editor"), "admin": _("Admin")}
-user = signed_in()
+user = admins_only(ctx.path, _("Only an admin can manage accounts."))
 with crm_core.connect(ctx.path) as db:
     team = accounts.users(db)
-if team and (user is None or not user.is_admin):
-    st.warning(_("Only an admin can manage accounts."))
-    st.stop()
 if not team:
     # Not from the browser: in open mode anyone who reaches the page could make themselves the admin.
     st.info(_("No accounts yet: the app runs open. Create the first admin on the server, which then asks for "

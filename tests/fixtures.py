@@ -19,6 +19,7 @@ import datetime as dt
 import glob
 import itertools
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -266,6 +267,54 @@ def outcomes_database(path: Path) -> Path:
 
 
 # --- shared helpers -------------------------------------------------------------------
+
+
+def random_writes(path, seed: int, count: int) -> int:
+    """Logs, edits and deletes responses and opinions and moves stages at random.
+    Returns how many writes were accepted (a random date may precede the stage)."""
+    rng = random.Random(seed)
+    accepted = 0
+    with crm_core.connect(path) as db:
+        customers = list(crm_core.portfolio(db)[["customer_id", "stage"]].itertuples(index=False))
+        items = crm_core.checklist_items(db)
+        for _ in range(count):
+            try:
+                customers = random_write(db, rng, customers, items)
+                accepted += 1
+            except crm_core.ValidationError:
+                continue
+    assert accepted > count // 2
+    return accepted
+
+
+def random_write(db, rng, customers, items):
+    """One random write; returns the (possibly changed) customer list."""
+    customer, stage = rng.choice(customers)
+    day = f"2026-{rng.randint(9, 11):02d}-{rng.randint(1, 20):02d}"
+    action = rng.random()
+    if action < 0.5:
+        keys = list(items[items["stage"] == stage]["key"])
+        crm_core.log_response(db, customer, stage, day, rng.choice(crm_core.MODES), rng.sample(keys, 2),
+                              rng.randint(1, 5), rng.randint(1, 5), "Random response", today=TODAY)
+    elif action < 0.7:
+        crm_core.record_opinion(db, customer, stage, day, rng.randint(-2, 2), today=TODAY)
+    elif action < 0.85:
+        journey = crm_core.journey(db, customer)
+        if len(journey.responses):
+            target = int(rng.choice(list(journey.responses["id"])))
+            if rng.random() < 0.5:
+                crm_core.delete_response(db, target)
+            else:
+                crm_core.update_response(db, target, {"quality": rng.randint(1, 5), "responded_on": day},
+                                         today=TODAY)
+        if len(journey.opinions):
+            crm_core.delete_opinion(db, int(rng.choice(list(journey.opinions["id"]))))
+    elif stage != "post_deal":
+        following = crm_core.STAGES[crm_core.STAGES.index(stage) + 1]
+        crm_core.move_stage(db, customer, following, "2026-11-21", today=TODAY)
+        customers = list(crm_core.portfolio(db)[["customer_id", "stage"]].itertuples(index=False))
+    return customers
+
 
 
 def sign_in(page, name, password):

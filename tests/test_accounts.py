@@ -11,7 +11,7 @@ import pytest
 from fixtures import TODAY, dump, new_location
 
 import crm_core
-from crm_core import accounts, importer
+from crm_core import accounts, checklist, importer, outcomes
 
 
 def with_team(db):
@@ -95,7 +95,15 @@ WRITES = {
                                                                       author=author)),
     "accounts.set_disabled": ("admin", lambda db, author: accounts.set_disabled(db, "Vera", True, author=author)),
     "accounts.set_role": ("admin", lambda db, author: accounts.set_role(db, "Vera", "editor", author=author)),
+    "checklist.add_item": ("admin", lambda db, author: checklist.add_item(db, "pre_deal", "Site visit",
+                                                                        author=author)),
+    "checklist.reword_item": ("admin", lambda db, author: checklist.reword_item(db, "pre.data", "fr", "Données",
+                                                                              author=author)),
+    "checklist.move_item": ("admin", lambda db, author: checklist.move_item(db, "pre.data", 1, author=author)),
+    "outcomes.set_currency": ("admin", lambda db, author: outcomes.set_currency(db, "USD", author=author)),
 }
+# retire_item and restore_item write through checklist._set_active, whose roles
+# tests/test_checklist_admin.py checks.
 # Writes that take no author, and why that is right.
 NOT_ROLE_CHECKED = {
     "accounts.authenticate": "signing in; it only counts failed attempts",

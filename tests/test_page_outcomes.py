@@ -4,6 +4,8 @@ The outcomes are those of tests/test_outcomes.py."""
 
 import datetime as dt
 
+import pytest
+
 from fixtures import metrics
 
 import crm_core
@@ -119,8 +121,13 @@ def test_the_tables_follow_the_language(open_page, outcomes_db):
     assert i18n.format_money(50000, "fr", "EUR") == "50\u202f000\xa0€"
 
 
-def test_the_currency_is_shown_on_every_amount(open_page, outcomes_db, chart_data, monkeypatch):
-    monkeypatch.setenv("CRM_CURRENCY", "usd")
+@pytest.mark.parametrize("set_by", ["server", "admin"])
+def test_the_currency_is_shown_on_every_amount(open_page, outcomes_db, chart_data, monkeypatch, set_by):
+    """The server's ``CRM_CURRENCY``, or the admin's choice for the team, which wins over it."""
+    monkeypatch.setenv("CRM_CURRENCY", "usd" if set_by == "server" else "gbp")
+    if set_by == "admin":
+        with crm_core.connect(outcomes_db) as db:
+            crm_core.outcomes.set_currency(db, "USD")
     page = open_page(PAGE, outcomes_db, customer="1")
     shown = metrics(page)
     assert (shown["Additional sales"], shown["Acquisition cost"]) == ("US$80K", "US$30K")

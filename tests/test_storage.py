@@ -7,7 +7,8 @@ import sys
 import threading
 
 import pandas as pd
-from fixtures import SUMMARY_TABLES, TODAY, database_before, integrity, new_location, sqlite_only, summaries
+from fixtures import (SUMMARY_TABLES, TODAY, database_before, integrity, new_location, random_write, random_writes,
+                      sqlite_only, summaries)
 
 import crm_core
 from crm_core import storage
@@ -81,53 +82,6 @@ def test_a_file_that_is_not_sqlite_gives_a_clear_error_and_is_left_untouched(tmp
     assert path.read_bytes() == b"these are not the droids" * 100
 
 
-def random_writes(path, seed: int, count: int) -> int:
-    """Logs, edits and deletes responses and opinions and moves stages at random.
-    Returns how many writes were accepted (a random date may precede the stage)."""
-    rng = random.Random(seed)
-    accepted = 0
-    with crm_core.connect(path) as db:
-        customers = list(crm_core.portfolio(db)[["customer_id", "stage"]].itertuples(index=False))
-        items = crm_core.checklist_items(db)
-        for _ in range(count):
-            try:
-                customers = _random_write(db, rng, customers, items)
-                accepted += 1
-            except crm_core.ValidationError:
-                continue
-    assert accepted > count // 2
-    return accepted
-
-
-def _random_write(db, rng, customers, items):
-    """One random write; returns the (possibly changed) customer list."""
-    customer, stage = rng.choice(customers)
-    day = f"2026-{rng.randint(9, 11):02d}-{rng.randint(1, 20):02d}"
-    action = rng.random()
-    if action < 0.5:
-        keys = list(items[items["stage"] == stage]["key"])
-        crm_core.log_response(db, customer, stage, day, rng.choice(crm_core.MODES), rng.sample(keys, 2),
-                              rng.randint(1, 5), rng.randint(1, 5), "Random response", today=TODAY)
-    elif action < 0.7:
-        crm_core.record_opinion(db, customer, stage, day, rng.randint(-2, 2), today=TODAY)
-    elif action < 0.85:
-        journey = crm_core.journey(db, customer)
-        if len(journey.responses):
-            target = int(rng.choice(list(journey.responses["id"])))
-            if rng.random() < 0.5:
-                crm_core.delete_response(db, target)
-            else:
-                crm_core.update_response(db, target, {"quality": rng.randint(1, 5), "responded_on": day},
-                                         today=TODAY)
-        if len(journey.opinions):
-            crm_core.delete_opinion(db, int(rng.choice(list(journey.opinions["id"]))))
-    elif stage != "post_deal":
-        following = crm_core.STAGES[crm_core.STAGES.index(stage) + 1]
-        crm_core.move_stage(db, customer, following, "2026-11-21", today=TODAY)
-        customers = list(crm_core.portfolio(db)[["customer_id", "stage"]].itertuples(index=False))
-    return customers
-
-
 def test_summaries_after_random_writes_equal_a_rebuild_from_scratch(demo_db):
     random_writes(demo_db, seed=11, count=150)
     kept = summaries(demo_db)
@@ -147,7 +101,7 @@ def test_summaries_after_writes_refreshed_once_at_the_end_as_an_import_does_equa
         items = crm_core.checklist_items(db)
         for _ in range(120):
             try:
-                customers = _random_write(db, rng, customers, items)
+                customers = random_write(db, rng, customers, items)
             except crm_core.ValidationError:
                 continue
         pending = db.transaction.deferred

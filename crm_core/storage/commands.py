@@ -10,7 +10,7 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
-from . import Handle, frame, summaries
+from . import Handle, admin_commands, frame, summaries
 from .bulk import insert_rows
 from .entities import (CUSTOMER_COLUMNS, ENTITIES, ENTRY_COLUMNS, OPINION_COLUMNS,  # noqa: F401  (re-exported)
                        RESPONSE_COLUMNS, UNDOABLE)
@@ -150,9 +150,12 @@ def last_stage_entry(db: Handle, customer_id: int) -> tuple[str, str] | tuple[No
     return (row[0], row[1]) if row else (None, None)
 
 
-def item_stages(db: Handle) -> dict[str, str]:
-    """Checklist item key -> stage, for the active items."""
-    return dict(db.conn.execute("SELECT key, stage FROM checklist_items WHERE active = 1").fetchall())
+def item_stages(db: Handle, kept: tuple[str, ...] = ()) -> dict[str, str]:
+    """Checklist item key -> stage, for the active items and those of ``kept`` (the items
+    a response already has: editing it keeps an item retired since)."""
+    names = {f"kept{n}": key for n, key in enumerate(kept)}
+    also = f" OR key IN ({', '.join(':' + name for name in names)})" if names else ""
+    return dict(db.conn.execute(f"SELECT key, stage FROM checklist_items WHERE active = 1{also}", names).fetchall())
 
 
 def row(db: Handle, table: str, row_id: int, columns: tuple[str, ...] | None = None) -> dict | None:
@@ -291,6 +294,8 @@ def snapshot(db: Handle, entity: str, entity_id: int) -> dict | None:
             "SELECT name, role, email, phone FROM contacts WHERE customer_id = :c ORDER BY id", {"c": entity_id})]
     elif entity == "response":
         state["items"] = response_items(db, entity_id)
+    elif entity == "checklist_item":
+        state["wordings"] = admin_commands.item_wordings(db, state["key"])
     return state
 
 

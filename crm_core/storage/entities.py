@@ -50,6 +50,10 @@ ENTITIES: dict[str, Entity] = {
     "promise": Entity("promises", PROMISE_COLUMNS),
     "outcome": Entity("outcomes", OUTCOME_COLUMNS),
     "service_target": Entity("service_targets", ("priority", *TARGET_COLUMNS)),
+    "setting": Entity("settings", ("name", "value")),
+    # Checklist changes are audited but not undone: retiring or restoring an item recounts
+    # every customer, and an admin reverses any of them with its opposite on the same screen.
+    "checklist_item": Entity("checklist_items", undoable=False),
     # Account changes are audited but not undone: undo cannot give back a password
     # it never recorded, and an admin reverses a role or a disabling by changing it again.
     "account": Entity("users", audited=ACCOUNT_COLUMNS, undoable=False),

@@ -505,6 +505,41 @@ def m014_change_counter_slots(db: Handle) -> None:
     db.dialect.start_change_numbers(db.conn, count)
 
 
+@migration()
+def m015_checklist_wordings_and_settings(db: Handle) -> None:
+    """What the admin screens change:
+
+    * ``checklist_items.id``: a number per item (the seeded ones in checklist order), so the
+      audit trail can name an item as it names every other entity.
+    * ``checklist_item_wordings``: an item's wording in one language where an admin reworded
+      it (the others keep the catalogue's translation of ``label``).
+    * ``settings``: one value per name that an admin sets for the whole team (the currency).
+    """
+    run_script(
+        db,
+        """
+        ALTER TABLE checklist_items ADD COLUMN id INTEGER;
+        CREATE TABLE checklist_item_wordings (
+            item_key TEXT NOT NULL REFERENCES checklist_items(key),
+            language TEXT NOT NULL,
+            label TEXT NOT NULL,
+            PRIMARY KEY (item_key, language)
+        );
+        CREATE TABLE settings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            value TEXT NOT NULL
+        )
+        """,
+    )
+    items = db.execute("SELECT key, stage, position FROM checklist_items").fetchall()
+    ranked = sorted(items, key=lambda item: (STAGES.index(item[1]) if item[1] in STAGES else len(STAGES),
+                                             item[2], item[0]))
+    for number, (key, _stage, _position) in enumerate(ranked, start=1):
+        db.execute("UPDATE checklist_items SET id = :id WHERE key = :key", {"id": number, "key": key})
+    db.execute("CREATE UNIQUE INDEX checklist_items_id ON checklist_items(id)")
+
+
 def run_script(db: Handle, script: str) -> None:
     """Run statements one by one (``executescript`` would commit the migration's
     transaction), each as the dialect reads it."""

@@ -30,7 +30,8 @@ FINAL = "final"
 
 
 # The per-customer summaries of responses: table -> (its columns, the SELECT over the
-# base rows matching {where} (responses) or {items} (response_items), and how a row
+# base rows matching {where} (responses) or {items} (response_items; only the items of
+# the current checklist: a retired item leaves every count), and how a row
 # computed from NEW base rows adds to the one already there). A write recomputes its
 # customer's rows (DELETE + INSERT of the SELECT); a bulk import of new responses adds
 # the same SELECT over just those responses: every column is a count, sum, min or max
@@ -49,7 +50,8 @@ _FROM_RESPONSES = {
     "item_coverage": (
         "customer_id, item_key, stage, first_on, last_on, times",
         """SELECT customer_id, item_key, stage, MIN(responded_on), MAX(responded_on), COUNT(*)
-           FROM response_items WHERE {items} GROUP BY customer_id, item_key, stage""",
+           FROM response_items WHERE {items} AND item_key IN (SELECT key FROM checklist_items WHERE active = 1)
+           GROUP BY customer_id, item_key, stage""",
         f"""first_on = {_least("item_coverage.first_on", "excluded.first_on")},
            last_on = {_greatest("item_coverage.last_on", "excluded.last_on")},
            times = item_coverage.times + excluded.times"""),
@@ -195,6 +197,15 @@ def refresh_customers(db: Handle, customers: str, params: dict) -> None:
 def refresh_customer(db: Handle, customer_id: int) -> None:
     """Recompute the per-customer summaries of one customer (inside the caller's transaction)."""
     refresh_customers(db, ":c", {"c": customer_id})
+
+
+def refresh_item(db: Handle, key: str) -> None:
+    """After checklist item ``key`` was retired or restored: its ``item_coverage`` rows
+    recomputed (none for a retired item), then every customer's ``customer_summary``."""
+    columns, select, _ = _FROM_RESPONSES["item_coverage"]
+    db.execute("DELETE FROM item_coverage WHERE item_key = :key", {"key": key})
+    db.execute(f"INSERT INTO item_coverage ({columns}) {select.format(items='item_key = :key')}", {"key": key})
+    refresh_customer_summary(db)
 
 
 def refresh_mode_month(db: Handle, stage: str, mode: str, day: str) -> None:

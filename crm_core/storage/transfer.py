@@ -23,7 +23,8 @@ from . import Handle, StorageError, connect, files, table_names, transaction, va
 from .dialects import is_url
 from .entities import ENTITIES
 
-# Rows a new database starts with (m001's checklist, the counter's slots): replaced by the source's.
+# Rows a new database starts with (m001's checklist, the counter's slots): replaced by the
+# source's. Neither hands out ids from a sequence (a new checklist item takes the highest + 1).
 _SEEDED = ("checklist_items", "change_counter")
 # Parents first, so every foreign key finds its row.
 _PARENTS = ("checklist_items", "customers", "users", "responses")
@@ -67,7 +68,7 @@ def copy_database(source: str | os.PathLike, target: str | os.PathLike) -> list[
                 raise StorageError(f"the copy differs from the source in {', '.join(different)}; "
                                    "nothing was kept in the target")
             # After the comparison: a file's counter keeps its count in one slot.
-            _continue_numbers(into, [t for t in tables if "id" in _columns(into, t)])
+            _continue_numbers(into, [t for t in tables if "id" in _columns(into, t) and t not in _SEEDED])
             into.dialect.refresh_statistics(into.conn)
         return checks
 

@@ -43,6 +43,7 @@ PAGES = {
     "drivers": "pages/11_What_moves_opinion.py",
     "import": "pages/9_Import_export.py",
     "admin": "pages/7_Admin.py",
+    "settings": "pages/12_Checklist_and_settings.py",
 }
 ROOT = Path(__file__).resolve().parents[2]
 # Parameters every link between pages keeps: the snapshot day and the language.
@@ -97,6 +98,10 @@ def setup(title: str, icon: str = "📊") -> Context:
     # Read once per run, not per read: every write runs in a button callback (before
     # this) or is followed by ``st.rerun()``, so the run never sees a stale counter.
     ctx = Context(path=path, as_of=as_of, version=crm_core.change_count(path))
+    # What the admin chose for the whole team, read (from the cache) once per run for every
+    # amount and checklist item the page shows.
+    _run.currency = read(ctx, crm_core.outcomes.currency)
+    _run.wordings = read(ctx, crm_core.checklist.wordings, lang())
     _find_customer(ctx, finder)
     st.title(f"{icon} {title}")
     if as_of is not None:
@@ -191,7 +196,8 @@ def _navigation() -> None:
               "customers": ("🏢", _("Customers")), "service": ("🛠️", _("Service and promises")),
               "outcomes": ("🏆", _("Outcomes")),
               "drivers": ("🎯", _("What moves opinion")),
-              "import": ("📥", _("Import and export")), "admin": ("🔑", _("Accounts"))}
+              "import": ("📥", _("Import and export")), "admin": ("🔑", _("Accounts")),
+              "settings": ("⚙️", _("Checklist and settings"))}
     customer, _text = params.record_id("customer")
     try:
         with st.sidebar:
@@ -312,12 +318,17 @@ def fmt_pct(value) -> str:
     return "—" if value is None or pd.isna(value) else i18n.format_percent(float(value), lang())
 
 
+def currency() -> str:
+    """The ISO 4217 code of every amount (``crm_core.outcomes.currency``, read by ``setup``)."""
+    return getattr(_run, "currency", None) or crm_core.outcomes.DEFAULT_CURRENCY
+
+
 def fmt_money(value, compact: bool = False) -> str:
-    """An amount in the app's currency (``crm_core.outcomes.currency``): ``€6,391,234``, or
-    ``€6.4M`` when ``compact`` (a headline figure that must fit its card); missing -> ``—``."""
+    """An amount in the app's currency (``currency``): ``€6,391,234``, or ``€6.4M`` when
+    ``compact`` (a headline figure that must fit its card); missing -> ``—``."""
     if value is None or pd.isna(value):
         return "—"
-    return i18n.format_money(float(value), lang(), crm_core.outcomes.currency(), compact)
+    return i18n.format_money(float(value), lang(), currency(), compact)
 
 
 def fmt_multiple(value) -> str:
@@ -411,9 +422,11 @@ def source_label(source: str | None) -> str:
 
 
 def item_label(key: str, label: str | None = None) -> str:
-    """A checklist item's wording in the session's language (items added by an admin
-    keep the wording they were given)."""
-    return _(label if label is not None else crm_core.CHECKLIST_LABELS.get(key, key))
+    """A checklist item's wording in the session's language (``crm_core.checklist.wordings``,
+    read by ``setup``: an admin's rewording, else the catalogue's translation); ``label``
+    (else the catalogue's words, else the key) where the run has none for ``key``."""
+    worded = getattr(_run, "wordings", {}).get(key)
+    return worded or _(label if label is not None else crm_core.CHECKLIST_LABELS.get(key, key))
 
 
 # --- one colour per stage and per mode, on every chart ----------------------------

@@ -40,6 +40,18 @@ def signed_in() -> crm_core.User | None:
     return st.session_state.get("user")
 
 
+def admins_only(path: str, refusal: str) -> crm_core.User | None:
+    """Stop the page with ``refusal`` unless an admin is signed in or no account exists yet
+    (the app runs open). Returns the signed-in user (None in open mode)."""
+    user = signed_in()
+    with crm_core.connect(path) as db:
+        team = crm_core.accounts_exist(db)
+    if team and (user is None or not user.is_admin):
+        st.warning(refusal)
+        st.stop()
+    return user
+
+
 def request_cookie(name: str) -> str | None:
     """The cookie ``name`` the browser sent when this session connected (None if none)."""
     value = st.context.cookies.get(name)

@@ -14,7 +14,7 @@ import streamlit as st
 import crm_core
 from crm_core import outcomes
 
-from . import SHOWN, Context, _, band_label, fmt_date, fmt_each, fmt_money, fmt_multiple, fmt_number, read
+from . import SHOWN, Context, _, band_label, currency, fmt_date, fmt_each, fmt_money, fmt_multiple, fmt_number, read
 from .forms import confirmation, field_error, other_error, save
 
 def kind_label(kind: str) -> str:
@@ -55,7 +55,7 @@ def returns_chart(ctx: Context, by: str, filters: dict | None, limit: int = 15) 
     return alt.Chart(long, title=_("Acquisition cost beside the sales it led to")).mark_bar().encode(
         y=alt.Y("group:N", title=None, sort=list(top["group"])),
         yOffset=alt.YOffset("measure_label:N"),
-        x=alt.X("value:Q", title=_("Amount ({currency})", currency=outcomes.currency())),
+        x=alt.X("value:Q", title=_("Amount ({currency})", currency=currency())),
         color=alt.Color("measure_label:N", title=None, scale=alt.Scale(domain=list(names.values()),
                                                                         range=["#B279A2", "#2E8B57"])),
         tooltip=[alt.Tooltip("group:N", title=_("Customer or sector")),
@@ -97,7 +97,7 @@ def outcome_form(ctx: Context, customer_id: int, author: str | None) -> None:
         day.date_input(_("Date"), value=dt.date.today(), key="outcome_day")
         field_error("outcome", "kind", "on_date")
         amount, whom = st.columns(2)
-        amount.number_input(_("Amount of the additional sale ({currency})", currency=outcomes.currency()),
+        amount.number_input(_("Amount of the additional sale ({currency})", currency=currency()),
                             min_value=0.0, value=None, key="outcome_amount")
         whom.text_input(_("To whom (referral)"), key="outcome_counterpart")
         with amount:
