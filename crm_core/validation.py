@@ -22,6 +22,7 @@ from .i18n import N_
 MAX_NAME = 200
 # What the inputs a ValidationError names are called on screen (pages translate them).
 FIELD_LABELS: dict[str, str] = {
+    "author": N_("You are"),
     "name": N_("Name"), "sector": N_("Sector"), "region": N_("Region"), "account_manager": N_("Account manager"),
     "acquisition_cost": N_("Acquisition cost"), "created_on": N_("Customer since"), "notes": N_("Notes"),
     "external_id": N_("External id"), "role": N_("Role"), "email": N_("Email"), "phone": N_("Phone"),

@@ -11,7 +11,7 @@ import pytest
 from fixtures import TODAY, dump, new_location
 
 import crm_core
-from crm_core import accounts, checklist, importer, outcomes
+from crm_core import accounts, checklist, importer, outcomes, saved_views
 
 
 def with_team(db):
@@ -101,6 +101,12 @@ WRITES = {
                                                                               author=author)),
     "checklist.move_item": ("admin", lambda db, author: checklist.move_item(db, "pre.data", 1, author=author)),
     "outcomes.set_currency": ("admin", lambda db, author: outcomes.set_currency(db, "USD", author=author)),
+    "saved_views.save_view": ("viewer", lambda db, author: saved_views.save_view(db, "Mine", "gaps", {},
+                                                                               author=author)),
+    "saved_views.rename_view": ("viewer", lambda db, author: saved_views.rename_view(
+        db, saved_views.save_view(db, "Mine", "gaps", {}, author=author), "Renamed", author=author)),
+    "saved_views.delete_view": ("viewer", lambda db, author: saved_views.delete_view(
+        db, saved_views.save_view(db, "Mine", "gaps", {}, author=author), author=author)),
 }
 # retire_item and restore_item write through checklist._set_active, whose roles
 # tests/test_checklist_admin.py checks.
@@ -112,8 +118,8 @@ NOT_ROLE_CHECKED = {
     "accounts.forget": "signing out: revokes a remembered sign-in its holder presents",
     "writes.rebuild_summaries": "recomputes derived tables from the rows; no fact changes",
 }
-AUTHORS = {"editor": "Eddie", "admin": "Ada"}
-REFUSED = {"editor": ("Vera", "Nobody", None), "admin": ("Eddie", "Vera", "Nobody", None)}
+AUTHORS = {"viewer": "Vera", "editor": "Eddie", "admin": "Ada"}
+REFUSED = {"viewer": ("Nobody", None), "editor": ("Vera", "Nobody", None), "admin": ("Eddie", "Vera", "Nobody", None)}
 
 
 def write_functions() -> set[str]:

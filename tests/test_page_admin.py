@@ -76,7 +76,7 @@ def test_in_open_mode_nobody_makes_themselves_admin_from_the_browser(open_page, 
 
     page = open_page(ADMIN_PAGE, story_db)
     assert not page.exception
-    assert not page.main.text_input and not page.get("form") and not page.button
+    assert not page.main.text_input and not page.main.get("form") and not page.main.button
     assert team(story_db) == {}
     command = page.code[0].value
     assert " user add " in command and "--role admin" in command

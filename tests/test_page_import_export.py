@@ -129,7 +129,7 @@ def test_a_file_that_is_not_a_table_gets_the_reason_and_no_preview(open_page, st
     page = open_page(PAGE, story_db)
     upload(page, "photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
     assert [e.value for e in page.error] == ["photo.csv is a binary file, not CSV text (it contains NUL bytes)"]
-    assert len(page.metric) == 0 and len(page.button) == 0      # nothing to import
+    assert len(page.metric) == 0 and len(page.main.button) == 0      # nothing to import
 
 
 def test_opening_the_page_counts_the_export_but_reads_its_rows_only_for_the_download(open_page, story_db, monkeypatch):

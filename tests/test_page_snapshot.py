@@ -48,12 +48,12 @@ def test_a_snapshot_offers_no_entry_form_and_says_why(open_page, story_db, page_
     page = open_page(page_file, story_db, customer="1", as_of=DAY)
     assert not page.exception
     assert any("data is entered on the live view only" in i.value for i in page.info)
-    assert [b.label for b in page.button] == ["Back to live"]
+    assert [b.label for b in page.main.button] == ["Back to live"]
 
 
 def test_a_snapshot_journey_has_no_undo_and_no_row_editing(open_page, story_db):
     page = open_page("pages/1_Customer_journey.py", story_db, customer="1", as_of=DAY)
-    assert [b.label for b in page.button] == ["Back to live"]
+    assert [b.label for b in page.main.button] == ["Back to live"]
     assert "Select a row to change or delete it." not in [c.value for c in page.caption]
 
 

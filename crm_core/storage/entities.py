@@ -22,6 +22,7 @@ PROMISE_COLUMNS = ("customer_id", "stage", "made_on", "made_by", "kind", "what",
                    "status", "resolved_on", "actual_value", "author")
 OUTCOME_COLUMNS = ("customer_id", "kind", "on_date", "amount", "counterpart", "note", "author")
 TARGET_COLUMNS = ("first_reply_hours", "attention_hours", "repair_hours")
+SAVED_VIEW_COLUMNS = ("name", "name_key", "owner", "shared", "page", "params", "saved_at")
 # What the audit trail keeps of an account: never its password hash, nor the
 # failed-login counter and lock, which sign-in attempts change without anyone's change.
 ACCOUNT_COLUMNS = ("id", "name", "role", "disabled", "created_at")
@@ -57,5 +58,7 @@ ENTITIES: dict[str, Entity] = {
     # Account changes are audited but not undone: undo cannot give back a password
     # it never recorded, and an admin reverses a role or a disabling by changing it again.
     "account": Entity("users", audited=ACCOUNT_COLUMNS, undoable=False),
+    # A saved view is a link, not a fact about a customer: "Undo" takes back data, never a view.
+    "saved_view": Entity("saved_views", SAVED_VIEW_COLUMNS, undoable=False),
 }
 UNDOABLE = tuple(name for name, entity in ENTITIES.items() if entity.undoable)

@@ -540,6 +540,31 @@ def m015_checklist_wordings_and_settings(db: Handle) -> None:
     db.execute("CREATE UNIQUE INDEX checklist_items_id ON checklist_items(id)")
 
 
+@migration()
+def m016_saved_views(db: Handle) -> None:
+    """Saved views: a named link to one page with the query parameters it keeps
+    (``params``: JSON of name -> values, the snapshot day included), owned by the
+    person who saved it (``owner``, and ``name_key`` to keep one owner's names
+    distinct), personal or shared with the team (``shared``)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE saved_views (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            shared INTEGER NOT NULL DEFAULT 0,
+            page TEXT NOT NULL,
+            params TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            UNIQUE (owner, name_key)
+        );
+        CREATE INDEX saved_views_shared ON saved_views(shared)
+        """,
+    )
+
+
 def run_script(db: Handle, script: str) -> None:
     """Run statements one by one (``executescript`` would commit the migration's
     transaction), each as the dialect reads it."""

@@ -103,6 +103,8 @@ def setup(title: str, icon: str = "📊") -> Context:
     _run.currency = read(ctx, crm_core.outcomes.currency)
     _run.wordings = read(ctx, crm_core.checklist.wordings, lang())
     _find_customer(ctx, finder)
+    from .views import saved_views_box  # views uses ``_`` from here
+    saved_views_box(ctx)
     st.title(f"{icon} {title}")
     if as_of is not None:
         _snapshot_banner(as_of)
