@@ -8,6 +8,7 @@ from pages.common import (_, carried, customers_or_stop, download, fmt_number, f
                           stage_label)
 from pages.common.charts import link_column, portfolio_filters, url_choice
 from pages.common.overview import at_risk_table, opinions_chart, stages_chart
+from pages.common.pack import pack_button
 from pages.common.presented import draw, presented
 
 ctx = setup("Portfolio overview", "📊")
@@ -23,6 +24,7 @@ figures, risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters
 if figures.customers == 0:
     st.info(_("No customer matches these filters on that day. Clear a filter or pick another date."))
     st.stop()
+pack_button(ctx, period=period, filters=filters or None)
 
 kpis = st.columns(4)
 kpis[0].metric(_("Customers"), fmt_number(figures.customers, 0), border=True,

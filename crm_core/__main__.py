@@ -1,5 +1,5 @@
-"""Command line: ``python -m crm_core demo|rebuild|user|checklist|target|currency|import|export|backup|restore|copy``
-(the benchmark is ``tests/benchmarks/bench.py``)."""
+"""Command line: ``python -m crm_core demo|rebuild|user|checklist|target|currency|import|export|pack|backup|``
+``restore|copy`` (the benchmark is ``tests/benchmarks/bench.py``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import getpass
 import sys
 
-from . import accounts, backup, checklist, demo, i18n, importer, outcomes, service, storage, writes
+from . import accounts, backup, checklist, demo, i18n, importer, outcomes, risk, service, storage, writes
 from .catalogue import STAGES
 from .storage import files, transfer
 from .storage.dialects import is_url
@@ -69,6 +69,14 @@ def _command(argv: list[str] | None) -> int:
     export_cmd.add_argument("--kind", choices=importer.KINDS, required=True)
     export_cmd.add_argument("--out", required=True, help="the CSV file to write")
     export_cmd.add_argument("--as-of", help="the state at the end of this day (YYYY-MM-DD)")
+    pack_cmd = commands.add_parser("pack", help="write the meeting pack (PDF) of a customer's journey, or without "
+                                                "--customer of the portfolio overview")
+    pack_cmd.add_argument("--customer", type=int, help="the customer's id (default: the portfolio)")
+    pack_cmd.add_argument("--as-of", help="the state at the end of this day (YYYY-MM-DD; default: now)")
+    pack_cmd.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
+    pack_cmd.add_argument("--period", type=int, choices=risk.PERIODS, default=risk.DEFAULT_PERIOD,
+                          help="days over which the portfolio's opinion change is measured (default: %(default)s)")
+    pack_cmd.add_argument("--out", required=True, help="the PDF file to write")
     backup_cmd = commands.add_parser("backup", help="copy the database safely while it is in use")
     backup_cmd.add_argument("out", help="the backup file to write")
     restore_cmd = commands.add_parser("restore", help="replace the database with a checked backup")
@@ -105,6 +113,8 @@ def _command(argv: list[str] | None) -> int:
         with open(args.out, "wb") as out:
             out.write(importer.export_csv(table))
         print(f"wrote {len(table)} {args.kind} to {args.out}")
+    elif args.command == "pack":
+        return _pack(path, args)
     elif args.command == "copy":
         return _copy(path, args.to)
     elif args.command in ("backup", "restore"):
@@ -216,6 +226,26 @@ def _copy(path, target: str) -> int:
         print(f"{check.table:<24}{check.source_rows:>12,}{check.target_rows:>12,}  {check.source_checksum[:16]} {mark}")
     print(f"copied {sum(c.source_rows for c in checks):,} rows of {len(checks)} tables into "
           f"{storage.describe(target)}: every count and checksum is the same")
+    return 0
+
+
+def _pack(path, args) -> int:
+    """Write the customer's or the portfolio's meeting pack to ``--out``."""
+    # Imported here: the chart renderer and the PDF writer would add half a second to every other command.
+    from . import pack
+    with storage.connect(path) as db:
+        try:
+            if args.customer is None:
+                document = pack.portfolio_pack(db, args.as_of, args.lang, args.period)
+            else:
+                document = pack.customer_pack(db, args.customer, args.as_of, args.lang)
+        except ValidationError as error:
+            print(f"refused: {error}", file=sys.stderr)
+            return 2
+    with open(args.out, "wb") as out:
+        out.write(document)
+    print(f"wrote the meeting pack of {'the portfolio' if args.customer is None else f'customer {args.customer}'} "
+          f"to {args.out}")
     return 0
 
 

@@ -21,24 +21,18 @@ from .catalogue import CHECKLIST_LABELS, STAGES
 from .i18n import N_
 from .storage import admin_commands, commands
 from .validation import ValidationError
+from .wording import item_label
 
 MAX_WORDING = 120
 # The first part of a new item's key, as in the 18 original keys (``post.spares``).
 KEY_PREFIXES = {"pre_deal": "pre", "operational": "ops", "post_deal": "post"}
 
 
-def wording(key: str, label: str, language: str, reworded: dict[str, str]) -> str:
-    """What item ``key`` is called in ``language``: the admin's rewording there
-    (``reworded``: key -> label, see ``wordings``), else the catalogue's translation
-    of its ``label`` (an added item's own words when the catalogue lacks them)."""
-    return reworded.get(key) or i18n.gettext(language, label)
-
-
 def wordings(db, language: str) -> dict[str, str]:
     """Every checklist item's wording in ``language`` (retired items too, for the history
     that names them): key -> text."""
     reworded = _reworded(db, language)
-    return {row.key: wording(row.key, row.label, language, reworded)
+    return {row.key: item_label(row.key, language, row.label, reworded)
             for row in admin_commands.items(db).itertuples()}
 
 
@@ -54,7 +48,7 @@ def items(db, language: str = i18n.DEFAULT_LANGUAGE) -> pd.DataFrame:
     ``original`` (one of the 18 of the model)."""
     found = admin_commands.items(db)
     reworded = _reworded(db, language)
-    found["wording"] = [wording(k, label, language, reworded) for k, label in zip(found["key"], found["label"])]
+    found["wording"] = [item_label(k, language, label, reworded) for k, label in zip(found["key"], found["label"])]
     found["reworded"] = found["key"].isin(reworded.keys())
     found["active"] = found["active"].astype(bool)
     found["original"] = found["key"].isin(CHECKLIST_LABELS.keys())

@@ -34,6 +34,7 @@ from pages.common.journey import (
     response_editor,
     score_trend,
 )
+from pages.common.pack import pack_button
 from pages.common.presented import draw
 from pages.common.service import journey_section
 
@@ -76,6 +77,7 @@ st.caption(" · ".join(escape_markdown(v) for v in profile if v) + " · "
            + _("customer since {day}", day=fmt_date(customer["created_on"])))
 if ctx.as_of is None:
     log_link(customer_id)
+pack_button(ctx, customer_id)
 last = journey.responses["responded_on"].max() if len(journey.responses) else None
 days = None if last is None else (ctx.today - pd.Timestamp(last).date()).days
 now = journey.stages[journey.stages["stage"] == journey.current_stage].iloc[0]

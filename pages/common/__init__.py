@@ -24,7 +24,8 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 import crm_core
-from crm_core import demo, i18n
+import crm_core.charts
+from crm_core import demo, i18n, wording
 from crm_core.storage.files import is_demo
 
 from . import params
@@ -300,24 +301,20 @@ def fmt_each(values: pd.Series, fmt) -> pd.Series:
     """``values`` mapped through ``fmt`` (a ``fmt_*`` helper or any function), called once
     per distinct value: a long table repeats few values, and each call formats in the
     session's language (4,000 at-risk rows took 400 ms one by one)."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    formatted = [fmt(value) for value in distinct]
-    return pd.Series([formatted[code] for code in codes], index=values.index, dtype=object)
+    return wording.each(values, fmt)
 
 
 def fmt_opinion(value) -> str:
     """+1.5 / −1.5 / 0 / "not rated" (a real minus sign, for projectors)."""
-    if value is None or pd.isna(value):
-        return _("not rated")
-    return i18n.format_number(float(value), lang(), digits=1, sign=True)
+    return wording.opinion(value, lang())
 
 
 def fmt_number(value, digits: int = 1) -> str:
-    return "—" if value is None or pd.isna(value) else i18n.format_number(float(value), lang(), digits)
+    return wording.number(value, lang(), digits)
 
 
 def fmt_pct(value) -> str:
-    return "—" if value is None or pd.isna(value) else i18n.format_percent(float(value), lang())
+    return wording.percent(value, lang())
 
 
 def currency() -> str:
@@ -328,9 +325,7 @@ def currency() -> str:
 def fmt_money(value, compact: bool = False) -> str:
     """An amount in the app's currency (``currency``): ``€6,391,234``, or ``€6.4M`` when
     ``compact`` (a headline figure that must fit its card); missing -> ``—``."""
-    if value is None or pd.isna(value):
-        return "—"
-    return i18n.format_money(float(value), lang(), currency(), compact)
+    return wording.money(value, lang(), currency(), compact)
 
 
 def fmt_multiple(value) -> str:
@@ -340,9 +335,7 @@ def fmt_multiple(value) -> str:
 
 def fmt_date(value) -> str:
     """A date for people (``23 Nov 2026``, ``23 nov. 2026``); missing -> ``never``."""
-    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
-        return _("never")
-    return i18n.format_date(value if isinstance(value, dt.date) else str(value), lang())
+    return wording.date(value, lang())
 
 
 def fmt_datetime(value) -> str:
@@ -361,10 +354,7 @@ def date_input_format() -> str:
 def fmt_month(value) -> str:
     """A month for people (``Nov 2026``, ``nov. 2026``) from a date, a timestamp or
     ``YYYY-MM`` text; missing -> ``—``."""
-    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
-        return "—"
-    day = pd.Timestamp(value[:7] + "-01" if isinstance(value, str) else value).date()
-    return i18n.format_month(day, lang())
+    return wording.month(value, lang())
 
 
 def fmt_days_ago(days) -> str:
@@ -385,27 +375,24 @@ def fmt_days_ago(days) -> str:
 
 def stage_label(stage: str | None) -> str:
     """A stage's name in the session's language (``—`` for none)."""
-    return _(crm_core.STAGE_LABELS[stage]) if stage in crm_core.STAGE_LABELS else "—"
+    return wording.stage_label(stage, lang())
 
 
 def band_label(band: str) -> str:
     """A band of the final opinion (``crm_core.scores.opinion_band``) in the session's language."""
-    return _(crm_core.catalogue.OPINION_BAND_LABELS[band])
+    return wording.band_label(band, lang())
 
 
 def risk_reasons(codes) -> str:
     """The at-risk reasons ``codes`` (``crm_core.risk.REASONS``) in the session's language,
     each with its sign, joined by `` · `` (empty for none)."""
-    labels = {"negative_opinion": "👎 " + _("Negative opinion"), "falling_opinion": "📉 " + _("Opinion falling"),
-              "missing_responses": "🧩 " + _("Expected responses missing"),
-              "silent": "🔇 " + _("No response for long"), "overrated": "🪞 " + _("We rate ourselves higher"),
-              "service_breach": "🛠️ " + _("Service case past its target"),
-              "broken_promise": "🤝 " + _("Promise broken or overdue")}
-    return " · ".join(labels[code] for code in codes)
+    signs = {"negative_opinion": "👎", "falling_opinion": "📉", "missing_responses": "🧩", "silent": "🔇",
+             "overrated": "🪞", "service_breach": "🛠️", "broken_promise": "🤝"}
+    return " · ".join(f"{signs[code]} {wording.reason_label(code, lang())}" for code in codes)
 
 
 def mode_label(mode: str | None) -> str:
-    return _(crm_core.MODE_LABELS[mode]) if mode in crm_core.MODE_LABELS else "—"
+    return wording.mode_label(mode, lang())
 
 
 def field_label(field: str) -> str:
@@ -425,18 +412,14 @@ def source_label(source: str | None) -> str:
 
 def item_label(key: str, label: str | None = None) -> str:
     """A checklist item's wording in the session's language (``crm_core.checklist.wordings``,
-    read by ``setup``: an admin's rewording, else the catalogue's translation); ``label``
-    (else the catalogue's words, else the key) where the run has none for ``key``."""
-    worded = getattr(_run, "wordings", {}).get(key)
-    return worded or _(label if label is not None else crm_core.CHECKLIST_LABELS.get(key, key))
+    read by ``setup``: an admin's rewording, else the catalogue's translation)."""
+    return wording.item_label(key, lang(), label, getattr(_run, "wordings", None))
 
 
 # --- one colour per stage and per mode, on every chart ----------------------------
 
 def stage_colour(title: str | None = None) -> alt.Color:
-    return alt.Color("stage_label:N", title=title or _("Stage"),
-                     scale=alt.Scale(domain=[stage_label(s) for s in crm_core.STAGES],
-                                     range=[crm_core.STAGE_COLOURS[s] for s in crm_core.STAGES]))
+    return crm_core.charts.stage_colour(lang(), title)
 
 
 def mode_colour(title: str | None = None) -> alt.Color:
@@ -447,12 +430,7 @@ def mode_colour(title: str | None = None) -> alt.Color:
 
 def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """Add ``stage_label`` / ``mode_label`` columns (translated) for charts and tables."""
-    frame = frame.copy()
-    if "stage" in frame:
-        frame["stage_label"] = fmt_each(frame["stage"], stage_label)
-    if "mode" in frame:
-        frame["mode_label"] = fmt_each(frame["mode"], mode_label)
-    return frame
+    return wording.with_labels(frame, lang())
 
 
 def empty_state(message: str) -> None:

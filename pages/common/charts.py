@@ -18,9 +18,9 @@ import streamlit as st
 from crm_core import i18n
 from crm_core.i18n import N_
 import crm_core
+import crm_core.charts
 from pages.common import params
-from pages.common import (Context, _, fmt_month, fmt_number, fmt_opinion, lang, page_url, read, stage_colour,
-                          stage_label, with_labels)
+from pages.common import (Context, _, fmt_month, fmt_opinion, lang, page_url, read, stage_colour)
 
 FILTERS = {"sector": N_("Sector"), "region": N_("Region"), "account_manager": N_("Account manager")}
 
@@ -79,13 +79,8 @@ def share_axis(**options) -> alt.Axis:
 
 
 def time_axis(field: str, title: str) -> alt.X:
-    """An x axis of dates (the temporal ``field``) labelled in the session's language:
-    a tick on the first of a month reads ``nov. 2026``, so a long timeline shows its
-    years, any other tick ``23 nov.``. Vega's own month names are English, so the
-    labels are looked up in a list (the Vega-Lite spec's ``labelExpr``)."""
-    month = f"{json.dumps(i18n.month_abbreviations(lang()))}[month(datum.value)]"
-    return alt.X(f"{field}:T", title=title, axis=alt.Axis(labelExpr=(
-        f"date(datum.value) == 1 ? {month} + ' ' + year(datum.value) : date(datum.value) + ' ' + {month}")))
+    """``crm_core.charts.time_axis`` in the session's language."""
+    return crm_core.charts.time_axis(field, title, lang())
 
 
 def month_axis(title: str | None = None) -> alt.X:
@@ -104,32 +99,8 @@ def line_style(field: str, title: str, solid: str, dashed: str) -> alt.StrokeDas
 
 
 def opinion_trend_chart(trend: pd.DataFrame, by: str, split_label: str) -> alt.LayerChart | alt.FacetChart:
-    """The monthly mean ± 1 standard deviation of ``crm_core.opinion_trend`` split ``by``
-    (``all``, ``stage`` or a profile field named ``split_label``): one chart for the
-    portfolio, one small panel per group otherwise."""
-    what = _("Opinion of each stage (−2 … +2)") if by == "stage" else _("Final opinion (−6 … +6)")
-    data = with_labels(trend.rename(columns={"group": "stage"}) if by == "stage" else trend)
-    data = data.assign(mean_text=data["mean"].map(fmt_opinion), month_text=data["month"].map(fmt_month),
-                       std_text=data["std"].map(fmt_number))
-    colour = (stage_colour() if by == "stage" else alt.Color("group:N", title=split_label)).legend(None)
-    base = alt.Chart().encode(x=month_axis(), color=colour)
-    band = base.mark_errorband(opacity=0.2).encode(y=alt.Y("mean:Q", title=what), yError="std:Q")
-    line = base.mark_line(point=True).encode(y="mean:Q", tooltip=[
-        alt.Tooltip("month_text:N", title=_("Month")),
-        alt.Tooltip("stage_label:N" if by == "stage" else "group:N", title=split_label),
-        alt.Tooltip("mean_text:N", title=_("Mean opinion")),
-        alt.Tooltip("std_text:N", title=_("Spread (std)")),
-        alt.Tooltip("rated:Q", title=_("Rated customers"))])
-    title = (_("Opinion of each stage: monthly mean ± 1 standard deviation") if by == "stage" else
-             _("Final opinion: monthly mean ± 1 standard deviation"))
-    chart = alt.layer(band, line, data=data)
-    if by == "all":
-        return chart.properties(title=title, height=380)
-    # one small chart per group: overlapping bands are unreadable
-    panel = "stage_label:N" if by == "stage" else "group:N"
-    order = [stage_label(s) for s in crm_core.STAGES] if by == "stage" else "ascending"
-    return chart.properties(width=320, height=200).facet(
-        facet=alt.Facet(panel, title=None, sort=order), columns=3, title=title)
+    """``crm_core.charts.opinion_trend_chart`` in the session's language."""
+    return crm_core.charts.opinion_trend_chart(trend, by, split_label, lang())
 
 
 def self_assessment_charts(data: pd.DataFrame) -> tuple[alt.Chart, alt.LayerChart]:

@@ -19,6 +19,7 @@ from . import (
     fmt_each,
     fmt_opinion,
     item_label,
+    lang,
     mode_colour,
     mode_label,
     read,
@@ -31,37 +32,9 @@ from .forms import confirmation, field_error, other_error, save
 from .presented import presented
 
 
-def contributions_chart(journey: crm_core.Journey) -> alt.Chart:
-    """The sum rule made visible: each reached stage's latest opinion as a step of a
-    waterfall from 0 to the final opinion (a stage not rated adds nothing)."""
-    steps, running = [], 0
-    for row in journey.stages[journey.stages["reached"]].itertuples():
-        value = 0 if pd.isna(row.opinion) else int(row.opinion)
-        steps.append({"stage": row.stage, "label": stage_label(row.stage), "start": running,
-                      "end": running + value, "text": fmt_opinion(row.opinion)})
-        running += value
-    steps.append({"stage": None, "label": _("Final opinion"), "start": 0, "end": running,
-                  "text": fmt_opinion(journey.final_opinion)})
-    frame = pd.DataFrame(steps).assign(stage_label=lambda f: f["label"])
-    title = alt.Title(_("Final opinion = sum of each stage's latest opinion"),
-                      subtitle=[_("A waterfall: each stage starts where the previous one ended."),
-                                _("The last bar is the total.")])
-    base = alt.Chart(frame).encode(
-        x=alt.X("label:N", title=None, sort=list(frame["label"]), axis=alt.Axis(labelAngle=0)))
-    bars = base.mark_bar(size=48).encode(
-        y=alt.Y("start:Q", title=_("Opinion"), scale=alt.Scale(domain=[-6, 6])), y2="end:Q",
-        color=alt.condition(alt.datum.stage == None, alt.value("#34495E"), stage_colour().legend(None)),  # noqa: E711
-        tooltip=[alt.Tooltip("label:N", title=_("Stage")), alt.Tooltip("text:N", title=_("Opinion"))])
-    labels = base.mark_text(dy=-10, fontSize=14, fontWeight="bold").encode(
-        y=alt.Y("max_end:Q"), text="text:N").transform_calculate(
-        max_end="max(datum.start, datum.end)")
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888").encode(y="y:Q")
-    return (bars + labels + zero).properties(title=title, height=280)
-
-
 def contributions(ctx: Context, customer_id: int) -> alt.Chart:
-    """``contributions_chart`` of the customer's journey at the snapshot day (for ``draw``)."""
-    return contributions_chart(read(ctx, crm_core.journey, customer_id, ctx.as_of))
+    """``crm_core.charts.contributions_chart`` of the customer's journey at the snapshot day (for ``draw``)."""
+    return crm_core.charts.contributions_chart(read(ctx, crm_core.journey, customer_id, ctx.as_of), lang())
 
 
 def score_trend(ctx: Context, customer_id: int) -> alt.LayerChart:

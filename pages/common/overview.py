@@ -9,37 +9,21 @@ import pandas as pd
 
 import crm_core
 
-from . import (Context, _, band_label, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct, read, risk_reasons,
-               stage_colour, stage_label, with_labels)
+from . import (Context, _, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct, lang, read, risk_reasons,
+               with_labels)
 from .charts import journey_link
 
 
 def stages_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
-    """Customers per current stage (bars)."""
+    """``crm_core.charts.stages_chart`` of the overview (bars of customers per current stage)."""
     figures, _risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
-    frame = with_labels(pd.DataFrame({"stage": list(figures.per_stage), "customers": list(figures.per_stage.values())}))
-    return alt.Chart(frame, title=_("Customers per stage")).mark_bar().encode(
-        x=alt.X("customers:Q", title=_("Customers")),
-        y=alt.Y("stage_label:N", title=None, sort=[stage_label(s) for s in crm_core.STAGES]),
-        color=stage_colour().legend(None),
-        tooltip=[alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("customers:Q", title=_("Customers"))])
+    return crm_core.charts.stages_chart(figures, lang())
 
 
 def opinions_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
-    """Rated customers per final opinion (−6 … +6), coloured by its band (``crm_core.scores.opinion_band``),
-    in the words and colours of the outcomes page."""
+    """``crm_core.charts.opinions_chart`` of the overview (rated customers per final opinion)."""
     figures, _risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
-    bands = [band for band, _low, _high in crm_core.catalogue.OPINION_BANDS]
-    opinions = figures.opinion_counts.assign(
-        tone=crm_core.scores.opinion_band(figures.opinion_counts["final_opinion"]).map(band_label))
-    return alt.Chart(opinions, title=_("Final opinion of rated customers")).mark_bar().encode(
-        x=alt.X("final_opinion:O", title=_("Final opinion (−6 … +6)"), scale=alt.Scale(domain=list(range(-6, 7)))),
-        y=alt.Y("customers:Q", title=_("Customers")),
-        color=alt.Color("tone:N", title=None, scale=alt.Scale(
-            domain=[band_label(band) for band in bands],
-            range=[crm_core.catalogue.OPINION_BAND_COLOURS[band] for band in bands])),
-        tooltip=[alt.Tooltip("final_opinion:O", title=_("Final opinion")),
-                 alt.Tooltip("customers:Q", title=_("Customers"))])
+    return crm_core.charts.opinions_chart(figures, lang())
 
 
 def at_risk_table(ctx: Context, period: int, filters: dict | None, act_now: bool) -> pd.DataFrame:

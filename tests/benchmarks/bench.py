@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import crm_core  # noqa: E402
-from crm_core import demo, demo_relationship, funnel, importer  # noqa: E402
+from crm_core import demo, demo_relationship, funnel, importer, pack  # noqa: E402
 from crm_core.catalogue import CHECKLIST, MODES, STAGES  # noqa: E402
 from crm_core.storage import (DEFAULT_PATH, bulk, commands, connect, describe, files,  # noqa: E402
                               relationship_commands, transfer)
@@ -340,6 +340,9 @@ MEASURES: list[Measure] = [
     Measure("what moves opinion, one stage", lambda c: crm_core.opinion_drivers(c.db, c.stage), 100),
     Measure("next best responses, one customer", lambda c: crm_core.next_best_responses(c.db, c.customer()[0]),
             100),
+    # The meeting pack: the reads of its page, its charts drawn to PNG and the PDF written.
+    Measure("meeting pack of the portfolio (PDF)", lambda c: pack.portfolio_pack(c.db), 5000),
+    Measure("meeting pack of one customer (PDF)", lambda c: pack.customer_pack(c.db, c.customer()[0])),
     Measure("log one response (validation, summaries, audit)", _log_one, 5, warm_up=False),
     # Refreshing a customer's summaries costs about 1 ms whatever its new rows, so an import
     # is timed both ways: each row to another customer (the worst case) and to 500 customers.
