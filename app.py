@@ -7,6 +7,7 @@ from crm_core import risk
 from pages.common import (_, carried, customers_or_stop, download, fmt_number, fmt_opinion, fmt_pct, n_, read, setup,
                           stage_label)
 from pages.common.charts import link_column, portfolio_filters, url_choice
+from pages.common.followups import my_follow_ups
 from pages.common.overview import at_risk_table, opinions_chart, stages_chart
 from pages.common.pack import pack_button
 from pages.common.presented import draw, presented
@@ -46,6 +47,7 @@ kpis[3].caption(n_("{n} more to watch", "{n} more to watch", figures.to_watch))
 charts = st.columns(2)
 draw(ctx, stages_chart, period, filters or None, into=charts[0])
 draw(ctx, opinions_chart, period, filters or None, into=charts[1])
+my_follow_ups(ctx)
 
 COLUMNS = {"name": _("Customer"), "severity": _("Severity"), "parts": _("Severity parts"), "why": _("Why"),
            "stage_label": _("Stage"), "opinion": _("Final opinion"), "change_text": _("Change"),

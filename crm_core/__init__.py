@@ -26,6 +26,8 @@ from .risk import Overview, at_risk, overview
 from .customers import customer_list, find_customers
 from .service import (PRIORITIES, ServicePortfolio, case_clocks, log_case_event, open_case, open_cases,
                       service_portfolio, service_targets, set_service_target)
+from .followups import (close_follow_up, create_follow_up, customers_with_overdue_follow_ups, follow_up_list,
+                        my_follow_ups, update_follow_up)
 from .promises import promise_count, promise_list, promise_record, record_promise, resolve_promise
 from .outcomes import acquisition_returns, outcome_list, outcomes_by_opinion, record_outcome
 from .analysis import (METHOD as DRIVERS_METHOD, MIN_CUSTOMERS, OpinionDrivers, next_best_of, next_best_responses,

@@ -17,14 +17,18 @@ A customer is **at risk** when at least one of these holds at ``as_of``:
 * ``service_breach`` — an open service case has a running clock past its
   target (see ``service``);
 * ``broken_promise`` — a promise was broken during the period, or an open
-  promise is past its due date (see ``promises``).
+  promise is past its due date (see ``promises``);
+* ``overdue_follow_up`` — at least one follow-up of the advice "give next" is
+  overdue (see ``followups``): made on or before ``as_of``, not closed by its
+  end, and due before it (live: before today). However many are overdue, it is
+  one sign: one point of severity per customer.
 
 Each customer at risk has one **severity**, the sum of three visible parts::
 
     severity = depth + fall + signals
     depth    = −final opinion when it is negative, else 0     (0 … 6)
     fall     = points the final opinion fell over the period  (0 … 12)
-    signals  = 1 per other reason that holds                  (0 … 5)
+    signals  = 1 per other reason that holds                  (0 … 6)
 
 so the customer's own verdict (how low, how fast it drops) outweighs any one
 of our warning signs: a customer at −6 starts at 6 points, one at −1 at 1 and
@@ -42,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import promises, scores, service
+from . import followups, promises, scores, service
 from .catalogue import STAGES
 from .trends import final_opinion_sums, period_start
 from .reads import delivery_scores, portfolio
@@ -54,9 +58,9 @@ GRACE_DAYS = 30
 SILENT_DAYS = 60
 OVERRATED_GAP = 1.5
 REASONS = ("negative_opinion", "falling_opinion", "missing_responses", "silent", "overrated", "service_breach",
-           "broken_promise")
+           "broken_promise", "overdue_follow_up")
 # The reasons that count one point each in ``signals``; the other two are measured in ``depth`` and ``fall``.
-SIGNALS = ("missing_responses", "silent", "overrated", "service_breach", "broken_promise")
+SIGNALS = ("missing_responses", "silent", "overrated", "service_breach", "broken_promise", "overdue_follow_up")
 # Act now from 5: the worst opinion alone (−6), or a negative opinion that also fell or shows signs
 # (−3 that fell a point with one sign). On the demo portfolio that is 5 to 9 of its 48 customers.
 ACT_NOW = 5
@@ -136,6 +140,7 @@ def _at_risk(db, found: pd.DataFrame, finals: pd.DataFrame, as_of, period_days, 
         "service_breach": found["customer_id"].isin(service.customers_in_breach(db, as_of)),
         "broken_promise": found["customer_id"].isin(promises.customers_with_broken_promises(
             db, as_of, since=period_start(as_of, period_days, today), today=today)),
+        "overdue_follow_up": found["customer_id"].isin(followups.customers_with_overdue_follow_ups(db, as_of, today)),
     })
     found = found.assign(**severity(found["final_opinion"], found["opinion_change"], flags[list(SIGNALS)]))
     found["opinion_change"] = found["opinion_change"].astype("Int64")

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import funnel, validation, writes
+from . import followups, funnel, validation, writes
 from .i18n import N_
 from .storage import commands, relationship_commands, relationship_queries
 from .storage.entities import TARGET_COLUMNS
@@ -185,6 +185,7 @@ def _log_checklist_response(db, change, case: dict, items: list[str], response: 
                                              "save the event without the checklist response")) from None
     response_id = commands.insert_response(db, cleaned)
     change.record("create", "response", response_id, None)
+    followups.close_by_response(db, change, response_id, cleaned)
     return response_id
 
 

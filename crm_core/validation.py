@@ -40,6 +40,7 @@ FIELD_LABELS: dict[str, str] = {
     "label": N_("Wording"), "language": N_("Language"), "key": N_("Checklist item"), "step": N_("Move"),
     "currency": N_("Currency"), "first_reply_hours": N_("First reply (hours)"),
     "attention_hours": N_("Attention (hours)"), "repair_hours": N_("Repair (hours)"), "hours": N_("Hours"),
+    "owner": N_("Owner"), "item_key": N_("Checklist item"), "closed_on": N_("Closed on"),
 }
 MAX_TEXT = 5000
 

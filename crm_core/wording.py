@@ -21,7 +21,7 @@ REASON_LABELS: dict[str, str] = {
     "negative_opinion": N_("Negative opinion"), "falling_opinion": N_("Opinion falling"),
     "missing_responses": N_("Expected responses missing"), "silent": N_("No response for long"),
     "overrated": N_("We rate ourselves higher"), "service_breach": N_("Service case past its target"),
-    "broken_promise": N_("Promise broken or overdue")}
+    "broken_promise": N_("Promise broken or overdue"), "overdue_follow_up": N_("Follow-up overdue")}
 
 
 def translator(lang: str) -> Callable[..., str]:

@@ -13,7 +13,7 @@ import json
 
 import pandas as pd
 
-from . import funnel, validation
+from . import followups, funnel, validation
 from .catalogue import STAGES
 from .funnel import existing
 from .i18n import N_
@@ -87,13 +87,17 @@ def check_response(db, values: dict, today: dt.date, kept: tuple[str, ...] = ())
 def log_response(db, customer_id: int, stage: str, responded_on, mode: str, items: list[str],
                  quality: int, completeness: int, summary: str, author: str | None = None, *,
                  today: dt.date | None = None) -> int:
-    """Log one response given to a customer. Returns the response id."""
+    """Log one response given to a customer; in the same change, the customer's open
+    follow-ups of the items it addresses are done (``followups.close_by_response``;
+    ``followups.closed_by`` names them). Returns the response id."""
     with funnel.change(db, author) as change:
         values = {"customer_id": customer_id, "stage": stage, "responded_on": responded_on, "mode": mode,
                   "items": items, "quality": quality, "completeness": completeness, "summary": summary,
                   "author": change.author}
-        response_id = commands.insert_response(db, check_response(db, values, today or dt.date.today()))
+        cleaned = check_response(db, values, today or dt.date.today())
+        response_id = commands.insert_response(db, cleaned)
         change.record("create", "response", response_id, None)
+        followups.close_by_response(db, change, response_id, cleaned)
         return response_id
 
 
@@ -109,10 +113,16 @@ def update_response(db, response_id: int, changes: dict, *, author: str | None =
 
 
 def delete_response(db, response_id: int, *, author: str | None = None) -> dict:
-    """Delete a response; returns what it was (with ``items``). Undoable."""
+    """Delete a response; returns what it was (with ``items``). Undoable. The follow-ups
+    it closed stay done, no longer naming it."""
     with funnel.change(db, author) as change:
         before = existing(db, "response", response_id)
+        closed = followups.closed_by(db, response_id)
         commands.delete_response(db, before)
+        # The database cut their link (ON DELETE SET NULL); recorded before the response, so
+        # that undo, going backwards, brings the response back before linking them to it again.
+        for state in closed:
+            change.record("update", "follow_up", state["id"], state)
         change.record("delete", "response", response_id, before)
         return before
 

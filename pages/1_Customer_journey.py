@@ -25,6 +25,7 @@ from pages.common import (
     stage_label,
 )
 from pages.common.charts import journey_link, link_column
+from pages.common.followups import journey_follow_ups
 from pages.common.forms import confirmation, customer_picker, other_error, save, session_author
 from pages.common.journey import (
     checklist_table,
@@ -42,7 +43,7 @@ ctx = setup("Customer journey", "🧭")
 SUGGESTED = 8   # customers offered when no customer is chosen yet
 ACTIONS = {"create": _("added"), "update": _("changed"), "delete": _("deleted"), "undo": _("undone")}
 ENTITIES = {"customer": _("profile"), "response": _("response"), "opinion": _("opinion"),
-            "stage_entry": _("stage change")}
+            "stage_entry": _("stage change"), "follow_up": _("follow-up")}
 names = customers_or_stop(ctx, _("There are no customers yet."))
 customer_id = customer_picker(names)
 if customer_id is None:
@@ -88,6 +89,7 @@ kpis[1].metric(_("Final opinion"), fmt_opinion(journey.final_opinion), border=Tr
 kpis[2].metric(_("Checklist coverage of the current stage"), fmt_pct(now["coverage"]), border=True)
 kpis[3].metric(_("Last response"), fmt_days_ago(days), border=True)
 next_best_response(ctx, customer_id)
+journey_follow_ups(ctx, customer_id)
 
 overview_tab, checklist_tab, records_tab, history_tab = st.tabs(
     [_("Journey"), _("Checklist"), _("Responses and opinions"), _("History")], key="tab", bind="query-params")

@@ -19,6 +19,7 @@ from pages.common import (
     stage_label,
 )
 from pages.common.capture import capture_box
+from pages.common.followups import save_closing
 from pages.common.forms import confirmation, customer_picker, field_error, other_error, save, session_author
 
 ctx = setup("Log a response", "✍️")
@@ -67,7 +68,7 @@ with response_tab:
         field_error("response", "summary")
         other_error("response", ("items", "quality", "completeness", "responded_on", "summary"))
         state = st.session_state
-        st.form_submit_button(_("Save response"), type="primary", on_click=lambda: save(
+        st.form_submit_button(_("Save response"), type="primary", on_click=lambda: save_closing(
             "response", ctx.path, crm_core.log_response, customer_id, stage, state["response_date"],
             state["response_mode"], state["response_items"], state["response_quality"],
             state["response_completeness"], state["response_summary"], author,

@@ -38,7 +38,7 @@ def test_the_first_account_must_be_an_admin_and_later_ones_need_an_admin(empty_d
 
 
 def team_db(story_db) -> str:
-    """The story with a team, a service case and a promise (id 1 each) opened by Ada,
+    """The story with a team, a service case, a promise and a follow-up (id 1 each) opened by Ada,
     and an opinion recorded by Eddie (so he has something to undo)."""
     with crm_core.connect(story_db) as db:
         with_team(db)
@@ -46,6 +46,7 @@ def team_db(story_db) -> str:
                            now=dt.datetime(2026, 11, 24, 12))
         crm_core.record_promise(db, 1, "operational", "2025-06-01", "training", "Train the crew", author="Ada",
                                 today=TODAY)
+        crm_core.create_follow_up(db, 1, "ops.delays", author="Ada", today=TODAY)
         crm_core.record_opinion(db, 2, "pre_deal", "2025-04-03", 0, author="Eddie", today=TODAY)
     return story_db
 
@@ -91,6 +92,12 @@ WRITES = {
                                                                                      author=author, today=TODAY)),
     "outcomes.record_outcome": ("editor", lambda db, author: crm_core.record_outcome(
         db, 1, "referral_given", "2025-08-01", counterpart="Delta Ports", author=author, today=TODAY)),
+    "followups.create_follow_up": ("editor", lambda db, author: crm_core.create_follow_up(
+        db, 2, "pre.data", author=author, today=TODAY)),
+    "followups.update_follow_up": ("editor", lambda db, author: crm_core.update_follow_up(
+        db, 1, owner="Eddie", due_on="2026-12-24", author=author)),
+    "followups.close_follow_up": ("editor", lambda db, author: crm_core.close_follow_up(db, 1, author=author,
+                                                                                      today=TODAY)),
     "accounts.add_user": ("admin", lambda db, author: crm_core.add_user(db, "Newbie", "newbie-pass-1", "viewer",
                                                                       author=author)),
     "accounts.set_disabled": ("admin", lambda db, author: accounts.set_disabled(db, "Vera", True, author=author)),

@@ -21,6 +21,8 @@ CASE_COLUMNS = ("customer_id", "reported_at", "description", "priority", "first_
 PROMISE_COLUMNS = ("customer_id", "stage", "made_on", "made_by", "kind", "what", "promised_value", "due_on",
                    "status", "resolved_on", "actual_value", "author")
 OUTCOME_COLUMNS = ("customer_id", "kind", "on_date", "amount", "counterpart", "note", "author")
+FOLLOW_UP_COLUMNS = ("customer_id", "item_key", "owner", "due_on", "created_on", "created_by", "status",
+                     "closed_on", "closed_by_response", "note")
 TARGET_COLUMNS = ("first_reply_hours", "attention_hours", "repair_hours")
 SAVED_VIEW_COLUMNS = ("name", "name_key", "owner", "shared", "page", "params", "saved_at")
 # What the audit trail keeps of an account: never its password hash, nor the
@@ -50,6 +52,7 @@ ENTITIES: dict[str, Entity] = {
     "service_case": Entity("service_cases", CASE_COLUMNS),
     "promise": Entity("promises", PROMISE_COLUMNS),
     "outcome": Entity("outcomes", OUTCOME_COLUMNS),
+    "follow_up": Entity("follow_ups", FOLLOW_UP_COLUMNS),
     "service_target": Entity("service_targets", ("priority", *TARGET_COLUMNS)),
     "setting": Entity("settings", ("name", "value")),
     # Checklist changes are audited but not undone: retiring or restoring an item recounts

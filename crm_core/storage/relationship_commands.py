@@ -1,4 +1,4 @@
-"""Write statements of service cases, service targets, promises and outcomes.
+"""Write statements of service cases, service targets, promises, outcomes and follow-ups.
 Each runs inside the caller's ``transaction``; none of these rows feeds a
 summary table, so there is nothing to refresh.
 """
@@ -13,7 +13,7 @@ from .entities import ENTITIES
 
 
 def insert(db: Handle, entity: str, values: dict) -> int:
-    """Insert one case, promise or outcome; returns its id."""
+    """Insert one case, promise, outcome or follow-up; returns its id."""
     return _insert(db, ENTITIES[entity].table, ENTITIES[entity].columns, values)
 
 

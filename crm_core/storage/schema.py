@@ -565,6 +565,37 @@ def m016_saved_views(db: Handle) -> None:
     )
 
 
+@migration()
+def m017_follow_ups(db: Handle) -> None:
+    """``follow_ups``: a follow-up of the advice "give next": who (``owner``, a person's
+    name) is to deliver which checklist item (``item_key``) to which customer by when
+    (``due_on``), made on ``created_on`` by ``created_by``. It is ``open`` until done
+    (by hand, or by a response logged for the customer that addresses the item, named in
+    ``closed_by_response``) or ``cancelled``, on ``closed_on``. Ids are never reused
+    (``AUTOINCREMENT``: the audit trail names them, see m012)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE follow_ups (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+            item_key TEXT NOT NULL REFERENCES checklist_items(key),
+            owner TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            created_on TEXT NOT NULL,
+            created_by TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'cancelled')),
+            closed_on TEXT,
+            closed_by_response INTEGER REFERENCES responses(id) ON DELETE SET NULL,
+            note TEXT
+        );
+        CREATE INDEX follow_ups_customer ON follow_ups(customer_id, item_key, status);
+        CREATE INDEX follow_ups_due ON follow_ups(status, due_on);
+        CREATE INDEX follow_ups_response ON follow_ups(closed_by_response)
+        """,
+    )
+
+
 def run_script(db: Handle, script: str) -> None:
     """Run statements one by one (``executescript`` would commit the migration's
     transaction), each as the dialect reads it."""

@@ -387,7 +387,7 @@ def risk_reasons(codes) -> str:
     """The at-risk reasons ``codes`` (``crm_core.risk.REASONS``) in the session's language,
     each with its sign, joined by `` · `` (empty for none)."""
     signs = {"negative_opinion": "👎", "falling_opinion": "📉", "missing_responses": "🧩", "silent": "🔇",
-             "overrated": "🪞", "service_breach": "🛠️", "broken_promise": "🤝"}
+             "overrated": "🪞", "service_breach": "🛠️", "broken_promise": "🤝", "overdue_follow_up": "📌"}
     return " · ".join(f"{signs[code]} {wording.reason_label(code, lang())}" for code in codes)
 
 

@@ -28,6 +28,7 @@ from . import (
     with_labels,
 )
 from .charts import line_style, time_axis
+from .followups import follow_up_button
 from .forms import confirmation, field_error, other_error, save
 from .presented import presented
 
@@ -186,7 +187,8 @@ def next_best_ranking(ctx: Context, customer_id: int) -> pd.DataFrame:
 def next_best_response(ctx: Context, customer_id: int) -> None:
     """The line "Give next: <item> (+1.2 opinion where given)" for one customer at
     ``ctx.as_of``, with the other missing items of its current stage in their ranked
-    order (``next_best_ranking``); nothing when none is missing."""
+    order (``next_best_ranking``), and under them the follow-up of the first one
+    (``followups.follow_up_button``); nothing when none is missing."""
     ranked = presented(ctx, next_best_ranking, customer_id)
     if ranked.empty:
         return
@@ -201,3 +203,4 @@ def next_best_response(ctx: Context, customer_id: int) -> None:
     if len(ranked) > 1:
         st.caption(_("Then: {items}. Ranked by how the latest opinion of this stage differs where each was given.",
                      items=", ".join(escape_markdown(name) for name in names.iloc[1:])))
+    follow_up_button(ctx, customer_id, best["item_key"])

@@ -28,6 +28,7 @@ from . import (
     stage_label,
 )
 from .charts import journey_link, month_axis, share_axis
+from .followups import save_closing
 from .forms import confirmation, field_error, other_error, save
 from .journey import timeline_chart
 from .presented import draw, presented
@@ -217,7 +218,7 @@ def event_form(ctx: Context, waiting: pd.DataFrame, author: str | None) -> None:
                  "completeness", "mode")
         other_error("event", known)
         state = st.session_state
-        st.form_submit_button(_("Save"), type="primary", on_click=lambda: save(
+        st.form_submit_button(_("Save"), type="primary", on_click=lambda: save_closing(
             "event", ctx.path, crm_core.log_case_event, state["event_case"], state["event_kind"], _moment("event"),
             expert=state["event_expert"], spare_quoted_price=state["event_quoted"],
             spare_reference_price=state["event_reference"],
