@@ -91,73 +91,80 @@ kpis[3].metric(_("Last response"), fmt_days_ago(days), border=True)
 next_best_response(ctx, customer_id)
 journey_follow_ups(ctx, customer_id)
 
+# Only the open tab is built: tabs bound to the URL run lazily, so a view ships one tab's charts and
+# tables instead of four (``.open`` says which one the browser shows).
 overview_tab, checklist_tab, records_tab, history_tab = st.tabs(
     [_("Journey"), _("Checklist"), _("Responses and opinions"), _("History")], key="tab", bind="query-params")
-with overview_tab:
-    left, right = st.columns([2, 3])
-    draw(ctx, contributions, customer_id, into=left)
-    if journey.responses.empty and journey.opinions.empty:
-        right.info(_("No response or opinion recorded yet."))
-    else:
-        draw(ctx, score_trend, customer_id, into=right)
-    journey_section(ctx, journey, customer_id)
+if overview_tab.open:
+    with overview_tab:
+        left, right = st.columns([2, 3])
+        draw(ctx, contributions, customer_id, into=left)
+        if journey.responses.empty and journey.opinions.empty:
+            right.info(_("No response or opinion recorded yet."))
+        else:
+            draw(ctx, score_trend, customer_id, into=right)
+        journey_section(ctx, journey, customer_id)
 
-with checklist_tab:
-    reached = journey.stages[journey.stages["reached"]]
-    for column, row in zip(st.columns(3), reached.itertuples()):
-        column.subheader(stage_label(row.stage), anchor=False)
-        column.caption(_("{covered} given · opinion {opinion} · our score {score}", covered=fmt_pct(row.coverage),
-                         opinion=fmt_opinion(row.opinion), score=fmt_opinion(row.response_score)))
-        column.dataframe(checklist_table(journey, row.stage), hide_index=True, width="stretch")
+if checklist_tab.open:
+    with checklist_tab:
+        reached = journey.stages[journey.stages["reached"]]
+        for column, row in zip(st.columns(3), reached.itertuples()):
+            column.subheader(stage_label(row.stage), anchor=False)
+            column.caption(_("{covered} given · opinion {opinion} · our score {score}", covered=fmt_pct(row.coverage),
+                             opinion=fmt_opinion(row.opinion), score=fmt_opinion(row.response_score)))
+            column.dataframe(checklist_table(journey, row.stage), hide_index=True, width="stretch")
 
 author = session_author()
-with records_tab:
-    confirmation("journey")
-    other_error("journey", ())
-    labels = dict(zip(journey.checklist["item_key"], journey.checklist["label"]))
-    responses = journey.responses.iloc[::-1].reset_index(drop=True)
-    st.subheader(n_("{n} response", "{n} responses", len(responses)), anchor=False)
-    shown = pd.DataFrame({
-        _("Date"): responses["responded_on"].map(fmt_date), _("Stage"): responses["stage"].map(stage_label),
-        _("Mode"): responses["mode"].map(mode_label), _("Summary"): responses["summary"],
-        _("Checklist items"): responses["items"].map(lambda ks: ", ".join(item_label(k, labels.get(k)) for k in ks)),
-        _("Quality"): responses["quality"], _("Completeness"): responses["completeness"],
-        _("Author"): responses["author"]})
-    # On a past snapshot the rows are read only: a change made there would not show in it.
-    editable = ctx.as_of is None
-    if len(responses):
-        picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun" if editable else "ignore",
-                              selection_mode="single-row", key="pick_response")
-        download(responses, f"responses-customer-{customer_id}")
-        if editable and picked.selection.rows:
-            response_editor(ctx.path, journey, responses.iloc[picked.selection.rows[0]], author)
-    opinions = journey.opinions.iloc[::-1].reset_index(drop=True)
-    st.subheader(n_("{n} opinion", "{n} opinions", len(opinions)), anchor=False)
-    if len(opinions):
-        picked = st.dataframe(pd.DataFrame({
-            _("Date"): opinions["opinion_on"].map(fmt_date), _("Stage"): opinions["stage"].map(stage_label),
-            _("Opinion"): opinions["score"].map(fmt_opinion), _("Source"): opinions["source"].map(source_label),
-            _("Note"): opinions["note"], _("Author"): opinions["author"]}),
-            hide_index=True, width="stretch", on_select="rerun" if editable else "ignore",
-            selection_mode="single-row", key="pick_opinion")
-        if editable and picked.selection.rows:
-            opinion_editor(ctx.path, opinions.iloc[picked.selection.rows[0]], author)
-    if editable and (len(responses) or len(opinions)):
-        st.caption(_("Select a row to change or delete it."))
+if records_tab.open:
+    with records_tab:
+        confirmation("journey")
+        other_error("journey", ())
+        labels = dict(zip(journey.checklist["item_key"], journey.checklist["label"]))
+        responses = journey.responses.iloc[::-1].reset_index(drop=True)
+        st.subheader(n_("{n} response", "{n} responses", len(responses)), anchor=False)
+        shown = pd.DataFrame({
+            _("Date"): responses["responded_on"].map(fmt_date), _("Stage"): responses["stage"].map(stage_label),
+            _("Mode"): responses["mode"].map(mode_label), _("Summary"): responses["summary"],
+            _("Checklist items"): responses["items"].map(
+                lambda keys: ", ".join(item_label(k, labels.get(k)) for k in keys)),
+            _("Quality"): responses["quality"], _("Completeness"): responses["completeness"],
+            _("Author"): responses["author"]})
+        # On a past snapshot the rows are read only: a change made there would not show in it.
+        editable = ctx.as_of is None
+        if len(responses):
+            picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun" if editable else "ignore",
+                                  selection_mode="single-row", key="pick_response")
+            download(responses, f"responses-customer-{customer_id}")
+            if editable and picked.selection.rows:
+                response_editor(ctx.path, journey, responses.iloc[picked.selection.rows[0]], author)
+        opinions = journey.opinions.iloc[::-1].reset_index(drop=True)
+        st.subheader(n_("{n} opinion", "{n} opinions", len(opinions)), anchor=False)
+        if len(opinions):
+            picked = st.dataframe(pd.DataFrame({
+                _("Date"): opinions["opinion_on"].map(fmt_date), _("Stage"): opinions["stage"].map(stage_label),
+                _("Opinion"): opinions["score"].map(fmt_opinion), _("Source"): opinions["source"].map(source_label),
+                _("Note"): opinions["note"], _("Author"): opinions["author"]}),
+                hide_index=True, width="stretch", on_select="rerun" if editable else "ignore",
+                selection_mode="single-row", key="pick_opinion")
+            if editable and picked.selection.rows:
+                opinion_editor(ctx.path, opinions.iloc[picked.selection.rows[0]], author)
+        if editable and (len(responses) or len(opinions)):
+            st.caption(_("Select a row to change or delete it."))
 
-with history_tab:
-    confirmation("undo")
-    other_error("undo", ())
-    if ctx.as_of is None:
-        st.button("↩️ " + _("Undo my last change"), disabled=not author, on_click=lambda: save(
-            "undo", ctx.path, crm_core.undo, author, done=_("Your last change was undone.")))
-    log = read(ctx, crm_core.change_log, customer_id)
-    if log.empty:
-        st.info(_("No change recorded for this customer yet."))
-    else:
-        st.dataframe(pd.DataFrame({
-            _("When"): log["at"].str[:16].str.replace("T", " "), _("Who"): log["author"].fillna("—"),
-            _("What"): [" · ".join([ENTITIES.get(entity, entity), ACTIONS.get(action, action)]
-                                  + ([_("later undone")] if undone else []))
-                        for action, entity, undone in zip(log["action"], log["entity"], log["undone"])],
-            _("Fields"): log["fields"].map(", ".join)}), hide_index=True, width="stretch")
+if history_tab.open:
+    with history_tab:
+        confirmation("undo")
+        other_error("undo", ())
+        if ctx.as_of is None:
+            st.button("↩️ " + _("Undo my last change"), disabled=not author, on_click=lambda: save(
+                "undo", ctx.path, crm_core.undo, author, done=_("Your last change was undone.")))
+        log = read(ctx, crm_core.change_log, customer_id)
+        if log.empty:
+            st.info(_("No change recorded for this customer yet."))
+        else:
+            st.dataframe(pd.DataFrame({
+                _("When"): log["at"].str[:16].str.replace("T", " "), _("Who"): log["author"].fillna("—"),
+                _("What"): [" · ".join([ENTITIES.get(entity, entity), ACTIONS.get(action, action)]
+                                      + ([_("later undone")] if undone else []))
+                            for action, entity, undone in zip(log["action"], log["entity"], log["undone"])],
+                _("Fields"): log["fields"].map(", ".join)}), hide_index=True, width="stretch")

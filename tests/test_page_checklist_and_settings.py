@@ -6,7 +6,7 @@ import pytest
 from fixtures import PASSWORD, sign_in
 
 import crm_core
-from crm_core import checklist, outcomes
+from crm_core import checklist, i18n, outcomes
 
 PAGE = "pages/12_Checklist_and_settings.py"
 
@@ -133,11 +133,12 @@ def test_a_rewording_and_a_new_item_show_on_the_journey_in_that_language(open_pa
     with crm_core.connect(story_db) as db:
         checklist.reword_item(db, "pre.data", "fr", "Un dossier de données complet")
         checklist.add_item(db, "pre_deal", "Visite du site", language="fr")
-    page = open_page("pages/1_Customer_journey.py", story_db, customer="2", lang="fr")
+    page = open_page("pages/1_Customer_journey.py", story_db, customer="2", lang="fr",
+                     tab=i18n.gettext("fr", "Checklist"))
     assert not page.exception
     items = [text for frame in page.dataframe if "Point" in frame.value.columns for text in frame.value["Point"]]
     assert "Un dossier de données complet" in items and "Visite du site" in items
     assert "Données détaillées et complètes" not in items
-    english = open_page("pages/1_Customer_journey.py", story_db, customer="2", lang="en")
+    english = open_page("pages/1_Customer_journey.py", story_db, customer="2", lang="en", tab="Checklist")
     shown = [text for frame in english.dataframe if "Item" in frame.value.columns for text in frame.value["Item"]]
     assert "Detailed, complete data" in shown and "Visite du site" in shown

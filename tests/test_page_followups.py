@@ -71,7 +71,7 @@ def test_a_snapshot_offers_no_follow_up_button(open_page, story_db):
 def test_the_journey_reassigns_re_dates_and_closes_a_follow_up_and_undo_reopens_it(open_page, story_db):
     with crm_core.connect(story_db) as db:
         made = crm_core.create_follow_up(db, 1, "ops.delays", author="Ana")
-    page = open_page(JOURNEY, story_db, customer="1")
+    page = open_page(JOURNEY, story_db, customer="1", tab="History")     # where the undo button is
     page.sidebar.text_input(key="author").input("Ana").run()
     form = page.get("form")[0]
     form.text_input[0].input("Jonas")                                 # the owner

@@ -26,8 +26,11 @@ def test_the_url_picks_the_customer_and_the_numbers_are_crm_cores(open_page, dem
     assert page.header[0].value == journey.customer["name"]
     assert metrics(page)["Final opinion"] == fmt_opinion(journey.final_opinion)
     assert metrics(page)["Current stage"] == crm_core.STAGE_LABELS[journey.current_stage]
-    reached = int(journey.stages["reached"].sum())                 # one checklist per reached stage, then responses
-    assert len(page.dataframe[reached].value) == len(journey.responses)
+    assert not page.dataframe              # only the open tab is built: the journey's charts, no table
+    checklists = open_page(PAGE, demo_db, customer=str(customer_id), tab="Checklist")
+    assert len(checklists.dataframe) == int(journey.stages["reached"].sum())    # one per reached stage
+    records = open_page(PAGE, demo_db, customer=str(customer_id), tab="Responses and opinions")
+    assert [len(table.value) for table in records.dataframe] == [len(journey.responses), len(journey.opinions)]
 
 
 def test_a_snapshot_shows_the_journey_as_it_was(open_page, story_db):
@@ -46,7 +49,7 @@ def test_a_customer_not_yet_created_or_unknown_gives_a_message(open_page, story_
 
 
 def test_editing_a_response_keeps_input_on_error_then_saves(open_page, story_db):
-    page = open_page(PAGE, story_db, customer="1")
+    page = open_page(PAGE, story_db, customer="1", tab="Responses and opinions")
     page.sidebar.text_input(key="author").input("Ana").run()
     page = select(page, "pick_response", 0)          # newest first: the 2025-02-20 response
     form = page.get("form")[0]
@@ -64,14 +67,15 @@ def test_editing_a_response_keeps_input_on_error_then_saves(open_page, story_db)
 
 
 def test_deleting_an_opinion_then_undo_restores_it(open_page, story_db):
-    page = open_page(PAGE, story_db, customer="1")
+    page = open_page(PAGE, story_db, customer="1", tab="Responses and opinions")
     page.sidebar.text_input(key="author").input("Ana").run()
     page = select(page, "pick_opinion", 0)           # newest: operational -2 on 2025-05-10
     page.get("form")[0].button[1].click().run()
     with crm_core.connect(story_db) as db:
         assert crm_core.journey(db, 1).final_opinion == 2
     assert "Opinion deleted" in page.success[0].value
-    undo = [b for b in page.button if "Undo my last change" in b.label][0]
+    page.query_params["tab"] = "History"                # the undo button is on the History tab
+    undo = [b for b in page.run().button if "Undo my last change" in b.label][0]
     undo.click().run()
     with crm_core.connect(story_db) as db:
         assert crm_core.journey(db, 1).final_opinion == 0

@@ -35,9 +35,10 @@ def test_the_french_journey_shows_french_checklist_labels_and_numbers(open_page,
         table = crm_core.portfolio(db, today=TODAY)
         customer = int(table[table["stage"] == "operational"]["customer_id"].iloc[0])
         journey = crm_core.journey(db, customer)
-    page = open_page("pages/1_Customer_journey.py", demo_db, customer=str(customer), lang="fr")
+    page = open_page("pages/1_Customer_journey.py", demo_db, customer=str(customer), lang="fr",
+                     tab=i18n.gettext("fr", "Checklist"))
     assert not page.exception
-    operational = page.dataframe[1].value          # the checklists of the reached stages come first
+    operational = page.dataframe[1].value          # one checklist per reached stage, in stage order
     assert list(operational.columns[:2]) == ["Statut", "Point"]   # the status first, always in view
     assert list(operational["Point"]) == [
         "Suivi régulier de l'avancement", "État de la technologie, de l'ingénierie, de la fabrication",

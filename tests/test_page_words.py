@@ -43,7 +43,7 @@ def test_crm_core_says_which_stage_comes_next_and_the_page_shows_its_label(story
 
 
 def test_an_empty_history_says_so(open_page, demo_db):
-    page = open_page("pages/1_Customer_journey.py", demo_db, customer="1")
+    page = open_page("pages/1_Customer_journey.py", demo_db, customer="1", tab="History")
     assert "No change recorded for this customer yet." in [i.value for i in page.info]
 
 
