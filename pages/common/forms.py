@@ -115,6 +115,20 @@ def customer_labels(names) -> dict[int, str]:
     return dict(zip(names["customer_id"].astype(int).tolist(), names["name"].tolist()))
 
 
+# The most customers a choice box offers: every run ships its options to the browser, and
+# 10,000 names made each run of a page with a customer choice slow on both sides. Past it,
+# a search box narrows the box to the names containing what was typed.
+PICKER_OPTIONS = 200
+
+
+def _narrowed(labels: dict[int, str], typed: str | None, chosen: int | None) -> list[int]:
+    """The ids of ``labels`` whose name contains ``typed`` (ignoring case), at most
+    ``PICKER_OPTIONS`` of them, in name order, the ``chosen`` one always among them."""
+    needle = (typed or "").strip().casefold()
+    found = [i for i, name in labels.items() if needle in name.casefold()][:PICKER_OPTIONS]
+    return found if chosen is None or chosen in found else [chosen, *found[:PICKER_OPTIONS - 1]]
+
+
 def customer_picker(names) -> int | None:
     """A searchable customer choice kept in the URL as ``?customer=<id>``.
 
@@ -134,7 +148,12 @@ def customer_picker(names) -> int | None:
             or "customer_pick" not in st.session_state:
         # The URL changed from outside (a shared link, a link from another page): it wins.
         st.session_state["customer_pick"] = chosen
-    picked = st.selectbox(_("Customer"), list(labels), format_func=labels.get, key="customer_pick",
+    options = list(labels)
+    if len(options) > PICKER_OPTIONS:
+        options = _narrowed(labels, st.text_input(_("Find the customer"), key="customer_search",
+                                                  placeholder=_("Type part of the name…")),
+                            st.session_state.get("customer_pick"))
+    picked = st.selectbox(_("Customer"), options, format_func=labels.get, key="customer_pick",
                           index=None, placeholder=_("Type to search a customer…"))
     if picked is None:
         st.query_params.pop("customer", None)
