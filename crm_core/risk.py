@@ -64,6 +64,8 @@ SIGNALS = ("missing_responses", "silent", "overrated", "service_breach", "broken
 # Act now from 5: the worst opinion alone (−6), or a negative opinion that also fell or shows signs
 # (−3 that fell a point with one sign). On the demo portfolio that is 5 to 9 of its 48 customers.
 ACT_NOW = 5
+# The signs of the relationship beyond responses: live, the writes keep what they need.
+_KEPT_SIGNS = ("service_breach", "broken_promise", "overdue_follow_up")
 PERIODS = (30, 90, 180, 365)
 DEFAULT_PERIOD = 90
 
@@ -117,9 +119,8 @@ def _at_risk(db, found: pd.DataFrame, finals: pd.DataFrame, as_of, period_days, 
     day = SnapshotDay.of(as_of).reference(today)
     found = found.merge(finals[["customer_id", "change"]].rename(columns={"change": "opinion_change"}),
                         on="customer_id", how="left")
-    # The gap of the current stage only: its ratings in one statement instead of every stage's scores.
-    current = found[["customer_id", "coverage"]].merge(
-        queries.current_stage_delivery(db, SnapshotDay.of(as_of).bound), on="customer_id", how="left")
+    current = found[["customer_id", "coverage"]].merge(_signs(db, as_of, period_days, today),
+                                                       on="customer_id", how="left")
     current[["responses", "quality_sum", "completeness_sum"]] = current[
         ["responses", "quality_sum", "completeness_sum"]].astype(float)
     opinion = pd.Series(found["stage_opinion"].to_numpy(dtype=float, na_value=np.nan), index=current.index)
@@ -137,10 +138,7 @@ def _at_risk(db, found: pd.DataFrame, finals: pd.DataFrame, as_of, period_days, 
         "silent": (found["days_since_response"].fillna(age).fillna(0) >= SILENT_DAYS)
         & (age >= GRACE_DAYS),
         "overrated": found["gap"].fillna(-99) >= OVERRATED_GAP,
-        "service_breach": found["customer_id"].isin(service.customers_in_breach(db, as_of)),
-        "broken_promise": found["customer_id"].isin(promises.customers_with_broken_promises(
-            db, as_of, since=period_start(as_of, period_days, today), today=today)),
-        "overdue_follow_up": found["customer_id"].isin(followups.customers_with_overdue_follow_ups(db, as_of, today)),
+        **{sign: current[sign].fillna(0).astype(bool).to_numpy() for sign in _KEPT_SIGNS},
     })
     found = found.assign(**severity(found["final_opinion"], found["opinion_change"], flags[list(SIGNALS)]))
     found["opinion_change"] = found["opinion_change"].astype("Int64")
@@ -152,6 +150,30 @@ def _at_risk(db, found: pd.DataFrame, finals: pd.DataFrame, as_of, period_days, 
         ["severity", "opinion_change", "days_since_response", "name"],
         ascending=[False, True, False, True], na_position="last")
     return risky[columns].reset_index(drop=True)
+
+
+def _signs(db, as_of, period_days: int, today: dt.date | None) -> pd.DataFrame:
+    """Per customer existing at ``as_of``: ``customer_id, entered_on`` (its current stage's
+    entry day), that stage's ``responses, quality_sum, completeness_sum`` and the signs of
+    ``_KEPT_SIGNS`` (bool). Live, one read of what writes keep (``risk_summary``) compared
+    with the moment; a past day recomputes them from the base rows."""
+    since = period_start(as_of, period_days, today)
+    if SnapshotDay.of(as_of).is_live:
+        return queries.live_risk_signs(db, service.reference_moment().isoformat(timespec="microseconds"),
+                                       SnapshotDay.of(as_of).reference(today).isoformat(), since.isoformat())
+    return _recomputed_signs(db, as_of, since, today)
+
+
+def _recomputed_signs(db, as_of, since: dt.date, today: dt.date | None) -> pd.DataFrame:
+    """``_signs`` recomputed from the base rows at ``as_of`` (live too), with promises
+    broken from ``since`` on: each open case's clocks, every promise and follow-up."""
+    # The gap of the current stage only: its ratings in one statement instead of every stage's scores.
+    found = queries.current_stage_delivery(db, SnapshotDay.of(as_of).bound)
+    return found.assign(
+        service_breach=found["customer_id"].isin(service.customers_in_breach(db, as_of)),
+        broken_promise=found["customer_id"].isin(promises.customers_with_broken_promises(
+            db, as_of, since=since, today=today)),
+        overdue_follow_up=found["customer_id"].isin(followups.customers_with_overdue_follow_ups(db, as_of, today)))
 
 
 def severity(final_opinion: pd.Series, opinion_change: pd.Series, signals: pd.DataFrame) -> dict[str, pd.Series]:

@@ -36,7 +36,7 @@ import pandas as pd
 from . import followups, funnel, validation, writes
 from .i18n import N_
 from .storage import commands, relationship_commands, relationship_queries
-from .storage.entities import TARGET_COLUMNS
+from .storage.entities import DEFAULT_TARGETS, TARGET_COLUMNS
 from .validation import ValidationError
 from .snapshot import SnapshotDay
 
@@ -51,9 +51,6 @@ EVENTS: tuple[str, ...] = (*CLOCKS, "close")
 # The checklist items an event gives, so the checklist and the clock never disagree.
 EVENT_ITEMS = {"first_reply": ("post.immediate_reply",), "attention": ("post.quick_attention", "post.expert_team"),
                "repair": ("post.repair_priority",)}
-# Hours for first reply, attention and repair per priority, unless an admin changed them.
-DEFAULT_TARGETS: dict[str, tuple[float, float, float]] = {
-    "critical": (1, 4, 24), "high": (4, 8, 48), "normal": (8, 24, 120), "low": (24, 72, 240)}
 FAIR_PRICE_RATIO = 1.05
 MAX_TARGET_HOURS = 24 * 365
 

@@ -317,6 +317,64 @@ def random_write(db, rng, customers, items):
 
 
 
+def random_relationship_writes(db, seed: int, count: int) -> int:
+    """Opens service cases, logs and closes their events, records and resolves promises,
+    makes, re-dates and closes follow-ups, changes service targets and undoes some of it,
+    at random around the real now (the clocks run to it) and ``TODAY``. Returns how many
+    writes were accepted."""
+    rng = random.Random(seed)
+    customers = [int(c) for c in crm_core.portfolio(db)["customer_id"]]
+    items = list(crm_core.checklist_items(db)["key"])
+    now = dt.datetime.now().replace(second=0, microsecond=0)
+    accepted = 0
+    for _ in range(count):
+        customer, action = rng.choice(customers), rng.random()
+        try:
+            if action < 0.25:
+                hours_ago = rng.choice([0.5, 3, 7, 20, 30, 60, 130, 300])
+                crm_core.open_case(db, customer, now - dt.timedelta(hours=hours_ago), "Random fault",
+                                   rng.choice(crm_core.PRIORITIES))
+            elif action < 0.45:
+                cases = crm_core.open_cases(db)
+                if cases.empty:
+                    continue
+                case = cases.iloc[rng.randrange(len(cases))]
+                event = rng.choice(("first_reply", "attention", "repair", "close"))
+                crm_core.log_case_event(db, int(case["case_id"]), event, now, expert="Expert")
+            elif action < 0.6:
+                due = TODAY + dt.timedelta(days=rng.randint(-20, 20))
+                crm_core.record_promise(db, customer, "pre_deal", due - dt.timedelta(days=30), "date",
+                                        "Random promise", due_on=due, today=TODAY)
+            elif action < 0.7:
+                promises = crm_core.promise_list(db, only="open", today=TODAY)
+                if promises.empty:
+                    continue
+                promise = promises.iloc[rng.randrange(len(promises))]
+                crm_core.resolve_promise(db, int(promise["promise_id"]), rng.choice(("kept", "broken", "renegotiated")),
+                                         TODAY - dt.timedelta(days=rng.randint(0, 200)), today=TODAY)
+            elif action < 0.8:
+                made = TODAY - dt.timedelta(days=rng.randint(0, 12))
+                follow_up = crm_core.create_follow_up(db, customer, rng.choice(items), today=made)
+                if rng.random() < 0.5:
+                    crm_core.update_follow_up(db, follow_up, due_on=made + dt.timedelta(days=rng.randint(0, 20)))
+            elif action < 0.85:
+                found = crm_core.follow_up_list(db, today=TODAY)
+                opened = found[found["status"] == "open"]
+                if opened.empty:
+                    continue
+                crm_core.close_follow_up(db, int(opened.iloc[0]["follow_up_id"]), today=TODAY)
+            elif action < 0.9:
+                crm_core.set_service_target(db, rng.choice(crm_core.PRIORITIES), rng.choice([1, 2.5, 8]),
+                                            rng.choice([4, 10, 30]), rng.choice([24, 50, 200]))
+            else:
+                crm_core.undo(db, None)
+            accepted += 1
+        except crm_core.ValidationError:
+            continue
+    assert accepted > count // 2
+    return accepted
+
+
 def sign_in(page, name, password):
     page.text_input(key="sign_in_name").input(name)
     page.text_input(key="sign_in_password").input(password)
@@ -352,6 +410,7 @@ SUMMARY_TABLES = {
     "mode_month": ["stage", "mode", "month"],
     "customer_summary": ["customer_id"],
     "mode_coverage": ["customer_id", "stage", "mode"],
+    "risk_summary": ["customer_id"],
 }
 
 

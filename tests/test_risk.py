@@ -4,7 +4,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from fixtures import TODAY
+from fixtures import TODAY, random_relationship_writes, random_writes
 
 import crm_core
 from crm_core import risk
@@ -94,3 +94,32 @@ def test_overview_filters_and_an_empty_portfolio(story_db, empty_db):
     with crm_core.connect(empty_db) as db:
         figures, risky = crm_core.overview(db, None, risk.DEFAULT_PERIOD, today=TODAY)
     assert figures.customers == 0 and figures.mean_final_opinion is None and risky.empty
+
+
+def test_live_signs_kept_by_writes_equal_the_signs_recomputed_from_the_base_rows(demo_db, monkeypatch):
+    """What writes keep in ``risk_summary`` and compare with the moment gives the same
+    signs, at-risk list and figures as re-clocking every case and reading every promise
+    and follow-up, after random writes of responses, stages, cases, promises, follow-ups,
+    targets and undos."""
+    random_writes(demo_db, seed=7, count=40)
+    with crm_core.connect(demo_db) as db:
+        random_relationship_writes(db, seed=7, count=200)
+        since = crm_core.period_start(None, 90, TODAY)
+        kept = risk._signs(db, None, 90, TODAY).sort_values("customer_id").reset_index(drop=True)
+        recomputed = risk._recomputed_signs(db, None, since, TODAY).sort_values("customer_id").reset_index(
+            drop=True)
+        for sign in ("service_breach", "broken_promise", "overdue_follow_up"):
+            kept[sign] = kept[sign].astype(bool)
+            assert 0 < recomputed[sign].sum() < len(recomputed), sign     # the test sees both ways
+        pd.testing.assert_frame_equal(kept, recomputed[kept.columns], check_dtype=False)
+        figures, risky = crm_core.overview(db, None, 90, today=TODAY)
+        monkeypatch.setattr(risk, "_signs", lambda db, as_of, period_days, today: risk._recomputed_signs(
+            db, as_of, crm_core.period_start(as_of, period_days, today), today))
+        figures_then, risky_then = crm_core.overview(db, None, 90, today=TODAY)
+    pd.testing.assert_frame_equal(risky, risky_then)
+    assert figures.__dict__.keys() == figures_then.__dict__.keys()
+    for name, value in figures.__dict__.items():
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(value, figures_then.__dict__[name])
+        else:
+            assert value == figures_then.__dict__[name], name

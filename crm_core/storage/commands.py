@@ -13,7 +13,7 @@ import pandas as pd
 from . import Handle, admin_commands, frame, summaries
 from .bulk import insert_rows
 from .entities import (CUSTOMER_COLUMNS, ENTITIES, ENTRY_COLUMNS, OPINION_COLUMNS,  # noqa: F401  (re-exported)
-                       RESPONSE_COLUMNS, UNDOABLE)
+                       RESPONSE_COLUMNS, RISK_ENTITIES, UNDOABLE)
 from .summaries import rebuild_summaries  # noqa: F401  (re-exported)
 
 
@@ -56,6 +56,20 @@ def refresh_customer(db: Handle, customer_id: int) -> None:
         summaries.refresh_customer(db, customer_id)
     else:
         pending.customers.add(customer_id)
+
+
+def refresh_risk(db: Handle, entity: str, state: dict) -> None:
+    """After a write of one service case, promise or follow-up (``state``: its columns):
+    its customer's ``risk_summary`` now, or the customer whole at the end of
+    ``deferred_refresh``. A service target judges every open case: all customers."""
+    if entity == "service_target":
+        summaries.refresh_risk_summary(db)
+        return
+    pending = _deferred(db)
+    if pending is None:
+        summaries.refresh_risk_summary(db, ":c", {"c": state["customer_id"]})
+    else:
+        pending.customers.add(state["customer_id"])
 
 
 def _response_added(db: Handle, response_id: int, customer_id: int) -> None:
@@ -320,7 +334,9 @@ def restore(db: Handle, entity: str, entity_id: int, state: dict | None) -> None
     if not ENTITIES[entity].feeds_summaries:
         return
     for version in (current, state):
-        if version is not None:
+        if version is not None and entity in RISK_ENTITIES:
+            refresh_risk(db, entity, version)
+        elif version is not None:
             refresh_customer(db, version["customer_id"])
             if entity == "response":
                 refresh_mode_month(db, version["stage"], version["mode"], version["responded_on"])

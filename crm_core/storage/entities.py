@@ -24,6 +24,10 @@ OUTCOME_COLUMNS = ("customer_id", "kind", "on_date", "amount", "counterpart", "n
 FOLLOW_UP_COLUMNS = ("customer_id", "item_key", "owner", "due_on", "created_on", "created_by", "status",
                      "closed_on", "closed_by_response", "note")
 TARGET_COLUMNS = ("first_reply_hours", "attention_hours", "repair_hours")
+# Hours for first reply, attention and repair per priority, unless an admin changed them
+# (here, beside the columns, because the summaries judge clocks against them too).
+DEFAULT_TARGETS: dict[str, tuple[float, float, float]] = {
+    "critical": (1, 4, 24), "high": (4, 8, 48), "normal": (8, 24, 120), "low": (24, 72, 240)}
 SAVED_VIEW_COLUMNS = ("name", "name_key", "owner", "shared", "page", "params", "saved_at")
 # What the audit trail keeps of an account: never its password hash, nor the
 # failed-login counter and lock, which sign-in attempts change without anyone's change.
@@ -49,11 +53,11 @@ ENTITIES: dict[str, Entity] = {
     "stage_entry": Entity("stage_entries", ENTRY_COLUMNS, feeds_summaries=True),
     "response": Entity("responses", RESPONSE_COLUMNS, feeds_summaries=True),
     "opinion": Entity("opinions", OPINION_COLUMNS, feeds_summaries=True),
-    "service_case": Entity("service_cases", CASE_COLUMNS),
-    "promise": Entity("promises", PROMISE_COLUMNS),
+    "service_case": Entity("service_cases", CASE_COLUMNS, feeds_summaries=True),
+    "promise": Entity("promises", PROMISE_COLUMNS, feeds_summaries=True),
     "outcome": Entity("outcomes", OUTCOME_COLUMNS),
-    "follow_up": Entity("follow_ups", FOLLOW_UP_COLUMNS),
-    "service_target": Entity("service_targets", ("priority", *TARGET_COLUMNS)),
+    "follow_up": Entity("follow_ups", FOLLOW_UP_COLUMNS, feeds_summaries=True),
+    "service_target": Entity("service_targets", ("priority", *TARGET_COLUMNS), feeds_summaries=True),
     "setting": Entity("settings", ("name", "value")),
     # Checklist changes are audited but not undone: retiring or restoring an item recounts
     # every customer, and an admin reverses any of them with its opposite on the same screen.
@@ -64,4 +68,6 @@ ENTITIES: dict[str, Entity] = {
     # A saved view is a link, not a fact about a customer: "Undo" takes back data, never a view.
     "saved_view": Entity("saved_views", SAVED_VIEW_COLUMNS, undoable=False),
 }
+# The entities outside the response summaries whose rows feed ``risk_summary``.
+RISK_ENTITIES = ("service_case", "promise", "follow_up", "service_target")
 UNDOABLE = tuple(name for name, entity in ENTITIES.items() if entity.undoable)

@@ -349,3 +349,22 @@ def current_stage_delivery(db: Handle, as_of: str) -> pd.DataFrame:
       FROM cur LEFT JOIN stage_summary s
         ON s.customer_id = cur.customer_id AND s.stage = cur.stage AND s.first_response_on <= :d
     """, {"d": as_of})
+
+
+def live_risk_signs(db: Handle, moment: str, day: str, since: str | None) -> pd.DataFrame:
+    """Per customer, now: ``customer_id, entered_on`` (the day it entered its current
+    stage), ``responses, quality_sum, completeness_sum`` of that stage (0, NULL and NULL
+    without a response in it, as ``current_stage_delivery``) and the signs judged at the
+    moment from what writes keep in ``risk_summary`` (1/0): ``service_breach`` (a running clock past its target at
+    ``moment``, ISO text to the microsecond), ``broken_promise`` (a promise broken on or
+    after ``since``, any when None, or open and due before ``day``) and
+    ``overdue_follow_up`` (an open follow-up due before ``day``)."""
+    return frame(db, """
+    SELECT r.customer_id, r.entered_on, COALESCE(s.responses, 0) AS responses, s.quality_sum, s.completeness_sum,
+           CASE WHEN r.breach_at < :moment THEN 1 ELSE 0 END AS service_breach,
+           CASE WHEN r.broken_on >= COALESCE(:since, '') OR r.promise_due_on < :t THEN 1 ELSE 0 END
+               AS broken_promise,
+           CASE WHEN r.follow_up_due_on < :t THEN 1 ELSE 0 END AS overdue_follow_up
+      FROM risk_summary r JOIN customer_summary cs ON cs.customer_id = r.customer_id
+      LEFT JOIN stage_summary s ON s.customer_id = r.customer_id AND s.stage = cs.stage
+    """, {"moment": moment, "t": day, "since": since})

@@ -596,6 +596,31 @@ def m017_follow_ups(db: Handle) -> None:
     )
 
 
+@migration(rebuilds_summaries=True)
+def m019_risk_summary(db: Handle) -> None:
+    """``risk_summary``: per customer, what the live at-risk signs need that only writes
+    change, so a view compares it with the moment instead of recomputing it: the day the
+    customer entered its current stage (``entered_on``), the moment the first running
+    clock of an open service case passes its target (``breach_at``, ISO text to the
+    microsecond), the earliest due day of an open promise (``promise_due_on``), the last
+    day a promise was broken (``broken_on``) and the earliest due day of an open
+    follow-up (``follow_up_due_on``). Refreshed in every write's transaction that changes
+    them; filled by the rebuild it asks for."""
+    run_script(
+        db,
+        """
+        CREATE TABLE risk_summary (
+            customer_id INTEGER PRIMARY KEY,
+            entered_on TEXT,
+            breach_at TEXT,
+            promise_due_on TEXT,
+            broken_on TEXT,
+            follow_up_due_on TEXT
+        )
+        """,
+    )
+
+
 def run_script(db: Handle, script: str) -> None:
     """Run statements one by one (``executescript`` would commit the migration's
     transaction), each as the dialect reads it."""

@@ -7,11 +7,13 @@ database (rebuild): only the ``WHERE`` differs, so the two cannot drift.
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import groupby
 
 from ..catalogue import STAGES
 from ..scores import final_opinion, reached_stages
 from . import Handle, queries
+from .entities import DEFAULT_TARGETS
 
 
 def _least(first: str, second: str) -> str:
@@ -181,6 +183,63 @@ def refresh_customer_summary(db: Handle, customers: str | None = None, params: d
                {"d": queries.NOW, **(params or {})})
 
 
+# The clocks of a case: the column each stops at and the column of its target hours.
+_CLOCK_STOPS = (("first_reply_at", "first_reply_hours"), ("attention_at", "attention_hours"),
+                ("repaired_at", "repair_hours"))
+# A clock is in breach once its elapsed hours, to the 0.01 h they are measured in, exceed
+# the target: from half a hundredth of an hour after the target on.
+_MEASURED_TO = dt.timedelta(hours=0.005)
+
+
+def _breach_moments(db: Handle, customers: str, params: dict) -> dict[int, str]:
+    """Per customer whose id is in the SQL set ``customers``, the first moment a running
+    clock of one of its open cases passes its target (ISO text to the microsecond, so
+    text order is time order); customers without a running clock are left out."""
+    stops = ", ".join(f"s.{stop}, t.{hours}" for stop, hours in _CLOCK_STOPS)
+    found = db.conn.execute(
+        f"""SELECT s.customer_id, s.priority, s.reported_at, {stops}
+              FROM service_cases s LEFT JOIN service_targets t ON t.priority = s.priority
+             WHERE s.closed_at IS NULL AND s.customer_id IN ({customers})""", params).fetchall()
+    moments: dict[int, str] = {}
+    for customer_id, priority, reported_at, *clocks in found:
+        reported = dt.datetime.fromisoformat(reported_at)
+        for n in range(len(_CLOCK_STOPS)):
+            stop, hours = clocks[2 * n], clocks[2 * n + 1]
+            if stop is None:
+                target = DEFAULT_TARGETS[priority][n] if hours is None else hours
+                moment = (reported + dt.timedelta(hours=target) + _MEASURED_TO).isoformat(timespec="microseconds")
+                moments[customer_id] = min(moments.get(customer_id, moment), moment)
+    return moments
+
+
+def refresh_risk_summary(db: Handle, customers: str | None = None, params: dict | None = None) -> None:
+    """Recompute ``risk_summary`` for the customers whose id is in the SQL set
+    ``customers`` (see ``refresh_customers``; None: all) from their stage entries,
+    open service cases and targets, promises and follow-ups, as they stand now."""
+    chosen = customers if customers is not None else "SELECT id FROM customers"
+    params = params or {}
+    if customers is not None:
+        # The key refresh_customers takes: a case event and a response of one customer never
+        # recompute its row over each other.
+        db.dialect.lock_keys(db.conn, f"SELECT 'customer ' || CAST(id AS TEXT) FROM customers WHERE id IN ({chosen})",
+                             params)
+    db.execute(f"DELETE FROM risk_summary WHERE customer_id IN ({chosen})", params)
+    found = db.conn.execute(f"""
+        SELECT c.id,
+            (SELECT MAX(e.entered_on) FROM stage_entries e WHERE e.customer_id = c.id),
+            (SELECT MIN(p.due_on) FROM promises p WHERE p.customer_id = c.id AND p.resolved_on IS NULL),
+            (SELECT MAX(p.resolved_on) FROM promises p WHERE p.customer_id = c.id AND p.status = 'broken'),
+            (SELECT MIN(f.due_on) FROM follow_ups f WHERE f.customer_id = c.id AND f.closed_on IS NULL)
+          FROM customers c WHERE c.id IN ({chosen})""", params).fetchall()
+    breaches = _breach_moments(db, chosen, params)
+    db.conn.executemany(
+        "INSERT INTO risk_summary (customer_id, entered_on, breach_at, promise_due_on, broken_on, follow_up_due_on)"
+        " VALUES (:c, :entered_on, :breach_at, :promise_due_on, :broken_on, :follow_up_due_on)",
+        ({"c": customer_id, "entered_on": entered_on, "breach_at": breaches.get(customer_id),
+          "promise_due_on": promise_due_on, "broken_on": broken_on, "follow_up_due_on": follow_up_due_on}
+         for customer_id, entered_on, promise_due_on, broken_on, follow_up_due_on in found))
+
+
 def refresh_customers(db: Handle, customers: str, params: dict) -> None:
     """Recompute the per-customer summaries of the customers whose id is in the SQL set
     ``customers`` with its named ``params``: ``:c`` for one customer, or a subquery
@@ -192,6 +251,7 @@ def refresh_customers(db: Handle, customers: str, params: dict) -> None:
     _response_summaries(db, where, params)
     _opinion_steps(db, where, params)
     refresh_customer_summary(db, customers, params)
+    refresh_risk_summary(db, customers, params)
 
 
 def refresh_customer(db: Handle, customer_id: int) -> None:
@@ -219,3 +279,4 @@ def rebuild_summaries(db: Handle) -> None:
     _opinion_steps(db, "1 = 1", {})
     _mode_months(db)
     refresh_customer_summary(db)
+    refresh_risk_summary(db)
