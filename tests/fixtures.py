@@ -125,6 +125,17 @@ def database_before(path: Path, migration: str) -> Iterator[tuple[Path | str, ob
         yield location, db
 
 
+def old_customer(db, customer_id: int, name: str, stage: str = "pre_deal", acquisition_cost=None) -> None:
+    """Insert, in SQL as the first schema had it, a customer created on 2025-01-01 who
+    entered ``stage`` that day: rows an older version wrote, for ``database_before``
+    (today's writes would also keep summary tables that version did not have)."""
+    db.execute("INSERT INTO customers (id, name, name_key, created_on, acquisition_cost)"
+               " VALUES (:id, :name, :key, '2025-01-01', :cost)",
+               {"id": customer_id, "name": name, "key": name.lower(), "cost": acquisition_cost})
+    db.execute("INSERT INTO stage_entries (customer_id, stage, entered_on) VALUES (:id, :stage, '2025-01-01')",
+               {"id": customer_id, "stage": stage})
+
+
 def record_newer_migration(location) -> None:
     """Make the database at ``location`` look written by a newer version: a migration
     this code does not know is recorded as applied."""

@@ -7,7 +7,7 @@ import random
 
 import pandas as pd
 import pytest
-from fixtures import ON_POSTGRESQL, TODAY, database_before
+from fixtures import ON_POSTGRESQL, TODAY, database_before, old_customer
 
 import crm_core
 from crm_core.storage import commands
@@ -173,10 +173,7 @@ def test_a_database_from_before_m012_keeps_its_rows_and_never_reuses_an_audited_
     # row deleted, both in the audit trail); the old schema would hand id 3 out again.
     with database_before(tmp_path / "old.db", "m012_ids_never_reused") as (path, old):
         for n, name in enumerate(("Alpha", "Beta", "Gamma"), start=1):
-            old.execute("INSERT INTO customers (id, name, name_key, created_on) VALUES (:n, :name, :key, '2025-01-01')",
-                        {"n": n, "name": name, "key": name.lower()})
-            old.execute("INSERT INTO stage_entries (customer_id, stage, entered_on)"
-                        " VALUES (:n, 'pre_deal', '2025-01-01')", {"n": n})
+            old_customer(old, n, name)
             old.execute("INSERT INTO audit (change_id, at, author, action, entity, entity_id, customer_id)"
                         " VALUES (:n, '2026-11-24 10:00:00', 'ana', 'create', 'customer', :n, :n)", {"n": n})
         old.execute("DELETE FROM stage_entries WHERE customer_id = 3")

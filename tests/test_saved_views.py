@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from fixtures import TODAY, database_before, dump
+from fixtures import TODAY, database_before, dump, old_customer
 
 import crm_core
 from crm_core import saved_views, storage
@@ -141,10 +141,7 @@ def test_every_change_of_a_view_is_audited_and_undo_leaves_views_alone(story_db)
 
 def test_an_existing_database_gets_the_table_and_keeps_its_rows(tmp_path):
     with database_before(tmp_path / "old.db", "m016_saved_views") as (path, old):
-        # As that version wrote it: today's writes also keep summary tables it did not have yet.
-        old.execute("INSERT INTO customers (id, name, name_key, created_on)"
-                    " VALUES (1, 'Old Co', 'old co', '2025-01-01')")
-        old.execute("INSERT INTO stage_entries (customer_id, stage, entered_on) VALUES (1, 'pre_deal', '2025-01-01')")
+        old_customer(old, 1, "Old Co")
         assert "saved_views" not in storage.table_names(old)
     with crm_core.connect(path) as db:
         assert schema.pending(db) == []

@@ -8,7 +8,7 @@ import json
 
 import pandas as pd
 import pytest
-from fixtures import TODAY, database_before
+from fixtures import TODAY, database_before, old_customer
 
 import crm_core
 from crm_core import risk, service, storage
@@ -212,9 +212,7 @@ def test_an_open_case_past_its_target_puts_the_customer_at_risk(cases_db):
 
 def test_a_database_from_before_the_relationship_tables_keeps_its_rows(tmp_path):
     with database_before(tmp_path / "old.db", "m005_relationship") as (path, old):
-        old.execute("INSERT INTO customers (id, name, name_key, created_on, acquisition_cost)"
-                    " VALUES (1, 'Old Co', 'old co', '2025-01-01', 5000)")
-        old.execute("INSERT INTO stage_entries (customer_id, stage, entered_on) VALUES (1, 'post_deal', '2025-01-01')")
+        old_customer(old, 1, "Old Co", "post_deal", acquisition_cost=5000)
         assert "service_cases" not in storage.table_names(old)
     with crm_core.connect(path) as db:
         assert "m005_relationship" not in schema.pending(db)

@@ -7,8 +7,8 @@ import sys
 import threading
 
 import pandas as pd
-from fixtures import (SUMMARY_TABLES, TODAY, database_before, integrity, new_location, random_relationship_writes,
-                      random_write, random_writes, sqlite_only, summaries)
+from fixtures import (SUMMARY_TABLES, TODAY, database_before, integrity, new_location, old_customer,
+                      random_relationship_writes, random_write, random_writes, sqlite_only, summaries)
 
 import crm_core
 from crm_core import storage
@@ -25,9 +25,7 @@ def test_connections_use_wal_a_busy_timeout_and_foreign_keys(empty_db):
 
 def test_a_database_made_by_the_first_schema_is_upgraded_with_its_rows_kept(tmp_path):
     with database_before(tmp_path / "old.db", "m002_summaries") as (path, old):
-        old.execute("INSERT INTO customers (id, name, name_key, created_on)"
-                    " VALUES (1, 'Old Co', 'old co', '2025-01-01')")
-        old.execute("INSERT INTO stage_entries (customer_id, stage, entered_on) VALUES (1, 'pre_deal', '2025-01-01')")
+        old_customer(old, 1, "Old Co")
         old.execute("INSERT INTO responses (id, customer_id, stage, responded_on, mode, summary, quality, completeness)"
                     " VALUES (1, 1, 'pre_deal', '2025-02-01', 'phone', 'Call', 4, 4)")
         old.execute("INSERT INTO response_items VALUES (1, 'pre.data', 1, 'pre_deal', '2025-02-01')")
