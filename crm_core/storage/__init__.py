@@ -232,6 +232,13 @@ def frame(db: Handle, sql: str, params: dict | None = None) -> pd.DataFrame:
     return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
 
 
+def in_list(prefix: str, values) -> tuple[str, dict]:
+    """The named parameters ``:<prefix>0, :<prefix>1 ...`` of ``values`` for an ``IN (...)``
+    list: (their SQL, their values by name). No value gives ``NULL``, which no row is ``IN``."""
+    params = {f"{prefix}{n}": value for n, value in enumerate(values)}
+    return ", ".join(":" + name for name in params) or "NULL", params
+
+
 def rows(db: Handle, sql: str, params: dict | None = None) -> list[dict]:
     """Run a read and return its rows as dicts."""
     cursor = db.conn.execute(sql, params or {})

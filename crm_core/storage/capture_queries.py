@@ -3,13 +3,7 @@ customers' contacts (see ``crm_core.capture``)."""
 
 from __future__ import annotations
 
-from . import Handle
-
-
-def _marks(prefix: str, values) -> tuple[str, dict]:
-    """``:a0, :a1 ...`` and their values, for an ``IN (...)`` list."""
-    params = {f"{prefix}{n}": value for n, value in enumerate(values)}
-    return ", ".join(":" + key for key in params), params
+from . import Handle, in_list
 
 
 def customers_by_email(db: Handle, addresses) -> list[int]:
@@ -17,7 +11,7 @@ def customers_by_email(db: Handle, addresses) -> list[int]:
     ``addresses`` (lower case), in the order of the first address each matches."""
     if not addresses:
         return []
-    marks, params = _marks("a", addresses)
+    marks, params = in_list("a", addresses)
     found = db.conn.execute(
         f"SELECT DISTINCT customer_id, LOWER(TRIM(email)) FROM contacts WHERE LOWER(TRIM(email)) IN ({marks})",
         params).fetchall()

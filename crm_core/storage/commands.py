@@ -10,7 +10,7 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
-from . import Handle, admin_commands, frame, summaries
+from . import Handle, admin_commands, frame, in_list, summaries
 from .bulk import insert_rows
 from .entities import (CUSTOMER_COLUMNS, ENTITIES, ENTRY_COLUMNS, OPINION_COLUMNS,  # noqa: F401  (re-exported)
                        RESPONSE_COLUMNS, RISK_ENTITIES, UNDOABLE)
@@ -167,9 +167,9 @@ def last_stage_entry(db: Handle, customer_id: int) -> tuple[str, str] | tuple[No
 def item_stages(db: Handle, kept: tuple[str, ...] = ()) -> dict[str, str]:
     """Checklist item key -> stage, for the active items and those of ``kept`` (the items
     a response already has: editing it keeps an item retired since)."""
-    names = {f"kept{n}": key for n, key in enumerate(kept)}
-    also = f" OR key IN ({', '.join(':' + name for name in names)})" if names else ""
-    return dict(db.conn.execute(f"SELECT key, stage FROM checklist_items WHERE active = 1{also}", names).fetchall())
+    marks, names = in_list("kept", kept)
+    return dict(db.conn.execute(f"SELECT key, stage FROM checklist_items WHERE active = 1 OR key IN ({marks})",
+                                names).fetchall())
 
 
 def row(db: Handle, table: str, row_id: int, columns: tuple[str, ...] | None = None) -> dict | None:
@@ -362,10 +362,10 @@ def append_audit(db: Handle, change: int, at: str, author: str | None, action: s
 def last_undoable_change(db: Handle, author: str | None) -> list[dict]:
     """The audit rows of ``author``'s latest change of undoable entities that is not an
     undo and not undone."""
-    entities = {f"entity_{n}": name for n, name in enumerate(UNDOABLE)}
+    marks, entities = in_list("entity_", UNDOABLE)
     found = db.conn.execute(
         "SELECT MAX(a.change_id) FROM audit a WHERE a.author IS NOT DISTINCT FROM :author AND a.action <> 'undo'"
-        f" AND a.entity IN ({', '.join(':' + key for key in entities)})"
+        f" AND a.entity IN ({marks})"
         " AND NOT EXISTS (SELECT 1 FROM audit u WHERE u.undoes = a.change_id)",
         {"author": author, **entities}).fetchone()[0]
     if found is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import Handle, frame
+from . import Handle, frame, in_list
 
 # A follow-up's status as it stood at the end of day :d: open until the day it was
 # closed (done or cancelled). Every read of a follow-up's state uses this one rule.
@@ -51,10 +51,10 @@ def open_ids(db: Handle, customer_id: int, item_keys: list[str]) -> list[int]:
     """Ids of the customer's open follow-ups (now) of any of ``item_keys``, oldest first."""
     if not item_keys:
         return []
-    keys = {f"k{n}": key for n, key in enumerate(item_keys)}
+    marks, keys = in_list("k", item_keys)
     return [r[0] for r in db.conn.execute(
         "SELECT id FROM follow_ups WHERE customer_id = :c AND status = 'open'"
-        f" AND item_key IN ({', '.join(':' + name for name in keys)}) ORDER BY id", {"c": customer_id, **keys})]
+        f" AND item_key IN ({marks}) ORDER BY id", {"c": customer_id, **keys})]
 
 
 def closed_by(db: Handle, response_id: int) -> list[int]:

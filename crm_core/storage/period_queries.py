@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import Handle, frame
+from . import Handle, frame, in_list
 from .queries import _STAGE_AS_OF, NOW, STAGE_LIST, _filter_sql
 
 
@@ -54,12 +54,12 @@ def final_opinion_at_two_dates(db: Handle, start: str, end: str) -> pd.DataFrame
 def customer_profiles(db: Handle, ids: list[int], start: str, end: str) -> pd.DataFrame:
     """``customer_id, name, sector, region, account_manager`` of the given customers and
     their stage at the end of ``start`` (``stage_start``) and of ``end`` (``stage``)."""
-    marks = ", ".join(f":id{i}" for i in range(len(ids))) or "NULL"
+    marks, named = in_list("id", ids)
     return frame(db, f"""
     SELECT c.id AS customer_id, c.name, c.sector, c.region, c.account_manager,
            {_STAGE_AS_OF.replace(":d", ":start")} AS stage_start, {_STAGE_AS_OF.replace(":d", ":end")} AS stage
       FROM customers c WHERE c.id IN ({marks})
-    """, {"start": start, "end": end, **{f"id{i}": v for i, v in enumerate(ids)}})
+    """, {"start": start, "end": end, **named})
 
 
 def customer_ids(db: Handle, filters: dict | None) -> pd.DataFrame:
@@ -110,11 +110,9 @@ def weakest_responses(db: Handle, since: str, as_of: str, stages: tuple[str, ...
 
     The worst ids come from the covering (stage, mode, responded_on, quality,
     completeness) index alone; only those rows are then read."""
-    stage_marks = ", ".join(f":stage{i}" for i in range(len(stages))) or "NULL"
-    mode_marks = ", ".join(f":mode{i}" for i in range(len(modes))) or "NULL"
-    params = {"since": since, "d": as_of, "n": limit,
-              **{f"stage{i}": s for i, s in enumerate(stages)},
-              **{f"mode{i}": m for i, m in enumerate(modes)}}
+    stage_marks, stage_names = in_list("stage", stages)
+    mode_marks, mode_names = in_list("mode", modes)
+    params = {"since": since, "d": as_of, "n": limit, **stage_names, **mode_names}
     return frame(db, f"""
     WITH worst AS (
         SELECT r.id FROM responses r

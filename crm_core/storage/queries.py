@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..catalogue import STAGES
 from ..snapshot import LIVE_BOUND as NOW  # what a live SnapshotDay gives as its bound
-from . import Handle, frame, rows
+from . import Handle, frame, in_list, rows
 
 FILTER_COLUMNS = ("sector", "region", "account_manager")
 # The catalogue's stage keys as an SQL list, for "any stage" (vs. the final opinion's series).
@@ -25,9 +25,9 @@ def _filter_sql(filters: dict | None) -> tuple[str, dict]:
         chosen = (filters or {}).get(column)
         if chosen:
             chosen = [chosen] if isinstance(chosen, str) else list(chosen)
-            names = [f"{column}{i}" for i in range(len(chosen))]
-            sql += f" AND c.{column} IN ({', '.join(':' + n for n in names)})"
-            params.update(zip(names, chosen))
+            marks, names = in_list(column, chosen)
+            sql += f" AND c.{column} IN ({marks})"
+            params.update(names)
     return sql, params
 
 
@@ -147,8 +147,8 @@ def item_coverage(db: Handle, stage: str, as_of: str, customer_ids: list[int] | 
     if customer_ids is None:
         where, params = f"{db.dialect.unindexed('i.stage')} = :s", {}
     else:
-        params = {f"c{n}": int(c) for n, c in enumerate(customer_ids)}
-        where = f"i.stage = :s AND i.customer_id IN ({', '.join(':' + n for n in params) or 'NULL'})"
+        marks, params = in_list("c", (int(c) for c in customer_ids))
+        where = f"i.stage = :s AND i.customer_id IN ({marks})"
     return frame(db, f"""
     SELECT i.customer_id, i.item_key, i.first_on, {_ITEM_AS_OF}
     FROM item_coverage i WHERE {where} AND i.first_on <= :d
@@ -161,7 +161,7 @@ def _stage_customers(as_of: str, reached: tuple[str, ...], filters: dict | None)
     name, sector, region, account_manager, stage``. For "now" the stage is joined from
     ``customer_summary``; for a past day it is looked up once per customer."""
     where, params = _filter_sql(filters)
-    stages = {f"reached{n}": stage for n, stage in enumerate(reached)}
+    marks, stages = in_list("reached", reached)
     stage, join = ("s.stage", "JOIN customer_summary s ON s.customer_id = c.id") if as_of == NOW \
         else (_STAGE_AS_OF, "")
     return f"""
@@ -169,7 +169,7 @@ def _stage_customers(as_of: str, reached: tuple[str, ...], filters: dict | None)
         SELECT c.id AS customer_id, c.name, c.sector, c.region, c.account_manager, {stage} AS stage
           FROM customers c {join} WHERE c.created_on <= :d {where}
     ),
-    reached AS (SELECT * FROM cur WHERE stage IN ({', '.join(':' + n for n in stages) or 'NULL'}))""", \
+    reached AS (SELECT * FROM cur WHERE stage IN ({marks}))""", \
         {"d": as_of, **params, **stages}
 
 
@@ -186,10 +186,10 @@ def stage_gaps(db: Handle, stage: str, as_of: str, reached: tuple[str, ...], ite
     on a customer x item grid: ``addressed`` has bit ``n`` set when ``item_keys[n]``
     was (NULL: none), ``last_on`` is the last day one of them was addressed."""
     ctes, params = _stage_customers(as_of, reached, filters)
-    keys = {f"item{n}": key for n, key in enumerate(item_keys)}
+    marks, keys = in_list("item", item_keys)
     bits = " ".join(f"WHEN :{name} THEN {1 << n}" for n, name in enumerate(keys))
     given = f"""FROM item_coverage i WHERE i.customer_id = reached.customer_id AND i.stage = :s
-           AND i.first_on <= :d AND i.item_key IN ({', '.join(':' + n for n in keys) or 'NULL'})"""
+           AND i.first_on <= :d AND i.item_key IN ({marks})"""
     return frame(db, f"""
     WITH {ctes}
     SELECT reached.*,
@@ -295,12 +295,12 @@ def opinion_step_sums(db: Handle, series: tuple[str, ...], as_of: str, by: str |
     where, params = _filter_sql(filters)
     if customer_id is not None:
         where += " AND o.customer_id = :c"
-    names = {f"series{i}": s for i, s in enumerate(series)}
+    marks, names = in_list("series", series)
     sql = f"""
     SELECT substr(o.on_date, 1, 7) AS month, o.series, {group} AS grp,
            SUM(o.d_value) AS value, SUM(o.d_square) AS square, SUM(o.d_rated) AS rated
     FROM opinion_steps o JOIN customers c ON c.id = o.customer_id
-    WHERE o.series IN ({', '.join(':' + n for n in names)}) AND o.on_date <= :d {where}
+    WHERE o.series IN ({marks}) AND o.on_date <= :d {where}
     GROUP BY substr(o.on_date, 1, 7), o.series{", " + group if group != "NULL" else ""}
     """
     return frame(db, sql, {"d": as_of, "c": customer_id, **names, **params})
