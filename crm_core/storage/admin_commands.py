@@ -12,8 +12,8 @@ from . import Handle, frame, summaries
 
 def items(db: Handle) -> pd.DataFrame:
     """Every checklist item, retired ones too: ``id, key, stage, position, label, active``
-    in stage order, then position."""
-    return frame(db, "SELECT id, key, stage, position, label, active FROM checklist_items ORDER BY stage, position")
+    (in no particular order: ``checklist.items`` puts them in the stages' order)."""
+    return frame(db, "SELECT id, key, stage, position, label, active FROM checklist_items")
 
 
 def item_id(db: Handle, key: str) -> int | None:
