@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from . import funnel
 from .i18n import N_
 from .roles import ROLES, AccessDenied, User, accounts_exist, active_user, require  # noqa: F401  (re-exported)
+from .storage import ACCOUNTS
 from .storage import users as store
 from .validation import ValidationError, check_choice, check_text, name_key
 
@@ -124,10 +125,10 @@ def authenticate(db, name: str, password: str, *, now: dt.datetime | None = None
     if (not _locked(account, now) and not account["disabled"]
             and verify_password(password or "", account["password_hash"])):
         if account["failed_logins"] or account["locked_until"]:
-            with funnel.unaudited(db):
+            with funnel.unaudited(db, ACCOUNTS):
                 store.set_user_fields(db, account["id"], failed_logins=0, locked_until=None)
         return User(account["name"], account["role"])
-    with funnel.unaudited(db):
+    with funnel.unaudited(db, ACCOUNTS):
         # Read again under the write lock, so failures made at the same time all count.
         account = store.user_by_key(db, key) or account
         locked = _locked(account, now)
@@ -238,7 +239,7 @@ def remember(db, *, user: User | None = None, author: str | None = None,
     if hours == 0 or (account is None and author is None):
         return None
     token = secrets.token_urlsafe(32)
-    with funnel.unaudited(db):
+    with funnel.unaudited(db, ACCOUNTS):
         store.delete_expired_sign_ins(db, _utc(now))
         store.insert_remembered_sign_in(db, _digest(token), account["id"] if account else None, author,
                                         _utc(now), _utc(now + dt.timedelta(hours=hours)))
@@ -261,5 +262,5 @@ def recall(db, token: str | None, *, now: dt.datetime | None = None) -> User | s
 def forget(db, token: str | None) -> None:
     """Revoke the remembered sign-in ``token`` (signing out); nothing when there is none."""
     if token:
-        with funnel.unaudited(db):
+        with funnel.unaudited(db, ACCOUNTS):
             store.delete_remembered_sign_in(db, _digest(token))

@@ -18,7 +18,8 @@ from typing import Iterator
 
 from . import roles
 from .i18n import N_
-from .storage import commands, transaction
+from .storage import (ACCOUNTS, EVERYTHING, PORTFOLIO, SAVED_VIEWS, SETTINGS, commands, customer_scope, touch,
+                      transaction)
 from .validation import ValidationError
 
 
@@ -41,6 +42,21 @@ class Change:
         customer_id = state["id"] if entity == "customer" else state.get("customer_id")
         commands.append_audit(self.db, self.id, self.at, self.author, action, entity, entity_id,
                               customer_id, recorded(before), recorded(after), undoes)
+        touch(self.db, *touched(entity, customer_id))
+
+
+# What a change of an entity that names no customer touches (``storage.touch``): the caches
+# of what it shows refresh, the others stay warm. One not listed touches everything.
+_TOUCHES = {"checklist_item": SETTINGS, "setting": SETTINGS, "service_target": SETTINGS,
+            "account": ACCOUNTS, "saved_view": SAVED_VIEWS}
+
+
+def touched(entity: str, customer_id: int | None) -> tuple[str, ...]:
+    """The change scopes a change of ``entity`` (of the customer ``customer_id``, or None)
+    touches: the customer's and the portfolio's, else its kind's (``_TOUCHES``)."""
+    if customer_id is not None:
+        return customer_scope(customer_id), PORTFOLIO
+    return (_TOUCHES.get(entity, EVERYTHING),)
 
 
 def recorded(state: dict | None) -> str | None:
@@ -69,13 +85,15 @@ def batch(db) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def unaudited(db) -> Iterator[None]:
+def unaudited(db, *touches: str) -> Iterator[None]:
     """A write transaction that leaves no audit row, for the writes that change no
     fact anyone made: recomputing the summary tables, loading generated demo or
     benchmark data into an empty database, and sign-in bookkeeping (failed-login
     counts and locks, which anyone typing a name can cause; a browser's remembered
-    sign-in made or revoked). The test of the funnel names every caller."""
+    sign-in made or revoked). The test of the funnel names every caller. ``touches``: the
+    change scopes it touches (``storage.touch``); none named touches everything."""
     with transaction(db):
+        touch(db, *touches)
         yield
 
 

@@ -65,7 +65,10 @@ if customer_id is None:
             "journey": journey_link(risky["customer_id"])}),
             hide_index=True, width="stretch", column_config={"journey": link_column()}, key="risky_customers")
     st.stop()
-journey = read(ctx, crm_core.journey, customer_id, ctx.as_of)
+# The customer's own reads are keyed on its writes: a colleague's save for another customer
+# leaves them warm. The advice below stands on the whole portfolio's analysis (``ctx``).
+own = ctx.of_customer(customer_id)
+journey = read(own, crm_core.journey, customer_id, ctx.as_of)
 customer = journey.customer
 if journey.current_stage is None:
     st.info(_("{name} did not exist yet on that day (created {day}).", name=escape_markdown(customer["name"]),
@@ -89,7 +92,7 @@ kpis[1].metric(_("Final opinion"), fmt_opinion(journey.final_opinion), border=Tr
 kpis[2].metric(_("Checklist coverage of the current stage"), fmt_pct(now["coverage"]), border=True)
 kpis[3].metric(_("Last response"), fmt_days_ago(days), border=True)
 next_best_response(ctx, customer_id)
-journey_follow_ups(ctx, customer_id)
+journey_follow_ups(own, customer_id)
 
 # Only the open tab is built: tabs bound to the URL run lazily, so a view ships one tab's charts and
 # tables instead of four (``.open`` says which one the browser shows).
@@ -98,12 +101,12 @@ overview_tab, checklist_tab, records_tab, history_tab = st.tabs(
 if overview_tab.open:
     with overview_tab:
         left, right = st.columns([2, 3])
-        draw(ctx, contributions, customer_id, into=left)
+        draw(own, contributions, customer_id, into=left)
         if journey.responses.empty and journey.opinions.empty:
             right.info(_("No response or opinion recorded yet."))
         else:
-            draw(ctx, score_trend, customer_id, into=right)
-        journey_section(ctx, journey, customer_id)
+            draw(own, score_trend, customer_id, into=right)
+        journey_section(own, journey, customer_id)
 
 if checklist_tab.open:
     with checklist_tab:
@@ -158,7 +161,7 @@ if history_tab.open:
         if ctx.as_of is None:
             st.button("↩️ " + _("Undo my last change"), disabled=not author, on_click=lambda: save(
                 "undo", ctx.path, crm_core.undo, author, done=_("Your last change was undone.")))
-        log = read(ctx, crm_core.change_log, customer_id)
+        log = read(own, crm_core.change_log, customer_id)
         if log.empty:
             st.info(_("No change recorded for this customer yet."))
         else:

@@ -1,5 +1,7 @@
 """Pages read through ``read()``: a rerun without a write is served from the cache, and
-any write (from any session) makes the next run read the database again."""
+a write (from any session) makes the next run read again what it touched: the
+portfolio's reads after any customer's write, a customer's own reads after a write of
+that customer, everything after a setting or a write that does not say what it touched."""
 
 import pytest
 from fixtures import TODAY
@@ -51,23 +53,92 @@ def test_a_write_by_another_session_shows_on_the_next_run(open_page, story_db):
     assert "Borealis Rail" not in list(page.dataframe[0].value["name"])
 
 
-def test_a_run_reads_the_change_counter_once_however_many_reads_it_makes(open_page, story_db, monkeypatch):
-    counter_reads, reads = [], []
-    change_count, cached = crm_core.change_count, pages.common._cached
+def test_a_run_reads_the_versions_once_and_once_more_for_the_customer_it_shows(open_page, story_db, monkeypatch):
+    version_reads, reads = [], []
+    change_versions, cached = crm_core.change_versions, pages.common._cached
 
-    def counted_counter(path):
-        counter_reads.append(path)
-        return change_count(path)
+    def counted_versions(path, scopes):
+        version_reads.append(tuple(scopes))
+        return change_versions(path, scopes)
 
     def counted_read(*args):
         reads.append(args[0])
         return cached(*args)
 
-    monkeypatch.setattr(crm_core, "change_count", counted_counter)
+    monkeypatch.setattr(crm_core, "change_versions", counted_versions)
     monkeypatch.setattr(pages.common, "_cached", counted_read)
     page = open_page("pages/1_Customer_journey.py", story_db, customer="2")
     assert not page.exception and len(reads) > 2
-    assert counter_reads == [str(story_db)]
+    assert version_reads == [("portfolio", "settings", "everything", "saved_views"), ("customer:2",)]
+    version_reads.clear()
+    open_page("app.py", story_db)
+    assert version_reads == [("portfolio", "settings", "everything", "saved_views")]
+
+
+def counted_reads(monkeypatch, *names) -> dict[str, list]:
+    """{name: the arguments of each call} of the ``crm_core`` reads ``names``, counted."""
+    calls = {name: [] for name in names}
+
+    def counting(name):
+        original = getattr(crm_core, name)
+
+        def counted(*args, **kwargs):
+            calls[name].append(args[1:])
+            return original(*args, **kwargs)
+        monkeypatch.setattr(crm_core, name, counted)
+    for name in names:
+        counting(name)
+    return calls
+
+
+def log_for(db_path, customer_id: int, stage: str, summary: str) -> None:
+    """A response of customer ``customer_id`` at ``stage``."""
+    with crm_core.connect(db_path) as db:
+        key = crm_core.checklist_items(db).query("stage == @stage")["key"].iloc[-1]
+        crm_core.log_response(db, customer_id, stage, "2025-07-01", "phone", [key], 3, 3, summary, "Ana",
+                              today=TODAY)
+
+
+def test_a_save_for_another_customer_leaves_a_journey_warm(open_page, story_db, monkeypatch):
+    calls = counted_reads(monkeypatch, "journey", "change_log", "opinion_drivers")
+    page = open_page("pages/1_Customer_journey.py", story_db, customer="2", tab="History")
+    assert not page.exception
+    assert (len(calls["journey"]), len(calls["change_log"]), len(calls["opinion_drivers"])) == (1, 1, 1)
+    history = len(page.dataframe[0].value)
+    log_for(story_db, 1, "operational", "Another customer's call")
+    page.run()
+    # The customer's own reads stay cached; the advice, from the whole portfolio, is read again.
+    assert not page.exception
+    assert (len(calls["journey"]), len(calls["change_log"]), len(calls["opinion_drivers"])) == (1, 1, 2)
+    log_for(story_db, 2, "pre_deal", "This customer's call")
+    page.run()
+    assert (len(calls["journey"]), len(calls["change_log"])) == (2, 2)
+    assert len(page.dataframe[0].value) == history + 1     # the history shows this customer's new change
+
+
+def test_a_saved_view_or_a_sign_in_leaves_the_portfolio_warm(open_page, story_db, monkeypatch):
+    calls = counted_reads(monkeypatch, "overview")
+    page = open_page("app.py", story_db)
+    assert not page.exception and len(calls["overview"]) == 1
+    with crm_core.connect(story_db) as db:
+        crm_core.saved_views.save_view(db, "Iberia", "overview", {"region": ["Iberia"]}, author="Ana")
+        crm_core.accounts.remember(db, author="Ana")
+    page.run()
+    assert not page.exception and len(calls["overview"]) == 1
+
+
+@pytest.mark.parametrize("write", ["currency", "rebuild"])
+def test_a_setting_or_a_rebuild_refreshes_every_customer(open_page, story_db, monkeypatch, write):
+    calls = counted_reads(monkeypatch, "journey")
+    page = open_page("pages/1_Customer_journey.py", story_db, customer="3")
+    assert not page.exception and len(calls["journey"]) == 1
+    with crm_core.connect(story_db) as db:
+        if write == "currency":
+            crm_core.outcomes.set_currency(db, "USD", author="Ana")
+        else:
+            crm_core.rebuild_summaries(db)
+    page.run()
+    assert not page.exception and len(calls["journey"]) == 2
 
 
 def test_charts_and_formatting_are_built_once_until_a_write(open_page, story_db, monkeypatch):

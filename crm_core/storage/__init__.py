@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -43,6 +43,7 @@ class Transaction:
 
     deferred: DeferredRefresh | None = None
     change_id: int | None = None   # the number of the latest change (a savepoint counts as one)
+    scopes: set[str] = field(default_factory=set)   # what it touched (``touch``), counted at its commit
 
 
 class Handle:
@@ -195,6 +196,9 @@ def transaction(db: Handle) -> Iterator[Handle]:
     "database is locked" when a read turns into a write. Counts the change
     (``dialect.NEXT_CHANGE``) and keeps its number in ``db.transaction.change_id``.
 
+    What it touched (``touch``) is counted in the change scopes at its end, just before
+    the commit; a transaction that touched nothing named counts ``EVERYTHING``.
+
     Inside an open transaction (an import writing many rows as one), it becomes
     a savepoint: a refused row rolls back alone, the whole stays one commit. The
     outermost one sets ``db.transaction`` for its duration.
@@ -206,6 +210,8 @@ def transaction(db: Handle) -> Iterator[Handle]:
         with _savepoint(db) if db.conn.in_transaction else _immediate(db):
             db.transaction.change_id = db.conn.execute(db.dialect.NEXT_CHANGE).fetchone()[0]
             yield db
+            if outermost:
+                _count_scopes(db, db.transaction.scopes or {EVERYTHING})
     finally:
         if outermost:
             db.transaction = None
@@ -257,6 +263,47 @@ def change_count(location: str | os.PathLike | None = None) -> int:
     app server alike, since it is kept in the database)."""
     with connect(location) as db:
         return value(db, "SELECT SUM(n) FROM change_counter")
+
+
+# --- change scopes: what a write touched, for caches that refresh only on what they show -----
+# Every write transaction counts itself in the change counter (``change_count``) and, at
+# its commit, once in each scope it touched. A cache keyed on the versions of the scopes it
+# reads (``change_versions``) stays warm when a colleague's save touched something else: a
+# response to customer A leaves customer B's journey alone. Every scoped key includes
+# ``SETTINGS`` and ``EVERYTHING``.
+PORTFOLIO = "portfolio"       # any customer's facts: every write about a customer touches it
+SETTINGS = "settings"         # the checklist, the currency, the service targets: they change every count
+ACCOUNTS = "accounts"         # accounts and sign-ins
+SAVED_VIEWS = "saved_views"
+EVERYTHING = "everything"     # a write that did not say what it touched (a rebuild, a bulk load)
+
+
+def customer_scope(customer_id: int) -> str:
+    """The scope of everything about one customer (``customer:<id>``)."""
+    return f"customer:{int(customer_id)}"
+
+
+def touch(db: Handle, *scopes: str) -> None:
+    """Note that the write transaction in progress touches ``scopes`` (counted at its commit)."""
+    db.transaction.scopes.update(scopes)
+
+
+def _count_scopes(db: Handle, scopes) -> None:
+    # In a fixed order, so two servers' writers never wait for each other's rows crosswise.
+    for scope in sorted(scopes):
+        db.conn.execute(db.dialect.COUNT_SCOPE, {"scope": scope})
+
+
+def change_versions(location: str | os.PathLike | None, scopes) -> dict[str, int]:
+    """{scope: how many committed write transactions touched it} for each of ``scopes``
+    (0 for one never touched), and under ``"*"`` all write transactions (``change_count``):
+    one statement, the cache keys of a page run."""
+    marks, params = in_list("scope", scopes)
+    with connect(location) as db:
+        found = dict(db.conn.execute(
+            "SELECT '*', SUM(n) FROM change_counter UNION ALL "
+            f"SELECT scope, SUM(n) FROM change_scopes WHERE scope IN ({marks}) GROUP BY scope", params).fetchall())
+    return {"*": int(found["*"]), **{scope: int(found.get(scope) or 0) for scope in scopes}}
 
 
 def table_names(db: Handle) -> set[str]:

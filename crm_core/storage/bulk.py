@@ -39,12 +39,13 @@ def refresh_statistics(db: Handle) -> None:
 
 
 def remove_all_rows(db: Handle) -> None:
-    """Delete every row a portfolio wrote (the checklist, the accounts' table layout and
-    the change counter stay), in one write transaction: the bench rebuilding a PostgreSQL
-    database it cannot delete as a file."""
+    """Delete every row a portfolio wrote, in one write transaction: the bench rebuilding a
+    PostgreSQL database it cannot delete as a file. The checklist, the accounts' table
+    layout, the change counter and the change scopes' versions stay, so no cache key of a
+    running server comes back."""
     with transaction(db):
         for table in table_names(db):
-            if table not in ("checklist_items", "change_counter", db.dialect.MIGRATIONS_TABLE) \
+            if table not in ("checklist_items", "change_counter", "change_scopes", db.dialect.MIGRATIONS_TABLE) \
                     and not table.startswith("sqlite_"):
                 db.execute(f"DELETE FROM {table}")
 

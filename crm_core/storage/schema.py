@@ -621,6 +621,26 @@ def m019_risk_summary(db: Handle) -> None:
     )
 
 
+@migration()
+def m020_change_scopes(db: Handle) -> None:
+    """``change_scopes``: per scope of what writes touch (``storage.PORTFOLIO``, one
+    customer's ``customer:<id>``, ``settings``...) and slot (as the change counter's), how
+    many committed write transactions touched it (``n``; the scope's version is the sum
+    over its slots). Caches keyed on these versions refresh only when a write touched
+    what they show. Starts empty: every scope at version 0."""
+    run_script(
+        db,
+        """
+        CREATE TABLE change_scopes (
+            scope TEXT NOT NULL,
+            slot INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (scope, slot)
+        )
+        """,
+    )
+
+
 def run_script(db: Handle, script: str) -> None:
     """Run statements one by one (``executescript`` would commit the migration's
     transaction), each as the dialect reads it."""

@@ -4,8 +4,9 @@
 database, draws the shared sidebar (snapshot date, links) and returns the
 page's context. Every entry path — the main script, a sidebar click, a cold
 deep link to a page file — runs it, because each page calls it first.
-Reads go through ``read``: cached per database and invalidated by any write
-(the database's change counter is part of the cache key).
+Reads go through ``read``: cached per database and keyed on the versions of the
+change scopes the context reads (``Context.scoped``), so a write refreshes the
+caches of what it touched and leaves the others warm.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Hashable
 from urllib.parse import urlencode
 
 import altair as alt
@@ -53,16 +54,38 @@ CARRIED = ("as_of", "lang")
 
 @dataclass(frozen=True)
 class Context:
-    """What a page needs: the database file, the snapshot day (None = now) and the
-    database's change counter when this run started (the cache key of ``read``)."""
+    """What a page needs: the database file, the snapshot day (None = now) and
+    ``version``, the cache key of ``read`` and ``presented``: the versions, when this run
+    started, of the change scopes its reads depend on (``scoped``). ``versions``: the
+    versions this run has read, by scope (``"*"``: every write, ``crm_core.change_versions``)."""
 
     path: str
     as_of: dt.date | None
-    version: int = 0
+    version: Hashable = 0
+    versions: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def today(self) -> dt.date:
         return self.as_of or dt.date.today()
+
+    def scoped(self, *scopes: str) -> Context:
+        """This context keyed on ``scopes`` (and ``SETTINGS`` and ``EVERYTHING``, which change
+        every figure): its cached reads stay warm until a write touches one of them. A scope
+        this run has not read yet costs one statement."""
+        keyed = (*scopes, crm_core.SETTINGS, crm_core.EVERYTHING)
+        missing = [scope for scope in keyed if scope not in self.versions]
+        if missing:
+            self.versions.update(crm_core.change_versions(self.path, missing))
+        return Context(self.path, self.as_of, tuple((scope, self.versions[scope]) for scope in keyed), self.versions)
+
+    def of_customer(self, customer_id: int) -> Context:
+        """Keyed on one customer's writes: for reads of that customer alone (its journey,
+        cases, promises, follow-ups, history), which a save for another customer leaves warm."""
+        return self.scoped(crm_core.customer_scope(customer_id))
+
+    def of_every_change(self) -> Context:
+        """Keyed on every write: for reads that show writes of any kind (the whole audit trail)."""
+        return Context(self.path, self.as_of, ("*", self.versions["*"]), self.versions)
 
 
 @st.cache_resource(show_spinner="Creating the demo database…")
@@ -97,8 +120,11 @@ def setup(title: str, icon: str = "📊") -> Context:
     _language_box(language_key)
     _run.as_of = as_of
     # Read once per run, not per read: every write runs in a button callback (before
-    # this) or is followed by ``st.rerun()``, so the run never sees a stale counter.
-    ctx = Context(path=path, as_of=as_of, version=crm_core.change_count(path))
+    # this) or is followed by ``st.rerun()``, so the run never sees a stale version. A page's
+    # reads are the portfolio's unless they say otherwise (``Context.scoped``).
+    versions = crm_core.change_versions(path, (crm_core.PORTFOLIO, crm_core.SETTINGS, crm_core.EVERYTHING,
+                                               crm_core.SAVED_VIEWS))
+    ctx = Context(path=path, as_of=as_of, versions=versions).scoped(crm_core.PORTFOLIO)
     # What the admin chose for the whole team, read (from the cache) once per run for every
     # amount and checklist item the page shows.
     _run.currency = read(ctx, crm_core.outcomes.currency)
@@ -272,7 +298,7 @@ def n_(singular: str, plural: str, n: int, **values) -> str:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _cached(module: str, name: str, path: str, version: int, args: tuple, kwargs: tuple, _read: Callable):
+def _cached(module: str, name: str, path: str, version: Hashable, args: tuple, kwargs: tuple, _read: Callable):
     # Keyed by the read's module and name (``_read`` itself is not hashed), so two reads never share an entry.
     with crm_core.connect(path) as db:
         return _read(db, *args, **dict(kwargs))
@@ -281,7 +307,8 @@ def _cached(module: str, name: str, path: str, version: int, args: tuple, kwargs
 def read(ctx: Context, function: Callable, *args, **kwargs):
     """``function(db, *args, **kwargs)`` (a read of ``crm_core``, passed itself, e.g.
     ``read(ctx, crm_core.overview, ctx.as_of)``) on the page's database, cached until
-    the next write (keyed by the change counter ``setup`` read at the start of this run)."""
+    a write touches what ``ctx`` is keyed on (``Context.scoped``; the versions ``setup`` read
+    at the start of this run)."""
     return _cached(function.__module__, function.__qualname__, ctx.path, ctx.version, args,
                    tuple(sorted(kwargs.items())), function)
 

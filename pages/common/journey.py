@@ -178,8 +178,9 @@ def opinion_editor(path: str, opinion: pd.Series, author: str | None) -> None:
 def next_best_ranking(ctx: Context, customer_id: int) -> pd.DataFrame:
     """``crm_core.next_best_of`` the customer's journey at ``ctx.as_of``, against the
     stage's analysis as the "what moves opinion" page reads it (the same cached read,
-    so opening another customer of the stage does not redo it)."""
-    journey = read(ctx, crm_core.journey, customer_id, ctx.as_of)
+    so opening another customer of the stage does not redo it; the journey as the page
+    reads it, keyed on the customer's writes)."""
+    journey = read(ctx.of_customer(customer_id), crm_core.journey, customer_id, ctx.as_of)
     return crm_core.next_best_of(journey, read(ctx, crm_core.opinion_drivers, journey.current_stage, ctx.as_of,
                                                filters=None))
 

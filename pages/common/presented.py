@@ -1,13 +1,13 @@
 """Page-side work cached like ``read``: the formatting and charts a page derives from
 its reads cost more than the cached reads themselves (an Altair chart is built, checked
 against the Vega-Lite schema and its data turned into Arrow on every run: 5–15 ms a
-chart). They depend only on the reads (the change counter), the page's choices and
-the language, so they are kept until the next write.
+chart). They depend only on the reads (the context's versions), the page's choices and
+the language, so they are kept until a write touches what the context is keyed on.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Hashable
 
 import altair as alt
 import streamlit as st
@@ -25,19 +25,19 @@ def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _presented(module: str, name: str, path: str, version: int, as_of, language: str, args: tuple,
-               kwargs: tuple, _function: Callable | None = None):
-    result = _function(Context(path, as_of, version), *args, **dict(kwargs))
+def _presented(module: str, name: str, path: str, version: Hashable, as_of, language: str, args: tuple,
+               kwargs: tuple, _function: Callable | None = None, _versions: dict | None = None):
+    result = _function(Context(path, as_of, version, _versions or {}), *args, **dict(kwargs))
     return vega_lite_spec(result) if isinstance(result, alt.TopLevelMixin) else result
 
 
 def presented(ctx: Context, function: Callable, *args, **kwargs):
-    """``function(ctx, *args, **kwargs)`` (formatting or a chart over ``read``s), cached
-    until the next write and per language; an Altair chart comes back as its
+    """``function(ctx, *args, **kwargs)`` (formatting or a chart over ``read``s of ``ctx``),
+    cached like those reads and per language; an Altair chart comes back as its
     Vega-Lite spec (see ``draw``). ``args``/``kwargs`` are the page's choices
     (hashable, stable across runs), never frames."""
     return _presented(function.__module__, function.__qualname__, ctx.path, ctx.version, ctx.as_of, lang(),
-                      args, tuple(sorted(kwargs.items())), _function=function)
+                      args, tuple(sorted(kwargs.items())), _function=function, _versions=ctx.versions)
 
 
 def draw(ctx: Context, chart: Callable, *args, into=st, **kwargs) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+import crm_core
 from crm_core import saved_views
 
 from . import PAGES, ROOT, Context, _, escape_markdown, lang, read
@@ -28,7 +29,8 @@ def saved_views_box(ctx: Context) -> None:
     """The "Saved views" expander at the end of the sidebar, for the page being run."""
     page = _current_page()
     # A view of a page this version no longer has stays saved but has nothing to link to.
-    views = [view for view in read(ctx, saved_views.views_for, _author()) if view.page in PAGES]
+    views = [view for view in read(ctx.scoped(crm_core.SAVED_VIEWS), saved_views.views_for, _author())
+             if view.page in PAGES]
     told = any(f"{form}:{outcome}" in st.session_state for form in (SAVE, MANAGE) for outcome in ("done", "error"))
     with st.sidebar.expander("⭐ " + _("Saved views"), expanded=told):
         _links([v for v in views if v.mine], _("My views"))

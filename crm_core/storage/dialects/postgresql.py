@@ -52,8 +52,12 @@ MIGRATIONS_TABLE = "schema_migrations"
 # Each write counts itself on one of 16 slots of the change counter, chosen by its
 # transaction id, so concurrent writers rarely wait for one another's row; readers sum
 # the slots. Its number comes from a sequence, which never waits either.
-NEXT_CHANGE = ("UPDATE change_counter SET n = n + 1 WHERE slot = pg_current_xact_id()::text::bigint % 16"
-               " RETURNING nextval('change_numbers')")
+_SLOT = "pg_current_xact_id()::text::bigint % 16"
+NEXT_CHANGE = f"UPDATE change_counter SET n = n + 1 WHERE slot = {_SLOT} RETURNING nextval('change_numbers')"
+# A write transaction counts itself once in each change scope it touched (on the slot of its
+# change counter's row).
+COUNT_SCOPE = (f"INSERT INTO change_scopes (scope, slot, n) VALUES (:scope, {_SLOT}, 1)"
+               " ON CONFLICT (scope, slot) DO UPDATE SET n = change_scopes.n + 1")
 
 
 def version_supported() -> bool:

@@ -44,6 +44,10 @@ MIGRATIONS_TABLE = "_sqlite_migrations"
 # Writers take turns anyway: one slot of the change counter (see ``schema.m014``), and the
 # change's number is that slot's count.
 NEXT_CHANGE = "UPDATE change_counter SET n = n + 1 WHERE slot = 0 RETURNING n"
+# A write transaction counts itself once in each change scope it touched (on the slot of its
+# change counter's row).
+COUNT_SCOPE = ("INSERT INTO change_scopes (scope, slot, n) VALUES (:scope, 0, 1)"
+               " ON CONFLICT (scope, slot) DO UPDATE SET n = change_scopes.n + 1")
 
 
 def version_supported() -> bool:
