@@ -4,11 +4,11 @@ import streamlit as st
 
 import crm_core
 from crm_core import risk
-from pages.common import (_, carried, customers_or_stop, download, fmt_number, fmt_opinion, fmt_pct, n_, read, setup,
-                          stage_label)
+from pages.common import (_, carried, customers_or_stop, download, expander, fmt_number, fmt_opinion, fmt_pct, n_,
+                          read, setup, stage_label)
 from pages.common.charts import link_column, portfolio_filters, url_choice
 from pages.common.followups import my_follow_ups
-from pages.common.overview import at_risk_table, opinions_chart, stages_chart
+from pages.common.overview import SHOWN, at_risk_table, more_than_shown, opinions_chart, stages_chart
 from pages.common.pack import pack_button
 from pages.common.presented import draw, presented
 
@@ -62,19 +62,25 @@ st.caption(_("Severity = how far the final opinion is below 0 + how many points 
              "Select a row to open the customer's journey.", days=period, threshold=risk.ACT_NOW))
 acting = int(risky["act_now"].sum())
 if acting:
-    picked = st.dataframe(presented(ctx, at_risk_table, period, filters or None, True), hide_index=True,
+    picked = st.dataframe(presented(ctx, at_risk_table, period, filters or None, True, SHOWN), hide_index=True,
                           width="stretch", on_select="rerun", selection_mode="single-row", key="at_risk",
                           column_config=COLUMNS).selection.rows
+    more_than_shown(acting)
 else:
     st.success(_("Nobody needs action now; the customers below are to watch."))
     picked = []
 if acting < len(risky):
-    with st.expander(n_("{n} customer to watch", "{n} customers to watch", len(risky) - acting), icon="👀"):
-        watched = st.dataframe(presented(ctx, at_risk_table, period, filters or None, False), hide_index=True,
-                               width="stretch", on_select="rerun", selection_mode="single-row", key="watch",
-                               column_config=COLUMNS).selection.rows
-        # The watch list follows the act-now rows in ``risky``.
-        picked = picked or [acting + row for row in watched]
+    # Built only while open (opening it reruns the page, from the cache).
+    watch = expander(n_("{n} customer to watch", "{n} customers to watch", len(risky) - acting), "watch_list",
+                     icon="👀")
+    if watch.open:
+        with watch:
+            watched = st.dataframe(presented(ctx, at_risk_table, period, filters or None, False, SHOWN),
+                                   hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                                   key="watch", column_config=COLUMNS).selection.rows
+            more_than_shown(len(risky) - acting)
+            # The watch list follows the act-now rows in ``risky``.
+            picked = picked or [acting + row for row in watched]
 download(risky, "at-risk")
 if picked:
     customer = int(risky.iloc[picked[0]]["customer_id"])

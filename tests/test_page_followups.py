@@ -7,12 +7,20 @@ from fixtures import PASSWORD, TODAY, sign_in
 
 import crm_core
 from pages.common import fmt_date
+from pages.common.followups import BOX
 
 JOURNEY = "pages/1_Customer_journey.py"
 
 
 def follow_up_buttons(page) -> list:
     return [b for b in page.button if b.label.startswith("📌 Follow up")]
+
+
+def opened(page):
+    """The journey with its follow-ups expander open (as a click on it opens it: the page
+    reruns; what a click keeps is ``<key>:open``); closed, it holds nothing."""
+    page.session_state[f"{BOX}:open"] = True
+    return page.run()
 
 
 def test_one_click_on_the_advice_makes_a_follow_up_that_my_follow_ups_lists(open_page, story_db):
@@ -32,7 +40,8 @@ def test_one_click_on_the_advice_makes_a_follow_up_that_my_follow_ups_lists(open
     # The advice now says who gives it by when, and the journey lists it.
     assert not follow_up_buttons(page)
     assert f"📌 Follow-up open: Ana, due {fmt_date(due)}." in [c.value for c in page.caption]
-    assert list(page.expander[0].dataframe[0].value["Owner"]) == ["Ana"]
+    assert page.expander[0].label.startswith("📌 1 follow-up open") and not page.expander[0].dataframe
+    assert list(opened(page).expander[0].dataframe[0].value["Owner"]) == ["Ana"]
 
     overview = open_page("app.py", story_db)
     overview.sidebar.text_input(key="author").input("ana").run()
@@ -58,7 +67,7 @@ def test_logging_the_response_it_asks_for_closes_the_follow_up_and_says_so(open_
         closed = crm_core.follow_up_list(db).set_index("follow_up_id").loc[made]
         response = crm_core.journey(db, 1).responses.iloc[-1]
     assert (closed["status"], closed["closed_by_response"]) == ("done", response["id"])
-    journey = open_page(JOURNEY, story_db, customer="1")
+    journey = opened(open_page(JOURNEY, story_db, customer="1"))
     assert list(journey.expander[0].dataframe[0].value["Status"]) == ["✅ Done"]
 
 
@@ -71,7 +80,7 @@ def test_a_snapshot_offers_no_follow_up_button(open_page, story_db):
 def test_the_journey_reassigns_re_dates_and_closes_a_follow_up_and_undo_reopens_it(open_page, story_db):
     with crm_core.connect(story_db) as db:
         made = crm_core.create_follow_up(db, 1, "ops.delays", author="Ana")
-    page = open_page(JOURNEY, story_db, customer="1", tab="History")     # where the undo button is
+    page = opened(open_page(JOURNEY, story_db, customer="1", tab="History"))     # where the undo button is
     page.sidebar.text_input(key="author").input("Ana").run()
     form = page.get("form")[0]
     form.text_input[0].input("Jonas")                                 # the owner

@@ -8,6 +8,7 @@ import pytest
 from fixtures import PAGES, PASSWORD, sign_in
 
 import crm_core
+from pages.common.auth import ACCOUNT_BOX
 
 
 def shown_text(page) -> str:
@@ -57,7 +58,7 @@ def test_a_viewer_reads_but_a_save_is_refused(open_page, locked_db):
 
 
 def test_a_user_changes_their_own_password_in_the_sidebar(open_page, locked_db):
-    page = sign_in(open_page("pages/2_Checklist_gaps.py", locked_db), "vera", PASSWORD)
+    page = account_box(sign_in(open_page("pages/2_Checklist_gaps.py", locked_db), "vera", PASSWORD))
     page.sidebar.text_input(key="own_password").input(PASSWORD)
     page.sidebar.text_input(key="own_new_password").input("a brand new secret")
     page = next(b for b in page.sidebar.button if b.label == "Change password").click().run()
@@ -115,8 +116,15 @@ def offers_a_backup(page) -> bool:
     return any("backup" in button.label.lower() for button in page.get("download_button"))
 
 
+def account_box(page):
+    """The page with the sidebar's account expander open (as a click on it opens it: the
+    page reruns; what a click keeps is ``<key>:open``); closed, it holds nothing."""
+    page.session_state[f"{ACCOUNT_BOX}:open"] = True
+    return page.run()
+
+
 def sign_out(page):
-    next(b for b in page.sidebar.button if b.label == "Sign out").click()
+    next(b for b in account_box(page).sidebar.button if b.label == "Sign out").click()
     return page.run()
 
 

@@ -21,6 +21,9 @@ def test_kpis_equal_crm_core_on_the_demo(open_page, demo_db):
     assert shown["Average final opinion"] == fmt_opinion(figures.mean_final_opinion)
     acting = risky[risky["act_now"]]
     assert shown["Act now"] == str(figures.at_risk) == str(len(acting)) and len(acting) > 0
+    assert len(page.dataframe) == 1          # the watch list is built only once opened
+    page.session_state["watch_list:open"] = True
+    page.run()
     table, watched = page.dataframe[0].value, page.dataframe[1].value
     assert list(table["name"]) == list(acting["name"])
     assert list(watched["name"]) == list(risky.loc[~risky["act_now"], "name"])
@@ -60,9 +63,27 @@ def test_selecting_a_row_to_watch_opens_that_journey(open_page, demo_db):
     with crm_core.connect(demo_db) as db:
         _, risky = crm_core.overview(db, "2026-09-30", 90)
     acting = int(risky["act_now"].sum())
+    page.session_state["watch_list:open"] = True
     page.session_state["watch"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
     page.run()
     assert page.query_params["customer"] == str(risky["customer_id"].iloc[acting + 2])
+
+
+def test_a_long_list_shows_its_most_severe_rows_and_says_how_many_it_leaves_out(open_page, demo_db, monkeypatch):
+    import pages.common.overview
+    monkeypatch.setattr(pages.common.overview, "SHOWN", 3)
+    page = open_page(PAGE, demo_db)
+    page.session_state["watch_list:open"] = True
+    page.run()
+    with crm_core.connect(demo_db) as db:
+        _, risky = crm_core.overview(db, None, 90)
+    acting = risky[risky["act_now"]]
+    table, watched = page.dataframe[0].value, page.dataframe[1].value
+    assert list(table["name"]) == list(acting["name"].head(3))
+    assert list(watched["name"]) == list(risky.loc[~risky["act_now"], "name"].head(3))
+    assert {c.value for c in page.caption} >= {
+        f"The 3 most severe of {len(acting)}; the CSV below holds them all.",
+        f"The 3 most severe of {len(risky) - len(acting)}; the CSV below holds them all."}
 
 
 def test_an_empty_database_gives_a_next_step(open_page, empty_db):

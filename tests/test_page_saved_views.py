@@ -10,13 +10,24 @@ from fixtures import PASSWORD, sign_in
 import crm_core
 from crm_core import saved_views
 from pages.common import PAGES
+from pages.common.views import BOX
 
 OVERVIEW = "app.py"
 GAPS = "pages/2_Checklist_gaps.py"
 
 
+def opened(page):
+    """The page with its "Saved views" box open (as a click on it opens it: the page reruns);
+    closed, the box holds nothing; what a click keeps is ``<key>:open``."""
+    if f"{BOX}:open" in page.session_state:
+        return page
+    page.session_state[f"{BOX}:open"] = True
+    return page.run()
+
+
 def save(page, name: str, shared: bool = False, owner: str | None = None):
     """Fill and send the sidebar's "Save this view" form; returns the page after the run."""
+    page = opened(page)
     if owner is not None:
         page.sidebar.text_input(key="view_owner").input(owner)
     page.sidebar.text_input(key="view_name").input(name)
@@ -109,7 +120,7 @@ def test_a_team_view_is_in_everyones_sidebar_a_personal_one_only_in_its_owners(o
     save(page, "Pre-deal gaps", shared=True)
     other = open_page(OVERVIEW, story_db)
     other.session_state["author"] = "Bo"
-    other = other.run()
+    other = opened(other)
     assert {name: heading for name, (_page, _query, heading) in links(other).items()} == {
         "Pre-deal gaps": "Team views"}
     assert links(other)["Pre-deal gaps"][:2] == ("Checklist_gaps", {"stage": ["pre_deal"], "lang": ["en"]})
@@ -118,7 +129,7 @@ def test_a_team_view_is_in_everyones_sidebar_a_personal_one_only_in_its_owners(o
 def test_a_viewer_saves_personal_views_and_cannot_share(open_page, locked_db):
     page = sign_in(open_page(OVERVIEW, locked_db), "vera", PASSWORD).switch_page(GAPS)   # app.py resolves links
     page.query_params["stage"] = "post_deal"
-    page = page.run()
+    page = opened(page.run())
     assert page.sidebar.checkbox(key="view_shared").disabled
     page = save(page, "Post-deal gaps")
     assert links(page)["Post-deal gaps"][2] == "My views"
@@ -130,7 +141,7 @@ def test_a_view_link_opened_signed_out_shows_the_sign_in_and_then_the_view(open_
     with crm_core.connect(locked_db) as db:
         saved_views.save_view(db, "Energy", "overview", {"sector": ["Energy"], "as_of": ["2025-06-30"]},
                               shared=True, author="admin")
-    page = sign_in(open_page(OVERVIEW, locked_db), "vera", PASSWORD)
+    page = opened(sign_in(open_page(OVERVIEW, locked_db), "vera", PASSWORD))
     link = links(page)["Energy"]
     signed_out = open_link(open_page, locked_db, link)
     assert signed_out.title[0].value == "🔒 Sign in"

@@ -241,6 +241,21 @@ def _navigation() -> None:
         pass
 
 
+def expander(label: str, key: str, *, open_now: bool = False, into=st, **kwargs):
+    """``into.expander(label, ...)`` whose content the page builds only while it is open
+    (``if box.open: with box: ...``): closed, a run reads and ships none of it, and opening
+    or closing it reruns the page (from the cache). It stays as the person left it when its
+    label changes (a count in it, which would make it a new expander), and opens when
+    ``open_now`` (what a form inside it says must be seen)."""
+    kept = f"{key}:open"
+    if open_now or st.session_state.get(kept):
+        st.session_state[key] = True
+
+    def remember() -> None:
+        st.session_state[kept] = st.session_state[key]
+    return into.expander(label, key=key, on_change=remember, **kwargs)
+
+
 def log_link(customer_id: int) -> None:
     """The link from a customer's page to the entry form for that customer. A link, not a
     button that switches page: the link holds the customer, where a click landing during

@@ -30,7 +30,7 @@ import streamlit as st
 import crm_core
 from crm_core import accounts
 
-from . import _, escape_markdown, field_label, n_
+from . import _, escape_markdown, expander, field_label, n_
 
 COOKIE = "crm_sign_in"
 
@@ -232,8 +232,15 @@ def _sign_in_form(path: str) -> None:
             st.error(_("Wrong name or password, or the account is disabled."))
 
 
+ACCOUNT_BOX = "account_box"   # the sidebar's expander of the signed-in account
+
+
 def _account_box(path: str, user: crm_core.User) -> None:
-    with st.sidebar.expander(f"👤 {escape_markdown(user.name)} · {_(user.role)}"):
+    """The signed-in account's expander: change the password, sign out (built only while open)."""
+    box = expander(f"👤 {escape_markdown(user.name)} · {_(user.role)}", ACCOUNT_BOX, into=st.sidebar)
+    if not box.open:
+        return
+    with box:
         with st.form("change_password", clear_on_submit=True):
             old = st.text_input(_("Current password"), type="password", key="own_password")
             new = st.text_input(_("New password"), type="password", key="own_new_password")

@@ -12,7 +12,7 @@ import streamlit as st
 
 import crm_core
 
-from . import Context, _, date_input_format, escape_markdown, fmt_date, fmt_each, item_label, n_, read
+from . import Context, _, date_input_format, escape_markdown, expander, fmt_date, fmt_each, item_label, n_, read
 from .auth import signed_in
 from .charts import journey_link, link_column
 from .forms import confirmation, field_error, other_error, save, session_author
@@ -74,6 +74,9 @@ def _table(found: pd.DataFrame, with_customer: bool) -> pd.DataFrame:
     })
 
 
+BOX = "follow_ups_box"   # the journey's follow-ups expander: its open state, kept per session
+
+
 def journey_follow_ups(ctx: Context, customer_id: int) -> None:
     """The customer's follow-ups at ``ctx.as_of`` (nothing when there is none) in a closed
     expander whose label counts them, open ones first; live, one open follow-up at a time
@@ -86,8 +89,13 @@ def journey_follow_ups(ctx: Context, customer_id: int) -> None:
     late = int(found["overdue"].sum())
     counts = [n_("{n} follow-up open", "{n} follow-ups open", len(opened)),
               *([_("{n} overdue", n=late)] if late else []), _("{n} in all", n=len(found))]
-    # Closed: the journey's charts stay where they were; the label says what is inside.
-    with st.expander("📌 " + " · ".join(counts)):
+    # Closed: the journey's charts stay where they were; the label says what is inside, and
+    # the table and editor are built only once it is opened (opening it reruns the page).
+    told = any(f"follow_up_edit:{outcome}" in st.session_state for outcome in ("done", "error"))
+    box = expander("📌 " + " · ".join(counts), BOX, open_now=told)
+    if not box.open:
+        return
+    with box:
         confirmation("follow_up_edit")
         st.dataframe(_table(found, with_customer=False), hide_index=True, width="stretch")
         if ctx.as_of is None and len(opened):

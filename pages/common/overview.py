@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 import crm_core
 
 from . import (Context, _, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct, lang, read, risk_reasons,
                with_labels)
 from .charts import journey_link
+
+# Rows an at-risk list shows, the most severe first: more than a person reads in a meeting;
+# the CSV under them holds them all.
+SHOWN = 100
 
 
 def stages_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
@@ -26,13 +31,13 @@ def opinions_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart
     return crm_core.charts.opinions_chart(figures, lang())
 
 
-def at_risk_table(ctx: Context, period: int, filters: dict | None, act_now: bool) -> pd.DataFrame:
-    """The customers to act on now (``act_now``) or to watch, as shown: ``name, severity,
-    parts, why, stage_label, opinion, change_text, coverage_text, silence, gap_text,
+def at_risk_table(ctx: Context, period: int, filters: dict | None, act_now: bool, limit: int) -> pd.DataFrame:
+    """The first ``limit`` customers to act on now (``act_now``) or to watch, as shown: ``name,
+    severity, parts, why, stage_label, opinion, change_text, coverage_text, silence, gap_text,
     account_manager, journey`` (text, in the session's language; ``parts`` spells the
     severity's sum, ``journey`` is the link to the customer's journey), in the list's order."""
     _figures, risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
-    risky = risky[risky["act_now"] == act_now]
+    risky = risky[risky["act_now"] == act_now].head(limit)
     parts = [_("opinion {depth} + fall {fall} + signs {signals}", depth=depth, fall=fall, signals=signals)
              for depth, fall, signals in zip(risky["depth"], risky["fall"], risky["signals"])]
     table = with_labels(risky).assign(
@@ -46,3 +51,10 @@ def at_risk_table(ctx: Context, period: int, filters: dict | None, act_now: bool
         journey=journey_link(risky["customer_id"]))
     return table[["name", "severity", "parts", "why", "stage_label", "opinion", "change_text", "coverage_text",
                   "silence", "gap_text", "account_manager", "journey"]]
+
+
+def more_than_shown(count: int) -> None:
+    """Under a list of ``count`` customers capped at ``SHOWN``: how many it leaves out."""
+    if count > SHOWN:
+        st.caption(_("The {shown} most severe of {n}; the CSV below holds them all.", shown=SHOWN,
+                     n=fmt_number(count, 0)))

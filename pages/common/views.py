@@ -1,7 +1,8 @@
 """The sidebar's saved views (``saved_views_box``, drawn by ``setup`` on every page):
 links to the views of this person and of the team, "Save this view" (a name, personal
-or shared) and rename or delete. The rules are ``crm_core.saved_views``'; a page run
-costs one cached read (``views_for``), and nothing is drawn in the page's main area.
+or shared) and rename or delete. The rules are ``crm_core.saved_views``'; closed, the
+box costs a page run nothing but its label, open one cached read (``views_for``); nothing
+is drawn in the page's main area.
 
 A view's link is a page link with the view's parameters and the session's language:
 opening it runs that page's ``setup`` like any link, so it meets the sign-in gate.
@@ -18,21 +19,29 @@ from streamlit.errors import StreamlitPageNotFoundError
 import crm_core
 from crm_core import saved_views
 
-from . import PAGES, ROOT, Context, _, escape_markdown, lang, read
+from . import PAGES, ROOT, Context, _, escape_markdown, expander, lang, read
 from .auth import signed_in
 from .forms import confirmation, field_error, other_error, save
 
 SAVE, MANAGE = "save_view", "manage_view"   # the two forms, whose outcomes ``forms.save`` keeps
 
 
+BOX = "saved_views_box"   # the expander's key: its open state, kept per session
+
+
 def saved_views_box(ctx: Context) -> None:
-    """The "Saved views" expander at the end of the sidebar, for the page being run."""
+    """The "Saved views" expander at the end of the sidebar, for the page being run. Its
+    links and forms are built only while it is open (opening it reruns the page, from the
+    cache): closed, a page run reads and ships none of them."""
+    told = any(f"{form}:{outcome}" in st.session_state for form in (SAVE, MANAGE) for outcome in ("done", "error"))
+    box = expander("⭐ " + _("Saved views"), BOX, open_now=told, into=st.sidebar)
+    if not box.open:
+        return
     page = _current_page()
     # A view of a page this version no longer has stays saved but has nothing to link to.
     views = [view for view in read(ctx.scoped(crm_core.SAVED_VIEWS), saved_views.views_for, _author())
              if view.page in PAGES]
-    told = any(f"{form}:{outcome}" in st.session_state for form in (SAVE, MANAGE) for outcome in ("done", "error"))
-    with st.sidebar.expander("⭐ " + _("Saved views"), expanded=told):
+    with box:
         _links([v for v in views if v.mine], _("My views"))
         _links([v for v in views if not v.mine], _("Team views"))
         if not views:
