@@ -43,7 +43,7 @@ PAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "quality": ("stage", "since"),
     "log": ("customer",),
     "customers": ("q", "stage", *FILTERS, "at_risk", "sort", "customer"),
-    "service": ("customer", *FILTERS),
+    "service": ("customer", "tab", *FILTERS),
     "outcomes": ("by", "customer", *FILTERS),
     "drivers": ("stage", *FILTERS),
     "import": FILTERS,

@@ -18,12 +18,12 @@ author = session_author()
 names = customers_or_stop(ctx, _("There are no customers yet."))
 filters = portfolio_filters(ctx) or None
 now = clock_now()
-figures = read(ctx, crm_core.service_portfolio, ctx.as_of, filters=filters, now=now)
-waiting = read(ctx, crm_core.open_cases, ctx.as_of, filters=filters, now=now)
 customer_id = customer_picker(names)
-clock_tab, promise_tab = st.tabs([_("Fault clock"), _("Promises")])
 
-with clock_tab:
+
+def fault_clock() -> None:
+    figures = read(ctx, crm_core.service_portfolio, ctx.as_of, filters=filters, now=now)
+    waiting = read(ctx, crm_core.open_cases, ctx.as_of, filters=filters, now=now)
     kpis = st.columns(5)
     kpis[0].metric(_("Open cases"), fmt_number(figures.open_cases, 0), border=True)
     kpis[1].metric(_("Open past target"), fmt_number(figures.open_breached, 0), border=True,
@@ -70,7 +70,9 @@ with clock_tab:
             with st.expander(_("Log a first reply, an expert assigned, a repair or the closing"), icon="⏱️"):
                 event_form(ctx, waiting, author)
 
-with promise_tab:
+
+
+def promises() -> None:
     record = read(ctx, crm_core.promise_record, ctx.as_of, filters=filters).iloc[0]
     kpis = st.columns(4)
     kpis[0].metric(_("Promises"), fmt_number(record['promises'], 0), border=True)
@@ -112,3 +114,11 @@ with promise_tab:
         if len(still_open):
             with st.expander(_("Mark a promise kept, broken or renegotiated"), icon="✔️"):
                 resolve_form(ctx, still_open, author)
+
+
+# Only the open tab is built: tabs bound to the URL (``tab=``) run lazily.
+for tab, body in zip(st.tabs([_("Fault clock"), _("Promises")], key="tab", bind="query-params"),
+                     (fault_clock, promises)):
+    if tab.open:
+        with tab:
+            body()

@@ -51,7 +51,7 @@ def test_the_clock_figures_and_open_cases_equal_crm_core(open_page, service_db):
 
 
 def test_the_promise_record_equals_crm_core(open_page, service_db):
-    page = open_page(PAGE, service_db)
+    page = open_page(PAGE, service_db, tab="Promises")
     with crm_core.connect(service_db) as db:
         record = crm_core.promise_record(db).iloc[0]
     shown = metrics(page)
@@ -90,7 +90,7 @@ def test_a_case_without_a_description_shows_the_error_next_to_it_and_keeps_the_i
 
 
 def test_recording_a_promise_from_the_page(open_page, service_db):
-    page = open_page(PAGE, service_db, customer="3")
+    page = open_page(PAGE, service_db, customer="3", tab="Promises")
     page.text_input(key="promise_what").input("Commissioning in March")
     page.session_state["promise_made"] = dt.date(2025, 7, 1)
     [b for b in page.button if b.label == "Record the promise"][0].click().run()
@@ -101,9 +101,9 @@ def test_recording_a_promise_from_the_page(open_page, service_db):
 
 
 def test_marking_a_promise_kept_offers_the_chosen_customers_open_promises_only(open_page, service_db):
-    page = open_page(PAGE, service_db)
+    page = open_page(PAGE, service_db, tab="Promises")
     assert "resolve_promise" not in page.session_state                  # no customer: no form
-    page = open_page(PAGE, service_db, customer="2")
+    page = open_page(PAGE, service_db, customer="2", tab="Promises")
     assert page.selectbox(key="resolve_promise").options == ["Borealis Rail · Operator course"]
     page.session_state["resolve_day"] = dt.date(2025, 8, 1)
     [b for b in page.button if b.proto.form_id == "resolve"][0].click().run()
@@ -117,7 +117,7 @@ def test_a_table_cut_to_its_first_rows_says_how_many_there_are(open_page, servic
     with crm_core.connect(service_db) as db:
         for n in range(98):
             crm_core.record_promise(db, 2, "pre_deal", "2025-03-11", "other", f"Call back #{n}", today=TODAY)
-    captions = [c.value for c in open_page(PAGE, service_db).caption]
+    captions = [c.value for c in open_page(PAGE, service_db, tab="Promises").caption]
     # all promises (3 + 98) are cut; the one overdue promise and the one open case are shown whole
     assert [c for c in captions if c.startswith("Showing the first")] == ["Showing the first 100 of 101."]
 
@@ -125,6 +125,12 @@ def test_a_table_cut_to_its_first_rows_says_how_many_there_are(open_page, servic
 def test_an_empty_database_gives_a_next_step(open_page, empty_db):
     page = open_page(PAGE, empty_db)
     assert not page.exception and "There are no customers yet." in page.info[0].value
+
+
+def test_only_the_open_tab_is_built(open_page, service_db):
+    clocks, promises = open_page(PAGE, service_db), open_page(PAGE, service_db, tab="Promises")
+    assert "Open cases" in metrics(clocks) and "Kept" not in metrics(clocks)
+    assert "Kept" in metrics(promises) and "Open cases" not in metrics(promises)
 
 
 def test_no_case_yet_says_how_to_start(open_page, story_db):
