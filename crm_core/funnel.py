@@ -18,8 +18,9 @@ from typing import Iterator
 
 from . import roles
 from .i18n import N_
-from .storage import (ACCOUNTS, EVERYTHING, PORTFOLIO, SAVED_VIEWS, SETTINGS, commands, customer_scope, touch,
-                      transaction)
+from .catalogue import STAGES
+from .storage import (ACCOUNTS, CUSTOMERS, EVERYTHING, PORTFOLIO, SAVED_VIEWS, SETTINGS, commands, customer_scope,
+                      stage_scope, touch, transaction)
 from .validation import ValidationError
 
 
@@ -42,7 +43,7 @@ class Change:
         customer_id = state["id"] if entity == "customer" else state.get("customer_id")
         commands.append_audit(self.db, self.id, self.at, self.author, action, entity, entity_id,
                               customer_id, recorded(before), recorded(after), undoes)
-        touch(self.db, *touched(entity, customer_id))
+        touch(self.db, *touched(entity, customer_id, (before, after)))
 
 
 # What a change of an entity that names no customer touches (``storage.touch``): the caches
@@ -51,12 +52,20 @@ _TOUCHES = {"checklist_item": SETTINGS, "setting": SETTINGS, "service_target": S
             "account": ACCOUNTS, "saved_view": SAVED_VIEWS}
 
 
-def touched(entity: str, customer_id: int | None) -> tuple[str, ...]:
-    """The change scopes a change of ``entity`` (of the customer ``customer_id``, or None)
-    touches: the customer's and the portfolio's, else its kind's (``_TOUCHES``)."""
-    if customer_id is not None:
-        return customer_scope(customer_id), PORTFOLIO
-    return (_TOUCHES.get(entity, EVERYTHING),)
+def touched(entity: str, customer_id: int | None, states: tuple[dict | None, ...]) -> tuple[str, ...]:
+    """The change scopes a change of ``entity`` (of the customer ``customer_id``, or None;
+    its ``states`` before and after) touches: the customer's and the portfolio's, and
+    for a response or an opinion its stage's (before and after: an edit may move it),
+    for the customer itself the customers' and every stage's (the analyses filter on its
+    profile); else its kind's (``_TOUCHES``)."""
+    if customer_id is None:
+        return (_TOUCHES.get(entity, EVERYTHING),)
+    scopes = [customer_scope(customer_id), PORTFOLIO]
+    if entity == "customer":
+        scopes += [CUSTOMERS, *map(stage_scope, STAGES)]
+    elif entity in ("response", "opinion"):
+        scopes += [stage_scope(state["stage"]) for state in states if state]
+    return tuple(scopes)
 
 
 def recorded(state: dict | None) -> str | None:

@@ -25,7 +25,9 @@ st.caption(_("Which of our responses move opinion? For each expected response an
 customers_or_stop(ctx, _("There are no customers yet, so there is no opinion to explain."))
 stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
 filters = portfolio_filters(ctx) or None
-found = read(ctx, crm_core.opinion_drivers, stage, ctx.as_of, filters=filters)
+# Keyed on the stage's responses and opinions: a save in another stage leaves this analysis warm.
+analysis = ctx.scoped(crm_core.stage_scope(stage))
+found = read(analysis, crm_core.opinion_drivers, stage, ctx.as_of, filters=filters)
 stage_name = stage_label(stage)
 if found.customers == 0:
     st.info(_("No customer matching these filters had given an opinion of the {stage} stage by then. Pick "
@@ -35,7 +37,7 @@ if found.customers == 0:
     st.stop()
 
 st.markdown("**" + _("How it is measured") + ":** " + _(crm_core.DRIVERS_METHOD, n=crm_core.MIN_CUSTOMERS))
-items, modes = presented(ctx, readable_drivers, stage, filters)
+items, modes = presented(analysis, readable_drivers, stage, filters)
 left, middle, right = st.columns(3)
 left.metric(_("Customers with an opinion of {stage}", stage=stage_name), fmt_number(found.customers, 0),
             border=True)
@@ -46,8 +48,8 @@ right.metric(_("Largest difference"), fmt_opinion(clear["difference"].iloc[0]) i
 if len(clear):
     right.caption(_("where **{item}** was given", item=escape_markdown(clear["name"].iloc[0])))
 
-draw(ctx, drivers_chart, stage, filters, "items")
-draw(ctx, drivers_chart, stage, filters, "modes")
+draw(analysis, drivers_chart, stage, filters, "items")
+draw(analysis, drivers_chart, stage, filters, "modes")
 if items["too_few"].any() or modes["too_few"].any():
     st.caption(_("Grey bars: fewer than {n} customers on one side, too few to say anything.",
                  n=crm_core.MIN_CUSTOMERS))

@@ -91,7 +91,7 @@ kpis[1].metric(_("Final opinion"), fmt_opinion(journey.final_opinion), border=Tr
                help=_("Sum of the latest opinion of each reached stage (−6 … +6)."))
 kpis[2].metric(_("Checklist coverage of the current stage"), fmt_pct(now["coverage"]), border=True)
 kpis[3].metric(_("Last response"), fmt_days_ago(days), border=True)
-next_best_response(ctx, customer_id)
+next_best_response(ctx, customer_id, journey.current_stage)
 journey_follow_ups(own, customer_id)
 
 # Only the open tab is built: tabs bound to the URL run lazily, so a view ships one tab's charts and

@@ -32,7 +32,7 @@ customer_id = customer_picker(names)
 if customer_id is None:
     st.info(_("Pick the customer you just spoke with."))
     st.stop()
-journey = read(ctx, crm_core.journey, customer_id)
+journey = read(ctx.of_customer(customer_id), crm_core.journey, customer_id)   # warm after others' saves
 st.caption(_("Now in **{stage}**. Entries are stamped with your name ({name}) and today's date by default.",
              stage=stage_label(journey.current_stage), name=escape_markdown(author)) if author else
            _("Now in **{stage}**. Entries are stamped with your name and today's date by default.",

@@ -73,7 +73,7 @@ st.subheader(_("Add or edit a customer"), anchor=False)
 if entry_closed(ctx):
     st.stop()
 author = session_author()
-names = read(ctx, crm_core.customer_names)
+names = read(ctx.scoped(crm_core.CUSTOMERS), crm_core.customer_names)
 labels = {0: "➕ " + _("New customer"),
           **dict(zip(names["customer_id"].astype(int).tolist(), names["name"].tolist()))}
 HEADINGS = {"sector": _("Sector"), "region": _("Region"), "account_manager": _("Account manager"), "name": _("Name"),
@@ -88,7 +88,7 @@ else:
     st.query_params.pop("customer", None)
 journey = read(ctx, crm_core.journey, customer_id) if customer_id else None
 profile = journey.customer if journey else {"created_on": dt.date.today().isoformat()}
-options = read(ctx, crm_core.filter_values)
+options = read(ctx.scoped(crm_core.CUSTOMERS), crm_core.filter_values)
 form = f"customer:{customer_id}"
 confirmation(form)
 added = st.session_state.pop("customer:added", None)

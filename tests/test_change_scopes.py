@@ -1,5 +1,6 @@
 """Change scopes: every write transaction counts itself, at its commit, in each scope it
-touched (a customer's, the portfolio's, the settings', the accounts', the saved views'),
+touched (a customer's, the portfolio's, a stage's responses and opinions, the customers'
+profiles, the settings', the accounts', the saved views'),
 and in ``everything`` when it did not say; a refused write counts nowhere. Pages key
 their caches on these versions (tests/test_page_caching.py)."""
 
@@ -9,8 +10,8 @@ from fixtures import TODAY, database_before, old_customer
 import crm_core
 from crm_core import importer, saved_views
 
-SCOPES = ("customer:1", "customer:2", "customer:3", "portfolio", "settings", "accounts", "saved_views",
-          "everything")
+SCOPES = ("customer:1", "customer:2", "customer:3", "portfolio", "customers", "stage:pre_deal", "stage:operational",
+          "stage:post_deal", "settings", "accounts", "saved_views", "everything")
 
 
 def touched(location, write) -> dict[str, int]:
@@ -22,10 +23,25 @@ def touched(location, write) -> dict[str, int]:
     return {scope: after[scope] - before[scope] for scope in ("*", *SCOPES) if after[scope] != before[scope]}
 
 
-def test_a_response_touches_its_customer_and_the_portfolio(story_db):
+def test_a_response_touches_its_customer_the_portfolio_and_its_stage(story_db):
     assert touched(story_db, lambda db: crm_core.log_response(
         db, 1, "operational", "2025-07-01", "phone", ["ops.changes"], 4, 4, "Call", "Ana", today=TODAY)) == {
-        "*": 1, "customer:1": 1, "portfolio": 1}
+        "*": 1, "customer:1": 1, "portfolio": 1, "stage:operational": 1}
+
+
+def test_an_opinion_moved_to_another_stage_touches_both_stages(story_db):
+    with crm_core.connect(story_db) as db:
+        opinion = int(crm_core.journey(db, 1).opinions.iloc[-1]["id"])     # operational, -2
+    assert touched(story_db, lambda db: crm_core.update_opinion(db, opinion, {"stage": "pre_deal"}, author="Ana",
+                                                                today=TODAY)) == {
+        "*": 1, "customer:1": 1, "portfolio": 1, "stage:operational": 1, "stage:pre_deal": 1}
+
+
+def test_a_customer_profile_touches_the_customers_and_every_stage(story_db):
+    assert touched(story_db, lambda db: crm_core.update_customer(
+        db, 3, {"name": "Cobalt Mining", "sector": "Energy"}, today=TODAY)) == {
+        "*": 1, "customer:3": 1, "portfolio": 1, "customers": 1, "stage:pre_deal": 1, "stage:operational": 1,
+        "stage:post_deal": 1}
 
 
 def test_a_refused_write_touches_nothing(story_db):
@@ -39,7 +55,8 @@ def test_a_refused_write_touches_nothing(story_db):
 def test_an_undo_touches_the_customer_it_gives_back(story_db):
     with crm_core.connect(story_db) as db:
         crm_core.record_opinion(db, 3, "pre_deal", "2025-07-01", 2, author="Ana", today=TODAY)
-    assert touched(story_db, lambda db: crm_core.undo(db, "Ana")) == {"*": 1, "customer:3": 1, "portfolio": 1}
+    assert touched(story_db, lambda db: crm_core.undo(db, "Ana")) == {"*": 1, "customer:3": 1, "portfolio": 1,
+                                                                     "stage:pre_deal": 1}
 
 
 def test_a_customer_moved_or_followed_up_touches_that_customer_alone(story_db):
@@ -75,7 +92,8 @@ def test_an_import_touches_each_customer_once_and_the_portfolio_once(story_db):
                                 today=TODAY)
         assert importer.apply(db, plan, author="Ana").created == 3
     # The change counter numbers each row's change (the audit trail's); the scopes count the one commit.
-    assert touched(story_db, imported) == {"*": 4, "customer:1": 1, "customer:2": 1, "portfolio": 1}
+    assert touched(story_db, imported) == {"*": 4, "customer:1": 1, "customer:2": 1, "portfolio": 1,
+                                           "stage:operational": 1, "stage:pre_deal": 1}
 
 
 def test_every_write_counts_in_the_change_count(story_db):

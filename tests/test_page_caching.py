@@ -69,10 +69,10 @@ def test_a_run_reads_the_versions_once_and_once_more_for_the_customer_it_shows(o
     monkeypatch.setattr(pages.common, "_cached", counted_read)
     page = open_page("pages/1_Customer_journey.py", story_db, customer="2")
     assert not page.exception and len(reads) > 2
-    assert version_reads == [("portfolio", "settings", "everything", "saved_views"), ("customer:2",)]
+    assert version_reads == [pages.common.PREFETCHED, ("customer:2",)]
     version_reads.clear()
     open_page("app.py", story_db)
-    assert version_reads == [("portfolio", "settings", "everything", "saved_views")]
+    assert version_reads == [pages.common.PREFETCHED]
 
 
 def counted_reads(monkeypatch, *names) -> dict[str, list]:
@@ -105,10 +105,14 @@ def test_a_save_for_another_customer_leaves_a_journey_warm(open_page, story_db, 
     assert not page.exception
     assert (len(calls["journey"]), len(calls["change_log"]), len(calls["opinion_drivers"])) == (1, 1, 1)
     history = len(page.dataframe[0].value)
-    log_for(story_db, 1, "operational", "Another customer's call")
+    log_for(story_db, 1, "operational", "Another customer's call in another stage")
     page.run()
-    # The customer's own reads stay cached; the advice, from the whole portfolio, is read again.
+    # The customer's own reads stay cached, and the advice from its stage's analysis too.
     assert not page.exception
+    assert (len(calls["journey"]), len(calls["change_log"]), len(calls["opinion_drivers"])) == (1, 1, 1)
+    log_for(story_db, 3, "pre_deal", "Another customer's call in this stage")
+    page.run()
+    # The stage's analysis is read again; the customer's own reads stay cached.
     assert (len(calls["journey"]), len(calls["change_log"]), len(calls["opinion_drivers"])) == (1, 1, 2)
     log_for(story_db, 2, "pre_deal", "This customer's call")
     page.run()

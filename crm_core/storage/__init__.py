@@ -272,6 +272,7 @@ def change_count(location: str | os.PathLike | None = None) -> int:
 # response to customer A leaves customer B's journey alone. Every scoped key includes
 # ``SETTINGS`` and ``EVERYTHING``.
 PORTFOLIO = "portfolio"       # any customer's facts: every write about a customer touches it
+CUSTOMERS = "customers"       # the customers themselves: names and profiles (sector, region, manager)
 SETTINGS = "settings"         # the checklist, the currency, the service targets: they change every count
 ACCOUNTS = "accounts"         # accounts and sign-ins
 SAVED_VIEWS = "saved_views"
@@ -281,6 +282,12 @@ EVERYTHING = "everything"     # a write that did not say what it touched (a rebu
 def customer_scope(customer_id: int) -> str:
     """The scope of everything about one customer (``customer:<id>``)."""
     return f"customer:{int(customer_id)}"
+
+
+def stage_scope(stage: str) -> str:
+    """The scope of the portfolio's responses and opinions of one stage (``stage:<stage>``):
+    what the analysis of what moves that stage's opinion reads."""
+    return f"stage:{stage}"
 
 
 def touch(db: Handle, *scopes: str) -> None:

@@ -50,6 +50,10 @@ PAGES = {
 ROOT = Path(__file__).resolve().parents[2]
 # Parameters every link between pages keeps: the snapshot day and the language.
 CARRIED = ("as_of", "lang")
+# The change scopes ``setup`` reads the versions of, in one statement: what pages key their
+# reads on, but for one customer's (``Context.of_customer``).
+PREFETCHED = (crm_core.PORTFOLIO, crm_core.SETTINGS, crm_core.EVERYTHING, crm_core.SAVED_VIEWS, crm_core.CUSTOMERS,
+              *map(crm_core.stage_scope, crm_core.STAGES))
 
 
 @dataclass(frozen=True)
@@ -122,14 +126,14 @@ def setup(title: str, icon: str = "📊") -> Context:
     # Read once per run, not per read: every write runs in a button callback (before
     # this) or is followed by ``st.rerun()``, so the run never sees a stale version. A page's
     # reads are the portfolio's unless they say otherwise (``Context.scoped``).
-    versions = crm_core.change_versions(path, (crm_core.PORTFOLIO, crm_core.SETTINGS, crm_core.EVERYTHING,
-                                               crm_core.SAVED_VIEWS))
+    versions = crm_core.change_versions(path, PREFETCHED)
     ctx = Context(path=path, as_of=as_of, versions=versions).scoped(crm_core.PORTFOLIO)
     # What the admin chose for the whole team, read (from the cache) once per run for every
     # amount and checklist item the page shows.
-    _run.currency = read(ctx, crm_core.outcomes.currency)
-    _run.wordings = read(ctx, crm_core.checklist.wordings, lang())
-    _find_customer(ctx, finder)
+    settings = ctx.scoped()
+    _run.currency = read(settings, crm_core.outcomes.currency)
+    _run.wordings = read(settings, crm_core.checklist.wordings, lang())
+    _find_customer(ctx.scoped(crm_core.CUSTOMERS), finder)
     from .views import saved_views_box  # views uses ``_`` from here
     saved_views_box(ctx)
     st.title(f"{icon} {title}")
@@ -484,7 +488,7 @@ def empty_state(message: str) -> None:
 def customers_or_stop(ctx: Context, message: str) -> pd.DataFrame:
     """The customers (``customer_id, name``, by name). With none yet, the page shows
     ``message`` and a next step (``empty_state``) and stops there."""
-    names = read(ctx, crm_core.customer_names)
+    names = read(ctx.scoped(crm_core.CUSTOMERS), crm_core.customer_names)
     if names.empty:
         empty_state(message)
         st.stop()

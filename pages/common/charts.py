@@ -47,7 +47,7 @@ def url_choice(label: str, options: Sequence[str], default: str, key: str,
 def portfolio_filters(ctx: Context) -> dict[str, list[str]]:
     """Sector, region and account-manager multiselects bound to the URL
     (``?sector=Energy&sector=Mining``). Returns only the non-empty ones."""
-    values = read(ctx, crm_core.filter_values)
+    values = read(ctx.scoped(crm_core.CUSTOMERS), crm_core.filter_values)
     chosen = {}
     for column, (field, label) in zip(st.columns(len(FILTERS)), FILTERS.items()):
         picked = column.multiselect(_(label), values.get(field, []), key=field, bind="query-params",

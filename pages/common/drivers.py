@@ -41,7 +41,8 @@ def readable(table: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def readable_drivers(ctx: Context, stage: str, filters: dict | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The items and modes of ``crm_core.opinion_drivers`` for ``stage`` and ``filters``,
-    each through ``readable`` (call it through ``presented``: cached until the next write)."""
+    each through ``readable`` (call it through ``presented`` with a context keyed on the
+    stage, ``crm_core.stage_scope``, as every read of the analysis is)."""
     found = read(ctx, crm_core.opinion_drivers, stage, ctx.as_of, filters=filters)
     return readable(found.items, "item_key"), readable(found.modes, "mode")
 

@@ -178,19 +178,23 @@ def opinion_editor(path: str, opinion: pd.Series, author: str | None) -> None:
 def next_best_ranking(ctx: Context, customer_id: int) -> pd.DataFrame:
     """``crm_core.next_best_of`` the customer's journey at ``ctx.as_of``, against the
     stage's analysis as the "what moves opinion" page reads it (the same cached read,
-    so opening another customer of the stage does not redo it; the journey as the page
-    reads it, keyed on the customer's writes)."""
+    so opening another customer of the stage does not redo it, and keyed on that stage's
+    responses and opinions; the journey as the page reads it, keyed on the customer's writes)."""
     journey = read(ctx.of_customer(customer_id), crm_core.journey, customer_id, ctx.as_of)
-    return crm_core.next_best_of(journey, read(ctx, crm_core.opinion_drivers, journey.current_stage, ctx.as_of,
+    return crm_core.next_best_of(journey, read(ctx.scoped(crm_core.stage_scope(journey.current_stage)),
+                                               crm_core.opinion_drivers, journey.current_stage, ctx.as_of,
                                                filters=None))
 
 
-def next_best_response(ctx: Context, customer_id: int) -> None:
-    """The line "Give next: <item> (+1.2 opinion where given)" for one customer at
-    ``ctx.as_of``, with the other missing items of its current stage in their ranked
-    order (``next_best_ranking``), and under them the follow-up of the first one
-    (``followups.follow_up_button``); nothing when none is missing."""
-    ranked = presented(ctx, next_best_ranking, customer_id)
+def next_best_response(ctx: Context, customer_id: int, stage: str) -> None:
+    """The line "Give next: <item> (+1.2 opinion where given)" for one customer (in
+    ``stage`` at ``ctx.as_of``), with the other missing items of its current stage in their
+    ranked order (``next_best_ranking``), and under them the follow-up of the first one
+    (``followups.follow_up_button``); nothing when none is missing. Kept until a write
+    touches the customer or the stage's responses and opinions: a colleague's save in
+    another stage leaves it warm."""
+    advice = ctx.scoped(crm_core.customer_scope(customer_id), crm_core.stage_scope(stage))
+    ranked = presented(advice, next_best_ranking, customer_id)
     if ranked.empty:
         return
     names = ranked["item_key"].combine(ranked["label"], item_label)
@@ -204,4 +208,4 @@ def next_best_response(ctx: Context, customer_id: int) -> None:
     if len(ranked) > 1:
         st.caption(_("Then: {items}. Ranked by how the latest opinion of this stage differs where each was given.",
                      items=", ".join(escape_markdown(name) for name in names.iloc[1:])))
-    follow_up_button(ctx, customer_id, best["item_key"])
+    follow_up_button(ctx.of_customer(customer_id), customer_id, best["item_key"])
