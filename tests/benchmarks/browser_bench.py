@@ -14,8 +14,9 @@ the Streamlit process and its children, from ``/proc/<pid>/stat``) and the brows
   ``crm_core.log_response`` on the same database, to another customer);
 
 then 1, 5 and 10 sessions (browser contexts) opening the overview, then the journey of
-that customer, together right after a save (p50, p95 of their times to idle); then the
-server's memory (RSS) idle after start, with the 10 journey sessions open, and
+that customer, together right after a save (p50, p95 of their times to idle), spread in
+turn over ``--servers`` servers on the same database (what several processes behind a
+sticky proxy buy); then the servers' memory (RSS) idle after start, with the 10 journey sessions open, and
 ``--settle`` seconds after they closed. CPU is read before the navigation and
 1 s after idle, so the drawing that follows the last message is counted.
 
@@ -27,7 +28,7 @@ machine read the ratios, not the seconds. Each figure is the median of ``--runs`
 the harness saves responses, and the bench database must keep its counts.
 
     .venv/bin/python tests/benchmarks/browser_bench.py [--db data/bench.db] [--runs 3]
-        [--pages overview,journey] [--quick]
+        [--pages overview,journey] [--servers 2] [--quick]
 
 ``--quick`` is a smoke run (one run, one server for all pages, 1 and 2 sessions, short
 settle): its figures are not comparable. Every wait is bounded (``--timeout``); servers
@@ -95,6 +96,7 @@ class Settings:
     after_idle_s: float     # CPU is read this long after idle: the drawing after the last message counts
     timeout_ms: int
     server_per_page: bool
+    servers: int = 1        # servers on the same database the sessions are spread over (sticky: one each)
 
 
 # --- processes: CPU and memory from /proc ----------------------------------------------
@@ -265,20 +267,21 @@ async def three_views(browser, server: Server, path: str, colleague: Colleague, 
         await context.close()
 
 
-async def sessions(browser, server: Server, path: str, count: int, colleague: Colleague, timeout_ms: int):
+async def sessions(browser, servers: list[Server], path: str, count: int, colleague: Colleague, timeout_ms: int):
     """Times to idle of ``count`` sessions opening ``path`` together right after a save,
-    and their contexts (still open: the caller closes them)."""
+    session ``i`` on ``servers[i % len(servers)]`` (as a sticky proxy spreads them), and
+    their contexts (still open: the caller closes them)."""
     opened = [await new_page(browser, timeout_ms) for _ in range(count)]
     colleague.save()
 
-    async def one(page) -> float:
+    async def one(page, server: Server) -> float:
         started = time.perf_counter()
         await page.goto(server.url + path, wait_until="commit")
         await until_idle(page, timeout_ms)
         return time.perf_counter() - started
 
     try:
-        times = await asyncio.gather(*(one(page) for _, page in opened))
+        times = await asyncio.gather(*(one(page, servers[i % len(servers)]) for i, (_, page) in enumerate(opened)))
     except BaseException:
         await asyncio.gather(*(context.close() for context, _ in opened), return_exceptions=True)
         raise
@@ -306,20 +309,22 @@ async def run_target(browser, script: Path, paths: dict[str, str], session_paths
             with contextlib.ExitStack() as own:
                 here = server or own.enter_context(serving(script, db, logs))
                 result["views"][page] = await three_views(browser, here, path, colleague, settings)
-    with serving(script, db, logs) as server:
-        result["memory"]["idle"] = server.rss_mb()
+    with contextlib.ExitStack() as running:
+        servers = [running.enter_context(serving(script, db, logs)) for _ in range(settings.servers)]
+        memory = lambda: sum(server.rss_mb() for server in servers)  # noqa: E731
+        result["memory"]["idle"] = memory()
         contexts = []
         try:
             for count in settings.levels:
                 for page, path in session_paths.items():
                     await asyncio.gather(*(context.close() for context in contexts))
-                    times, contexts = await sessions(browser, server, path, count, colleague, timeout)
+                    times, contexts = await sessions(browser, servers, path, count, colleague, timeout)
                     result["sessions"][page, count] = (percentile(times, 0.5), percentile(times, 0.95))
-            result["memory"]["open"] = server.rss_mb()
+            result["memory"]["open"] = memory()
         finally:
             await asyncio.gather(*(context.close() for context in contexts), return_exceptions=True)
         await asyncio.sleep(settings.settle_s)
-        result["memory"]["closed"] = server.rss_mb()
+        result["memory"]["closed"] = memory()
     return result
 
 
@@ -351,7 +356,8 @@ def report(bare: list[dict], app: list[dict], settings: Settings, out) -> None:
         errors = sum(run["views"][page][view]["error"] for run in runs for view in VIEWS)
         print(f"| {name}{' (EXCEPTION shown)' if errors else ''} | " + " | ".join(cells) + " |", file=out)
     print(file=out)
-    print("| sessions together after a save | page | p50 idle s (×bare) | p95 idle s (×bare) "
+    on = f" (on {settings.servers} servers, each session on one in turn)" if settings.servers > 1 else ""
+    print(f"| sessions together after a save{on} | page | p50 idle s (×bare) | p95 idle s (×bare) "
           "| p50 ×1 session | p95 ×1 session |", file=out)
     print("|---|---|---|---|---|---|", file=out)
     first = settings.levels[0]
@@ -364,7 +370,8 @@ def report(bare: list[dict], app: list[dict], settings: Settings, out) -> None:
                   f"| {p95 / one95:.1f}× |", file=out)
     print(file=out)
     last = settings.levels[-1]
-    print(f"| server RSS MB (×bare) | idle after start | {last} sessions open "
+    print(f"| server RSS MB (×bare{', all servers' if settings.servers > 1 else ''}) | idle after start "
+          f"| {last} sessions open "
           f"| {settings.settle_s:g} s after they closed |", file=out)
     print("|---|---|---|---|", file=out)
     for name, runs in ((BARE, bare), ("app", app)):
@@ -433,6 +440,9 @@ def main(argv: list[str] | None = None) -> None:
                         "(the sessions part always opens overview and journey)")
     parser.add_argument("--settle", type=float, default=20.0, help="seconds to wait after the sessions close")
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds any one wait may take")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="servers on the same database for the sessions part, each session on one in turn, "
+                             "as behind a sticky proxy (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="smoke run: one run, one server, 1 and 2 sessions")
     args = parser.parse_args(argv)
     pages = [page.strip() for page in args.pages.split(",") if page.strip()]
@@ -446,7 +456,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings(runs=1 if args.quick else max(1, args.runs), pages=pages,
                         levels=(1, 2) if args.quick else (1, 5, 10), settle_s=1.0 if args.quick else args.settle,
                         after_idle_s=0.2 if args.quick else 1.0,
-                        timeout_ms=int(args.timeout * 1000), server_per_page=not args.quick)
+                        timeout_ms=int(args.timeout * 1000), server_per_page=not args.quick,
+                        servers=max(1, args.servers))
     # SIGTERM (a killed make) ends through the finally blocks, which stop servers and the browser
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     asyncio.run(measure(args.db, settings, sys.stdout))
