@@ -303,14 +303,12 @@ def _count_scopes(db: Handle, scopes) -> None:
 
 def change_versions(location: str | os.PathLike | None, scopes) -> dict[str, int]:
     """{scope: how many committed write transactions touched it} for each of ``scopes``
-    (0 for one never touched), and under ``"*"`` all write transactions (``change_count``):
-    one statement, the cache keys of a page run."""
+    (0 for one never touched): one statement, the cache keys of a page run."""
     marks, params = in_list("scope", scopes)
     with connect(location) as db:
         found = dict(db.conn.execute(
-            "SELECT '*', SUM(n) FROM change_counter UNION ALL "
             f"SELECT scope, SUM(n) FROM change_scopes WHERE scope IN ({marks}) GROUP BY scope", params).fetchall())
-    return {"*": int(found["*"]), **{scope: int(found.get(scope) or 0) for scope in scopes}}
+    return {scope: int(found.get(scope) or 0) for scope in scopes}
 
 
 def table_names(db: Handle) -> set[str]:

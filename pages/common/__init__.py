@@ -61,7 +61,7 @@ class Context:
     """What a page needs: the database file, the snapshot day (None = now) and
     ``version``, the cache key of ``read`` and ``presented``: the versions, when this run
     started, of the change scopes its reads depend on (``scoped``). ``versions``: the
-    versions this run has read, by scope (``"*"``: every write, ``crm_core.change_versions``)."""
+    versions this run has read, by scope (``crm_core.change_versions``)."""
 
     path: str
     as_of: dt.date | None
@@ -86,10 +86,6 @@ class Context:
         """Keyed on one customer's writes: for reads of that customer alone (its journey,
         cases, promises, follow-ups, history), which a save for another customer leaves warm."""
         return self.scoped(crm_core.customer_scope(customer_id))
-
-    def of_every_change(self) -> Context:
-        """Keyed on every write: for reads that show writes of any kind (the whole audit trail)."""
-        return Context(self.path, self.as_of, ("*", self.versions["*"]), self.versions)
 
 
 @st.cache_resource(show_spinner="Creating the demo database…")
