@@ -24,7 +24,8 @@ from pages.common import (
     stage_label,
 )
 from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
-from pages.common.forms import confirmation, field_error, other_error, save, session_author
+from pages.common.forms import (confirmation, customer_labels, customer_options, field_error, other_error, save,
+                                session_author)
 
 FIELDS = ("name", "sector", "region", "account_manager", "acquisition_cost", "created_on", "notes",
           "external_id")
@@ -74,14 +75,16 @@ if entry_closed(ctx):
     st.stop()
 author = session_author()
 names = read(ctx.scoped(crm_core.CUSTOMERS), crm_core.customer_names)
-labels = {0: "➕ " + _("New customer"),
-          **dict(zip(names["customer_id"].astype(int).tolist(), names["name"].tolist()))}
+known = customer_labels(names)
+labels = {0: "➕ " + _("New customer"), **known}
 HEADINGS = {"sector": _("Sector"), "region": _("Region"), "account_manager": _("Account manager"), "name": _("Name"),
             "role": _("Role"), "email": _("Email"), "phone": _("Phone")}
 wanted, _text = params.record_id("customer")
 chosen = wanted if wanted in labels else 0
-customer_id = st.selectbox(_("Customer"), list(labels), index=list(labels).index(chosen),
-                           format_func=labels.get, key=f"pick:{chosen}")
+# Past a few hundred customers a search box narrows the box: every run ships its options.
+options = [0, *customer_options(known, chosen or None, "edit_search")]
+customer_id = st.selectbox(_("Customer"), options, index=options.index(chosen), format_func=labels.get,
+                           key=f"pick:{chosen}")
 if customer_id:
     st.query_params["customer"] = str(customer_id)
 else:

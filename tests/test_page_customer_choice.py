@@ -1,6 +1,7 @@
-"""The customer choice of the journey, log, service and outcomes pages: a small portfolio is
-offered whole; past ``PICKER_OPTIONS`` customers a search box narrows the choice, so a run
-never ships every name, and the customer of the link is always among the options."""
+"""The customer choice of the journey, log, service and outcomes pages and the Customers
+page's edit box: a small portfolio is offered whole; past ``PICKER_OPTIONS`` customers a
+search box narrows the choice, so a run never ships every name, and the customer of the
+link is always among the options."""
 
 import pytest
 from fixtures import TODAY, new_location
@@ -46,3 +47,16 @@ def test_typing_narrows_the_choice_and_picking_opens_the_journey(open_page, larg
     page.selectbox(key="customer_pick").select(wanted).run()
     assert not page.exception and page.header[0].value == "Customer 245"
     assert page.query_params["customer"] in (str(wanted), [str(wanted)])
+
+
+def test_the_customers_page_edit_box_is_narrowed_the_same_way(open_page, large_db):
+    with crm_core.connect(large_db) as db:
+        last = int(crm_core.customer_names(db)["customer_id"].iloc[-1])
+    page = open_page("pages/6_Customers.py", large_db, customer=str(last))
+    assert not page.exception
+    box = page.selectbox(key=f"pick:{last}")
+    assert len(box.options) == PICKER_OPTIONS + 1 and box.options[:2] == [
+        "➕ New customer", f"Customer {PICKER_OPTIONS + 49:03d}"]
+    assert box.value == last and page.text_input(key=f"customer:{last}:name").value == box.options[1]
+    page.text_input(key="edit_search").input("customer 24").run()
+    assert page.selectbox(key=f"pick:{last}").options == ["➕ New customer", *[f"Customer 24{n}" for n in range(10)]]

@@ -10,6 +10,7 @@ stored under the form and ``field_error`` draws it below the field it names.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Callable
 
@@ -125,8 +126,20 @@ def _narrowed(labels: dict[int, str], typed: str | None, chosen: int | None) -> 
     """The ids of ``labels`` whose name contains ``typed`` (ignoring case), at most
     ``PICKER_OPTIONS`` of them, in name order, the ``chosen`` one always among them."""
     needle = (typed or "").strip().casefold()
-    found = [i for i, name in labels.items() if needle in name.casefold()][:PICKER_OPTIONS]
+    # Nothing typed: the first names, without reading every one (100,000 of them cost 40 ms a run).
+    found = list(itertools.islice(labels if not needle else (i for i, name in labels.items()
+                                                             if needle in name.casefold()), PICKER_OPTIONS))
     return found if chosen is None or chosen in found else [chosen, *found[:PICKER_OPTIONS - 1]]
+
+
+def customer_options(labels: dict[int, str], chosen: int | None, search_key: str) -> list[int]:
+    """The customer ids a choice box offers: every one of ``labels`` (id -> name), or past
+    ``PICKER_OPTIONS`` those a search box (keyed ``search_key``, drawn here) narrows them
+    to, ``chosen`` always among them."""
+    if len(labels) <= PICKER_OPTIONS:
+        return list(labels)
+    return _narrowed(labels, st.text_input(_("Find the customer"), key=search_key,
+                                           placeholder=_("Type part of the name…")), chosen)
 
 
 def customer_picker(names) -> int | None:
@@ -148,11 +161,7 @@ def customer_picker(names) -> int | None:
             or "customer_pick" not in st.session_state:
         # The URL changed from outside (a shared link, a link from another page): it wins.
         st.session_state["customer_pick"] = chosen
-    options = list(labels)
-    if len(options) > PICKER_OPTIONS:
-        options = _narrowed(labels, st.text_input(_("Find the customer"), key="customer_search",
-                                                  placeholder=_("Type part of the name…")),
-                            st.session_state.get("customer_pick"))
+    options = customer_options(labels, st.session_state.get("customer_pick"), "customer_search")
     picked = st.selectbox(_("Customer"), options, format_func=labels.get, key="customer_pick",
                           index=None, placeholder=_("Type to search a customer…"))
     if picked is None:
