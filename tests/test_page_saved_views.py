@@ -149,3 +149,14 @@ def test_a_view_link_opened_signed_out_shows_the_sign_in_and_then_the_view(open_
     signed_in = sign_in(signed_out, "vera", PASSWORD)
     assert signed_in.multiselect(key="sector").value == ["Energy"]
     assert signed_in.query_params["as_of"] == "2025-06-30"
+
+
+def test_a_role_change_shows_at_once_in_the_views_one_may_change(open_page, locked_db):
+    with crm_core.connect(locked_db) as db:
+        saved_views.save_view(db, "Energy", "overview", {"sector": ["Energy"]}, shared=True, author="admin")
+    page = opened(sign_in(open_page(OVERVIEW, locked_db), "vera", PASSWORD))
+    assert "view_pick" not in [box.key for box in page.sidebar.selectbox]     # a viewer changes no team view
+    with crm_core.connect(locked_db) as db:
+        crm_core.accounts.set_role(db, "vera", "admin", author="admin")
+    page.run()
+    assert page.sidebar.selectbox(key="view_pick").options == ["Energy · 👥"]

@@ -39,7 +39,9 @@ def saved_views_box(ctx: Context) -> None:
         return
     page = _current_page()
     # A view of a page this version no longer has stays saved but has nothing to link to.
-    views = [view for view in read(ctx.scoped(crm_core.SAVED_VIEWS), saved_views.views_for, _author())
+    # Keyed on the accounts too: a role decides which views a person may rename or delete.
+    views = [view for view in read(ctx.scoped(crm_core.SAVED_VIEWS, crm_core.ACCOUNTS), saved_views.views_for,
+                                   _author())
              if view.page in PAGES]
     with box:
         _links([v for v in views if v.mine], _("My views"))
