@@ -38,8 +38,7 @@ from dataclasses import dataclass
 from . import funnel
 from .i18n import N_
 from .roles import ROLES, AccessDenied, User, accounts_exist, active_user, require  # noqa: F401  (re-exported)
-from .storage import ACCOUNTS
-from .storage import users as store
+from .storage import ACCOUNTS, users as store
 from .validation import ValidationError, check_choice, check_text, name_key
 
 FREE_ATTEMPTS = 3

@@ -66,7 +66,7 @@ if customer_id is None:
             hide_index=True, width="stretch", column_config={"journey": link_column()}, key="risky_customers")
     st.stop()
 # The customer's own reads are keyed on its writes: a colleague's save for another customer
-# leaves them warm. The advice below stands on the whole portfolio's analysis (``ctx``).
+# leaves them warm. The advice below is keyed on the customer and its stage's analysis.
 own = ctx.of_customer(customer_id)
 journey = read(own, crm_core.journey, customer_id, ctx.as_of)
 customer = journey.customer

@@ -15,7 +15,7 @@ import crm_core
 from . import Context, _, date_input_format, escape_markdown, expander, fmt_date, fmt_each, item_label, n_, read
 from .auth import signed_in
 from .charts import journey_link, link_column
-from .forms import confirmation, field_error, other_error, save, session_author
+from .forms import confirmation, field_error, has_news, other_error, save, session_author
 
 STATUS_ICONS = {"open": "⏳", "done": "✅", "cancelled": "✖️"}
 
@@ -91,8 +91,7 @@ def journey_follow_ups(ctx: Context, customer_id: int) -> None:
               *([_("{n} overdue", n=late)] if late else []), _("{n} in all", n=len(found))]
     # Closed: the journey's charts stay where they were; the label says what is inside, and
     # the table and editor are built only once it is opened (opening it reruns the page).
-    told = any(f"follow_up_edit:{outcome}" in st.session_state for outcome in ("done", "error"))
-    box = expander("📌 " + " · ".join(counts), BOX, open_now=told)
+    box = expander("📌 " + " · ".join(counts), BOX, open_now=has_news("follow_up_edit"))
     if not box.open:
         return
     with box:

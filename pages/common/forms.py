@@ -103,6 +103,12 @@ def other_error(form: str, known: tuple[str, ...]) -> None:
         st.error(f"{field_label(error[0])}: {error[1]}" if error[0] else error[1], icon="⚠️")
 
 
+def has_news(*forms: str) -> bool:
+    """Whether one of ``forms`` has a confirmation or an error still to show (what ``save``
+    left for ``confirmation``, ``field_error`` and ``other_error``)."""
+    return any(f"{form}:{outcome}" in st.session_state for form in forms for outcome in ("done", "error"))
+
+
 def confirmation(form: str) -> None:
     """Show (once) the confirmation of the last successful save of ``form``."""
     message = st.session_state.pop(f"{form}:done", None)

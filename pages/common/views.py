@@ -21,7 +21,7 @@ from crm_core import saved_views
 
 from . import PAGES, ROOT, Context, _, escape_markdown, expander, lang, read
 from .auth import signed_in
-from .forms import confirmation, field_error, other_error, save
+from .forms import confirmation, field_error, has_news, other_error, save
 
 SAVE, MANAGE = "save_view", "manage_view"   # the two forms, whose outcomes ``forms.save`` keeps
 
@@ -33,8 +33,7 @@ def saved_views_box(ctx: Context) -> None:
     """The "Saved views" expander at the end of the sidebar, for the page being run. Its
     links and forms are built only while it is open (opening it reruns the page, from the
     cache): closed, a page run reads and ships none of them."""
-    told = any(f"{form}:{outcome}" in st.session_state for form in (SAVE, MANAGE) for outcome in ("done", "error"))
-    box = expander("⭐ " + _("Saved views"), BOX, open_now=told, into=st.sidebar)
+    box = expander("⭐ " + _("Saved views"), BOX, open_now=has_news(SAVE, MANAGE), into=st.sidebar)
     if not box.open:
         return
     page = _current_page()
