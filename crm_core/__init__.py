@@ -24,7 +24,7 @@ from .gaps import ChecklistGaps, checklist_gaps
 from .trends import biggest_movers, period_start, self_assessment_trend
 from .quality import default_since, quality_by_mode, quality_trend, weakest_responses
 from .risk import Overview, at_risk, overview
-from .customers import customer_list, find_customers
+from .customers import customer_list, find_customers, suggested_customers
 from .service import (PRIORITIES, ServicePortfolio, case_clocks, log_case_event, open_case, open_cases,
                       service_portfolio, service_targets, set_service_target)
 from .followups import (close_follow_up, create_follow_up, customers_with_overdue_follow_ups, follow_up_list,

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 
 from .reads import customer_names, portfolio
-from .risk import DEFAULT_PERIOD, at_risk
+from .risk import DEFAULT_PERIOD, at_risk_among
 from .validation import name_key
 
 # The orders the list can be sorted in (the first is the default). Each is a list of columns
@@ -52,7 +52,7 @@ def customer_list(db, as_of=None, filters: dict | None = None, stages: list[str]
     ``stages`` the current stage, ``at_risk_only`` keeps the customers at risk, ``search``
     the names containing it (``matches``); ``sort`` is a key of ``SORTS``."""
     found = portfolio(db, as_of, filters, today)
-    risky = at_risk(db, as_of, DEFAULT_PERIOD, filters, today)[["customer_id", "reasons", "severity"]]
+    risky = at_risk_among(db, found, as_of, DEFAULT_PERIOD, today)[["customer_id", "reasons", "severity"]]
     found = found.merge(risky, on="customer_id", how="left")
     found["at_risk"] = found["severity"].notna()
     found["severity"] = found["severity"].fillna(0).astype(int)
@@ -64,3 +64,17 @@ def customer_list(db, as_of=None, filters: dict | None = None, stages: list[str]
         keep &= found["at_risk"]
     columns, ascending = SORTS[sort]
     return found[keep].sort_values(columns, ascending=ascending, na_position="last").reset_index(drop=True)
+
+
+def suggested_customers(db, as_of=None, limit: int = 8, today: dt.date | None = None) -> tuple[pd.DataFrame,
+                                                                                                  pd.DataFrame]:
+    """What to open when no customer is chosen, from one ``customer_list``: ``(recent, risky)``,
+    the ``limit`` customers most recently responded to and the ``limit`` most at risk (its
+    columns, in the orders ``last_response`` and ``risk`` of ``SORTS``)."""
+    found = customer_list(db, as_of, today=today)
+
+    def first(rows: pd.DataFrame, sort: str) -> pd.DataFrame:
+        columns, ascending = SORTS[sort]
+        return rows.sort_values(columns, ascending=ascending, na_position="last").head(limit).reset_index(drop=True)
+
+    return first(found, "last_response"), first(found[found["at_risk"]], "risk")

@@ -105,7 +105,13 @@ def at_risk(db, as_of=None, period_days: int = DEFAULT_PERIOD, filters: dict | N
     ``coverage, items_missing, days_in_stage, days_since_response, gap,
     reasons`` (tuple of ``REASONS`` codes) ``, depth, fall, signals, severity``
     (see ``severity``) ``, act_now`` (bool)."""
-    found = portfolio(db, as_of, filters, today)
+    return at_risk_among(db, portfolio(db, as_of, filters, today), as_of, period_days, today)
+
+
+def at_risk_among(db, found: pd.DataFrame, as_of=None, period_days: int = DEFAULT_PERIOD,
+                  today: dt.date | None = None) -> pd.DataFrame:
+    """``at_risk`` of the ``portfolio`` rows ``found`` (read once by a caller that needs them
+    too, as the customer list does), in the same columns and order."""
     return _at_risk(db, found, final_opinion_sums(db, as_of, period_days, today), as_of, period_days, today)
 
 

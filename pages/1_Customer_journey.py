@@ -49,13 +49,12 @@ customer_id = customer_picker(names)
 if customer_id is None:
     st.info(_("Pick a customer to see their journey, or open one of these."))
     recent_side, risky_side = st.columns(2)
-    recent = read(ctx, crm_core.customer_list, ctx.as_of, sort="last_response").head(SUGGESTED)
+    recent, risky = read(ctx, crm_core.suggested_customers, ctx.as_of, SUGGESTED)
     recent_side.subheader(_("Recently in touch"), anchor=False)
     recent_side.dataframe(pd.DataFrame({
         _("Customer"): recent["name"], _("Last response"): fmt_each(recent["last_response_on"], fmt_date),
         "journey": journey_link(recent["customer_id"])}),
         hide_index=True, width="stretch", column_config={"journey": link_column()}, key="recent_customers")
-    risky = read(ctx, crm_core.customer_list, ctx.as_of, at_risk_only=True, sort="risk").head(SUGGESTED)
     risky_side.subheader(_("At risk"), anchor=False)
     if risky.empty:
         risky_side.caption(_("No customer is at risk."))

@@ -78,3 +78,17 @@ def test_the_journey_without_a_customer_offers_recent_and_at_risk_ones(open_page
     assert recent["Customer"].iloc[0] == "Acme Turbines"      # the only one with a response
     assert recent["journey"].iloc[0].endswith("customer=1")
     assert {"Recently in touch", "At risk"} <= {h.value for h in page.subheader}
+
+
+def test_the_suggested_customers_are_the_list_sorted_by_last_response_and_by_risk(demo_db):
+    with crm_core.connect(demo_db) as db:
+        recent, risky = crm_core.suggested_customers(db, limit=5)
+        by_response = crm_core.customer_list(db, sort="last_response").head(5)
+        by_risk = crm_core.customer_list(db, at_risk_only=True, sort="risk").head(5)
+        listed_risk = risk.at_risk(db)
+    assert recent["customer_id"].tolist() == by_response["customer_id"].tolist()
+    assert risky["customer_id"].tolist() == by_risk["customer_id"].tolist()
+    assert len(risky) == 5 and risky["at_risk"].all()
+    # The severities the list carries are the at-risk list's own.
+    severity = listed_risk.set_index("customer_id")["severity"]
+    assert risky["severity"].tolist() == [int(severity[c]) for c in risky["customer_id"]]
