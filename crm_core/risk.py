@@ -164,10 +164,18 @@ def _signs(db, as_of, period_days: int, today: dt.date | None) -> pd.DataFrame:
     ``_KEPT_SIGNS`` (bool). Live, one read of what writes keep (``risk_summary``) compared
     with the moment; a past day recomputes them from the base rows."""
     since = period_start(as_of, period_days, today)
-    if SnapshotDay.of(as_of).is_live:
-        return queries.live_risk_signs(db, service.reference_moment().isoformat(timespec="microseconds"),
-                                       SnapshotDay.of(as_of).reference(today).isoformat(), since.isoformat())
-    return _recomputed_signs(db, as_of, since, today)
+    if not SnapshotDay.of(as_of).is_live:
+        return _recomputed_signs(db, as_of, since, today)
+    found = queries.live_risk_rows(db)
+    moment = service.reference_moment().isoformat(timespec="microseconds")
+    day = SnapshotDay.of(as_of).reference(today).isoformat()
+    # ISO texts compare as the moments and days they spell; a missing one is no sign.
+    return found.assign(
+        service_breach=found["breach_at"].fillna(moment) < moment,
+        broken_promise=(found["broken_on"].notna() & (found["broken_on"].fillna("") >= since.isoformat()))
+        | (found["promise_due_on"].fillna(day) < day),
+        overdue_follow_up=found["follow_up_due_on"].fillna(day) < day,
+    ).drop(columns=["breach_at", "promise_due_on", "broken_on", "follow_up_due_on"])
 
 
 def _recomputed_signs(db, as_of, since: dt.date, today: dt.date | None) -> pd.DataFrame:

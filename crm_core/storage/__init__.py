@@ -233,9 +233,14 @@ def _savepoint(db: Handle) -> Iterator[Handle]:
 
 def frame(db: Handle, sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run a read and return its rows as a DataFrame (columns named as in the SQL)."""
+    columns, found = records(db, sql, params)
+    return pd.DataFrame.from_records(found, columns=columns)
+
+
+def records(db: Handle, sql: str, params: dict | None = None) -> tuple[list[str], list[tuple]]:
+    """Run a read and return (its column names, its rows as tuples)."""
     cursor = db.conn.execute(sql, params or {})
-    columns = [d[0] for d in cursor.description]
-    return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+    return [d[0] for d in cursor.description], cursor.fetchall()
 
 
 def in_list(prefix: str, values) -> tuple[str, dict]:
@@ -282,6 +287,10 @@ EVERYTHING = "everything"     # a write that did not say what it touched (a rebu
 def customer_scope(customer_id: int) -> str:
     """The scope of everything about one customer (``customer:<id>``)."""
     return f"customer:{int(customer_id)}"
+
+
+# Every customer's scope sorts from the first to before the second (";" follows ":").
+CUSTOMER_SCOPES = ("customer:", "customer;")
 
 
 def stage_scope(stage: str) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import Handle, frame, in_list
-from .queries import _STAGE_AS_OF, NOW, STAGE_LIST, _filter_sql
+from . import Handle, frame, in_list, records
+from .kept import Records, kept_frame
+from .queries import _STAGE_AS_OF, NOW, STAGE_LIST, _filter_sql, _of_customers
 
 
 def final_opinion_at_two_dates(db: Handle, start: str, end: str) -> pd.DataFrame:
@@ -24,22 +25,10 @@ def final_opinion_at_two_dates(db: Handle, start: str, end: str) -> pd.DataFrame
     by date and need a temporary B-tree to group: the (customer_id, series, ...)
     index is read in customer order instead (a third less time at 10,000 customers).
     For "now" the end values are the summary's and only the steps after ``start`` are
-    read (start = end - those steps): a few thousand rows instead of every step."""
+    read (start = end - those steps): a few thousand rows instead of every step, kept in
+    memory between writes (``kept_frame``)."""
     if end == NOW:
-        return frame(db, """
-        WITH moved AS (
-            SELECT customer_id, SUM(d_value) AS d_value, SUM(d_rated) AS d_rated FROM opinion_steps
-             WHERE series = 'final' AND on_date > :start GROUP BY customer_id
-        ), now AS (
-            SELECT customer_id, final_value AS end_value,
-                   CASE WHEN COALESCE(rated_stages, 0) > 0 THEN 1 ELSE 0 END AS end_rated
-              FROM customer_summary WHERE final_value IS NOT NULL
-        )
-        SELECT now.customer_id, now.end_value - COALESCE(moved.d_value, 0) AS start_value,
-               now.end_rated - COALESCE(moved.d_rated, 0) AS start_rated, now.end_value, now.end_rated
-          FROM now LEFT JOIN moved ON moved.customer_id = now.customer_id
-         ORDER BY now.customer_id
-        """, {"start": start})
+        return kept_frame(db, _final_opinion_now, start, order=("customer_id",))
     return frame(db, f"""
     SELECT customer_id,
            COALESCE(SUM(CASE WHEN on_date <= :start THEN d_value END), 0) AS start_value,
@@ -49,6 +38,26 @@ def final_opinion_at_two_dates(db: Handle, start: str, end: str) -> pd.DataFrame
      WHERE {db.dialect.unindexed('series')} = 'final' AND on_date <= :end
      GROUP BY customer_id
     """, {"start": start, "end": end})
+
+
+def _final_opinion_now(db: Handle, start: str, customer_ids: list[int] | None) -> Records:
+    """``final_opinion_at_two_dates`` from ``start`` to now, of every customer (or of
+    ``customer_ids``), by id, for ``kept_frame``."""
+    of, params = _of_customers("customer_id", customer_ids)    # both tables name it customer_id
+    return records(db, f"""
+    WITH moved AS (
+        SELECT customer_id, SUM(d_value) AS d_value, SUM(d_rated) AS d_rated FROM opinion_steps
+         WHERE series = 'final' AND on_date > :start {of} GROUP BY customer_id
+    ), now AS (
+        SELECT customer_id, final_value AS end_value,
+               CASE WHEN COALESCE(rated_stages, 0) > 0 THEN 1 ELSE 0 END AS end_rated
+          FROM customer_summary WHERE final_value IS NOT NULL {of}
+    )
+    SELECT now.customer_id, now.end_value - COALESCE(moved.d_value, 0) AS start_value,
+           now.end_rated - COALESCE(moved.d_rated, 0) AS start_rated, now.end_value, now.end_rated
+      FROM now LEFT JOIN moved ON moved.customer_id = now.customer_id
+     ORDER BY now.customer_id
+    """, {"start": start, **params})
 
 
 def customer_profiles(db: Handle, ids: list[int], start: str, end: str) -> pd.DataFrame:

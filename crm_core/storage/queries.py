@@ -6,29 +6,53 @@ rows for customers whose summary has changed after ``as_of``.
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import pandas as pd
 
 from ..catalogue import STAGES
 from ..snapshot import LIVE_BOUND as NOW  # what a live SnapshotDay gives as its bound
-from . import Handle, frame, in_list, rows
+from . import Handle, frame, in_list, records, rows
+from .kept import Records, kept_frame
 
 FILTER_COLUMNS = ("sector", "region", "account_manager")
 # The catalogue's stage keys as an SQL list, for "any stage" (vs. the final opinion's series).
 STAGE_LIST = ", ".join(f"'{stage}'" for stage in STAGES)
 
 
+def _chosen(filters: dict | None) -> Iterator[tuple[str, list]]:
+    """(column, the values chosen) of each of ``FILTER_COLUMNS`` that ``filters`` restricts."""
+    for column in FILTER_COLUMNS:
+        chosen = (filters or {}).get(column)
+        if chosen:
+            yield column, [chosen] if isinstance(chosen, str) else list(chosen)
+
+
 def _filter_sql(filters: dict | None) -> tuple[str, dict]:
     """``AND``-clauses (on customers ``c``) for the chosen sectors, regions, managers,
     with their named parameters."""
     sql, params = "", {}
-    for column in FILTER_COLUMNS:
-        chosen = (filters or {}).get(column)
-        if chosen:
-            chosen = [chosen] if isinstance(chosen, str) else list(chosen)
-            marks, names = in_list(column, chosen)
-            sql += f" AND c.{column} IN ({marks})"
-            params.update(names)
+    for column, chosen in _chosen(filters):
+        marks, names = in_list(column, chosen)
+        sql += f" AND c.{column} IN ({marks})"
+        params.update(names)
     return sql, params
+
+
+def _filtered(found: pd.DataFrame, filters: dict | None) -> pd.DataFrame:
+    """The rows of ``found`` (with the customers' profile columns) that ``_filter_sql`` keeps."""
+    keep = pd.Series(True, index=found.index)
+    for column, chosen in _chosen(filters):
+        keep &= found[column].isin(chosen)
+    return found if keep.all() else found[keep].reset_index(drop=True)
+
+
+def _of_customers(column: str, customer_ids: list[int] | None) -> tuple[str, dict]:
+    """An ``AND``-clause keeping the rows of ``customer_ids`` in ``column`` (none: every row)."""
+    if customer_ids is None:
+        return "", {}
+    marks, params = in_list("customer", customer_ids)
+    return f" AND {column} IN ({marks})", params
 
 
 _STAGE_AS_OF = """(SELECT e.stage FROM stage_entries e
@@ -91,20 +115,27 @@ def portfolio(db: Handle, as_of: str, filters: dict | None = None) -> pd.DataFra
     For "now" (``NOW``) the computed columns come from ``customer_summary`` (one
     row per customer, kept up to date by every write); for a past day they are
     computed by ``portfolio_sql``."""
-    where, params = _filter_sql(filters)
     if as_of != NOW:
+        where, params = _filter_sql(filters)
         return frame(db, portfolio_sql(where), {"d": as_of, **params})
+    return _filtered(kept_frame(db, _portfolio_now, order=("name", "customer_id")), filters)
+
+
+def _portfolio_now(db: Handle, customer_ids: list[int] | None) -> Records:
+    """``portfolio`` for now, of every customer (or of ``customer_ids``), by name: from
+    ``customer_summary``, for ``kept_frame``."""
+    where, params = _of_customers("c.id", customer_ids)
     # items_total joins the per-stage counts once instead of counting per customer.
     computed = ", ".join("k.items_total" if column == "items_total" else f"s.{column}"
                          for column in PORTFOLIO_COMPUTED)
-    return frame(db, f"""
+    return records(db, f"""
     SELECT c.id AS customer_id, c.name, c.sector, c.region, c.account_manager, c.created_on,
            c.acquisition_cost, {computed}
       FROM customers c JOIN customer_summary s ON s.customer_id = c.id
       LEFT JOIN (SELECT stage, COUNT(*) AS items_total FROM checklist_items WHERE active = 1
                   GROUP BY stage) k ON k.stage = s.stage
-     WHERE c.created_on <= :d {where} ORDER BY c.name
-    """, {"d": as_of, **params})
+     WHERE c.created_on <= :d {where} ORDER BY c.name, c.id
+    """, {"d": NOW, **params})
 
 
 # Responses and rating sums of the stage_summary row ``s`` up to ``:d``: the stored
@@ -351,20 +382,21 @@ def current_stage_delivery(db: Handle, as_of: str) -> pd.DataFrame:
     """, {"d": as_of})
 
 
-def live_risk_signs(db: Handle, moment: str, day: str, since: str | None) -> pd.DataFrame:
-    """Per customer, now: ``customer_id, entered_on`` (the day it entered its current
-    stage), ``responses, quality_sum, completeness_sum`` of that stage (0, NULL and NULL
-    without a response in it, as ``current_stage_delivery``) and the signs judged at the
-    moment from what writes keep in ``risk_summary`` (1/0): ``service_breach`` (a running clock past its target at
-    ``moment``, ISO text to the microsecond), ``broken_promise`` (a promise broken on or
-    after ``since``, any when None, or open and due before ``day``) and
-    ``overdue_follow_up`` (an open follow-up due before ``day``)."""
-    return frame(db, """
+def live_risk_rows(db: Handle) -> pd.DataFrame:
+    """Per customer, now: ``customer_id, entered_on`` (the day it entered its current stage),
+    ``responses, quality_sum, completeness_sum`` of that stage (0, NULL and NULL without a
+    response in it, as ``current_stage_delivery``) and what writes keep in ``risk_summary``
+    for the signs, to compare with the moment: ``breach_at, promise_due_on, broken_on,
+    follow_up_due_on``."""
+    return kept_frame(db, _risk_rows_now, order=("customer_id",))
+
+
+def _risk_rows_now(db: Handle, customer_ids: list[int] | None) -> Records:
+    where, params = _of_customers("r.customer_id", customer_ids)
+    return records(db, f"""
     SELECT r.customer_id, r.entered_on, COALESCE(s.responses, 0) AS responses, s.quality_sum, s.completeness_sum,
-           CASE WHEN r.breach_at < :moment THEN 1 ELSE 0 END AS service_breach,
-           CASE WHEN r.broken_on >= COALESCE(:since, '') OR r.promise_due_on < :t THEN 1 ELSE 0 END
-               AS broken_promise,
-           CASE WHEN r.follow_up_due_on < :t THEN 1 ELSE 0 END AS overdue_follow_up
+           r.breach_at, r.promise_due_on, r.broken_on, r.follow_up_due_on
       FROM risk_summary r JOIN customer_summary cs ON cs.customer_id = r.customer_id
       LEFT JOIN stage_summary s ON s.customer_id = r.customer_id AND s.stage = cs.stage
-    """, {"moment": moment, "t": day, "since": since})
+     WHERE 1 = 1 {where} ORDER BY r.customer_id
+    """, params)

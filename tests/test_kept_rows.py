@@ -1,0 +1,144 @@
+"""Live per-customer reads kept in memory (``crm_core.storage.kept``): after any write they
+equal one full read from the database, and after a write about one customer they fetch
+only that customer's rows (seen in the statements the database runs)."""
+
+import re
+
+import pandas as pd
+import pytest
+from fixtures import TODAY, random_relationship_writes, random_writes
+
+import crm_core
+from crm_core import checklist, demo
+from crm_core.storage import kept, period_queries, queries
+
+START = "2026-09-01"
+
+
+def of_customers(statement: tuple[str, dict]) -> list[int] | None:
+    """The customer ids a read (its SQL and parameters) is restricted to (None: every customer)."""
+    sql, params = statement
+    if "IN (:customer0" not in sql:
+        return None
+    return sorted(value for name, value in params.items() if re.fullmatch(r"customer\d+", name))
+
+
+class Recording:
+    """A database connection that notes every statement it runs (SQL and parameters)."""
+
+    def __init__(self, conn):
+        self._conn, self.run = conn, []
+
+    def execute(self, sql, *params):
+        self.run.append((sql, params[0] if params and isinstance(params[0], dict) else {}))
+        return self._conn.execute(sql, *params)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+def live_reads(db) -> dict[str, pd.DataFrame]:
+    """The three kept reads, as the portfolio pages make them."""
+    return {"portfolio": queries.portfolio(db, queries.NOW),
+            "risk": queries.live_risk_rows(db),
+            "finals": period_queries.final_opinion_at_two_dates(db, START, queries.NOW)}
+
+
+def fresh_reads(db) -> dict[str, pd.DataFrame]:
+    kept.forget()
+    return live_reads(db)
+
+
+def assert_same(found: dict, expected: dict) -> None:
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(found[name], frame, obj=name)
+
+
+@pytest.fixture
+def statements(demo_db):
+    """The database ``demo_db`` opened, and the list of every statement it runs from then on."""
+    with crm_core.connect(demo_db) as db:
+        db.conn = Recording(db.conn)
+        yield db, db.conn.run
+
+
+def test_kept_reads_equal_a_full_read_after_random_writes(demo_db):
+    with crm_core.connect(demo_db) as db:
+        live_reads(db)      # kept from here on, patched by what follows
+    random_writes(demo_db, seed=11, count=60)
+    with crm_core.connect(demo_db) as db:
+        random_relationship_writes(db, seed=11, count=120)
+        found = live_reads(db)
+        assert_same(found, fresh_reads(db))
+        # The pages' reads built on them equal the same reads with nothing kept.
+        figures, risky = crm_core.overview(db, None, 90, today=TODAY)
+        listed = crm_core.customer_list(db, today=TODAY)
+        kept.forget()
+        figures_fresh, risky_fresh = crm_core.overview(db, None, 90, today=TODAY)
+        pd.testing.assert_frame_equal(risky, risky_fresh)
+        pd.testing.assert_frame_equal(listed, crm_core.customer_list(db, today=TODAY))
+    assert figures.customers == figures_fresh.customers and figures.per_stage == figures_fresh.per_stage
+    assert figures.at_risk == figures_fresh.at_risk and figures.to_watch == figures_fresh.to_watch
+
+
+def test_after_one_customers_write_only_its_rows_are_read_again(statements):
+    db, run = statements
+    live_reads(db)
+    run.clear()
+    live_reads(db)      # nothing changed: no row is read again
+    assert not [sql for sql in run if "customer_summary" in sql[0]]
+    crm_core.log_response(db, 3, "pre_deal", TODAY, "phone", [], 4, 4, "Called back", today=TODAY)
+    crm_core.update_customer(db, 5, {"name": "Aaaa First By Name"})
+    run.clear()
+    found = live_reads(db)
+    rereads = [sql for sql in run if "customer_summary" in sql[0]]
+    assert len(rereads) == 3 and all(of_customers(sql) == [3, 5] for sql in rereads)
+    assert_same(found, fresh_reads(db))
+    assert found["portfolio"]["name"].iloc[0] == "Aaaa First By Name"     # the name order is kept
+
+
+def test_a_checklist_or_bulk_change_reads_every_row_again(statements):
+    db, run = statements
+    live_reads(db)
+    checklist.retire_item(db, "pre.data")      # every customer's coverage and risk may move
+    for change in (lambda: None, lambda: crm_core.rebuild_summaries(db)):    # a rebuild names no scope
+        change()
+        run.clear()
+        found = live_reads(db)
+        rereads = [sql for sql in run if "customer_summary" in sql[0]]
+        assert len(rereads) == 3 and all(of_customers(sql) is None for sql in rereads)
+        assert_same(found, fresh_reads(db))
+
+
+def test_a_new_customer_joins_the_kept_rows(statements):
+    db, _run = statements
+    live_reads(db)
+    new = crm_core.add_customer(db, {"name": "Zeta Newcomer", "created_on": "2026-11-01", "sector": "Energy",
+                                     "region": "Nordics", "account_manager": "Ana"}, today=TODAY)
+    found = live_reads(db)
+    assert new in set(found["portfolio"]["customer_id"]) and new in set(found["risk"]["customer_id"])
+    assert_same(found, fresh_reads(db))
+
+
+def test_another_database_at_the_same_path_is_read_afresh(tmp_path):
+    path = tmp_path / "rebuilt.db"
+    seen = []
+    for customers in (12, 20):      # a demo rebuilt at the same path: the same versions, other rows
+        for file in tmp_path.glob("rebuilt.db*"):
+            file.unlink()
+        demo.build_demo(path, customers=customers)
+        with crm_core.connect(path) as db:
+            seen.append(kept._versions(db))
+            assert len(live_reads(db)["portfolio"]) == customers
+    assert seen[0][1:] == seen[1][1:] and seen[0][0] != seen[1][0]
+
+
+def test_inside_a_write_transaction_nothing_is_kept(statements):
+    db, run = statements
+    with crm_core.storage.transaction(db):
+        inside = len(live_reads(db)["portfolio"])
+        run.clear()
+        live_reads(db)
+        rereads = [sql for sql in run if "customer_summary" in sql[0]]
+        assert len(rereads) == 3 and all(of_customers(sql) is None for sql in rereads)
+    assert len(live_reads(db)["portfolio"]) == inside
