@@ -149,8 +149,10 @@ def _at_risk(db, found: pd.DataFrame, finals: pd.DataFrame, as_of, period_days, 
     found = found.assign(**severity(found["final_opinion"], found["opinion_change"], flags[list(SIGNALS)]))
     found["opinion_change"] = found["opinion_change"].astype("Int64")
     risky = found[flags.any(axis=1)].copy()
-    risky["reasons"] = [tuple(r for r, flagged in zip(REASONS, row) if flagged)
-                        for row in flags.loc[risky.index, list(REASONS)].to_numpy()]
+    # Each row's reasons as one number (a bit per reason), spelled once per distinct number.
+    codes = flags.loc[risky.index, list(REASONS)].to_numpy() @ (1 << np.arange(len(REASONS)))
+    spelled = {code: tuple(r for bit, r in enumerate(REASONS) if code >> bit & 1) for code in set(codes.tolist())}
+    risky["reasons"] = [spelled[code] for code in codes.tolist()]
     risky["act_now"] = risky["severity"] >= ACT_NOW
     risky = risky.sort_values(
         ["severity", "opinion_change", "days_since_response", "name"],
