@@ -123,17 +123,21 @@ def test_next_best_response_is_empty_for_an_unknown_or_not_yet_existing_customer
 
 
 @fixtures.sqlite_only
-def test_the_drivers_statement_seeks_each_judged_customers_rows(drivers_db):
+def test_the_drivers_statements_seek_each_judged_customers_rows(drivers_db):
     """Guards the 10,000-customer speed: an index that tempts SQLite to scan a whole
-    stage's coverage once per customer turned 60 ms into 15 s once (m010)."""
+    stage's coverage once per customer turned 60 ms into 15 s once (m010). Both statements:
+    the judged customers' rows kept for now, and the sums of a past day."""
     with crm_core.connect(drivers_db) as db:
-        statements = []
-        db.conn.set_trace_callback(statements.append)
-        crm_core.opinion_drivers(db, "operational")
-        db.conn.set_trace_callback(None)
-        statement = next(s for s in statements if "judged" in s)
-        plan = [row[3] for row in db.conn.execute("EXPLAIN QUERY PLAN " + statement)]
-    coverage = [step for step in plan if step.startswith(("SCAN x", "SEARCH x"))]
-    assert len(coverage) == 2
-    assert all(step.startswith("SEARCH x") and "(customer_id=? AND stage=?" in step for step in coverage), plan
-    assert any("opinions_customer (customer_id=? AND stage=? AND opinion_on<?)" in step for step in plan), plan
+        # (the day, the aliases of the coverage summaries in its statement, the bound of the opinions seek)
+        for as_of, aliases, bound in ((None, ("x", "m"), ""), ("2025-12-31", ("x",), " AND opinion_on<?")):
+            statements = []
+            db.conn.set_trace_callback(statements.append)
+            crm_core.opinion_drivers(db, "operational", as_of)
+            db.conn.set_trace_callback(None)
+            statement = next(s for s in statements if "judged" in s)
+            plan = [row[3] for row in db.conn.execute("EXPLAIN QUERY PLAN " + statement)]
+            coverage = [step for step in plan if step.split()[:2] in [[how, a] for how in ("SCAN", "SEARCH")
+                                                                       for a in aliases]]
+            assert len(coverage) == 2, plan
+            assert all(step.startswith("SEARCH") and "(customer_id=? AND stage=?" in step for step in coverage), plan
+            assert any(f"opinions_customer (customer_id=? AND stage=?{bound})" in step for step in plan), plan

@@ -10,7 +10,8 @@ from fixtures import TODAY, random_relationship_writes, random_writes
 
 import crm_core
 from crm_core import checklist, demo
-from crm_core.storage import kept, period_queries, queries
+from crm_core.catalogue import MODES, STAGES
+from crm_core.storage import kept, opinion_drivers_queries, period_queries, queries
 
 START = "2026-09-01"
 
@@ -142,3 +143,29 @@ def test_inside_a_write_transaction_nothing_is_kept(statements):
         rereads = [sql for sql in run if "customer_summary" in sql[0]]
         assert len(rereads) == 3 and all(of_customers(sql) is None for sql in rereads)
     assert len(live_reads(db)["portfolio"]) == inside
+
+
+def test_the_live_opinion_drivers_sum_the_kept_rows_as_one_statement_sums_the_database(demo_db):
+    with crm_core.connect(demo_db) as db:
+        for stage in STAGES:
+            opinion_drivers_queries.driver_sums(db, stage, queries.NOW, MODES)     # kept from here on
+    random_writes(demo_db, seed=5, count=60)
+    with crm_core.connect(demo_db) as db:
+        region = crm_core.filter_values(db)["region"][:1]
+        for stage in STAGES:
+            for filters in (None, {"region": region}):
+                kept_sums = opinion_drivers_queries.driver_sums(db, stage, queries.NOW, MODES, filters)
+                summed = opinion_drivers_queries.past_driver_sums(db, stage, queries.NOW, MODES, filters)
+                pd.testing.assert_frame_equal(kept_sums, summed, check_dtype=False, obj=f"{stage} {filters}")
+                assert kept_sums["with_customers"].sum() > 0
+
+
+def test_after_an_opinion_only_that_customers_judged_row_is_read_again(statements):
+    db, run = statements
+    opinion_drivers_queries.driver_sums(db, "pre_deal", queries.NOW, MODES)
+    crm_core.record_opinion(db, 4, "pre_deal", TODAY, 2, today=TODAY)
+    run.clear()
+    after = opinion_drivers_queries.driver_sums(db, "pre_deal", queries.NOW, MODES)
+    assert [of_customers(sql) for sql in run if "FROM opinions l" in sql[0]] == [[4]]
+    pd.testing.assert_frame_equal(after, opinion_drivers_queries.past_driver_sums(db, "pre_deal", queries.NOW,
+                                                                                  MODES), check_dtype=False)
