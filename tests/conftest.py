@@ -94,3 +94,19 @@ def chart_data():
 @pytest.fixture
 def capture_db(tmp_path):
     return fixtures.capture_database(tmp_path / "capture.db")
+
+
+@pytest.fixture
+def deferred_downloads(monkeypatch):
+    """The callables the pages hand to Streamlit for a download made on click, by file name."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    found = {}
+    add = MediaFileManager.add_deferred
+
+    def record(self, callable_, mimetype, coordinates, file_name=None, **kwargs):
+        found[file_name] = callable_
+        return add(self, callable_, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return found

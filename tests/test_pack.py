@@ -7,7 +7,6 @@ import io
 
 import pytest
 from pypdf import PdfReader
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 import crm_core
 from crm_core import checklist, i18n, outcomes, pack, wording
@@ -130,20 +129,6 @@ def test_the_command_line_writes_the_customer_or_the_portfolio_pack(demo_db, tmp
     assert "Portfolio overview" in text
     assert main(["--db", str(demo_db), "pack", "--customer", "99999", "--out", str(out)]) == 2
     assert "refused: customer" in capsys.readouterr().err
-
-
-@pytest.fixture
-def deferred_downloads(monkeypatch):
-    """The callables the pages hand to Streamlit for a download made on click, by file name."""
-    found = {}
-    add = MediaFileManager.add_deferred
-
-    def record(self, callable_, mimetype, coordinates, file_name=None, **kwargs):
-        found[file_name] = callable_
-        return add(self, callable_, mimetype, coordinates, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return found
 
 
 def test_the_journey_and_the_overview_offer_the_meeting_pack_of_their_view(open_page, demo_db, deferred_downloads):

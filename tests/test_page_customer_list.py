@@ -2,6 +2,9 @@
 by name, each row opens the journey, CSV of the rows shown), the search box in every page's
 sidebar, and the journey opened without a customer offering recent and at-risk customers."""
 
+import csv
+import io
+
 import crm_core
 from crm_core import risk
 
@@ -92,3 +95,14 @@ def test_the_suggested_customers_are_the_list_sorted_by_last_response_and_by_ris
     # The severities the list carries are the at-risk list's own.
     severity = listed_risk.set_index("customer_id")["severity"]
     assert risky["severity"].tolist() == [int(severity[c]) for c in risky["customer_id"]]
+
+
+def test_the_customers_csv_holds_every_listed_customer_with_its_at_risk_reasons(open_page, story_db,
+                                                                                 deferred_downloads):
+    page = open_page(PAGE, story_db, as_of="2025-06-30")
+    assert not page.exception
+    rows = list(csv.DictReader(io.StringIO(deferred_downloads["customers.csv"]().decode("utf-8-sig"))))
+    assert [row["name"] for row in rows] == listed(page)
+    reasons = {row["name"]: row["at_risk_reasons"] for row in rows}
+    assert reasons["Acme Turbines"] == "falling_opinion missing_responses silent"
+    assert reasons["Cobalt Mining"] == "" and "reasons" not in rows[0]

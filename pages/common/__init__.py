@@ -503,9 +503,11 @@ def first_of(shown: int, total: int, into=st) -> None:
                        total=fmt_number(total, 0)))
 
 
-def download(frame: pd.DataFrame, name: str) -> None:
+def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str) -> None:
     """A button under a table that downloads ``frame`` (the rows the page shows, so
-    the same filters and snapshot day) as ``<name>.csv``, written by
+    the same filters and snapshot day; or a function that makes them, where that is a
+    pass over every customer) as ``<name>.csv``, made and written by
     ``crm_core.export_csv`` only when clicked."""
-    st.download_button(_("Download as CSV"), lambda: crm_core.export_csv(frame), file_name=f"{name}.csv",
+    made = frame if callable(frame) else lambda: frame
+    st.download_button(_("Download as CSV"), lambda: crm_core.export_csv(made()), file_name=f"{name}.csv",
                        mime="text/csv", icon=":material/download:", key=f"download:{name}")
