@@ -10,7 +10,9 @@
   ``fresh_team_server`` is ``fresh_server`` with the accounts of ``TEAM`` in
   that copy before the server starts, so every page asks for a login.
   ``fresh_proxied_server`` is that server set to trust ``PROXY_HEADER`` (single
-  sign-on behind a reverse proxy: ``fixtures.PROXY_HEADER``), as ``CRM_TRUSTED_HEADER`` configures it.
+  sign-on behind a reverse proxy: ``fixtures.PROXY_HEADER``), as ``CRM_TRUSTED_HEADER`` configures it;
+  ``signing_proxy`` puts such a proxy in front of a server (a real one: browsers do
+  not send extra HTTP headers on the WebSocket handshake, which the app reads).
 * Every wait is bounded: the server must answer within ``SERVER_START_S``;
   page waits use ``WAIT_MS``. Streamlit renders asynchronously, so tests wait
   for text, never sleep.
@@ -23,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -201,6 +204,165 @@ def server(tmp_path_factory):
     yield from _serve(tmp_path_factory.mktemp("server"), tmp_path_factory.getbasetemp())
 
 
+# --- the reverse proxy ---------------------------------------------------------------
+
+PROXY_MAX_HEAD = 64 * 1024   # bytes: a longer request head closes the connection
+
+
+class SigningProxy:
+    """A tiny authenticating reverse proxy on a free loopback port in front of ``upstream``
+    (a ``Server``): every connection is forwarded to it, and the head of every request
+    on it gets ``header: value`` (any copy the client sent is dropped first, as a real
+    proxy must: a client could otherwise name anyone). Request bodies (Content-Length),
+    the responses and, after an Upgrade request, WebSocket frames pass untouched.
+
+    It exists because browsers do not send Playwright's extra HTTP headers on the
+    WebSocket handshake, and that handshake is the request the app reads the signed-in
+    person from (``st.context.headers``); a real proxy adds its header there too."""
+
+    def __init__(self, upstream: Server, header: str, value: str):
+        host, _, port = upstream.url.removeprefix("http://").rpartition(":")
+        self._upstream = (host, int(port))
+        self._header = header.encode("ascii")
+        self._value = value.encode("latin-1")
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.25)          # accept() wakes up to notice stop()
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._sockets: set[socket.socket] = set()
+        self._threads = [threading.Thread(target=self._accept, name="proxy-accept", daemon=True)]
+        self._threads[0].start()
+
+    def stop(self) -> None:
+        """Stop accepting, cut every open connection and wait (bounded) for the threads."""
+        self._stopping.set()
+        with self._lock:
+            open_sockets = list(self._sockets)
+        for sock in open_sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)   # wakes a thread blocked in recv()
+            except OSError:
+                pass
+        self._threads[0].join(timeout=10)      # then no connection is added any more
+        for thread in self._threads[1:]:
+            thread.join(timeout=10)
+        self._listener.close()
+        for sock in open_sockets:
+            sock.close()
+
+    def _accept(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            client.settimeout(None)
+            try:
+                upstream = socket.create_connection(self._upstream, timeout=10)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                if self._stopping.is_set():
+                    client.close()
+                    upstream.close()
+                    return
+                self._sockets.update((client, upstream))
+            pending = [2]   # directions of this connection still forwarding; the last one closes it
+            for target, source, sink in ((self._requests, client, upstream), (self._copy, upstream, client)):
+                thread = threading.Thread(target=self._direction, args=(target, source, sink, pending), daemon=True)
+                self._threads.append(thread)
+                thread.start()
+
+    def _direction(self, target, source: socket.socket, sink: socket.socket, pending: list[int]) -> None:
+        """Run ``target(source, sink)``; then end ``sink``'s stream, and close both sockets
+        once the other direction has ended too."""
+        try:
+            target(source, sink)
+        except OSError:
+            pass
+        finally:
+            try:
+                sink.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            with self._lock:
+                pending[0] -= 1
+                last = pending[0] == 0
+                if last:
+                    self._sockets.difference_update((source, sink))
+            if last:
+                source.close()
+                sink.close()
+
+    @staticmethod
+    def _copy(source: socket.socket, sink: socket.socket, data: bytes = b"") -> None:
+        while True:
+            if data:
+                sink.sendall(data)
+            data = source.recv(65536)
+            if not data:
+                return
+
+    def _requests(self, client: socket.socket, upstream: socket.socket) -> None:
+        """Forward request after request of a keep-alive connection, each head signed."""
+        data = b""
+        while True:
+            while b"\r\n\r\n" not in data:
+                if len(data) > PROXY_MAX_HEAD:
+                    return
+                chunk = client.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            head, data = data.split(b"\r\n\r\n", 1)
+            request_line, *lines = head.split(b"\r\n")
+            fields = {}
+            kept = []
+            for line in lines:
+                name, _, field_value = line.partition(b":")
+                name = name.strip().lower()
+                # X_Forwarded_User too: some servers read an underscore as a dash
+                if name.replace(b"_", b"-") != self._header.lower():
+                    kept.append(line)
+                    fields[name] = field_value.strip()
+            if b"transfer-encoding" in fields:     # chunked: browsers do not send it; not worth parsing
+                return
+            upstream.sendall(b"\r\n".join([request_line, *kept, self._header + b": " + self._value]) + b"\r\n\r\n")
+            if b"upgrade" in fields:               # a WebSocket: its frames follow, untouched
+                self._copy(client, upstream, data)
+                return
+            body = int(fields.get(b"content-length", b"0"))
+            while body:
+                if not data:
+                    data = client.recv(min(body, 65536))
+                    if not data:
+                        return
+                part, data = data[:body], data[body:]
+                upstream.sendall(part)
+                body -= len(part)
+
+
+@pytest.fixture
+def signing_proxy():
+    """``signing_proxy(server, name)`` starts a ``SigningProxy`` in front of ``server`` that
+    names ``name`` in ``fixtures.PROXY_HEADER`` and returns its URL (``http://127.0.0.1:<port>``,
+    no trailing slash). Every proxy started stops at teardown."""
+    proxies = []
+
+    def start(server: Server, name: str) -> str:
+        proxies.append(SigningProxy(server, fixtures.PROXY_HEADER, name))
+        return proxies[-1].url
+
+    yield start
+    for proxy in proxies:
+        proxy.stop()
+
+
 # --- the browser ---------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -221,12 +383,11 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """``new_page()`` opens a page in a new browser context (no shared cookies or storage);
-    ``new_page(headers)`` sends ``headers`` with every request, as a reverse proxy would."""
+    """``new_page()`` opens a page in a new browser context (no shared cookies or storage)."""
     contexts = []
 
-    def open_page(headers: dict | None = None):
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, extra_http_headers=headers)
+    def open_page():
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         return context.new_page()

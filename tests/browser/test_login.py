@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import fixtures
 import pandas as pd
-from fixtures import PROXY_HEADER, pick_customer, query, wait_until_idle
+from fixtures import pick_customer, query, wait_until_idle
 from fixtures import browser_sign_in as sign_in
 from playwright.sync_api import expect
 
@@ -126,17 +126,18 @@ def test_open_mode_remembers_the_author_across_a_reload(fresh_server, page):
 
 
 def test_behind_a_trusted_proxy_its_header_signs_in_and_a_request_without_it_is_refused(fresh_proxied_server,
-                                                                                         new_page, team):
+                                                                                         signing_proxy, new_page,
+                                                                                         team):
     admin = next(n for n, a in team.items() if a[0] == "admin")
-    stranger = new_page()
+    stranger = new_page()     # straight to the server: no proxy, no header
     stranger.goto(f"{fresh_proxied_server.url}/Customers")
     expect(stranger.get_by_role("heading", name="Access refused")).to_be_visible()
     wait_until_idle(stranger)
     expect(stranger.get_by_test_id("stDataFrame")).to_have_count(0)
     expect(stranger.get_by_role("textbox", name="Password")).to_have_count(0)
 
-    page = new_page({PROXY_HEADER: admin})
-    page.goto(f"{fresh_proxied_server.url}/Customers")
+    page = new_page()
+    page.goto(f"{signing_proxy(fresh_proxied_server, admin)}/Customers")
     expect(page.get_by_test_id("stSidebar").get_by_text(f"{admin} · admin", exact=False)).to_be_visible()
     wait_until_idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
