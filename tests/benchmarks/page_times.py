@@ -4,7 +4,8 @@ after ``tests/benchmarks/bench.py`` (pytest does not collect this file).
 Each page (``app.py`` and ``pages/[0-9]*.py``) runs with Streamlit's AppTest on
 ``$CRM_DB`` (default ``data/bench.db``):
 
-* cold — ``st.cache_data`` and ``st.cache_resource`` cleared, a fresh AppTest;
+* cold — ``st.cache_data``, ``st.cache_resource`` and the kept reads
+  (``crm_core.storage.kept``) cleared, a fresh AppTest;
 * warm — the same AppTest run again, its reads now cached.
 
 Prints the median and min-max of ``--runs`` runs of each against the targets
@@ -33,6 +34,7 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import crm_core  # noqa: E402
+from crm_core.storage import kept  # noqa: E402
 import bench  # noqa: E402  (beside this file)
 
 COLD_MS, WARM_MS = 150, 45
@@ -64,6 +66,7 @@ def time_page(page: str, customer: int, runs: int) -> tuple[list[float], list[fl
     for _ in range(runs):
         st.cache_data.clear()
         st.cache_resource.clear()
+        kept.forget()   # the live rows a process keeps between writes: cold is a process's first view
         app = _page(page, customer)
         cold.append(_timed_run(app))
         warm.append(_timed_run(app))
