@@ -169,3 +169,17 @@ def test_after_an_opinion_only_that_customers_judged_row_is_read_again(statement
     assert [of_customers(sql) for sql in run if "FROM opinions l" in sql[0]] == [[4]]
     pd.testing.assert_frame_equal(after, opinion_drivers_queries.past_driver_sums(db, "pre_deal", queries.NOW,
                                                                                   MODES), check_dtype=False)
+
+
+def test_a_patch_that_would_change_a_columns_type_reads_everything_again(statements):
+    db, run = statements
+    new = crm_core.add_customer(db, {"name": "Zeta Newcomer", "created_on": "2026-11-01", "sector": "Energy",
+                                     "region": "Nordics", "account_manager": "Ana"}, today=TODAY)
+    assert live_reads(db)["portfolio"]["final_value"].isna().sum() == 1       # the one customer not rated
+    crm_core.record_opinion(db, new, "pre_deal", TODAY, 1, today=TODAY)
+    run.clear()
+    found = live_reads(db)
+    # Everybody rated: a full read types the column as integers, the kept rows held a NULL.
+    portfolio_reads = [of_customers(sql) for sql in run if "FROM customers c JOIN customer_summary" in sql[0]]
+    assert portfolio_reads == [[new], None]
+    assert_same(found, fresh_reads(db))

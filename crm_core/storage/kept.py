@@ -5,9 +5,11 @@ portfolio, the at-risk signs, the final opinion's moves over a period). Such a r
 costs as much after a colleague's one saved response as it did the first time: every
 customer's row is fetched and turned into Python values again. What changed is known
 per customer: every write about a customer counts ``customer:<id>`` in the change
-scopes (``storage.touch``). ``kept_frame`` keeps the rows of the last read of each
-statement in this process, with the versions they were read at, and after a write
-fetches again only the rows of the customers whose version moved.
+scopes (``storage.touch``). ``kept_frame`` keeps the DataFrame of the last read of each
+statement in this process, with the versions it was read at, and after a write fetches
+again only the rows of the customers whose version moved and patches them in (in place
+when they keep their place in the order). A patch that might leave a column in another
+type than one full read would infer (``_typed``) is not made: everything is read again.
 
 It reads everything again when the checklist, the currency or the service targets
 changed (``SETTINGS``: they change every customer's rows), after a write that named no
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from operator import itemgetter
 from typing import Callable
 
 import pandas as pd
@@ -43,65 +44,84 @@ _lock = threading.Lock()
 
 
 class _Kept:
-    """The rows of one read ({customer id: record}, in the read's order), what they were read
-    at, and their DataFrame once made."""
+    """The DataFrame of one read (a row per customer, in the read's order) and the versions
+    it was read at."""
 
-    def __init__(self, database: str, base: tuple[int, int], customers: dict[int, int], columns: list[str],
-                 rows: dict):
-        self.database, self.base, self.customers, self.columns, self.rows = database, base, customers, columns, rows
-        self.frame: pd.DataFrame | None = None
+    def __init__(self, database: str, base: tuple[int, int], customers: dict[int, int], frame: pd.DataFrame):
+        self.database, self.base, self.customers, self.frame = database, base, customers, frame
 
 
 def kept_frame(db: Handle, read: Callable[..., Records], *args, order: tuple[str, ...]) -> pd.DataFrame:
     """``read(db, *args, customer_ids=None)`` as a DataFrame, from memory where it can be.
 
-    ``read`` returns ``(columns, records)``: one record per customer, its id first, in the
-    order of the columns ``order`` (never NULL; ``kept_frame`` restores that order after a patch);
-    given ``customer_ids`` it returns only theirs. Returns a new DataFrame equal to what one
-    full read would give (the caller may change it)."""
+    ``read`` returns ``(columns, records)``: one record per customer, its id first (column
+    ``customer_id``), in the order of the columns ``order`` (never NULL; ``kept_frame``
+    restores that order after a patch); given ``customer_ids`` it returns only theirs.
+    Returns a new DataFrame equal to what one full read would give (the caller may change it)."""
     if db.transaction is not None:
         return _frame(*read(db, *args, customer_ids=None))
     database, base, customers = _versions(db)
     key = (str(db.location), read, args)
     with _lock:
         kept = _kept.get(key)
-        changed = None
+        found = None
         if kept is not None and (kept.database, kept.base) == (database, base):
             changed = [c for c, n in customers.items() if kept.customers.get(c) != n]
             changed += [c for c in kept.customers if c not in customers]    # counts gone: a restore
-        if changed is None or len(changed) > MAX_CHANGED:
-            columns, found = read(db, *args, customer_ids=None)
-            kept = _Kept(database, base, customers, columns, {record[0]: record for record in found})
-        elif changed:
-            columns, found = read(db, *args, customer_ids=changed)
-            kept = _Kept(database, base, customers, columns, _patched(kept.rows, changed, found,
-                                                                       itemgetter(*map(columns.index, order))))
-        _kept[key] = kept
+            if len(changed) <= MAX_CHANGED:
+                found = kept.frame if not changed else _patched(
+                    kept.frame, changed, _frame(*read(db, *args, customer_ids=changed)), list(order))
+        if found is None:
+            found = _frame(*read(db, *args, customer_ids=None))
+        _kept[key] = _Kept(database, base, customers, found)
         _kept.move_to_end(key)
         while len(_kept) > MAX_KEPT:
             _kept.popitem(last=False)
-        if kept.frame is None:
-            kept.frame = _frame(kept.columns, list(kept.rows.values()))
-        return kept.frame.copy()
+        return found.copy()
 
 
-def _patched(rows: dict, changed: list[int], found: list[tuple], order: Callable) -> dict:
-    """``rows`` ({customer id: record}, sorted by ``order``) with the ``changed`` customers'
-    records replaced by those ``found`` (a customer not found is gone), still sorted."""
-    patched = dict(rows)
-    replaced = {record[0]: record for record in found}
-    resort = False
-    for customer in changed:
-        record, old = replaced.get(customer), patched.get(customer)
-        if record is None:
-            patched.pop(customer, None)
+def _patched(kept: pd.DataFrame, changed: list[int], found: pd.DataFrame, order: list[str]) -> pd.DataFrame | None:
+    """``kept`` (sorted by the columns ``order``) with the ``changed`` customers' rows replaced
+    by those ``found`` (a changed customer may have no row, before and after), still sorted;
+    None when the result might not be what one full read gives: a kept customer is gone (its
+    row may have held the only value that made a column's type) or ``_typed`` cannot say."""
+    ids = kept["customer_id"]
+    rest = ~ids.isin(changed)
+    if not ids[~rest].isin(found["customer_id"]).all():
+        return None
+    found = _typed(found, kept[rest])
+    if found is None:
+        return None
+    at = pd.Index(ids).get_indexer(found["customer_id"])
+    if (at >= 0).all() and kept.iloc[at][order].reset_index(drop=True).equals(found[order]):
+        # Every changed customer is still in the same place in the order: in place.
+        patched = kept.copy()
+        for number, column in enumerate(found.columns):
+            patched.iloc[at, number] = found[column].to_numpy()
+    else:
+        patched = pd.concat([kept[rest], found], ignore_index=True).sort_values(order, kind="stable",
+                                                                                 ignore_index=True)
+    return patched if patched.dtypes.equals(kept.dtypes) else None
+
+
+def _typed(found: pd.DataFrame, rest: pd.DataFrame) -> pd.DataFrame | None:
+    """``found`` with each column in the type of ``rest``'s (the kept rows it joins), or None
+    where one full read might infer another. A full read infers a column's type from all its
+    values, so a few rows may differ and still join: all NULL (None alone reads as ``object``)
+    where ``rest`` keeps a value, in a type that holds NULL (float, text, object); integers
+    where ``rest`` keeps a NULL in a float column (so the whole stays float)."""
+    typed = {}
+    for column in found.columns:
+        want, have, kept = rest[column].dtype, found[column].dtype, rest[column]
+        if have == want:
+            continue
+        if found[column].isna().all() and want.kind in "fO" and kept.notna().any():
+            typed[column] = found[column].astype(want)
+        elif have.kind == "i" and want.kind == "f" and kept.isna().any():
+            typed[column] = found[column].astype(want)
         else:
-            # In place (a dict keeps its order) unless the record moves in the order.
-            resort |= old is None or order(old) != order(record)
-            patched[customer] = record
-    if resort:
-        patched = {record[0]: record for record in sorted(patched.values(), key=order)}
-    return patched
+            return None
+    return found.assign(**typed) if typed else found
 
 
 def forget() -> None:
