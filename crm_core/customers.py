@@ -62,8 +62,13 @@ def customer_list(db, as_of=None, filters: dict | None = None, stages: list[str]
         keep &= found["stage"].isin(stages)
     if at_risk_only:
         keep &= found["at_risk"]
+    return _sorted(found[keep], sort)
+
+
+def _sorted(rows: pd.DataFrame, sort: str) -> pd.DataFrame:
+    """``rows`` in the order ``sort`` (a key of ``SORTS``), missing values last, renumbered."""
     columns, ascending = SORTS[sort]
-    return found[keep].sort_values(columns, ascending=ascending, na_position="last").reset_index(drop=True)
+    return rows.sort_values(columns, ascending=ascending, na_position="last").reset_index(drop=True)
 
 
 def suggested_customers(db, as_of=None, limit: int = 8, today: dt.date | None = None) -> tuple[pd.DataFrame,
@@ -72,9 +77,4 @@ def suggested_customers(db, as_of=None, limit: int = 8, today: dt.date | None = 
     the ``limit`` customers most recently responded to and the ``limit`` most at risk (its
     columns, in the orders ``last_response`` and ``risk`` of ``SORTS``)."""
     found = customer_list(db, as_of, today=today)
-
-    def first(rows: pd.DataFrame, sort: str) -> pd.DataFrame:
-        columns, ascending = SORTS[sort]
-        return rows.sort_values(columns, ascending=ascending, na_position="last").head(limit).reset_index(drop=True)
-
-    return first(found, "last_response"), first(found[found["at_risk"]], "risk")
+    return _sorted(found, "last_response").head(limit), _sorted(found[found["at_risk"]], "risk").head(limit)
