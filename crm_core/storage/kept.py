@@ -115,12 +115,10 @@ def _typed(found: pd.DataFrame, rest: pd.DataFrame) -> pd.DataFrame | None:
         want, have, kept = rest[column].dtype, found[column].dtype, rest[column]
         if have == want:
             continue
-        if found[column].isna().all() and want.kind in "fO" and kept.notna().any():
-            typed[column] = found[column].astype(want)
-        elif have.kind == "i" and want.kind == "f" and kept.isna().any():
-            typed[column] = found[column].astype(want)
-        else:
+        if not (found[column].isna().all() and want.kind in "fO" and kept.notna().any()
+                or have.kind == "i" and want.kind == "f" and kept.isna().any()):
             return None
+        typed[column] = found[column].astype(want)
     return found.assign(**typed) if typed else found
 
 

@@ -52,10 +52,12 @@ def driver_sums(db: Handle, stage: str, as_of: str, modes: tuple[str, ...],
     For now the sums are made from each judged customer's row, kept in memory between
     writes (``kept_frame``): after a colleague's save only that customer's row is read
     again. A past day is summed by ``past_driver_sums``, which gives the same sums."""
+    if as_of != NOW:
+        return past_driver_sums(db, stage, as_of, modes, filters)
     items = frame(db, "SELECT key, label, position FROM checklist_items WHERE stage = :stage AND active = 1"
                       " ORDER BY position", {"stage": stage})
     # A bit per item position: past 62 positions (no stage has near that many) they would not fit.
-    if as_of != NOW or (len(items) and int(items["position"].max()) > MAX_POSITION):
+    if len(items) and int(items["position"].max()) > MAX_POSITION:
         return past_driver_sums(db, stage, as_of, modes, filters)
     judged = _filtered(kept_frame(db, _judged_now, stage, modes, order=("customer_id",)), filters)
     scores = judged["score"].to_numpy(dtype="int64")
