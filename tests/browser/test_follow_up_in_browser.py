@@ -25,6 +25,8 @@ def test_a_follow_up_made_on_the_journey_is_listed_for_its_owner_and_closed_by_t
     author.fill(manager)
     author.press("Enter")
     wait_until_idle(page)
+    # The click must land on the page the name was typed on: the customer's, settled.
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     page.get_by_role("button", name=re.compile(r"Follow up \(due ")).click()
     expect(page.get_by_text("Follow-up made.")).to_be_visible()
     wait_until_idle(page)
