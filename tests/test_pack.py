@@ -148,6 +148,20 @@ def test_the_journey_and_the_overview_offer_the_meeting_pack_of_their_view(open_
     assert "Portfolio overview" in text and "period=30" in text
 
 
+def test_a_click_on_a_download_makes_the_file_without_rerunning_the_page(open_page, demo_db):
+    # A rerun would redraw the page for nothing and, finishing first, drop the function that
+    # makes the file before the browser asked for it.
+    with crm_core.connect(demo_db) as db:
+        customer_id = post_deal_customer(db)
+    journey = {"customer": str(customer_id), "tab": "Responses and opinions"}
+    for page_file, params in [("pages/1_Customer_journey.py", journey), ("app.py", {}), ("pages/6_Customers.py", {}),
+                              ("pages/9_Import_export.py", {})]:
+        page = open_page(page_file, demo_db, **params)
+        buttons = page.get("download_button")
+        assert not page.exception and buttons, page_file
+        assert [button.proto.label for button in buttons if not button.proto.ignore_rerun] == [], page_file
+
+
 def test_a_signed_in_viewer_gets_the_pack_and_nobody_signed_out_does(open_page, locked_db, deferred_downloads):
     page = open_page("pages/1_Customer_journey.py", locked_db, customer="1")
     assert not page.get("download_button") and not deferred_downloads

@@ -503,6 +503,13 @@ def first_of(shown: int, total: int, into=st) -> None:
                        total=fmt_number(total, 0)))
 
 
+# What a click on a download button does on the server: nothing but make the file. A rerun
+# (Streamlit's default) redrew the whole page for nothing, and when it finished before the
+# browser asked for the file, it had already dropped the function that makes it ("Deferred
+# file not found": the click downloaded nothing).
+DOWNLOAD_ONLY = "ignore"
+
+
 def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str) -> None:
     """A button under a table that downloads ``frame`` (the rows the page shows, so
     the same filters and snapshot day; or a function that makes them, where that is a
@@ -510,4 +517,4 @@ def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str) -> Non
     ``crm_core.export_csv`` only when clicked."""
     made = frame if callable(frame) else lambda: frame
     st.download_button(_("Download as CSV"), lambda: crm_core.export_csv(made()), file_name=f"{name}.csv",
-                       mime="text/csv", icon=":material/download:", key=f"download:{name}")
+                       mime="text/csv", icon=":material/download:", key=f"download:{name}", on_click=DOWNLOAD_ONLY)

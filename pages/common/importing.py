@@ -14,7 +14,7 @@ import streamlit as st
 import crm_core
 from crm_core import importer
 
-from . import _
+from . import DOWNLOAD_ONLY, _
 from .forms import error_text
 
 
@@ -85,7 +85,8 @@ def export_button(path: str, kind: str, as_of, filters: dict | None, name: str) 
     written only when it is clicked: a million responses take seconds, too long for
     every run of the page."""
     st.download_button(_("Download as CSV"), partial(export_file, path, kind, as_of, filters),
-                       file_name=f"{name}.csv", mime="text/csv", icon=":material/download:", key=f"download:{name}")
+                       file_name=f"{name}.csv", mime="text/csv", icon=":material/download:", key=f"download:{name}",
+                       on_click=DOWNLOAD_ONLY)
 
 
 def import_outcome() -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 import crm_core
 from crm_core import pack
 
-from . import Context, _, lang
+from . import DOWNLOAD_ONLY, Context, _, lang
 
 
 def pack_file(path: str, as_of: dt.date | None, language: str, customer_id: int | None = None,
@@ -33,5 +33,5 @@ def pack_button(ctx: Context, customer_id: int | None = None, period: int | None
     st.download_button(_("Meeting pack"), lambda: pack_file(ctx.path, ctx.as_of, language, customer_id, period,
                                                             filters),
                        file_name=f"meeting-pack-{what}-{ctx.today.isoformat()}.pdf", mime="application/pdf",
-                       icon=":material/picture_as_pdf:", key="meeting_pack",
+                       icon=":material/picture_as_pdf:", key="meeting_pack", on_click=DOWNLOAD_ONLY,
                        help=_("A PDF of this view on this snapshot day, to hand out or project at a meeting."))
