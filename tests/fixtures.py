@@ -487,12 +487,48 @@ def query(page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
 
+BROWSER_WAIT_MS = 30_000   # the longest any one wait of a browser test may take
+
+
 def wait_until_idle(page) -> None:
     """Wait until the current script run of the Playwright ``page`` has finished (the app is
     connected and not running)."""
     from playwright.sync_api import expect  # only the browser tests need Playwright
 
     expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1)
+
+
+def count_runs(page) -> None:
+    """From now on, count the script runs the server finishes for the Playwright ``page``
+    (its ``script_finished`` messages), for ``wait_for_run``."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    page.finished_runs = 0
+
+    def read(frame) -> None:
+        message = ForwardMsg()
+        if isinstance(frame, bytes):
+            message.ParseFromString(frame)
+        if message.WhichOneof("type") == "script_finished":
+            page.finished_runs += 1
+    page.on("websocket", lambda socket: socket.on("framereceived", read))
+
+
+def wait_for_run(page, action) -> None:
+    """Do ``action()`` and wait until the run it asks for has finished. ``wait_until_idle``
+    alone cannot tell: the browser shows "not running" until the server says the run started,
+    so right after a widget's change it is idle and a click then lands during the run."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    before = page.finished_runs
+    action()
+    waited = 0
+    while page.finished_runs == before:
+        if waited > BROWSER_WAIT_MS:
+            raise PlaywrightTimeout(f"no script run finished within {BROWSER_WAIT_MS} ms")
+        page.wait_for_timeout(25)
+        waited += 25
+    wait_until_idle(page)
 
 
 # The header a reverse proxy names the signed-in person in, for the servers that trust one.

@@ -41,7 +41,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SERVER_START_S = 60
-WAIT_MS = 30_000
+WAIT_MS = fixtures.BROWSER_WAIT_MS
 # name: (role, password) of the accounts ``fresh_team_server`` creates
 TEAM = {"Ada Admin": ("admin", "ada-pass-7f3k2q"), "Vera Viewer": ("viewer", "vera-pass-9x4m1z")}
 
@@ -390,7 +390,9 @@ def new_page(browser):
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.set_default_timeout(WAIT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        fixtures.count_runs(page)
+        return page
 
     yield open_page
     for context in contexts:
