@@ -8,6 +8,7 @@ from fixtures import TODAY
 
 import crm_core
 import pages.common
+import pages.common.presented
 
 
 def log_full_pre_deal_response(db_path) -> None:
@@ -174,3 +175,29 @@ def test_charts_and_formatting_are_built_once_until_a_write(open_page, story_db,
     log_full_pre_deal_response(story_db)
     quality.run()
     assert built.count("matrix_chart") == 4            # the write changed the counter in the key
+
+
+def test_a_read_or_chart_asked_at_a_new_version_drops_its_copy_at_the_old_one(story_db):
+    # Versions only move on: a save must not leave a copy of every read it made cold.
+    calls = []
+
+    def counted(db, customer_id, stages=("pre_deal",)):
+        calls.append(customer_id)
+        return customer_id
+
+    def drawn(ctx, customer_id, stages=("pre_deal",)):
+        calls.append(("drawn", customer_id))
+        return customer_id
+
+    before, after = (pages.common.Context(str(story_db), None, version=(("portfolio", n),)) for n in (1, 2))
+    for ask in (pages.common.read, pages.common.presented.presented):
+        function = counted if ask is pages.common.read else drawn
+        calls.clear()
+        assert [ask(before, function, 7), ask(before, function, 7), ask(before, function, 8)] == [7, 7, 8]
+        assert len(calls) == 2
+        assert ask(before, function, 9, stages=["pre_deal"]) == 9 and len(calls) == 3    # a list among them
+        calls.pop()
+        assert ask(after, function, 7) == 7 and len(calls) == 3
+        assert ask(after, function, 7) == 7 and len(calls) == 3      # the new one is kept
+        assert ask(before, function, 8) == 8 and len(calls) == 3     # another argument's copy stays
+        assert ask(before, function, 7) == 7 and len(calls) == 4     # the old one was dropped

@@ -324,8 +324,30 @@ def read(ctx: Context, function: Callable, *args, **kwargs):
     ``read(ctx, crm_core.overview, ctx.as_of)``) on the page's database, cached until
     a write touches what ``ctx`` is keyed on (``Context.scoped``; the versions ``setup`` read
     at the start of this run)."""
-    return _cached(function.__module__, function.__qualname__, ctx.path, ctx.version, args,
-                   tuple(sorted(kwargs.items())), function)
+    key = (function.__module__, function.__qualname__, ctx.path)
+    kwargs = tuple(sorted(kwargs.items()))
+    drop_superseded(_cached, key, ctx.version, args, kwargs)
+    return _cached(*key, ctx.version, args, kwargs, function)
+
+
+# The version each cached read or presentation (its function, database and arguments) was
+# last asked at, per process.
+_asked: dict[str, Hashable] = {}
+_asked_lock = threading.Lock()
+
+
+def drop_superseded(cache, key: tuple, version: Hashable, *rest) -> None:
+    """Before ``cache(*key, version, *rest)`` is asked for: drop its entry at the version it was
+    last asked at when that is another one. Versions only move on (a write counts them up),
+    so nobody asks for the old one again but a run that started before the write; without
+    this, every save left a copy of every read it made cold (the customer list alone keeps
+    2.3 MB at 10,000 customers) until 512 entries crowded them out."""
+    asked = repr((*key, *rest))     # the arguments may be lists or dicts (a filter)
+    with _asked_lock:
+        before = _asked.get(asked)
+        _asked[asked] = version
+    if before is not None and before != version:
+        cache.clear(*key, before, *rest)
 
 
 def escape_markdown(text) -> str:

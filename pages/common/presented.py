@@ -13,7 +13,7 @@ import altair as alt
 import streamlit as st
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
-from . import Context, lang
+from . import Context, drop_superseded, lang
 
 
 def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
@@ -36,8 +36,10 @@ def presented(ctx: Context, function: Callable, *args, **kwargs):
     cached like those reads and per language; an Altair chart comes back as its
     Vega-Lite spec (see ``draw``). ``args``/``kwargs`` are the page's choices
     (hashable, stable across runs), never frames."""
-    return _presented(function.__module__, function.__qualname__, ctx.path, ctx.version, ctx.as_of, lang(),
-                      args, tuple(sorted(kwargs.items())), _function=function, _versions=ctx.versions)
+    key = (function.__module__, function.__qualname__, ctx.path)
+    rest = (ctx.as_of, lang(), args, tuple(sorted(kwargs.items())))
+    drop_superseded(_presented, key, ctx.version, *rest)
+    return _presented(*key, ctx.version, *rest, _function=function, _versions=ctx.versions)
 
 
 def draw(ctx: Context, chart: Callable, *args, into=st, **kwargs) -> None:
