@@ -13,6 +13,9 @@ the Streamlit process and its children, from ``/proc/<pid>/stat``) and the brows
 * a reload right after another process saved one response (``python -c`` calling
   ``crm_core.log_response`` on the same database, to another customer);
 
+the last two are each the mean of ``--repeat`` views per run (a warm view's server CPU is a
+few 10 ms clock ticks);
+
 then 1, 5 and 10 sessions (browser contexts) opening the overview, then the journey of
 that customer, together right after a save (p50, p95 of their times to idle), spread in
 turn over ``--servers`` servers on the same database (what several processes behind a
@@ -28,7 +31,7 @@ machine read the ratios, not the seconds. Each figure is the median of ``--runs`
 the harness saves responses, and the bench database must keep its counts.
 
     .venv/bin/python tests/benchmarks/browser_bench.py [--db data/bench.db] [--runs 3]
-        [--pages overview,journey] [--servers 2] [--quick]
+        [--pages overview,journey] [--servers 2] [--repeat 3] [--quick]
 
 ``--quick`` is a smoke run (one run, one server for all pages, 1 and 2 sessions, short
 settle): its figures are not comparable. Every wait is bounded (``--timeout``); servers
@@ -97,6 +100,7 @@ class Settings:
     timeout_ms: int
     server_per_page: bool
     servers: int = 1        # servers on the same database the sessions are spread over (sticky: one each)
+    repeat: int = 1         # warm reloads and reloads after a save averaged into one figure per run
 
 
 # --- processes: CPU and memory from /proc ----------------------------------------------
@@ -253,18 +257,29 @@ async def new_page(browser, timeout_ms: int):
 
 
 async def three_views(browser, server: Server, path: str, colleague: Colleague, settings: Settings) -> dict:
-    """{view: figures} of the first visit, warm reload and reload after a save of ``path``."""
+    """{view: figures} of the first visit, warm reload and reload after a save of ``path``; the
+    last two are the mean of ``settings.repeat`` views each (a warm view's server CPU is a few
+    clock ticks: one view alone reads as 0, 1 or 2 of them)."""
     context, page = await new_page(browser, settings.timeout_ms)
     try:
         reload = lambda: page.reload(wait_until="commit")  # noqa: E731
         views = {"first": await timed_view(page, server, lambda: page.goto(server.url + path, wait_until="commit"),
                                            settings)}
-        views["warm"] = await timed_view(page, server, reload, settings)
-        colleague.save()
-        views["save"] = await timed_view(page, server, reload, settings)
+        views["warm"] = mean_figures([await timed_view(page, server, reload, settings)
+                                      for _ in range(settings.repeat)])
+        saved = []
+        for _ in range(settings.repeat):
+            colleague.save()
+            saved.append(await timed_view(page, server, reload, settings))
+        views["save"] = mean_figures(saved)
         return views
     finally:
         await context.close()
+
+
+def mean_figures(views: list[dict[str, float]]) -> dict[str, float]:
+    """The mean of each figure of ``views`` (``error``: 1 when any of them showed one)."""
+    return {name: (max if name == "error" else statistics.fmean)([view[name] for view in views]) for name in views[0]}
 
 
 async def sessions(browser, servers: list[Server], path: str, count: int, colleague: Colleague, timeout_ms: int):
@@ -404,7 +419,8 @@ async def measure(db: Path | str, settings: Settings, out) -> None:
         session_paths = {page: page_url(page, customer=customer if page == "journey" else None)
                          for page in SESSION_PAGES}
         print(f"Browser benchmark on {describe(db)} ({len(colleague.customers) + 1:,} customers; journey and log of "
-              f"customer {customer}), median of {settings.runs} run(s); load average at start: {_load()}",
+              f"customer {customer}), median of {settings.runs} run(s), a warm reload and a reload after a save "
+              f"each the mean of {settings.repeat} per run; load average at start: {_load()}",
               file=out, flush=True)
         bare, app = [], []
         async with async_playwright() as playwright:
@@ -443,7 +459,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--servers", type=int, default=1,
                         help="servers on the same database for the sessions part, each session on one in turn, "
                              "as behind a sticky proxy (default: %(default)s)")
-    parser.add_argument("--quick", action="store_true", help="smoke run: one run, one server, 1 and 2 sessions")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="warm reloads and reloads after a save averaged per run (default: %(default)s)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: one run, one server, one view of each kind, 1 and 2 sessions")
     args = parser.parse_args(argv)
     pages = [page.strip() for page in args.pages.split(",") if page.strip()]
     unknown = [page for page in pages if page not in PAGES]
@@ -457,7 +476,7 @@ def main(argv: list[str] | None = None) -> None:
                         levels=(1, 2) if args.quick else (1, 5, 10), settle_s=1.0 if args.quick else args.settle,
                         after_idle_s=0.2 if args.quick else 1.0,
                         timeout_ms=int(args.timeout * 1000), server_per_page=not args.quick,
-                        servers=max(1, args.servers))
+                        servers=max(1, args.servers), repeat=1 if args.quick else max(1, args.repeat))
     # SIGTERM (a killed make) ends through the finally blocks, which stop servers and the browser
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     asyncio.run(measure(args.db, settings, sys.stdout))
