@@ -183,3 +183,15 @@ def test_a_patch_that_would_change_a_columns_type_reads_everything_again(stateme
     portfolio_reads = [of_customers(sql) for sql in run if "FROM customers c JOIN customer_summary" in sql[0]]
     assert portfolio_reads == [[new], None]
     assert_same(found, fresh_reads(db))
+
+
+def test_frames_handed_out_stay_as_they_were_while_later_writes_are_patched_in(demo_db):
+    with crm_core.connect(demo_db) as db:
+        first = live_reads(db)
+        as_read = {name: frame.copy() for name, frame in first.items()}
+        for customer in (3, 4, 7, 3):
+            stage = crm_core.journey(db, customer).current_stage
+            crm_core.log_response(db, customer, stage, TODAY, "phone", [], 4, 4, "Called back", today=TODAY)
+            found = live_reads(db)    # each write patched into the kept frames in place
+        assert_same(first, as_read)
+        assert_same(found, fresh_reads(db))

@@ -69,8 +69,12 @@ def kept_frame(db: Handle, read: Callable[..., Records], *args, order: tuple[str
             changed = [c for c, n in customers.items() if kept.customers.get(c) != n]
             changed += [c for c in kept.customers if c not in customers]    # counts gone: a restore
             if len(changed) <= MAX_CHANGED:
-                found = kept.frame if not changed else _patched(
-                    kept.frame, changed, _frame(*read(db, *args, customer_ids=changed)), list(order))
+                try:
+                    found = kept.frame if not changed else _patched(
+                        kept.frame, changed, _frame(*read(db, *args, customer_ids=changed)), list(order))
+                except BaseException:
+                    del _kept[key]      # it may be patched half-way
+                    raise
         if found is None:
             found = _frame(*read(db, *args, customer_ids=None))
         _kept[key] = _Kept(database, base, customers, found)
@@ -84,39 +88,45 @@ def _patched(kept: pd.DataFrame, changed: list[int], found: pd.DataFrame, order:
     """``kept`` (sorted by the columns ``order``) with the ``changed`` customers' rows replaced
     by those ``found`` (a changed customer may have no row, before and after), still sorted;
     None when the result might not be what one full read gives: a kept customer is gone (its
-    row may have held the only value that made a column's type) or ``_typed`` cannot say."""
+    row may have held the only value that made a column's type) or ``_typed`` cannot say.
+    When every changed customer keeps its place, ``kept`` itself is patched (only the values
+    that moved) and returned: the caller holds the lock, hands out copies, and drops it if
+    this fails half-way."""
     ids = kept["customer_id"]
-    rest = ~ids.isin(changed)
-    if not ids[~rest].isin(found["customer_id"]).all():
+    stays = ~ids.isin(changed)
+    if not ids[~stays].isin(found["customer_id"]).all():
         return None
-    found = _typed(found, kept[rest])
+    found = _typed(found, kept, stays)
     if found is None:
         return None
     at = pd.Index(ids).get_indexer(found["customer_id"])
-    if (at >= 0).all() and kept.iloc[at][order].reset_index(drop=True).equals(found[order]):
-        # Every changed customer is still in the same place in the order: in place.
-        patched = kept.copy()
-        for number, column in enumerate(found.columns):
-            patched.iloc[at, number] = found[column].to_numpy()
-    else:
-        patched = pd.concat([kept[rest], found], ignore_index=True).sort_values(order, kind="stable",
-                                                                                 ignore_index=True)
+    if (at >= 0).all():
+        before = kept.iloc[at].reset_index(drop=True)
+        if before[order].equals(found[order]):
+            types = kept.dtypes
+            for number, column in enumerate(found.columns):
+                if not before[column].equals(found[column]):
+                    kept.iloc[at, number] = found[column].to_numpy()
+            return kept if kept.dtypes.equals(types) else None
+    patched = pd.concat([kept[stays], found], ignore_index=True).sort_values(order, kind="stable", ignore_index=True)
     return patched if patched.dtypes.equals(kept.dtypes) else None
 
 
-def _typed(found: pd.DataFrame, rest: pd.DataFrame) -> pd.DataFrame | None:
-    """``found`` with each column in the type of ``rest``'s (the kept rows it joins), or None
-    where one full read might infer another. A full read infers a column's type from all its
-    values, so a few rows may differ and still join: all NULL (None alone reads as ``object``)
-    where ``rest`` keeps a value, in a type that holds NULL (float, text, object); integers
-    where ``rest`` keeps a NULL in a float column (so the whole stays float)."""
+def _typed(found: pd.DataFrame, kept: pd.DataFrame, stays: pd.Series) -> pd.DataFrame | None:
+    """``found`` with each column in the type of ``kept``'s, or None where one full read of
+    ``found`` and the rows of ``kept`` that ``stays`` marks might infer another. A full read
+    infers a column's type from all its values, so a few rows may differ and still join: all
+    NULL (None alone reads as ``object``) where the rows that stay keep a value, in a type
+    that holds NULL (float, text, object); integers where they keep a NULL in a float column
+    (so the whole stays float)."""
     typed = {}
     for column in found.columns:
-        want, have, kept = rest[column].dtype, found[column].dtype, rest[column]
+        want, have = kept[column].dtype, found[column].dtype
         if have == want:
             continue
-        if not (found[column].isna().all() and want.kind in "fO" and kept.notna().any()
-                or have.kind == "i" and want.kind == "f" and kept.isna().any()):
+        rest = kept.loc[stays, column]    # read only for a column whose type differs
+        if not (found[column].isna().all() and want.kind in "fO" and rest.notna().any()
+                or have.kind == "i" and want.kind == "f" and rest.isna().any()):
             return None
         typed[column] = found[column].astype(want)
     return found.assign(**typed) if typed else found
