@@ -28,6 +28,7 @@ import threading
 from collections import OrderedDict
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from . import CUSTOMER_SCOPES, EVERYTHING, SETTINGS, Handle, in_list, value
@@ -92,9 +93,9 @@ def _patched(kept: pd.DataFrame, changed: list[int], found: pd.DataFrame, order:
     When every changed customer keeps its place, ``kept`` itself is patched (only the values
     that moved) and returned: the caller holds the lock, hands out copies, and drops it if
     this fails half-way."""
-    ids = kept["customer_id"]
-    stays = ~ids.isin(changed)
-    if not ids[~stays].isin(found["customer_id"]).all():
+    ids = kept["customer_id"].to_numpy()     # numpy: a Series' boolean indexing aligns first
+    stays = ~np.isin(ids, changed)
+    if not np.isin(ids[~stays], found["customer_id"].to_numpy()).all():
         return None
     found = _typed(found, kept, stays)
     if found is None:
@@ -112,7 +113,7 @@ def _patched(kept: pd.DataFrame, changed: list[int], found: pd.DataFrame, order:
     return patched if patched.dtypes.equals(kept.dtypes) else None
 
 
-def _typed(found: pd.DataFrame, kept: pd.DataFrame, stays: pd.Series) -> pd.DataFrame | None:
+def _typed(found: pd.DataFrame, kept: pd.DataFrame, stays: np.ndarray) -> pd.DataFrame | None:
     """``found`` with each column in the type of ``kept``'s, or None where one full read of
     ``found`` and the rows of ``kept`` that ``stays`` marks might infer another. A full read
     infers a column's type from all its values, so a few rows may differ and still join: all
