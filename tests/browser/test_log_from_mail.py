@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from fixtures import choose, invite_bytes, mail_bytes, pick_customer, table_rows, wait_until_idle
+from fixtures import choose, invite_bytes, mail_bytes, pick_customer, table_rows, wait_for_run, wait_until_idle
 from playwright.sync_api import expect
 
 import crm_core
@@ -66,9 +66,10 @@ def test_a_mail_and_an_invite_are_logged_in_three_interactions_after_the_drop(se
                                     location="https://teams.microsoft.com/l/meetup-join/abc"))
 
     page.goto(f"{server.url}/Log_response")
-    page.get_by_role("textbox", name="You are").fill("Ana")
-    page.get_by_role("textbox", name="You are").press("Enter")
     wait_until_idle(page)
+    author = page.get_by_role("textbox", name="You are")
+    author.fill("Ana")
+    wait_for_run(page, lambda: author.press("Enter"))
     drop_and_save(page, mail, "4", "5")
     expect(page.get_by_text(f"Response saved for {mail_name}.")).to_be_visible()
     logged = last_response(server.db, mail_customer)
