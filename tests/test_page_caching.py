@@ -201,3 +201,16 @@ def test_a_read_or_chart_asked_at_a_new_version_drops_its_copy_at_the_old_one(st
         assert ask(after, function, 7) == 7 and len(calls) == 3      # the new one is kept
         assert ask(before, function, 8) == 8 and len(calls) == 3     # another argument's copy stays
         assert ask(before, function, 7) == 7 and len(calls) == 4     # the old one was dropped
+
+
+def test_the_versions_remembered_to_drop_old_copies_are_bounded(story_db, monkeypatch):
+    monkeypatch.setattr(pages.common, "MAX_ASKED", 3)
+    monkeypatch.setattr(pages.common, "_asked", pages.common.OrderedDict())
+    ctx = pages.common.Context(str(story_db), None, version=(("portfolio", 1),))
+
+    def echoed(db, customer_id):
+        return customer_id
+
+    assert [pages.common.read(ctx, echoed, customer) for customer in range(5)] == list(range(5))
+    assert len(pages.common._asked) == 3 and [key[-9:] for key in pages.common._asked] == [
+        "(2,), ())", "(3,), ())", "(4,), ())"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Hashable
@@ -331,8 +332,11 @@ def read(ctx: Context, function: Callable, *args, **kwargs):
 
 
 # The version each cached read or presentation (its function, database and arguments) was
-# last asked at, per process.
-_asked: dict[str, Hashable] = {}
+# last asked at, per process, for the last MAX_ASKED of them: one per customer's journey read
+# ever opened would grow without end. One forgotten here keeps its superseded copy until the
+# cache's own limit crowds it out, as before.
+MAX_ASKED = 4096
+_asked: OrderedDict[str, Hashable] = OrderedDict()
 _asked_lock = threading.Lock()
 
 
@@ -344,8 +348,10 @@ def drop_superseded(cache, key: tuple, version: Hashable, *rest) -> None:
     2.3 MB at 10,000 customers) until 512 entries crowded them out."""
     asked = repr((*key, *rest))     # the arguments may be lists or dicts (a filter)
     with _asked_lock:
-        before = _asked.get(asked)
+        before = _asked.pop(asked, None)
         _asked[asked] = version
+        if len(_asked) > MAX_ASKED:
+            _asked.popitem(last=False)
     if before is not None and before != version:
         cache.clear(*key, before, *rest)
 
