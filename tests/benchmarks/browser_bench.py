@@ -5,7 +5,8 @@ collect this file.
 For every page of ``pages.common.PAGES`` (journey and log open one customer from the
 middle of the portfolio) it prints the time to idle (navigation start until the app's
 script state is ``notRunning`` with the page's title drawn), the server CPU (user+sys of
-the Streamlit process and its children, from ``/proc/<pid>/stat``) and the browser CPU
+the Streamlit process, all its threads, to the nanosecond: it runs as
+``clocked_streamlit.py``, which answers ``time.process_time()`` on a socket) and the browser CPU
 (user+sys of every Chromium process this script started, from ``/proc``; not CDP) of
 
 * a first visit right after the server started (a fresh server per page),
@@ -13,8 +14,7 @@ the Streamlit process and its children, from ``/proc/<pid>/stat``) and the brows
 * a reload right after another process saved one response (``python -c`` calling
   ``crm_core.log_response`` on the same database, to another customer);
 
-the last two are each the mean of ``--repeat`` views per run (a warm view's server CPU is a
-few 10 ms clock ticks);
+the last two are each the mean of ``--repeat`` views per run;
 
 then 1, 5 and 10 sessions (browser contexts) opening the overview, then the journey of
 that customer, together right after a save (p50, p95 of their times to idle), spread in
@@ -45,6 +45,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -69,6 +70,7 @@ from crm_core.storage.dialects import is_url  # noqa: E402
 from crm_core.catalogue import CHECKLIST  # noqa: E402
 from pages.common import PAGES, page_url  # noqa: E402
 
+CLOCKED_STREAMLIT = Path(__file__).with_name("clocked_streamlit.py")
 BARE = "bare page"
 BARE_SCRIPT = 'import streamlit as st\n\nst.title("Bare page")\nst.write("One line of text.")\n'
 VIEWS = {"first": "first visit", "warm": "warm reload", "save": "after a save"}
@@ -164,13 +166,19 @@ def chromium_pids() -> list[int]:
 
 @dataclass(frozen=True)
 class Server:
-    """A running server: its loopback URL (no trailing slash) and process id."""
+    """A running server: its loopback URL (no trailing slash), process id and the socket its CPU
+    clock answers on (``clocked_streamlit.py``)."""
 
     url: str
     pid: int
+    clock: Path
 
     def cpu_s(self) -> float:
-        return cpu_s(_tree(self.pid))
+        """The server's CPU seconds so far (user+sys, every thread, nanosecond resolution)."""
+        with socket.socket(socket.AF_UNIX) as asking:
+            asking.settimeout(SERVER_START_S)
+            asking.connect(str(self.clock))
+            return float(asking.makefile().read())
 
     def rss_mb(self) -> float:
         return rss_mb(_tree(self.pid))
@@ -178,9 +186,11 @@ class Server:
 
 @contextlib.contextmanager
 def serving(script: Path, db: Path, logs: Path):
-    """A ``streamlit run script`` on a free loopback port serving ``db``; stopped on exit."""
+    """A ``streamlit run script`` on a free loopback port serving ``db``, with its CPU clock
+    (``clocked_streamlit.py``) on a socket in ``logs``; stopped on exit."""
     port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(script),
+    clock = logs / f"cpu-{port}.sock"
+    command = [sys.executable, str(CLOCKED_STREAMLIT), str(clock), "run", str(script),
                "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
                "--server.runOnSave", "false"]
@@ -196,7 +206,7 @@ def serving(script: Path, db: Path, logs: Path):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start; {log}:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.25)
-        yield Server(url, process.pid)
+        yield Server(url, process.pid, clock)
     finally:
         _stop(process)
 
@@ -258,8 +268,7 @@ async def new_page(browser, timeout_ms: int):
 
 async def three_views(browser, server: Server, path: str, colleague: Colleague, settings: Settings) -> dict:
     """{view: figures} of the first visit, warm reload and reload after a save of ``path``; the
-    last two are the mean of ``settings.repeat`` views each (a warm view's server CPU is a few
-    clock ticks: one view alone reads as 0, 1 or 2 of them)."""
+    last two are the mean of ``settings.repeat`` views each."""
     context, page = await new_page(browser, settings.timeout_ms)
     try:
         reload = lambda: page.reload(wait_until="commit")  # noqa: E731
@@ -366,7 +375,7 @@ def report(bare: list[dict], app: list[dict], settings: Settings, out) -> None:
     print("| page | " + " | ".join(header) + " |", file=out)
     print("|---" * (len(header) + 1) + "|", file=out)
     for name, runs, page in [(BARE, bare, BARE)] + [(page, app, page) for page in settings.pages]:
-        cells = [_cell(_median(runs, "views", page, view, figure), _median(bare, "views", BARE, view, figure))
+        cells = [_cell(_median(runs, "views", page, view, figure), _median(bare, "views", BARE, view, figure), 3)
                  for view in VIEWS for figure in FIGURES]
         errors = sum(run["views"][page][view]["error"] for run in runs for view in VIEWS)
         print(f"| {name}{' (EXCEPTION shown)' if errors else ''} | " + " | ".join(cells) + " |", file=out)
