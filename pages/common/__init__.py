@@ -144,8 +144,16 @@ def _snapshot_banner(day: dt.date) -> None:
     closed, and the one click back to live (which drops ``as_of`` from the link)."""
     banner, back = st.columns([4, 1], vertical_alignment="center")
     banner.warning(_("Snapshot: end of {day} · not live", day=fmt_date(day)), icon="📌")
-    back.button(_("Back to live"), key="back_to_live", icon="🔴", width="stretch",
-                on_click=lambda: st.query_params.pop("as_of", None))
+    back.button(_("Back to live"), key="back_to_live", icon="🔴", width="stretch", on_click=_back_to_live)
+
+
+def _back_to_live() -> None:
+    """Drop ``as_of`` from the link and empty the live date box. Right after a day is typed
+    into that box no run has drawn the snapshot's box yet, so the live one still holds the
+    day, on the server and in the browser, and would put it back; set here (not dropped),
+    the browser is told too."""
+    st.query_params.pop("as_of", None)
+    st.session_state[_snapshot_key(None)] = None
 
 
 def entry_closed(ctx: Context) -> bool:
@@ -192,7 +200,7 @@ def _snapshot_day() -> dt.date | None:
     if wanted and day is None:
         st.warning(_("The snapshot date {day} in the link is not a past date; showing today.", day=repr(wanted)))
     # Keyed by the URL's day: a new link (or a page switch) seeds a fresh box with it.
-    day = st.date_input(_("Snapshot as of"), value=day, key=f"as_of:{day}", max_value=dt.date.today(),
+    day = st.date_input(_("Snapshot as of"), value=day, key=_snapshot_key(day), max_value=dt.date.today(),
                         format=date_input_format(),
                         help=_("Show the state at the end of this day. Empty = now. The date is kept in the link."))
     if day is None:
@@ -201,6 +209,11 @@ def _snapshot_day() -> dt.date | None:
         st.query_params["as_of"] = day.isoformat()
         st.caption(_("📌 Showing the state at the end of {day}.", day=fmt_date(day)))
     return day
+
+
+def _snapshot_key(day: dt.date | None) -> str:
+    """The key of the date box seeded with ``day`` (None: the live view's box)."""
+    return f"as_of:{day}"
 
 
 def carried(**params) -> dict[str, str]:

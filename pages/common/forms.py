@@ -167,6 +167,11 @@ def customer_picker(names) -> int | None:
             or "customer_pick" not in st.session_state:
         # The URL changed from outside (a shared link, a link from another page): it wins.
         st.session_state["customer_pick"] = chosen
+    else:
+        # Set again, so the browser is told the value: a run that stopped before the box (a
+        # snapshot on the log page) made it forget it, and drawn again the box would come
+        # back empty and send None with the next click, clearing the customer everywhere.
+        st.session_state["customer_pick"] = st.session_state["customer_pick"]
     options = customer_options(labels, st.session_state.get("customer_pick"), "customer_search")
     picked = st.selectbox(_("Customer"), options, format_func=labels.get, key="customer_pick",
                           index=None, placeholder=_("Type to search a customer…"))
