@@ -535,6 +535,14 @@ def wait_for_run(page, action) -> None:
 PROXY_HEADER = "X-Forwarded-User"
 
 
+def type_author(page, name: str) -> None:
+    """Type ``name`` into the sidebar's "You are" box of the Playwright ``page`` (not the one
+    of the saved views' form) and wait for the run its Enter asks for."""
+    author = page.locator('[data-testid="stSidebar"] input[aria-label="You are"]:not([data-testid="stForm"] input)')
+    author.fill(name)
+    wait_for_run(page, lambda: author.press("Enter"))
+
+
 def browser_sign_in(page, name: str, password: str) -> None:
     """Fill and send the sign-in form of the Playwright ``page``."""
     form = page.get_by_test_id("stForm")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fixtures import pick_customer, query, wait_for_run, wait_until_idle
+from fixtures import pick_customer, query, type_author, wait_for_run, wait_until_idle
 from playwright.sync_api import expect
 
 
@@ -32,9 +32,7 @@ def test_the_customer_survives_a_snapshot_that_hides_the_form_and_the_way_back_t
     assert "as_of" not in query(page), page.url
     expect(form).to_be_visible()
     # Any interaction now sends the box's state along: the name box in the sidebar.
-    author = page.locator('[data-testid="stSidebar"] input[aria-label="You are"]:not([data-testid="stForm"] input)')
-    author.fill("Dana Whitfield")
-    wait_for_run(page, lambda: author.press("Enter"))
+    type_author(page, "Dana Whitfield")
     expect(form).to_be_visible()
     expect(page.get_by_text("Pick the customer you just spoke with.")).to_have_count(0)
     assert query(page).get("customer") == [str(customer_id)], page.url

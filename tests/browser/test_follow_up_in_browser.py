@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from fixtures import log_response_in_form, pick_customer, wait_for_run, wait_until_idle
+from fixtures import log_response_in_form, pick_customer, type_author, wait_until_idle
 from playwright.sync_api import expect
 
 import crm_core
@@ -20,10 +20,7 @@ def test_a_follow_up_made_on_the_journey_is_listed_for_its_owner_and_closed_by_t
     manager = managed.set_index("customer_id").loc[customer_id, "account_manager"]
     page.goto(f"{server.url}/Customer_journey?customer={customer_id}")
     wait_until_idle(page)
-    # The sidebar's name box, not the one of the saved views' form.
-    author = page.locator('[data-testid="stSidebar"] input[aria-label="You are"]:not([data-testid="stForm"] input)')
-    author.fill(manager)
-    wait_for_run(page, lambda: author.press("Enter"))
+    type_author(page, manager)
     expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     page.get_by_role("button", name=re.compile(r"Follow up \(due ")).click()
     expect(page.get_by_text("Follow-up made.")).to_be_visible()
