@@ -80,17 +80,23 @@ def change(db, author: str | None, role: str = "editor") -> Iterator[Change]:
     editors and admins; ``admin``; ``viewer``: any active account). Yields the
     ``Change`` to record entities on. Inside an open ``batch`` it is a savepoint."""
     with transaction(db):
-        yield Change(db, roles.require(db, author, role))
+        memo = db.transaction.memo
+        granted = memo is not None and memo.get("author") == (author, role)
+        yield Change(db, memo["resolved"] if granted else roles.require(db, author, role))
 
 
 @contextlib.contextmanager
-def batch(db) -> Iterator[None]:
-    """Many changes as one transaction (an import): each ``change`` inside rolls
-    back alone when refused and is its own change in the audit trail; the summary
-    tables are refreshed once at the end instead of after every change. The
-    caller checks the author's role first (``roles.require``)."""
+def batch(db, author: str | None, role: str = "editor") -> Iterator[str | None]:
+    """Many changes as one transaction (an import) by ``author``: each ``change`` inside
+    rolls back alone when refused and is its own change in the audit trail; the summary
+    tables are refreshed once at the end instead of after every change. The author's
+    role is checked once, at the start (``AccessDenied`` as in ``change``), and the
+    checklist read once (``commands.item_stages``): no write of an import changes either.
+    Yields the author resolved."""
     with transaction(db), commands.deferred_refresh(db):
-        yield
+        resolved = roles.require(db, author, role)
+        db.transaction.memo = {"author": (author, role), "resolved": resolved}
+        yield resolved
 
 
 @contextlib.contextmanager

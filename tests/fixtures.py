@@ -386,6 +386,20 @@ def random_relationship_writes(db, seed: int, count: int) -> int:
     return accepted
 
 
+class Recording:
+    """A database connection that notes every statement it runs (SQL and parameters)."""
+
+    def __init__(self, conn):
+        self._conn, self.run = conn, []
+
+    def execute(self, sql, *params):
+        self.run.append((sql, params[0] if params and isinstance(params[0], dict) else {}))
+        return self._conn.execute(sql, *params)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
 def sign_in(page, name, password):
     page.text_input(key="sign_in_name").input(name)
     page.text_input(key="sign_in_password").input(password)

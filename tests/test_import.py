@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fixtures import TODAY, dump, table_rows, workbook_bytes
+from fixtures import TODAY, Recording, dump, table_rows, workbook_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -678,6 +678,27 @@ def test_a_viewer_cannot_import(story_db):
             importer.apply(db, plan, author="Vic")
         assert counts(db) == before
         assert importer.apply(db, plan, author="Ada").created == 3
+
+
+def test_an_import_checks_its_authors_role_and_reads_the_checklist_once_not_per_row(story_db):
+    """The writes of one import share its role check and its read of the checklist's items:
+    how often it reads either does not grow with its rows."""
+    def reads_of(rows: int) -> tuple[int, int]:
+        data = csv_bytes([RESPONSE_HEADER.strip().split(","),
+                          *(["Acme Turbines", "operational", f"2025-08-{day + 1:02d}", "phone", "ops.status", "3", "3",
+                             f"Call {rows}.{day}"] for day in range(rows))])
+        with crm_core.connect(story_db) as db:
+            plan = plan_file(db, data, "responses")
+            db.conn = Recording(db.conn)
+            assert importer.apply(db, plan, author="Ed").created == rows
+            run = [sql for sql, _ in db.conn.run]
+        return (sum("FROM users" in sql for sql in run), sum("FROM checklist_items" in sql for sql in run))
+
+    with crm_core.connect(story_db) as db:
+        crm_core.add_user(db, "Ada", "correct horse", "admin")
+        crm_core.add_user(db, "Ed", "correct horse", "editor", author="Ada")
+    one, many = reads_of(1), reads_of(6)
+    assert many == one
 
 
 HOSTILE = [

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 import pytest
-from fixtures import TODAY, random_relationship_writes, random_writes
+from fixtures import TODAY, Recording, random_relationship_writes, random_writes
 
 import crm_core
 from crm_core import checklist, demo
@@ -22,20 +22,6 @@ def of_customers(statement: tuple[str, dict]) -> list[int] | None:
     if "IN (:customer0" not in sql:
         return None
     return sorted(value for name, value in params.items() if re.fullmatch(r"customer\d+", name))
-
-
-class Recording:
-    """A database connection that notes every statement it runs (SQL and parameters)."""
-
-    def __init__(self, conn):
-        self._conn, self.run = conn, []
-
-    def execute(self, sql, *params):
-        self.run.append((sql, params[0] if params and isinstance(params[0], dict) else {}))
-        return self._conn.execute(sql, *params)
-
-    def __getattr__(self, name):
-        return getattr(self._conn, name)
 
 
 def live_reads(db) -> dict[str, pd.DataFrame]:

@@ -56,7 +56,7 @@ def apply(db, plan: ImportPreview, author: str | None = None, only_valid: bool =
     counts = {"create": 0, "update": 0, "skip": 0}
     failures = []
     try:
-        with funnel.batch(db):
+        with funnel.batch(db, author):
             for index, row in enumerate(plan.rows):
                 if plan.kind == "customers":
                     row = planner.plan(index)   # rows above may have created the customer it updates

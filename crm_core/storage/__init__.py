@@ -44,6 +44,9 @@ class Transaction:
     deferred: DeferredRefresh | None = None
     change_id: int | None = None   # the number of the latest change (a savepoint counts as one)
     scopes: set[str] = field(default_factory=set)   # what it touched (``touch``), counted at its commit
+    # In a ``funnel.batch``: facts its writes would each read again and none of them changes
+    # (who writes and may, the checklist's items), read once; None outside a batch.
+    memo: dict | None = None
 
 
 class Handle:

@@ -166,10 +166,16 @@ def last_stage_entry(db: Handle, customer_id: int) -> tuple[str, str] | tuple[No
 
 def item_stages(db: Handle, kept: tuple[str, ...] = ()) -> dict[str, str]:
     """Checklist item key -> stage, for the active items and those of ``kept`` (the items
-    a response already has: editing it keeps an item retired since)."""
+    a response already has: editing it keeps an item retired since). Read once per batch."""
+    memo = db.transaction.memo if db.transaction is not None and not kept else None
+    if memo is not None and "item_stages" in memo:
+        return dict(memo["item_stages"])
     marks, names = in_list("kept", kept)
-    return dict(db.conn.execute(f"SELECT key, stage FROM checklist_items WHERE active = 1 OR key IN ({marks})",
-                                names).fetchall())
+    found = dict(db.conn.execute(f"SELECT key, stage FROM checklist_items WHERE active = 1 OR key IN ({marks})",
+                                 names).fetchall())
+    if memo is not None:
+        memo["item_stages"] = dict(found)
+    return found
 
 
 def row(db: Handle, table: str, row_id: int, columns: tuple[str, ...] | None = None) -> dict | None:
@@ -217,8 +223,8 @@ def insert_stage_entry(db: Handle, values: dict) -> int:
 
 # --- responses -----------------------------------------------------------------
 
-def _write_items(db: Handle, response_id: int, values: dict) -> None:
-    db.conn.execute("DELETE FROM response_items WHERE response_id = :r", {"r": response_id})
+def _insert_items(db: Handle, response_id: int, values: dict) -> None:
+    """The checklist items ``values`` names, for a response that has none yet."""
     db.conn.executemany(
         "INSERT INTO response_items (response_id, item_key, customer_id, stage, responded_on)"
         " VALUES (:response_id, :item_key, :customer_id, :stage, :responded_on)",
@@ -227,9 +233,14 @@ def _write_items(db: Handle, response_id: int, values: dict) -> None:
     )
 
 
+def _replace_items(db: Handle, response_id: int, values: dict) -> None:
+    db.conn.execute("DELETE FROM response_items WHERE response_id = :r", {"r": response_id})
+    _insert_items(db, response_id, values)
+
+
 def insert_response(db: Handle, values: dict) -> int:
     response_id = _insert(db, "responses", RESPONSE_COLUMNS, values)
-    _write_items(db, response_id, values)
+    _insert_items(db, response_id, values)
     _response_added(db, response_id, values["customer_id"])
     refresh_mode_month(db, values["stage"], values["mode"], values["responded_on"])
     return response_id
@@ -237,7 +248,7 @@ def insert_response(db: Handle, values: dict) -> int:
 
 def update_response(db: Handle, response_id: int, before: dict, values: dict) -> None:
     _update(db, "responses", response_id, RESPONSE_COLUMNS, values)
-    _write_items(db, response_id, values)
+    _replace_items(db, response_id, values)
     refresh_customer(db, values["customer_id"])
     refresh_mode_month(db, before["stage"], before["mode"], before["responded_on"])
     refresh_mode_month(db, values["stage"], values["mode"], values["responded_on"])
@@ -330,7 +341,7 @@ def restore(db: Handle, entity: str, entity_id: int, state: dict | None) -> None
         if entity == "customer":
             _replace_contacts(db, entity_id, state["contacts"])
         elif entity == "response":
-            _write_items(db, entity_id, state)
+            _replace_items(db, entity_id, state)
     if not ENTITIES[entity].feeds_summaries:
         return
     for version in (current, state):
