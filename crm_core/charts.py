@@ -51,7 +51,9 @@ def contributions_chart(journey: Journey, lang: str) -> alt.LayerChart:
     title = alt.Title(_("Final opinion = sum of each stage's latest opinion"),
                       subtitle=[_("A waterfall: each stage starts where the previous one ended."),
                                 _("The last bar is the total.")])
-    base = alt.Chart(frame).encode(
+    # The layers get their data from the layer chart: layers that carry the same frame make
+    # Altair hash it (its text form) to hoist it, a few ms per chart.
+    base = alt.Chart().encode(
         x=alt.X("label:N", title=None, sort=list(frame["label"]), axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar(size=48).encode(
         y=alt.Y("start:Q", title=_("Opinion"), scale=alt.Scale(domain=[-6, 6])), y2="end:Q",
@@ -62,7 +64,7 @@ def contributions_chart(journey: Journey, lang: str) -> alt.LayerChart:
         y=alt.Y("max_end:Q"), text="text:N").transform_calculate(
         max_end="max(datum.start, datum.end)")
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888").encode(y="y:Q")
-    return (bars + labels + zero).properties(title=title, height=280)
+    return alt.layer(bars, labels, zero, data=frame).properties(title=title, height=280)
 
 
 def stages_chart(figures: Overview, lang: str) -> alt.Chart:

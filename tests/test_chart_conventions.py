@@ -6,6 +6,8 @@ import colorsys
 import json
 
 import pytest
+from altair.utils.schemapi import validate_jsonschema
+from altair.vegalite.v6.schema.core import load_schema
 
 import crm_core
 from crm_core import i18n
@@ -101,3 +103,23 @@ def luminance(colour: str) -> float:
 def test_the_two_greys_of_what_moves_opinion_can_be_told_apart():
     dark, pale = sorted((luminance(drivers.CLEAR["unclear"]), luminance(drivers.CLEAR["too_few"])))
     assert (pale + 0.05) / (dark + 0.05) >= 3      # WCAG's contrast for graphics
+
+
+# Every place a page draws a chart through ``presented.draw`` (which skips Altair's schema
+# check on the page's run), opened on the demo portfolio.
+DRAWN = ["app.py", JOURNEY, "pages/2_Checklist_gaps.py", "pages/4_Response_quality.py",
+         "pages/8_Service_and_promises.py", "pages/10_Outcomes.py", "pages/11_What_moves_opinion.py"]
+
+
+@pytest.mark.parametrize("page_file", DRAWN)
+def test_every_chart_a_page_draws_is_valid_vega_lite(open_page, demo_db, page_file):
+    params = {}
+    if page_file == JOURNEY:
+        with crm_core.connect(demo_db) as db:
+            params = {"customer": str(customer_with_history(db))}
+    page = open_page(page_file, demo_db, **params)
+    assert not page.exception
+    drawn = specs(page)
+    assert drawn
+    for spec in drawn:
+        validate_jsonschema(spec, load_schema())   # raises, naming what is wrong

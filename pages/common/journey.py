@@ -91,7 +91,7 @@ def scores_chart(history: pd.DataFrame) -> alt.LayerChart:
                                         value_text=history["value"].map(fmt_opinion))
     tooltip = [alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("measure_label:N", title=_("Measure")),
                alt.Tooltip("day_text:N", title=_("Date")), alt.Tooltip("value_text:N", title=_("Value"))]
-    base = alt.Chart(frame).encode(
+    base = alt.Chart().encode(   # the data on the layer chart: see crm_core.charts.contributions_chart
         x=time_axis("day", _("Date")),
         y=alt.Y("value:Q", title=_("Score (−2 … +2)"), scale=alt.Scale(domain=[-2, 2])),
         color=stage_colour(), tooltip=tooltip)
@@ -99,7 +99,7 @@ def scores_chart(history: pd.DataFrame) -> alt.LayerChart:
     # style would draw points, which have no style.
     lines = base.mark_line(interpolate="step-after").encode(
         strokeDash=line_style("measure_label", _("Measure"), names["opinion"], names["response_score"]))
-    return alt.layer(lines, base.mark_point(filled=True, size=40)).properties(
+    return alt.layer(lines, base.mark_point(filled=True, size=40), data=frame).properties(
         title=_("Opinion vs our response score per stage"), height=280)
 
 

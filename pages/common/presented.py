@@ -1,8 +1,8 @@
 """Page-side work cached like ``read``: the formatting and charts a page derives from
-its reads cost more than the cached reads themselves (an Altair chart is built, checked
-against the Vega-Lite schema and its data turned into Arrow on every run: 5–15 ms a
-chart). They depend only on the reads (the context's versions), the page's choices and
-the language, so they are kept until a write touches what the context is keyed on.
+its reads cost more than the cached reads themselves (an Altair chart is built and its
+data turned into Arrow on every run: 5–25 ms a chart). They depend only on the reads (the
+context's versions), the page's choices and the language, so they are kept until a write
+touches what the context is keyed on.
 """
 
 from __future__ import annotations
@@ -18,10 +18,23 @@ from . import Context, drop_superseded, lang
 
 def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
     """``chart`` as the Vega-Lite spec ``st.altair_chart`` would draw (its data moved into
-    named datasets). The one use of a private Streamlit function: Altair's public
-    ``to_dict`` ships the data inline and validates on every call, which is the cost this
-    cache avoids. tests/test_third_party.py fails loudly if an upgrade changes it."""
-    return _convert_altair_to_vega_lite_spec(chart)
+    named datasets), not checked against the Vega-Lite schema: that check, which Altair's
+    ``to_dict`` makes on every call, cost a third of building a cold journey's charts, and
+    the tests make it instead for every chart every page draws (test_chart_conventions).
+    The one use of a private Streamlit function: Altair's public ``to_dict`` ships the data
+    inline. tests/test_third_party.py fails loudly if an upgrade changes it."""
+    return _convert_altair_to_vega_lite_spec(_Unchecked(chart))
+
+
+class _Unchecked:
+    """``chart`` whose ``to_dict``, the one method Streamlit's converter calls, skips the
+    schema check."""
+
+    def __init__(self, chart: alt.TopLevelMixin):
+        self._chart = chart
+
+    def to_dict(self) -> dict:
+        return self._chart.to_dict(validate=False)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
