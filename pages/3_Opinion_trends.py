@@ -4,10 +4,10 @@ import altair as alt
 import streamlit as st
 
 import crm_core
-from pages.common import (_, customers_or_stop, download, fmt_date, fmt_opinion, n_, read, setup, stage_label,
-                          with_labels)
-from pages.common.charts import (journey_link, link_column, opinion_trend_chart, portfolio_filters,
-                                 self_assessment_charts, url_choice)
+from pages.common import (_, customers_or_stop, download, fmt_date, fmt_opinion, n_, read, setup, stage_label)
+from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
+from pages.common.presented import draw
+from pages.common.trends import self_assessment_gap, self_assessment_lines, trend_chart
 
 MOVERS = 20
 
@@ -31,8 +31,8 @@ if trend_tab.open:
             st.info(_("No customer matching these filters has an opinion yet. Clear a filter.") if filters else
                     _("No opinion has been recorded yet. Record one from *Log a response*."))
         else:
-            # None: the small panels keep their own width
-            st.altair_chart(opinion_trend_chart(trend, by, SPLITS[by]), width="stretch" if by == "all" else None)
+            # The small panels keep their own width.
+            draw(ctx, trend_chart, by, SPLITS[by], filters or None, width="stretch" if by == "all" else "content")
             st.caption(_("Each month shows the state at its last day: every rated customer's latest opinion. "
                          "The band is one standard deviation either side of the mean."))
 
@@ -79,9 +79,8 @@ if gap_tab.open:
         if gaps.empty:
             st.info(_("No response or opinion yet: log responses and record opinions to compare them."))
         else:
-            lines, gap = self_assessment_charts(with_labels(gaps))
-            st.altair_chart(lines, width="stretch")
-            st.altair_chart(gap, width="stretch")
+            draw(ctx, self_assessment_lines)
+            draw(ctx, self_assessment_gap)
             st.caption(_("Response score: the stage's checklist coverage, quality and completeness on the "
                          "opinion scale (the formula is in *crm_core.scores*), pooled over the portfolio."))
             if filters:

@@ -107,13 +107,13 @@ def test_the_two_greys_of_what_moves_opinion_can_be_told_apart():
 
 # Every place a page draws a chart through ``presented.draw`` (which skips Altair's schema
 # check on the page's run), opened on the demo portfolio.
-DRAWN = ["app.py", JOURNEY, "pages/2_Checklist_gaps.py", "pages/4_Response_quality.py",
-         "pages/8_Service_and_promises.py", "pages/10_Outcomes.py", "pages/11_What_moves_opinion.py"]
+DRAWN = [("app.py", {}), (JOURNEY, {}), ("pages/2_Checklist_gaps.py", {}), ("pages/3_Opinion_trends.py", {}),
+         ("pages/3_Opinion_trends.py", {"view": "Self-assessment"}), ("pages/4_Response_quality.py", {}),
+         ("pages/8_Service_and_promises.py", {}), ("pages/10_Outcomes.py", {}), ("pages/11_What_moves_opinion.py", {})]
 
 
-@pytest.mark.parametrize("page_file", DRAWN)
-def test_every_chart_a_page_draws_is_valid_vega_lite(open_page, demo_db, page_file):
-    params = {}
+@pytest.mark.parametrize("page_file, params", DRAWN)
+def test_every_chart_a_page_draws_is_valid_vega_lite(open_page, demo_db, page_file, params):
     if page_file == JOURNEY:
         with crm_core.connect(demo_db) as db:
             params = {"customer": str(customer_with_history(db))}

@@ -20,7 +20,7 @@ from crm_core.i18n import N_
 import crm_core
 import crm_core.charts
 from pages.common import params
-from pages.common import (Context, _, fmt_month, fmt_opinion, lang, page_url, read, stage_colour)
+from pages.common import (Context, _, lang, page_url, read)
 
 FILTERS = {"sector": N_("Sector"), "region": N_("Region"), "account_manager": N_("Account manager")}
 
@@ -96,36 +96,3 @@ def line_style(field: str, title: str, solid: str, dashed: str) -> alt.StrokeDas
                           scale=alt.Scale(domain=[solid, dashed], range=[[1, 0], [6, 4]]),
                           legend=alt.Legend(symbolType="stroke", symbolSize=900, symbolStrokeWidth=2,
                                             symbolStrokeColor="#333"))
-
-
-def opinion_trend_chart(trend: pd.DataFrame, by: str, split_label: str) -> alt.LayerChart | alt.FacetChart:
-    """``crm_core.charts.opinion_trend_chart`` in the session's language."""
-    return crm_core.charts.opinion_trend_chart(trend, by, split_label, lang())
-
-
-def self_assessment_charts(data: pd.DataFrame) -> tuple[alt.Chart, alt.LayerChart]:
-    """From ``crm_core.self_assessment_trend`` (with ``stage_label``): our response
-    score against the customers' opinion per stage and month, and their gap."""
-    long = data.melt(id_vars=["month", "stage", "stage_label", "gap"],
-                     value_vars=["response_score", "opinion"], var_name="series", value_name="value")
-    long["series"] = long["series"].map({"response_score": _("Our response score"), "opinion": _("Opinion")})
-    long["value_text"] = long["value"].map(fmt_opinion)
-    long["month_text"] = long["month"].map(fmt_month)
-    lines = alt.Chart(long.dropna(subset=["value"]),
-                      title=_("Our response score (dashed) against the customers' opinion, per stage")
-                      ).mark_line().encode(
-        x=month_axis(), y=alt.Y("value:Q", title=_("Score (−2 … +2)"), scale=alt.Scale(domain=[-2, 2])),
-        color=stage_colour(), strokeDash=line_style("series", _("Line"), _("Opinion"), _("Our response score")),
-        tooltip=[alt.Tooltip("month_text:N", title=_("Month")),
-                 alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("series:N", title=_("Line")),
-                 alt.Tooltip("value_text:N", title=_("Value"))])
-    gaps = data.dropna(subset=["gap"]).assign(gap_text=lambda f: f["gap"].map(fmt_opinion),
-                                              month_text=lambda f: f["month"].map(fmt_month))
-    gap = alt.Chart(gaps).mark_line(point=True).encode(
-        x=month_axis(), y=alt.Y("gap:Q", title=_("Response score − opinion")), color=stage_colour(),
-        tooltip=[alt.Tooltip("month_text:N", title=_("Month")),
-                 alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("gap_text:N", title=_("Gap"))])
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="grey", strokeDash=[2, 2]).encode(y="y:Q")
-    return lines.properties(height=340), (gap + zero).properties(
-        title=_("Self-assessment gap per stage (above 0: we rate ourselves higher than our customers do)"),
-        height=280)

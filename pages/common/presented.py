@@ -55,7 +55,7 @@ def presented(ctx: Context, function: Callable, *args, **kwargs):
     return _presented(*key, ctx.version, *rest, _function=function, _versions=ctx.versions)
 
 
-def draw(ctx: Context, chart: Callable, *args, into=st, **kwargs) -> None:
+def draw(ctx: Context, chart: Callable, *args, into=st, width: str = "stretch", **kwargs) -> None:
     """Draw the Altair chart ``chart(ctx, *args, **kwargs)`` returns, from the cache, as wide
-    as ``into`` (a column or the page)."""
-    into.vega_lite_chart(spec=presented(ctx, chart, *args, **kwargs), width="stretch")
+    as ``into`` (a column or the page; ``width="content"``: as wide as the chart says)."""
+    into.vega_lite_chart(spec=presented(ctx, chart, *args, **kwargs), width=width)
