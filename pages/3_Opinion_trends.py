@@ -1,20 +1,18 @@
 """Opinion trends: is opinion getting better?"""
 
-import altair as alt
 import streamlit as st
 
 import crm_core
-from pages.common import (_, customers_or_stop, download, fmt_date, fmt_opinion, n_, read, setup, stage_label)
-from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
-from pages.common.presented import draw
-from pages.common.trends import self_assessment_gap, self_assessment_lines, trend_chart
+from pages.common import _, customers_or_stop, download, fmt_date, read, setup
+from pages.common.charts import link_column, portfolio_filters, url_choice
+from pages.common.presented import draw, presented
+from pages.common.trends import movers_chart, movers_view, self_assessment_gap, self_assessment_lines, trend_chart
 
 MOVERS = 20
 
 ctx = setup("Opinion trends", "📈")
 SPLITS = {"all": _("Portfolio"), "stage": _("Stage"), "sector": _("Sector"), "region": _("Region"),
           "account_manager": _("Account manager")}
-CHANGE = alt.Scale(domain=[_("Fell"), _("Rose")], range=[crm_core.catalogue.NEGATIVE_COLOUR, "#2E86C1"])
 st.caption(_("Is opinion getting better? Monthly opinion, who moved most, and whether we rate "
              "ourselves higher than our customers do."))
 customers_or_stop(ctx, _("There are no customers yet, so there is no opinion to follow."))
@@ -48,25 +46,10 @@ if movers_tab.open:
         if movers.empty:
             st.info(_("No customer's final opinion changed in this period. Try a longer period."))
         else:
-            view = movers.assign(direction=movers["change"].map(lambda c: _("Rose") if c > 0 else _("Fell")),
-                                 change_text=movers["change"].map(fmt_opinion),
-                                 start_text=movers["opinion_start"].map(fmt_opinion),
-                                 end_text=movers["opinion_end"].map(fmt_opinion),
-                                 stage_then=movers["stage_start"].map(stage_label),
-                                 stage_now=movers["stage"].map(stage_label),
-                                 journey=journey_link(movers["customer_id"]))
-            bars = alt.Chart(view, title=n_("Biggest movers in the last {n} day", "Biggest movers in the last {n} days",
-                                             int(period))).mark_bar().encode(
-                x=alt.X("change:Q", title=_("Change in final opinion")),
-                y=alt.Y("name:N", title=None, sort=list(view["name"]), axis=alt.Axis(labelLimit=240)),
-                color=alt.Color("direction:N", title=_("Opinion"), scale=CHANGE),
-                tooltip=[alt.Tooltip("name:N", title=_("Customer")), alt.Tooltip("change_text:N", title=_("Change")),
-                         alt.Tooltip("start_text:N", title=_("Then")), alt.Tooltip("end_text:N", title=_("Now")),
-                         alt.Tooltip("stage_then:N", title=_("Stage then")),
-                         alt.Tooltip("stage_now:N", title=_("Stage now"))])
-            st.altair_chart(bars.properties(height=alt.Step(22)), width="stretch")
-            st.dataframe(view[["name", "journey", "change_text", "start_text", "end_text", "stage_then",
-                               "stage_now", "account_manager", "sector"]], hide_index=True, width="stretch",
+            draw(ctx, movers_chart, int(period), filters or None, MOVERS)
+            st.dataframe(presented(ctx, movers_view, int(period), filters or None, MOVERS)[
+                ["name", "journey", "change_text", "start_text", "end_text", "stage_then", "stage_now",
+                 "account_manager", "sector"]], hide_index=True, width="stretch",
                          column_config={"name": _("Customer"), "journey": link_column(), "change_text": _("Change"),
                                         "start_text": _("Then"), "end_text": _("Now"), "stage_then": _("Stage then"),
                                         "stage_now": _("Stage now"), "account_manager": _("Account manager"),

@@ -108,7 +108,8 @@ def test_the_two_greys_of_what_moves_opinion_can_be_told_apart():
 # Every place a page draws a chart through ``presented.draw`` (which skips Altair's schema
 # check on the page's run), opened on the demo portfolio.
 DRAWN = [("app.py", {}), (JOURNEY, {}), ("pages/2_Checklist_gaps.py", {}), ("pages/3_Opinion_trends.py", {}),
-         ("pages/3_Opinion_trends.py", {"view": "Self-assessment"}), ("pages/4_Response_quality.py", {}),
+         ("pages/3_Opinion_trends.py", {"view": "Movers"}), ("pages/3_Opinion_trends.py", {"view": "Self-assessment"}),
+         ("pages/4_Response_quality.py", {}),
          ("pages/8_Service_and_promises.py", {}), ("pages/10_Outcomes.py", {}), ("pages/11_What_moves_opinion.py", {})]
 
 

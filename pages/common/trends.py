@@ -9,8 +9,8 @@ import pandas as pd
 import crm_core
 import crm_core.charts
 
-from . import Context, _, fmt_month, fmt_opinion, lang, read, stage_colour, with_labels
-from .charts import line_style, month_axis
+from . import Context, _, fmt_month, fmt_opinion, lang, n_, read, stage_colour, stage_label, with_labels
+from .charts import journey_link, line_style, month_axis
 
 
 def trend_chart(ctx: Context, by: str, split_label: str, filters: dict | None) -> alt.LayerChart | alt.FacetChart:
@@ -18,6 +18,35 @@ def trend_chart(ctx: Context, by: str, split_label: str, filters: dict | None) -
     the portfolio) of the customers ``filters`` keeps, in the session's language."""
     trend = read(ctx, crm_core.opinion_trend, ctx.as_of, by=None if by == "all" else by, filters=filters)
     return crm_core.charts.opinion_trend_chart(trend, by, split_label, lang())
+
+
+def movers_view(ctx: Context, period: int, filters: dict | None, limit: int) -> pd.DataFrame:
+    """``crm_core.biggest_movers`` over ``period`` days (the ``limit`` largest changes),
+    with the texts the chart and the table show and a link to each journey."""
+    movers = read(ctx, crm_core.biggest_movers, ctx.as_of, period_days=period, filters=filters, limit=limit)
+    return movers.assign(direction=movers["change"].map(lambda c: _("Rose") if c > 0 else _("Fell")),
+                         change_text=movers["change"].map(fmt_opinion),
+                         start_text=movers["opinion_start"].map(fmt_opinion),
+                         end_text=movers["opinion_end"].map(fmt_opinion),
+                         stage_then=movers["stage_start"].map(stage_label),
+                         stage_now=movers["stage"].map(stage_label),
+                         journey=journey_link(movers["customer_id"]))
+
+
+def movers_chart(ctx: Context, period: int, filters: dict | None, limit: int) -> alt.Chart:
+    """The biggest movers (``movers_view``) as bars of their change, a rise in blue, a fall in
+    the colour that means negative."""
+    view = movers_view(ctx, period, filters, limit)
+    change = alt.Scale(domain=[_("Fell"), _("Rose")], range=[crm_core.catalogue.NEGATIVE_COLOUR, "#2E86C1"])
+    return alt.Chart(view, title=n_("Biggest movers in the last {n} day", "Biggest movers in the last {n} days",
+                                    period)).mark_bar().encode(
+        x=alt.X("change:Q", title=_("Change in final opinion")),
+        y=alt.Y("name:N", title=None, sort=list(view["name"]), axis=alt.Axis(labelLimit=240)),
+        color=alt.Color("direction:N", title=_("Opinion"), scale=change),
+        tooltip=[alt.Tooltip("name:N", title=_("Customer")), alt.Tooltip("change_text:N", title=_("Change")),
+                 alt.Tooltip("start_text:N", title=_("Then")), alt.Tooltip("end_text:N", title=_("Now")),
+                 alt.Tooltip("stage_then:N", title=_("Stage then")),
+                 alt.Tooltip("stage_now:N", title=_("Stage now"))]).properties(height=alt.Step(22))
 
 
 def self_assessment_lines(ctx: Context) -> alt.Chart:
