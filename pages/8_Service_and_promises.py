@@ -46,7 +46,7 @@ def fault_clock() -> None:
             first_of(SHOWN, len(waiting))
         left, right = st.columns([2, 3])
         left.markdown("**" + _("Within target, per priority") + "**")
-        left.dataframe(compliance_table(figures.compliance), hide_index=True, width="stretch")
+        left.dataframe(presented(ctx, compliance_table, filters, now), hide_index=True, width="stretch")
         left.caption(_("Clocks stopped within target ÷ clocks decided (stopped, or running and already late)."))
         draw(ctx, trend_chart, filters, now, into=right)
         running = figures.trend.loc[figures.trend["partial"], "month"]

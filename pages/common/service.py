@@ -111,8 +111,9 @@ def spares_table(ctx: Context, filters: dict | None, now: dt.datetime) -> pd.Dat
         _("Against the reference"): fmt_each(spares["ratio"], fmt_price_premium)})
 
 
-def compliance_table(compliance: pd.DataFrame) -> pd.DataFrame:
-    """Priority × clock: share of decided clocks stopped within target, with counts."""
+def compliance_table(ctx: Context, filters: dict | None, now: dt.datetime) -> pd.DataFrame:
+    """Priority × clock: share of decided clocks stopped within target, with counts (for ``presented``)."""
+    compliance = read(ctx, crm_core.service_portfolio, ctx.as_of, filters=filters, now=now).compliance
     cells = compliance.assign(text=[f"{fmt_pct(c)} ({m}/{d})" if d else "—" for c, m, d in
                                     zip(compliance["compliance"], compliance["met"], compliance["decided"])])
     table = cells.pivot(index="priority", columns="clock", values="text").reindex(
