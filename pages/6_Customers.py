@@ -9,6 +9,7 @@ import crm_core
 from pages.common import (
     SHOWN,
     _,
+    customer_labels,
     download,
     entry_closed,
     fmt_date,
@@ -24,8 +25,7 @@ from pages.common import (
     stage_label,
 )
 from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
-from pages.common.forms import (confirmation, customer_labels, customer_options, field_error, other_error, save,
-                                session_author)
+from pages.common.forms import confirmation, customer_options, field_error, other_error, save, session_author
 
 FIELDS = ("name", "sector", "region", "account_manager", "acquisition_cost", "created_on", "notes",
           "external_id")
@@ -75,8 +75,7 @@ st.subheader(_("Add or edit a customer"), anchor=False)
 if entry_closed(ctx):
     st.stop()
 author = session_author()
-names = read(ctx.scoped(crm_core.CUSTOMERS), crm_core.customer_names)
-known = customer_labels(names)
+known = customer_labels(ctx)
 labels = {0: "➕ " + _("New customer"), **known}
 HEADINGS = {"sector": _("Sector"), "region": _("Region"), "account_manager": _("Account manager"), "name": _("Name"),
             "role": _("Role"), "email": _("Email"), "phone": _("Phone")}

@@ -15,7 +15,7 @@ import crm_core
 from crm_core import capture
 
 from . import _, escape_markdown, fmt_date, mode_label
-from .forms import customer_labels, error_text
+from .forms import error_text
 
 DRAFTS, CURRENT, PROBLEMS = "capture:drafts", "capture:current", "capture:problems"
 FILE_TYPES = ["eml", "ics", "msg", "txt"]
@@ -78,11 +78,9 @@ def skip(index: int) -> None:
         state[CURRENT] = current - 1
 
 
-def capture_box(path: str, customers) -> None:
-    """The drop zone, the paste box and the review list. ``customers`` has
-    ``customer_id`` and ``name``."""
+def capture_box(path: str, names: dict[int, str]) -> None:
+    """The drop zone, the paste box and the review list; ``names``: customer id -> name."""
     state = st.session_state
-    names = customer_labels(customers)
     # The form saved the draft in use: it leaves the review list and the next one fills the form.
     if "response:done" in state and state.get(CURRENT) is not None:
         saved = state[CURRENT]
