@@ -192,8 +192,7 @@ def serving(script: Path, db: Path, logs: Path):
     clock = logs / f"cpu-{port}.sock"
     command = [sys.executable, str(CLOCKED_STREAMLIT), str(clock), "run", str(script),
                "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-               "--server.runOnSave", "false"]
+               "--browser.gatherUsageStats", "false"]
     log = logs / f"streamlit-{port}.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ, CRM_DB=str(db), PYTHONUNBUFFERED="1"),
