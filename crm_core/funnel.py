@@ -87,9 +87,10 @@ def change(db, author: str | None, role: str = "editor") -> Iterator[Change]:
 
 @contextlib.contextmanager
 def batch(db, author: str | None, role: str = "editor") -> Iterator[str | None]:
-    """Many changes as one transaction (an import) by ``author``: each ``change`` inside
-    rolls back alone when refused and is its own change in the audit trail; the summary
-    tables are refreshed once at the end instead of after every change. The author's
+    """Many writes as one transaction and one change (an import) by ``author``: each
+    ``change`` inside rolls back alone when refused, and what they recorded is one change
+    in the audit trail, so one ``undo`` takes all of it back; the summary tables are
+    refreshed once at the end instead of after every write. The author's
     role is checked once, at the start (``AccessDenied`` as in ``change``), and the
     checklist read once (``commands.item_stages``): no write of an import changes either.
     Yields the author resolved."""

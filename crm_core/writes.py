@@ -73,14 +73,17 @@ def move_stage(db, customer_id: int, stage: str, entered_on, *, kind: str = "for
         return entry_id
 
 
-def check_response(db, values: dict, today: dt.date, kept: tuple[str, ...] = ()) -> dict:
+def check_response(db, values: dict, today: dt.date, kept: tuple[str, ...] = (),
+                   stage_items: dict[str, str] | None = None) -> dict:
     """A response's ``values`` cleaned against its customer (stage reached on its day,
-    dates, active checklist items and the items of ``kept``); refuses with ``ValidationError``."""
+    dates, active checklist items and the items of ``kept``); refuses with ``ValidationError``.
+    ``stage_items``: the checklist as ``commands.item_stages(db, kept)`` reads it, from a caller
+    that checks many rows against one read of it (an import's preview)."""
     customer = funnel.customer(db, values.get("customer_id"))
     cleaned = validation.check_response(
         values, stage_on_date=lambda day: commands.stage_on(db, customer["id"], day),
         created_on=dt.date.fromisoformat(customer["created_on"]), today=today,
-        stage_items=commands.item_stages(db, kept))
+        stage_items=commands.item_stages(db, kept) if stage_items is None else stage_items)
     return {**cleaned, "customer_id": customer["id"]}
 
 

@@ -515,13 +515,26 @@ def test_preview_writes_nothing(story_db):
         assert counts(db) == before and crm_core.change_count(story_db) == changes
 
 
-def test_an_import_is_one_change_per_row_in_the_audit_trail_under_the_importers_name(story_db):
+def test_an_import_is_one_change_in_the_audit_trail_under_the_importers_name_and_one_undo_takes_it_back(story_db):
+    customers = "name,sector,region\r\nKestrel Grid,Energy,Spain\r\nLumen Rail,Transport,France\r\n".encode()
     with crm_core.connect(story_db) as db:
-        start = len(crm_core.history(db))
+        crm_core.log_response(db, 1, "operational", TODAY, "phone", ["ops.changes"], 4, 4, "Before the import",
+                              author="siti", today=TODAY)
+        before, start = counts(db), len(crm_core.history(db))
         import_file(db, (DATA / "respuestas_cp1252.csv").read_bytes(), "responses", author="siti")
         trail = crm_core.history(db).iloc[start:]
-    assert list(trail["action"]) == ["create"] * 3 and set(trail["author"]) == {"siti"}
-    assert trail["change_id"].is_unique
+        assert list(trail["action"]) == ["create"] * 3 and set(trail["author"]) == {"siti"}
+        assert trail["change_id"].nunique() == 1
+        undone = crm_core.undo(db, "siti")
+        assert len(undone) == 3 and {row["entity"] for row in undone} == {"response"}
+        assert {k: v for k, v in counts(db).items() if k != "audit"} == {
+            k: v for k, v in before.items() if k != "audit"}
+        assert table_rows(db, "responses")["summary"].tolist()[-1] == "Before the import"   # the next undo's
+        # A customers' import (each customer with its first stage entry) goes back in one step too.
+        import_file(db, customers, "customers", author="siti")
+        assert counts(db)["customers"] == before["customers"] + 2
+        crm_core.undo(db, "siti")
+        assert counts(db)["customers"] == before["customers"]
 
 
 def test_reimporting_the_same_file_creates_no_duplicates(story_db):

@@ -49,9 +49,12 @@ def test_failing_rows_are_listed_and_only_the_valid_rows_are_imported(open_page,
     assert page.button(key="import_valid").label == "Import the 2 valid rows"
     page.button(key="import_valid").click().run()
     assert [s.value for s in page.success] == ["Imported: 2 new, 0 updated, 0 already there, 2 failed."]
+    assert any("takes all of it back" in caption.value for caption in page.caption)
     with crm_core.connect(story_db) as db:
         table = crm_core.export_table(db, "responses")
-    assert len(table) == 4
+        assert len(table) == 4
+        crm_core.undo(db, "Ana")    # the one undo the caption promises
+        assert len(crm_core.export_table(db, "responses")) == 2
     imported = table[table["summary"].isin(["Status call", "Spec sheet"])]
     assert sorted(imported["customer"]) == ["Acme Turbines", "Borealis Rail"]
     assert set(imported["author"]) == {"Ana"}

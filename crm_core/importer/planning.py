@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import validation, writes
 from ..i18n import N_
-from ..storage import io_queries
+from ..storage import commands, io_queries
 from ..validation import ValidationError
 from .cells import MODE_KEYS, STAGE_KEYS, cell_text, item_keys, key_for, parse_day, rating
 from .mapping import check_kind, check_mapping
@@ -128,6 +128,8 @@ class Planner:
         self.customers = Customers(db)
         self.seen: set[tuple] = set()   # responses/opinions planned above, against in-file repeats
         self.positions = {name: table.columns.index(column) for name, column in mapping.items()}
+        # Every response row is checked against one read of the checklist (no row changes it).
+        self.stage_items = commands.item_stages(db) if kind == "responses" else None
 
     def plan(self, index: int) -> RowPlan:
         number = self.table.row_numbers[index]
@@ -174,7 +176,7 @@ class Planner:
             "quality": rating(cells.get("quality")),
             "completeness": rating(cells.get("completeness")),
             "summary": cells.get("summary"),
-        }, self.today)
+        }, self.today, stage_items=self.stage_items)
         return self.new_or_repeat(values), values
 
     def _opinions(self, cells: dict) -> tuple[str, dict]:

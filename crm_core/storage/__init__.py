@@ -42,7 +42,7 @@ class Transaction:
     each write refreshes the summaries it touches at once)."""
 
     deferred: DeferredRefresh | None = None
-    change_id: int | None = None   # the number of the latest change (a savepoint counts as one)
+    change_id: int | None = None   # the number of its change: a savepoint inside is part of it
     scopes: set[str] = field(default_factory=set)   # what it touched (``touch``), counted at its commit
     # In a ``funnel.batch``: facts its writes would each read again and none of them changes
     # (who writes and may, the checklist's items), read once; None outside a batch.
@@ -203,15 +203,16 @@ def transaction(db: Handle) -> Iterator[Handle]:
     the commit; a transaction that touched nothing named counts ``EVERYTHING``.
 
     Inside an open transaction (an import writing many rows as one), it becomes
-    a savepoint: a refused row rolls back alone, the whole stays one commit. The
-    outermost one sets ``db.transaction`` for its duration.
+    a savepoint: a refused row rolls back alone, the whole stays one commit and one
+    change (one number). The outermost one sets ``db.transaction`` for its duration.
     """
     outermost = db.transaction is None
     if outermost:
         db.transaction = Transaction()
     try:
         with _savepoint(db) if db.conn.in_transaction else _immediate(db):
-            db.transaction.change_id = db.conn.execute(db.dialect.NEXT_CHANGE).fetchone()[0]
+            if db.transaction.change_id is None:
+                db.transaction.change_id = db.conn.execute(db.dialect.NEXT_CHANGE).fetchone()[0]
             yield db
             if outermost:
                 _count_scopes(db, db.transaction.scopes or {EVERYTHING})

@@ -107,6 +107,9 @@ def import_outcome() -> None:
     st.success(_("Imported: {created} new, {updated} updated, {skipped} already there, {failed} failed.",
                  created=result.created, updated=result.updated, skipped=result.skipped, failed=result.failed),
                icon="✅")
+    if result.created or result.updated:
+        st.caption(_("The import is one change: “Undo my last change” on the History tab of any "
+                     "customer's journey takes all of it back."))
     if len(result.problems):
         show_problems(result.problems)
 
