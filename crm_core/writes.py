@@ -177,7 +177,8 @@ def undo(db, author: str | None) -> list[dict]:
     new change (action ``undo``) in the audit trail. Refuses, naming ``undo``,
     when there is nothing to undo or when someone changed an entity since.
     Returns the audit rows that were undone."""
-    with funnel.change(db, author) as change:
+    # The summaries are refreshed once at the end: an import's change restores thousands of rows.
+    with funnel.change(db, author) as change, commands.deferred_refresh(db):
         rows = commands.last_undoable_change(db, change.author)
         if not rows:
             raise ValidationError("undo", N_("there is nothing of yours to undo"))
