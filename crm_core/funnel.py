@@ -19,8 +19,8 @@ from typing import Iterator
 from . import roles
 from .i18n import N_
 from .catalogue import STAGES
-from .storage import (ACCOUNTS, CUSTOMERS, EVERYTHING, PORTFOLIO, SAVED_VIEWS, SETTINGS, commands, customer_scope,
-                      stage_scope, touch, transaction)
+from .storage import (ACCOUNTS, CUSTOMERS, EVERYTHING, PORTFOLIO, SAVED_VIEWS, SERVICE, SETTINGS, commands,
+                      customer_scope, stage_scope, touch, transaction)
 from .validation import ValidationError
 
 
@@ -57,7 +57,7 @@ def touched(entity: str, customer_id: int | None, states: tuple[dict | None, ...
     its ``states`` before and after) touches: the customer's and the portfolio's, and
     for a response or an opinion its stage's (before and after: an edit may move it),
     for the customer itself the customers' and every stage's (the analyses filter on its
-    profile); else its kind's (``_TOUCHES``)."""
+    profile), for a service case or a promise the service's; else its kind's (``_TOUCHES``)."""
     if customer_id is None:
         return (_TOUCHES.get(entity, EVERYTHING),)
     scopes = [customer_scope(customer_id), PORTFOLIO]
@@ -65,6 +65,8 @@ def touched(entity: str, customer_id: int | None, states: tuple[dict | None, ...
         scopes += [CUSTOMERS, *map(stage_scope, STAGES)]
     elif entity in ("response", "opinion"):
         scopes += [stage_scope(state["stage"]) for state in states if state]
+    elif entity in ("service_case", "promise"):
+        scopes.append(SERVICE)
     return tuple(scopes)
 
 

@@ -13,7 +13,9 @@ from pages.common.service import (case_form, clock_now, compliance_table, event_
                                   open_cases_table, promise_form, promises_shown, resolve_form, spares_table,
                                   trend_chart)
 
-ctx = setup("Service and promises", "🛠️")
+# Everything here is read from the service cases, the promises and the customers: a colleague's
+# response or opinion leaves it warm.
+ctx = setup("Service and promises", "🛠️").scoped(crm_core.SERVICE, crm_core.CUSTOMERS)
 author = session_author()
 names = customers_or_stop(ctx, _("There are no customers yet."))
 filters = portfolio_filters(ctx) or None
@@ -106,7 +108,8 @@ def promises() -> None:
             if customer_id is None:
                 st.caption(_("Pick the customer above first."))
             else:
-                stages = crm_core.scores.reached_stages(read(ctx, crm_core.journey, customer_id).current_stage)
+                journey = read(ctx.of_customer(customer_id), crm_core.journey, customer_id)
+                stages = crm_core.scores.reached_stages(journey.current_stage)
                 promise_form(ctx, customer_id, tuple(stages), author)
         # Only the chosen customer's open promises: the whole portfolio's would be thousands of choices.
         still_open = [] if customer_id is None else read(ctx, crm_core.promise_list, ctx.as_of, customer_id=customer_id,

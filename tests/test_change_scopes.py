@@ -11,7 +11,7 @@ import crm_core
 from crm_core import importer, saved_views
 
 SCOPES = ("customer:1", "customer:2", "customer:3", "portfolio", "customers", "stage:pre_deal", "stage:operational",
-          "stage:post_deal", "settings", "accounts", "saved_views", "everything")
+          "stage:post_deal", "settings", "accounts", "saved_views", "service", "everything")
 
 
 def touched(location, write) -> dict[str, int]:
@@ -67,6 +67,15 @@ def test_a_customer_moved_or_followed_up_touches_that_customer_alone(story_db):
         "*": 1, "customer:2": 1, "portfolio": 1}
     assert touched(story_db, lambda db: crm_core.create_follow_up(db, 3, "pre.data", author="Ana")) == {
         "*": 1, "customer:3": 1, "portfolio": 1}
+
+
+def test_a_service_case_or_a_promise_touches_the_service_and_its_customer(story_db):
+    assert touched(story_db, lambda db: crm_core.open_case(db, 1, "2025-06-02T09:00", "Pump trips", "high",
+                                                           author="Ana")) == {
+        "*": 1, "customer:1": 1, "portfolio": 1, "service": 1}
+    assert touched(story_db, lambda db: crm_core.record_promise(db, 1, "operational", "2025-06-01", "training",
+                                                                "Train the crew", author="Ana", today=TODAY)) == {
+        "*": 1, "customer:1": 1, "portfolio": 1, "service": 1}
 
 
 @pytest.mark.parametrize("write, scope", [

@@ -3,6 +3,8 @@ a write (from any session) makes the next run read again what it touched: the
 portfolio's reads after any customer's write, a customer's own reads after a write of
 that customer, everything after a setting or a write that does not say what it touched."""
 
+import functools
+
 import pytest
 from fixtures import TODAY
 
@@ -83,6 +85,7 @@ def counted_reads(monkeypatch, *names) -> dict[str, list]:
     def counting(name):
         original = getattr(crm_core, name)
 
+        @functools.wraps(original)      # the read's own name: the cache keys reads by it
         def counted(*args, **kwargs):
             calls[name].append(args[1:])
             return original(*args, **kwargs)
@@ -119,6 +122,24 @@ def test_a_save_for_another_customer_leaves_a_journey_warm(open_page, story_db, 
     page.run()
     assert (len(calls["journey"]), len(calls["change_log"])) == (2, 2)
     assert len(page.dataframe[0].value) == history + 1     # the history shows this customer's new change
+
+
+def test_a_response_leaves_the_service_page_warm_and_a_service_case_refreshes_it(open_page, story_db, monkeypatch):
+    import pages.common.service
+    moment = pages.common.service.clock_now()
+    monkeypatch.setattr(pages.common.service, "clock_now", lambda: moment)   # no minute may tick meanwhile
+    calls = counted_reads(monkeypatch, "service_portfolio", "open_cases")
+    page = open_page("pages/8_Service_and_promises.py", story_db)
+    assert not page.exception and (len(calls["service_portfolio"]), len(calls["open_cases"])) == (1, 1)
+    log_for(story_db, 1, "operational", "A colleague's call")
+    page.run()
+    assert not page.exception and (len(calls["service_portfolio"]), len(calls["open_cases"])) == (1, 1)
+    open_cases = page.metric[0].value
+    with crm_core.connect(story_db) as db:
+        crm_core.open_case(db, 1, "2025-06-02T09:00", "Pump trips", "high", author="Ana")
+    page.run()
+    assert not page.exception and (len(calls["service_portfolio"]), len(calls["open_cases"])) == (2, 2)
+    assert int(page.metric[0].value) == int(open_cases) + 1
 
 
 def test_a_saved_view_or_a_sign_in_leaves_the_portfolio_warm(open_page, story_db, monkeypatch):

@@ -285,6 +285,7 @@ CUSTOMERS = "customers"       # the customers themselves: names and profiles (se
 SETTINGS = "settings"         # the checklist, the currency, the service targets: they change every count
 ACCOUNTS = "accounts"         # accounts and sign-ins
 SAVED_VIEWS = "saved_views"
+SERVICE = "service"           # service cases and promises: the Service page reads them (and the customers)
 EVERYTHING = "everything"     # a write that did not say what it touched (a rebuild, a bulk load)
 
 
