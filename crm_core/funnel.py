@@ -19,8 +19,8 @@ from typing import Iterator
 from . import roles
 from .i18n import N_
 from .catalogue import STAGES
-from .storage import (ACCOUNTS, CUSTOMERS, EVERYTHING, PORTFOLIO, SAVED_VIEWS, SERVICE, SETTINGS, commands,
-                      customer_scope, stage_scope, touch, transaction)
+from .storage import (ACCOUNTS, CUSTOMERS, EVERYTHING, OUTCOMES, PORTFOLIO, SAVED_VIEWS, SERVICE, SETTINGS,
+                      commands, customer_scope, stage_scope, touch, transaction)
 from .validation import ValidationError
 
 
@@ -50,6 +50,9 @@ class Change:
 # of what it shows refresh, the others stay warm. One not listed touches everything.
 _TOUCHES = {"checklist_item": SETTINGS, "setting": SETTINGS, "service_target": SETTINGS,
             "account": ACCOUNTS, "saved_view": SAVED_VIEWS}
+# The scopes of the pages that read a few kinds of a customer's facts (and the customers'
+# profiles, ``CUSTOMERS``): a write of another kind, most often a response, leaves them warm.
+_PAGE_SCOPES = {"service_case": SERVICE, "promise": SERVICE, "opinion": OUTCOMES, "outcome": OUTCOMES}
 
 
 def touched(entity: str, customer_id: int | None, states: tuple[dict | None, ...]) -> tuple[str, ...]:
@@ -57,7 +60,8 @@ def touched(entity: str, customer_id: int | None, states: tuple[dict | None, ...
     its ``states`` before and after) touches: the customer's and the portfolio's, and
     for a response or an opinion its stage's (before and after: an edit may move it),
     for the customer itself the customers' and every stage's (the analyses filter on its
-    profile), for a service case or a promise the service's; else its kind's (``_TOUCHES``)."""
+    profile), and the scope of the page that reads its kind (``_PAGE_SCOPES``); else its
+    kind's (``_TOUCHES``)."""
     if customer_id is None:
         return (_TOUCHES.get(entity, EVERYTHING),)
     scopes = [customer_scope(customer_id), PORTFOLIO]
@@ -65,8 +69,8 @@ def touched(entity: str, customer_id: int | None, states: tuple[dict | None, ...
         scopes += [CUSTOMERS, *map(stage_scope, STAGES)]
     elif entity in ("response", "opinion"):
         scopes += [stage_scope(state["stage"]) for state in states if state]
-    elif entity in ("service_case", "promise"):
-        scopes.append(SERVICE)
+    if entity in _PAGE_SCOPES:
+        scopes.append(_PAGE_SCOPES[entity])
     return tuple(scopes)
 
 

@@ -11,7 +11,9 @@ from pages.common.forms import customer_picker, session_author
 from pages.common.outcomes import bands_chart, outcome_form, outcomes_table, returns_chart, returns_table
 from pages.common.presented import draw, presented
 
-ctx = setup("Outcomes", "🏆")
+# Everything here is read from the outcomes, the opinions (the final opinion's bands) and the
+# customers: a colleague's response leaves it warm.
+ctx = setup("Outcomes", "🏆").scoped(crm_core.OUTCOMES, crm_core.CUSTOMERS)
 author = session_author()
 names = customers_or_stop(ctx, _("There are no customers yet."))
 filters = portfolio_filters(ctx) or None

@@ -11,7 +11,8 @@ import crm_core
 from crm_core import importer, saved_views
 
 SCOPES = ("customer:1", "customer:2", "customer:3", "portfolio", "customers", "stage:pre_deal", "stage:operational",
-          "stage:post_deal", "settings", "accounts", "saved_views", "service", "everything")
+          "stage:post_deal", "settings", "accounts", "saved_views", "service", "outcomes",
+          "everything")
 
 
 def touched(location, write) -> dict[str, int]:
@@ -32,12 +33,12 @@ def test_a_response_touches_its_customer_the_portfolio_and_its_stage(story_db):
         "*": 1, "customer:1": 1, "portfolio": 1, "stage:operational": 1}
 
 
-def test_an_opinion_moved_to_another_stage_touches_both_stages(story_db):
+def test_an_opinion_moved_to_another_stage_touches_both_stages_and_the_outcomes(story_db):
     with crm_core.connect(story_db) as db:
         opinion = int(crm_core.journey(db, 1).opinions.iloc[-1]["id"])     # operational, -2
     assert touched(story_db, lambda db: crm_core.update_opinion(db, opinion, {"stage": "pre_deal"}, author="Ana",
                                                                 today=TODAY)) == {
-        "*": 1, "customer:1": 1, "portfolio": 1, "stage:operational": 1, "stage:pre_deal": 1}
+        "*": 1, "customer:1": 1, "portfolio": 1, "stage:operational": 1, "stage:pre_deal": 1, "outcomes": 1}
 
 
 def test_a_customer_profile_touches_the_customers_and_every_stage(story_db):
@@ -59,7 +60,7 @@ def test_an_undo_touches_the_customer_it_gives_back(story_db):
     with crm_core.connect(story_db) as db:
         crm_core.record_opinion(db, 3, "pre_deal", "2025-07-01", 2, author="Ana", today=TODAY)
     assert touched(story_db, lambda db: crm_core.undo(db, "Ana")) == {"*": 1, "customer:3": 1, "portfolio": 1,
-                                                                     "stage:pre_deal": 1}
+                                                                     "stage:pre_deal": 1, "outcomes": 1}
 
 
 def test_a_customer_moved_or_followed_up_touches_that_customer_alone(story_db):
@@ -69,13 +70,16 @@ def test_a_customer_moved_or_followed_up_touches_that_customer_alone(story_db):
         "*": 1, "customer:3": 1, "portfolio": 1}
 
 
-def test_a_service_case_or_a_promise_touches_the_service_and_its_customer(story_db):
+def test_a_service_case_or_a_promise_touches_the_service_and_an_outcome_the_outcomes(story_db):
     assert touched(story_db, lambda db: crm_core.open_case(db, 1, "2025-06-02T09:00", "Pump trips", "high",
                                                            author="Ana")) == {
         "*": 1, "customer:1": 1, "portfolio": 1, "service": 1}
     assert touched(story_db, lambda db: crm_core.record_promise(db, 1, "operational", "2025-06-01", "training",
                                                                 "Train the crew", author="Ana", today=TODAY)) == {
         "*": 1, "customer:1": 1, "portfolio": 1, "service": 1}
+    assert touched(story_db, lambda db: crm_core.outcomes.record_outcome(db, 1, "additional_sale", "2025-06-03",
+                                                                         amount=1200, author="Ana", today=TODAY)) == {
+        "*": 1, "customer:1": 1, "portfolio": 1, "outcomes": 1}
 
 
 @pytest.mark.parametrize("write, scope", [

@@ -124,22 +124,36 @@ def test_a_save_for_another_customer_leaves_a_journey_warm(open_page, story_db, 
     assert len(page.dataframe[0].value) == history + 1     # the history shows this customer's new change
 
 
-def test_a_response_leaves_the_service_page_warm_and_a_service_case_refreshes_it(open_page, story_db, monkeypatch):
+def open_a_case(db) -> None:
+    crm_core.open_case(db, 1, "2025-06-02T09:00", "Pump trips", "high", author="Ana")
+
+
+def rate_a_stage(db) -> None:
+    crm_core.record_opinion(db, 3, "pre_deal", "2025-07-01", 2, author="Ana", today=TODAY)
+
+
+@pytest.mark.parametrize("page_file, readers, own_write", [
+    ("pages/8_Service_and_promises.py", ("service_portfolio", "open_cases"), open_a_case),
+    ("pages/10_Outcomes.py", ("outcomes_by_opinion", "acquisition_returns"), rate_a_stage),
+], ids=["service", "outcomes"])
+def test_a_response_leaves_a_page_of_other_facts_warm_and_a_write_of_its_facts_refreshes_it(
+        open_page, story_db, monkeypatch, page_file, readers, own_write):
     import pages.common.service
     moment = pages.common.service.clock_now()
     monkeypatch.setattr(pages.common.service, "clock_now", lambda: moment)   # no minute may tick meanwhile
-    calls = counted_reads(monkeypatch, "service_portfolio", "open_cases")
-    page = open_page("pages/8_Service_and_promises.py", story_db)
-    assert not page.exception and (len(calls["service_portfolio"]), len(calls["open_cases"])) == (1, 1)
+    calls = counted_reads(monkeypatch, *readers)
+    page = open_page(page_file, story_db)
+    assert not page.exception and [len(calls[name]) for name in readers] == [1, 1]
     log_for(story_db, 1, "operational", "A colleague's call")
     page.run()
-    assert not page.exception and (len(calls["service_portfolio"]), len(calls["open_cases"])) == (1, 1)
-    open_cases = page.metric[0].value
+    assert not page.exception and [len(calls[name]) for name in readers] == [1, 1]
+    shown = page.metric[0].value
     with crm_core.connect(story_db) as db:
-        crm_core.open_case(db, 1, "2025-06-02T09:00", "Pump trips", "high", author="Ana")
+        own_write(db)
     page.run()
-    assert not page.exception and (len(calls["service_portfolio"]), len(calls["open_cases"])) == (2, 2)
-    assert int(page.metric[0].value) == int(open_cases) + 1
+    assert not page.exception and [len(calls[name]) for name in readers] == [2, 2]
+    if own_write is open_a_case:
+        assert int(page.metric[0].value) == int(shown) + 1     # the new case is counted
 
 
 def test_a_saved_view_or_a_sign_in_leaves_the_portfolio_warm(open_page, story_db, monkeypatch):

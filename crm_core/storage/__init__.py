@@ -286,6 +286,7 @@ SETTINGS = "settings"         # the checklist, the currency, the service targets
 ACCOUNTS = "accounts"         # accounts and sign-ins
 SAVED_VIEWS = "saved_views"
 SERVICE = "service"           # service cases and promises: the Service page reads them (and the customers)
+OUTCOMES = "outcomes"         # outcomes and opinions: the Outcomes page reads them (and the customers)
 EVERYTHING = "everything"     # a write that did not say what it touched (a rebuild, a bulk load)
 
 
