@@ -7,7 +7,7 @@ import crm_core
 from pages.common import (SHOWN, _, band_label, customers_or_stop, entry_closed, first_of, fmt_money, fmt_multiple,
                           fmt_number, n_, read, setup)
 from pages.common.charts import portfolio_filters, url_choice
-from pages.common.forms import customer_picker, session_author
+from pages.common.forms import customer_picker, for_customer, form_box, session_author
 from pages.common.outcomes import bands_chart, outcome_form, outcomes_table, returns_chart, returns_table
 from pages.common.presented import draw, presented
 
@@ -71,8 +71,4 @@ if found.empty:
 else:
     st.dataframe(found, hide_index=True, width="stretch")
 if not entry_closed(ctx):   # no entry form on a past snapshot (it says why)
-    with st.expander(_("Record an outcome"), icon="🏆"):
-        if customer_id is None:
-            st.caption(_("Pick the customer above first."))
-        else:
-            outcome_form(ctx, customer_id, author)
+    form_box(_("Record an outcome"), "outcome_box", "🏆", for_customer, outcome_form, ctx, customer_id, author)

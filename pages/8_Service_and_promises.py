@@ -7,7 +7,7 @@ import crm_core
 from pages.common import (SHOWN, _, customers_or_stop, entry_closed, first_of, fmt_month, fmt_number, fmt_pct, n_, read,
                           setup)
 from pages.common.charts import link_column, portfolio_filters
-from pages.common.forms import customer_picker, session_author
+from pages.common.forms import customer_picker, for_customer, form_box, session_author
 from pages.common.presented import draw, presented
 from pages.common.service import (case_form, clock_now, compliance_table, event_form, fmt_hours, fmt_price_premium,
                                   open_cases_table, promise_form, promises_shown, resolve_form, spares_table,
@@ -63,14 +63,11 @@ def fault_clock() -> None:
             st.dataframe(presented(ctx, spares_table, filters, now), hide_index=True, width="stretch")
             first_of(SHOWN, len(figures.spares))
     if not entry_closed(ctx):   # no entry form on a past snapshot (it says why)
-        with st.expander(_("Open a case"), icon="🆕", expanded=figures.cases == 0):
-            if customer_id is None:
-                st.caption(_("Pick the customer above first."))
-            else:
-                case_form(ctx, customer_id, author)
+        form_box(_("Open a case"), "case_box", "🆕", for_customer, case_form, ctx, customer_id, author,
+                 open_now=figures.cases == 0)
         if not waiting.empty:
-            with st.expander(_("Log a first reply, an expert assigned, a repair or the closing"), icon="⏱️"):
-                event_form(ctx, waiting, author)
+            form_box(_("Log a first reply, an expert assigned, a repair or the closing"), "event_box", "⏱️",
+                     event_form, ctx, waiting, author)
 
 
 
@@ -104,19 +101,13 @@ def promises() -> None:
         st.dataframe(presented(ctx, promises_shown, customer_id, filters, None), hide_index=True, width="stretch")
         first_of(SHOWN, total)
     if not entry_closed(ctx):   # no entry form on a past snapshot (it says why)
-        with st.expander(_("Record a promise"), icon="🤝"):
-            if customer_id is None:
-                st.caption(_("Pick the customer above first."))
-            else:
-                journey = read(ctx.of_customer(customer_id), crm_core.journey, customer_id)
-                stages = crm_core.scores.reached_stages(journey.current_stage)
-                promise_form(ctx, customer_id, tuple(stages), author)
+        form_box(_("Record a promise"), "promise_box", "🤝", for_customer, promise_form, ctx, customer_id, author)
         # Only the chosen customer's open promises: the whole portfolio's would be thousands of choices.
         still_open = [] if customer_id is None else read(ctx, crm_core.promise_list, ctx.as_of, customer_id=customer_id,
                                                          only="open")
         if len(still_open):
-            with st.expander(_("Mark a promise kept, broken or renegotiated"), icon="✔️"):
-                resolve_form(ctx, still_open, author)
+            form_box(_("Mark a promise kept, broken or renegotiated"), "resolve_box", "✔️", resolve_form, ctx,
+                     still_open, author)
 
 
 # Only the open tab is built: tabs bound to the URL (``tab=``) run lazily.

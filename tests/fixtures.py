@@ -407,6 +407,14 @@ def sign_in(page, name, password):
     return page.run()
 
 
+def open_boxes(page, *keys):
+    """``page`` rerun with the form boxes ``keys`` open (``pages.common.forms.form_box``), as a
+    click on each opens it: closed, a box holds nothing."""
+    for key in keys:
+        page.session_state[f"{key}:open"] = True
+    return page.run()
+
+
 def metrics(page) -> dict[str, str]:
     return {metric.label: metric.value for metric in page.metric}
 

@@ -3,7 +3,7 @@ on the overview lists it, and logging the response it asks for closes it and say
 
 import datetime as dt
 
-from fixtures import PASSWORD, TODAY, sign_in
+from fixtures import PASSWORD, TODAY, open_boxes, sign_in
 
 import crm_core
 from pages.common import fmt_date
@@ -115,7 +115,7 @@ def test_a_service_event_that_gives_the_item_says_it_closed_the_follow_up(open_p
         crm_core.move_stage(db, 1, "post_deal", "2025-06-01", today=TODAY)
         crm_core.open_case(db, 1, "2025-08-10 09:00", "Turbine trips", "critical", now=dt.datetime(2025, 8, 10, 9))
         crm_core.create_follow_up(db, 1, "post.immediate_reply", author="Ana", today=dt.date(2025, 8, 10))
-    page = open_page("pages/8_Service_and_promises.py", story_db, customer="1")
+    page = open_boxes(open_page("pages/8_Service_and_promises.py", story_db, customer="1"), "event_box")
     page.session_state["event_day"] = dt.date(2025, 8, 10)
     page.session_state["event_time"] = dt.time(9, 45)
     [b for b in page.button if b.label == "Save"][0].click().run()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from fixtures import metrics
+from fixtures import metrics, open_boxes
 
 import crm_core
 from crm_core import i18n
@@ -46,7 +46,7 @@ def test_per_sector_and_snapshot_come_from_the_url(open_page, outcomes_db):
 
 
 def test_recording_an_outcome_and_a_missing_amount(open_page, outcomes_db):
-    page = open_page(PAGE, outcomes_db, customer="2")
+    page = open_boxes(open_page(PAGE, outcomes_db, customer="2"), "outcome_box")
     [b for b in page.button if b.label == "Record the outcome"][0].click().run()
     assert [e.value for e in page.error] == ["Amount: an additional sale needs its amount"]
     page.session_state["outcome_amount"] = 12000.0
@@ -128,7 +128,7 @@ def test_the_currency_is_shown_on_every_amount(open_page, outcomes_db, chart_dat
     if set_by == "admin":
         with crm_core.connect(outcomes_db) as db:
             crm_core.outcomes.set_currency(db, "USD")
-    page = open_page(PAGE, outcomes_db, customer="1")
+    page = open_boxes(open_page(PAGE, outcomes_db, customer="1"), "outcome_box")
     shown = metrics(page)
     assert (shown["Additional sales"], shown["Acquisition cost"]) == ("US$80K", "US$30K")
     assert {"US$80,000", "US$30,000"} <= {c.value for c in page.caption}

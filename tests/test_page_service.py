@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from fixtures import PASSWORD, TODAY, metrics, sign_in
+from fixtures import PASSWORD, TODAY, metrics, open_boxes, sign_in
 
 import crm_core
 from pages.common import fmt_pct
@@ -69,7 +69,7 @@ def test_a_snapshot_shows_the_state_of_that_day(open_page, service_db):
 
 
 def test_logging_a_first_reply_also_logs_the_checklist_response(open_page, service_db):
-    page = open_page(PAGE, service_db, customer="1")
+    page = open_boxes(open_page(PAGE, service_db, customer="1"), "event_box")
     page.session_state["event_day"] = dt.date(2025, 8, 10)
     page.session_state["event_time"] = dt.time(9, 45)
     [b for b in page.button if b.label == "Save"][0].click().run()
@@ -82,7 +82,7 @@ def test_logging_a_first_reply_also_logs_the_checklist_response(open_page, servi
 
 
 def test_a_case_without_a_description_shows_the_error_next_to_it_and_keeps_the_input(open_page, service_db):
-    page = open_page(PAGE, service_db, customer="2")
+    page = open_boxes(open_page(PAGE, service_db, customer="2"), "case_box")
     page.session_state["case_priority"] = "high"
     [b for b in page.button if b.label == "Open the case"][0].click().run()
     assert [e.value for e in page.error] == ["Fault: must not be empty"]
@@ -90,7 +90,7 @@ def test_a_case_without_a_description_shows_the_error_next_to_it_and_keeps_the_i
 
 
 def test_recording_a_promise_from_the_page(open_page, service_db):
-    page = open_page(PAGE, service_db, customer="3", tab="Promises")
+    page = open_boxes(open_page(PAGE, service_db, customer="3", tab="Promises"), "promise_box")
     page.text_input(key="promise_what").input("Commissioning in March")
     page.session_state["promise_made"] = dt.date(2025, 7, 1)
     [b for b in page.button if b.label == "Record the promise"][0].click().run()
@@ -103,7 +103,7 @@ def test_recording_a_promise_from_the_page(open_page, service_db):
 def test_marking_a_promise_kept_offers_the_chosen_customers_open_promises_only(open_page, service_db):
     page = open_page(PAGE, service_db, tab="Promises")
     assert "resolve_promise" not in page.session_state                  # no customer: no form
-    page = open_page(PAGE, service_db, customer="2", tab="Promises")
+    page = open_boxes(open_page(PAGE, service_db, customer="2", tab="Promises"), "resolve_box")
     assert page.selectbox(key="resolve_promise").options == ["Borealis Rail · Operator course"]
     page.session_state["resolve_day"] = dt.date(2025, 8, 1)
     [b for b in page.button if b.proto.form_id == "resolve"][0].click().run()
@@ -133,6 +133,15 @@ def test_only_the_open_tab_is_built(open_page, service_db):
     assert "Kept" in metrics(promises) and "Open cases" not in metrics(promises)
 
 
+def test_a_closed_form_box_builds_none_of_its_widgets_and_one_click_builds_them(open_page, service_db):
+    page = open_page(PAGE, service_db, customer="1")
+    assert [box.label for box in page.main.expander] == [
+        "Open a case", "Log a first reply, an expert assigned, a repair or the closing"]
+    assert not page.main.button and not page.main.text_input
+    page = open_boxes(page, "case_box")
+    assert [b.label for b in page.main.button] == ["Open the case"] and page.text_input(key="case_description")
+
+
 def test_no_case_yet_says_how_to_start(open_page, story_db):
     page = open_page(PAGE, story_db)
     assert any("No service case yet" in i.value for i in page.info)
@@ -153,7 +162,7 @@ def test_a_viewer_sees_the_clocks_but_cannot_open_a_case(open_page, service_db):
     with crm_core.connect(service_db) as db:
         crm_core.add_user(db, "admin", PASSWORD, "admin")
         crm_core.add_user(db, "vera", PASSWORD, "viewer", author="admin")
-    page = sign_in(open_page(PAGE, service_db, customer="1"), "vera", PASSWORD)
+    page = open_boxes(sign_in(open_page(PAGE, service_db, customer="1"), "vera", PASSWORD), "case_box")
     assert metrics(page)["Open cases"] == "1"
     page.text_input(key="case_description").input("Viewer tries to write")
     [b for b in page.button if b.label == "Open the case"][0].click().run()

@@ -18,7 +18,7 @@ import streamlit as st
 
 import crm_core
 
-from . import _, escape_markdown, field_label, fmt_date, item_label, params, stage_label
+from . import _, escape_markdown, expander, field_label, fmt_date, item_label, params, stage_label
 from .auth import remember, signed_in
 
 
@@ -107,6 +107,25 @@ def has_news(*forms: str) -> bool:
     """Whether one of ``forms`` has a confirmation or an error still to show (what ``save``
     left for ``confirmation``, ``field_error`` and ``other_error``)."""
     return any(f"{form}:{outcome}" in st.session_state for form in forms for outcome in ("done", "error"))
+
+
+def form_box(label: str, key: str, icon: str, form: Callable, *args, open_now: bool = False) -> None:
+    """``form(*args)`` in an expander labelled ``label`` (``pages.common.expander``, key
+    ``key``) built only while it is open: closed, a run builds and ships none of the form's
+    widgets, and a click on it reruns the page to build them. ``open_now``: open it (the
+    page has nothing to show before the first entry)."""
+    box = expander(label, key, open_now=open_now, icon=icon)
+    if box.open:
+        with box:
+            form(*args)
+
+
+def for_customer(form: Callable, ctx, customer_id: int | None, *args) -> None:
+    """``form(ctx, customer_id, *args)``, or a hint to pick the customer first when none is."""
+    if customer_id is None:
+        st.caption(_("Pick the customer above first."))
+    else:
+        form(ctx, customer_id, *args)
 
 
 def confirmation(form: str) -> None:

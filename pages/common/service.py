@@ -229,9 +229,11 @@ def event_form(ctx: Context, waiting: pd.DataFrame, author: str | None) -> None:
             done=_("Saved; the clock and the checklist agree.")))
 
 
-def promise_form(ctx: Context, customer_id: int, stages: tuple[str, ...], author: str | None) -> None:
-    """Record a promise made to ``customer_id`` in one of the ``stages`` it reached."""
+def promise_form(ctx: Context, customer_id: int, author: str | None) -> None:
+    """Record a promise made to ``customer_id`` in one of the stages it reached."""
     confirmation("promise")
+    journey = read(ctx.of_customer(customer_id), crm_core.journey, customer_id)
+    stages = tuple(crm_core.scores.reached_stages(journey.current_stage))
     with st.form("promise"):
         st.text_input(_("What was promised?"), key="promise_what", max_chars=5000)
         field_error("promise", "what")
