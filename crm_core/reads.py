@@ -16,7 +16,7 @@ from . import scores
 from .catalogue import STAGE_POSITION, STAGES
 from .storage import queries
 from .storage.commands import audit_rows as history_rows
-from .snapshot import SnapshotDay
+from .snapshot import SnapshotDay, days_before
 from .validation import parse_date
 
 
@@ -33,8 +33,8 @@ def portfolio(db, as_of=None, filters: dict | None = None, today: dt.date | None
     found["stage_opinion"] = found["stage_opinion"].where(found["stage_rated"].fillna(0) > 0).astype("Int64")
     found["rated_stages"] = found["rated_stages"].fillna(0).astype(int)
     found["coverage"] = scores.coverage(found["items_covered"], found["items_total"])
-    day = pd.Timestamp(SnapshotDay.of(as_of).reference(today))
-    found["days_since_response"] = (day - pd.to_datetime(found["last_response_on"])).dt.days.astype("Int64")
+    found["days_since_response"] = pd.array(
+        days_before(SnapshotDay.of(as_of).reference(today), found["last_response_on"]), dtype="Int64")
     return found.drop(columns=["final_value", "stage_rated"])
 
 

@@ -157,6 +157,6 @@ def self_assessment_gap(score, opinion):
 def opinion_band(final_opinion: pd.Series) -> pd.Series:
     """The band key (``catalogue.OPINION_BANDS``) of each final opinion of the Series;
     ``not_rated`` for a missing one."""
-    opinion = final_opinion.astype(float)
-    return pd.Series(np.select([opinion.between(low, high) for _key, low, high in OPINION_BANDS],
+    opinion = final_opinion.to_numpy(dtype=float, na_value=np.nan)
+    return pd.Series(np.select([(opinion >= low) & (opinion <= high) for _key, low, high in OPINION_BANDS],
                                [key for key, _low, _high in OPINION_BANDS], "not_rated"), index=final_opinion.index)

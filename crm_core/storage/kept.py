@@ -121,8 +121,8 @@ def _typed(found: pd.DataFrame, kept: pd.DataFrame, stays: np.ndarray) -> pd.Dat
     that holds NULL (float, text, object); integers where they keep a NULL in a float column
     (so the whole stays float)."""
     typed = {}
-    for column in found.columns:
-        want, have = kept[column].dtype, found[column].dtype
+    # The types of both at once: a column of a DataFrame costs a Series to ask for.
+    for column, want, have in zip(found.columns, kept.dtypes[found.columns], found.dtypes):
         if have == want:
             continue
         rest = kept.loc[stays, column]    # read only for a column whose type differs
