@@ -157,6 +157,41 @@ def test_after_an_opinion_only_that_customers_judged_row_is_read_again(statement
                                                                                   MODES), check_dtype=False)
 
 
+def gaps_reads(db) -> dict[str, pd.DataFrame]:
+    """The live gaps read of each stage, as the gaps page makes it."""
+    keys = queries.checklist_items(db)
+    return {stage: queries.stage_gaps(db, stage, queries.NOW, STAGES[STAGES.index(stage):],
+                                      list(keys.loc[keys["stage"] == stage, "key"])) for stage in STAGES}
+
+
+def test_the_live_checklist_gaps_equal_a_full_read_after_random_writes(demo_db):
+    with crm_core.connect(demo_db) as db:
+        gaps_reads(db)      # kept from here on
+    random_writes(demo_db, seed=7, count=80)
+    with crm_core.connect(demo_db) as db:
+        found = gaps_reads(db)
+        region = crm_core.filter_values(db)["region"][:1]
+        stage = STAGES[1]
+        filtered = crm_core.checklist_gaps(db, stage, filters={"region": region})
+        assert_same(found, {stage: frame for stage, frame in (kept.forget() or gaps_reads(db)).items()})
+        pd.testing.assert_frame_equal(filtered.customers,
+                                      crm_core.checklist_gaps(db, stage, filters={"region": region}).customers)
+    assert set(found["post_deal"]["stage"]) == {"post_deal"} and len(found["pre_deal"]) > len(found["post_deal"])
+
+
+def test_after_a_response_only_that_customers_gaps_row_is_read_again(statements):
+    db, run = statements
+    before = gaps_reads(db)
+    crm_core.log_response(db, 6, "pre_deal", TODAY, "phone", ["pre.data"], 4, 4, "Sent the data", today=TODAY)
+    run.clear()
+    after = gaps_reads(db)
+    assert [of_customers(sql) for sql in run if "FROM item_coverage i WHERE" in sql[0]] == [[6]] * len(STAGES)
+    run.clear()
+    assert_same(after, {stage: frame for stage, frame in (kept.forget() or gaps_reads(db)).items()})
+    row = after["pre_deal"].set_index("customer_id").loc[6]
+    assert row["last_on"] == TODAY.isoformat() and not before["pre_deal"].equals(after["pre_deal"])
+
+
 def test_a_patch_that_would_change_a_columns_type_reads_everything_again(statements):
     db, run = statements
     new = crm_core.add_customer(db, {"name": "Zeta Newcomer", "created_on": "2026-11-01", "sector": "Energy",

@@ -97,6 +97,8 @@ def _patched(kept: pd.DataFrame, changed: list[int], found: pd.DataFrame, order:
     stays = ~np.isin(ids, changed)
     if not np.isin(ids[~stays], found["customer_id"].to_numpy()).all():
         return None
+    if found.empty:     # none of them has a row, before or after (a customer short of a gaps read's stage)
+        return kept
     found = _typed(found, kept, stays)
     if found is None:
         return None

@@ -186,12 +186,15 @@ def item_coverage(db: Handle, stage: str, as_of: str, customer_ids: list[int] | 
     """, {"d": as_of, "s": stage, **params})
 
 
-def _stage_customers(as_of: str, reached: tuple[str, ...], filters: dict | None) -> tuple[str, dict]:
+def _stage_customers(as_of: str, reached: tuple[str, ...], filters: dict | None,
+                     customer_ids: list[int] | None = None) -> tuple[str, dict]:
     """The ``WITH`` clauses (and their parameters) that define ``reached``: the customers
-    existing on ``as_of`` whose stage then is one of ``reached``, as ``customer_id,
-    name, sector, region, account_manager, stage``. For "now" the stage is joined from
-    ``customer_summary``; for a past day it is looked up once per customer."""
+    existing on ``as_of`` (of ``customer_ids`` if given) whose stage then is one of ``reached``,
+    as ``customer_id, name, sector, region, account_manager, stage``. For "now" the stage is
+    joined from ``customer_summary``; for a past day it is looked up once per customer."""
     where, params = _filter_sql(filters)
+    of, customers = _of_customers("c.id", customer_ids)
+    where, params = where + of, {**params, **customers}
     marks, stages = in_list("reached", reached)
     stage, join = ("s.stage", "JOIN customer_summary s ON s.customer_id = c.id") if as_of == NOW \
         else (_STAGE_AS_OF, "")
@@ -212,21 +215,38 @@ def stage_customers(db: Handle, as_of: str, reached: tuple[str, ...], filters: d
 
 def stage_gaps(db: Handle, stage: str, as_of: str, reached: tuple[str, ...], item_keys: list[str],
                filters: dict | None = None) -> pd.DataFrame:
-    """The customers of ``_stage_customers`` by name, with which of the checklist items
-    ``item_keys`` (of ``stage``) they addressed by ``as_of``, counted here instead of
+    """The customers of ``_stage_customers`` by name (then id), with which of the checklist
+    items ``item_keys`` (of ``stage``) they addressed by ``as_of``, counted here instead of
     on a customer x item grid: ``addressed`` has bit ``n`` set when ``item_keys[n]``
-    was (NULL: none), ``last_on`` is the last day one of them was addressed."""
-    ctes, params = _stage_customers(as_of, reached, filters)
+    was (NULL: none), ``last_on`` is the last day one of them was addressed. For "now" the
+    rows are kept in memory between writes (``kept_frame``): after a colleague's save only
+    that customer's row is read again, where the whole read cost 70 ms at 10,000 customers."""
+    if as_of == NOW:
+        found = kept_frame(db, _stage_gaps_now, stage, tuple(reached), tuple(item_keys), order=("name", "customer_id"))
+        return _filtered(found, filters)
+    columns, found = _stage_gaps(db, stage, as_of, reached, item_keys, filters)
+    return pd.DataFrame.from_records(found, columns=columns)
+
+
+def _stage_gaps_now(db: Handle, stage: str, reached: tuple[str, ...], item_keys: tuple[str, ...],
+                    customer_ids: list[int] | None) -> Records:
+    """``stage_gaps`` for now, of every customer (or of ``customer_ids``), for ``kept_frame``."""
+    return _stage_gaps(db, stage, NOW, reached, item_keys, None, customer_ids)
+
+
+def _stage_gaps(db: Handle, stage: str, as_of: str, reached: tuple[str, ...], item_keys, filters: dict | None,
+                customer_ids: list[int] | None = None) -> Records:
+    ctes, params = _stage_customers(as_of, reached, filters, customer_ids)
     marks, keys = in_list("item", item_keys)
     bits = " ".join(f"WHEN :{name} THEN {1 << n}" for n, name in enumerate(keys))
     given = f"""FROM item_coverage i WHERE i.customer_id = reached.customer_id AND i.stage = :s
            AND i.first_on <= :d AND i.item_key IN ({marks})"""
-    return frame(db, f"""
+    return records(db, f"""
     WITH {ctes}
     SELECT reached.*,
         (SELECT SUM(CASE i.item_key {bits or 'WHEN NULL THEN 0'} END) {given}) AS addressed,
         (SELECT MAX({_ITEM_LAST_ON}) {given}) AS last_on
-      FROM reached ORDER BY reached.name
+      FROM reached ORDER BY reached.name, reached.customer_id
     """, {**params, **keys, "s": stage})
 
 
