@@ -19,7 +19,7 @@ from typing import Iterator
 from . import roles
 from .i18n import N_
 from .catalogue import STAGES
-from .storage import (ACCOUNTS, CUSTOMERS, EVERYTHING, OUTCOMES, PORTFOLIO, SAVED_VIEWS, SERVICE, SETTINGS,
+from .storage import (ACCOUNTS, CUSTOMERS, EVERYTHING, OPINIONS, OUTCOMES, PORTFOLIO, SAVED_VIEWS, SERVICE, SETTINGS,
                       commands, customer_scope, stage_scope, touch, transaction)
 from .validation import ValidationError
 
@@ -50,9 +50,10 @@ class Change:
 # of what it shows refresh, the others stay warm. One not listed touches everything.
 _TOUCHES = {"checklist_item": SETTINGS, "setting": SETTINGS, "service_target": SETTINGS,
             "account": ACCOUNTS, "saved_view": SAVED_VIEWS}
-# The scopes of the pages that read a few kinds of a customer's facts (and the customers'
-# profiles, ``CUSTOMERS``): a write of another kind, most often a response, leaves them warm.
-_PAGE_SCOPES = {"service_case": SERVICE, "promise": SERVICE, "opinion": OUTCOMES, "outcome": OUTCOMES}
+# The scopes of the reads of a few kinds of a customer's facts (and the customers' profiles,
+# ``CUSTOMERS``): a write of another kind, most often a response, leaves them warm.
+_PAGE_SCOPES = {"service_case": SERVICE, "promise": SERVICE, "opinion": OPINIONS, "stage_entry": OPINIONS,
+                "outcome": OUTCOMES}
 
 
 def touched(entity: str, customer_id: int | None, states: tuple[dict | None, ...]) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from pages.common.presented import draw, presented
 
 # Everything here is read from the outcomes, the opinions (the final opinion's bands) and the
 # customers: a colleague's response leaves it warm.
-ctx = setup("Outcomes", "🏆").scoped(crm_core.OUTCOMES, crm_core.CUSTOMERS)
+ctx = setup("Outcomes", "🏆").scoped(crm_core.OUTCOMES, crm_core.OPINIONS, crm_core.CUSTOMERS)
 author = session_author()
 names = customers_or_stop(ctx, _("There are no customers yet."))
 filters = portfolio_filters(ctx) or None

@@ -18,19 +18,22 @@ st.caption(_("Is opinion getting better? Monthly opinion, who moved most, and wh
 customers_or_stop(ctx, _("There are no customers yet, so there is no opinion to follow."))
 # Drawn on every tab: a bound widget that is not drawn drops its value from the URL.
 filters = portfolio_filters(ctx)
+# The Trend and Movers tabs show opinions only: a colleague's response leaves them warm.
+opinions = ctx.scoped(crm_core.OPINIONS, crm_core.CUSTOMERS)
 trend_tab, movers_tab, gap_tab = st.tabs([_("Trend"), _("Movers"), _("Self-assessment")], key="view",
                                          bind="query-params")
 
 if trend_tab.open:
     with trend_tab:
         by = url_choice(_("Split by"), list(SPLITS), "all", "by", SPLITS.get)
-        trend = read(ctx, crm_core.opinion_trend, ctx.as_of, by=None if by == "all" else by, filters=filters or None)
+        trend = read(opinions, crm_core.opinion_trend, ctx.as_of, by=None if by == "all" else by,
+                     filters=filters or None)
         if trend.empty:
             st.info(_("No customer matching these filters has an opinion yet. Clear a filter.") if filters else
                     _("No opinion has been recorded yet. Record one from *Log a response*."))
         else:
             # The small panels keep their own width.
-            draw(ctx, trend_chart, by, SPLITS[by], filters or None, width="stretch" if by == "all" else "content")
+            draw(opinions, trend_chart, by, SPLITS[by], filters or None, width="stretch" if by == "all" else "content")
             st.caption(_("Each month shows the state at its last day: every rated customer's latest opinion. "
                          "The band is one standard deviation either side of the mean."))
 
@@ -39,15 +42,15 @@ if movers_tab.open:
         period = st.number_input(_("Period (days)"), min_value=7, max_value=3650, value=180, step=30,
                                  key="period", bind="query-params")
         start = crm_core.period_start(ctx.as_of, period)
-        movers = read(ctx, crm_core.biggest_movers, ctx.as_of, period_days=int(period), filters=filters or None,
+        movers = read(opinions, crm_core.biggest_movers, ctx.as_of, period_days=int(period), filters=filters or None,
                       limit=MOVERS)
         st.caption(_("Final opinion on {start} against {end}, for customers rated on both days. Largest changes "
                      "first.", start=fmt_date(start), end=fmt_date(ctx.today)))
         if movers.empty:
             st.info(_("No customer's final opinion changed in this period. Try a longer period."))
         else:
-            draw(ctx, movers_chart, int(period), filters or None, MOVERS)
-            st.dataframe(presented(ctx, movers_view, int(period), filters or None, MOVERS)[
+            draw(opinions, movers_chart, int(period), filters or None, MOVERS)
+            st.dataframe(presented(opinions, movers_view, int(period), filters or None, MOVERS)[
                 ["name", "journey", "change_text", "start_text", "end_text", "stage_then", "stage_now",
                  "account_manager", "sector"]], hide_index=True, width="stretch",
                          column_config={"name": _("Customer"), "journey": link_column(), "change_text": _("Change"),

@@ -12,7 +12,7 @@ from crm_core import importer, saved_views
 
 SCOPES = ("customer:1", "customer:2", "customer:3", "portfolio", "customers", "stage:pre_deal", "stage:operational",
           "stage:post_deal", "settings", "accounts", "saved_views", "service", "outcomes",
-          "everything")
+          "opinions", "everything")
 
 
 def touched(location, write) -> dict[str, int]:
@@ -33,12 +33,12 @@ def test_a_response_touches_its_customer_the_portfolio_and_its_stage(story_db):
         "*": 1, "customer:1": 1, "portfolio": 1, "stage:operational": 1}
 
 
-def test_an_opinion_moved_to_another_stage_touches_both_stages_and_the_outcomes(story_db):
+def test_an_opinion_moved_to_another_stage_touches_both_stages_and_the_opinions(story_db):
     with crm_core.connect(story_db) as db:
         opinion = int(crm_core.journey(db, 1).opinions.iloc[-1]["id"])     # operational, -2
     assert touched(story_db, lambda db: crm_core.update_opinion(db, opinion, {"stage": "pre_deal"}, author="Ana",
                                                                 today=TODAY)) == {
-        "*": 1, "customer:1": 1, "portfolio": 1, "stage:operational": 1, "stage:pre_deal": 1, "outcomes": 1}
+        "*": 1, "customer:1": 1, "portfolio": 1, "stage:operational": 1, "stage:pre_deal": 1, "opinions": 1}
 
 
 def test_a_customer_profile_touches_the_customers_and_every_stage(story_db):
@@ -60,12 +60,13 @@ def test_an_undo_touches_the_customer_it_gives_back(story_db):
     with crm_core.connect(story_db) as db:
         crm_core.record_opinion(db, 3, "pre_deal", "2025-07-01", 2, author="Ana", today=TODAY)
     assert touched(story_db, lambda db: crm_core.undo(db, "Ana")) == {"*": 1, "customer:3": 1, "portfolio": 1,
-                                                                     "stage:pre_deal": 1, "outcomes": 1}
+                                                                     "stage:pre_deal": 1, "opinions": 1}
 
 
-def test_a_customer_moved_or_followed_up_touches_that_customer_alone(story_db):
+def test_a_customer_moved_touches_the_opinions_and_followed_up_that_customer_alone(story_db):
+    # A move changes the final opinion (the sum over the stages reached) with no new opinion.
     assert touched(story_db, lambda db: crm_core.move_stage(db, 2, "operational", "2025-07-01", today=TODAY)) == {
-        "*": 1, "customer:2": 1, "portfolio": 1}
+        "*": 1, "customer:2": 1, "portfolio": 1, "opinions": 1}
     assert touched(story_db, lambda db: crm_core.create_follow_up(db, 3, "pre.data", author="Ana")) == {
         "*": 1, "customer:3": 1, "portfolio": 1}
 

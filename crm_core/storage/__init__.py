@@ -286,7 +286,10 @@ SETTINGS = "settings"         # the checklist, the currency, the service targets
 ACCOUNTS = "accounts"         # accounts and sign-ins
 SAVED_VIEWS = "saved_views"
 SERVICE = "service"           # service cases and promises: the Service page reads them (and the customers)
-OUTCOMES = "outcomes"         # outcomes and opinions: the Outcomes page reads them (and the customers)
+OUTCOMES = "outcomes"         # outcomes (deals, revenue, referrals): the Outcomes page reads them
+# Opinions and stage entries: what the final opinion is made of (the opinions of the stages
+# reached), so what Outcomes bands and the Trend and Movers of Opinion trends show.
+OPINIONS = "opinions"
 EVERYTHING = "everything"     # a write that did not say what it touched (a rebuild, a bulk load)
 
 

@@ -54,7 +54,7 @@ CARRIED = ("as_of", "lang")
 # The change scopes ``setup`` reads the versions of, in one statement: what pages key their
 # reads on, but for one customer's (``Context.of_customer``).
 PREFETCHED = (crm_core.PORTFOLIO, crm_core.SETTINGS, crm_core.EVERYTHING, crm_core.SAVED_VIEWS, crm_core.CUSTOMERS,
-              crm_core.SERVICE, crm_core.OUTCOMES, *map(crm_core.stage_scope, crm_core.STAGES))
+              crm_core.SERVICE, crm_core.OUTCOMES, crm_core.OPINIONS, *map(crm_core.stage_scope, crm_core.STAGES))
 
 
 @dataclass(frozen=True)
