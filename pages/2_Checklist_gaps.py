@@ -30,6 +30,9 @@ st.caption(_("What do we keep failing to give? Every expected response of a stag
 customers_or_stop(ctx, _("There are no customers yet, so there is no gap to show."))
 stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
 filters = portfolio_filters(ctx)
+# The gaps of a stage change with its responses, the customers who reached it and their profiles:
+# a colleague's response in another stage, a case or a promise leaves them warm.
+ctx = ctx.scoped(crm_core.stage_scope(stage), crm_core.OPINIONS, crm_core.CUSTOMERS)
 gaps = read(ctx, crm_core.checklist_gaps, stage, ctx.as_of, filters=filters or None, top=TOP)
 stage_name = stage_label(stage)
 if gaps.customers_total == 0:

@@ -9,7 +9,9 @@ from pages.common.charts import journey_link, link_column, url_choice
 from pages.common.presented import draw
 from pages.common.quality import matrix_chart, measures, stage_mode_matrix, trend_chart
 
-ctx = setup("Response quality by mode", "☎️")
+# Responses (and the customers' names) only: a case, a promise, a follow-up or an outcome leaves it warm.
+ctx = setup("Response quality by mode", "☎️").scoped(*map(crm_core.stage_scope, crm_core.STAGES),
+                                                     crm_core.CUSTOMERS)
 STAGE_CHOICES = {"all": _("All stages"), **{stage: stage_label(stage) for stage in crm_core.STAGES}}
 st.caption(_("Are we as good on the phone as face to face? Quality and completeness of our responses "
              "(1 … 5) in each mode of communication."))

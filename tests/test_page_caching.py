@@ -165,6 +165,40 @@ def test_a_response_leaves_a_page_of_other_facts_warm_and_a_write_of_its_facts_r
         assert int(page.metric[0].value) == int(shown) + 1     # the new case is counted
 
 
+def test_the_gaps_of_a_stage_stay_warm_after_a_response_in_another_stage(open_page, story_db, monkeypatch):
+    calls = counted_reads(monkeypatch, "checklist_gaps")
+    page = open_page("pages/2_Checklist_gaps.py", story_db, stage="pre_deal")
+    assert not page.exception and len(calls["checklist_gaps"]) == 1
+    log_for(story_db, 1, "operational", "A colleague's call in another stage")
+    with crm_core.connect(story_db) as db:
+        open_a_case(db)
+    page.run()
+    assert not page.exception and len(calls["checklist_gaps"]) == 1
+    shown = page.metric[0].value
+    with crm_core.connect(story_db) as db:
+        move_a_stage(db)        # Cobalt Mining moves on: still at or past pre-deal, now operational
+    page.run()
+    assert len(calls["checklist_gaps"]) == 2 and page.metric[0].value == shown
+    log_for(story_db, 3, "pre_deal", "A call in this stage")
+    page.run()
+    assert len(calls["checklist_gaps"]) == 3
+
+
+def test_response_quality_stays_warm_after_a_service_case_and_refreshes_after_a_response(open_page, story_db,
+                                                                                         monkeypatch):
+    calls = counted_reads(monkeypatch, "quality_by_mode", "weakest_responses")
+    page = open_page("pages/4_Response_quality.py", story_db, since="2025-01-01")
+    assert not page.exception and [len(found) for found in calls.values()] == [1, 1]
+    with crm_core.connect(story_db) as db:
+        open_a_case(db)
+        move_a_stage(db)
+    page.run()
+    assert not page.exception and [len(found) for found in calls.values()] == [1, 1]
+    log_for(story_db, 1, "operational", "A colleague's call")
+    page.run()
+    assert not page.exception and [len(found) for found in calls.values()] == [2, 2]
+
+
 def test_a_saved_view_or_a_sign_in_leaves_the_portfolio_warm(open_page, story_db, monkeypatch):
     calls = counted_reads(monkeypatch, "overview")
     page = open_page("app.py", story_db)

@@ -288,7 +288,8 @@ SAVED_VIEWS = "saved_views"
 SERVICE = "service"           # service cases and promises: the Service page reads them (and the customers)
 OUTCOMES = "outcomes"         # outcomes (deals, revenue, referrals): the Outcomes page reads them
 # Opinions and stage entries: what the final opinion is made of (the opinions of the stages
-# reached), so what Outcomes bands and the Trend and Movers of Opinion trends show.
+# reached) and which stage each customer is in, so what Outcomes bands, the Trend and Movers of
+# Opinion trends and the customers each stage's checklist gaps count.
 OPINIONS = "opinions"
 EVERYTHING = "everything"     # a write that did not say what it touched (a rebuild, a bulk load)
 
