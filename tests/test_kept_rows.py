@@ -31,9 +31,10 @@ def live_reads(db) -> dict[str, pd.DataFrame]:
             "finals": period_queries.final_opinion_at_two_dates(db, START, queries.NOW)}
 
 
-def fresh_reads(db) -> dict[str, pd.DataFrame]:
+def fresh_reads(db, reads=live_reads) -> dict[str, pd.DataFrame]:
+    """``reads(db)`` with nothing kept: what one full read of each gives."""
     kept.forget()
-    return live_reads(db)
+    return reads(db)
 
 
 def assert_same(found: dict, expected: dict) -> None:
@@ -173,7 +174,7 @@ def test_the_live_checklist_gaps_equal_a_full_read_after_random_writes(demo_db):
         region = crm_core.filter_values(db)["region"][:1]
         stage = STAGES[1]
         filtered = crm_core.checklist_gaps(db, stage, filters={"region": region})
-        assert_same(found, {stage: frame for stage, frame in (kept.forget() or gaps_reads(db)).items()})
+        assert_same(found, fresh_reads(db, gaps_reads))
         pd.testing.assert_frame_equal(filtered.customers,
                                       crm_core.checklist_gaps(db, stage, filters={"region": region}).customers)
     assert set(found["post_deal"]["stage"]) == {"post_deal"} and len(found["pre_deal"]) > len(found["post_deal"])
@@ -187,7 +188,7 @@ def test_after_a_response_only_that_customers_gaps_row_is_read_again(statements)
     after = gaps_reads(db)
     assert [of_customers(sql) for sql in run if "FROM item_coverage i WHERE" in sql[0]] == [[6]] * len(STAGES)
     run.clear()
-    assert_same(after, {stage: frame for stage, frame in (kept.forget() or gaps_reads(db)).items()})
+    assert_same(after, fresh_reads(db, gaps_reads))
     row = after["pre_deal"].set_index("customer_id").loc[6]
     assert row["last_on"] == TODAY.isoformat() and not before["pre_deal"].equals(after["pre_deal"])
 

@@ -224,30 +224,30 @@ def stage_gaps(db: Handle, stage: str, as_of: str, reached: tuple[str, ...], ite
     if as_of == NOW:
         found = kept_frame(db, _stage_gaps_now, stage, tuple(reached), tuple(item_keys), order=("name", "customer_id"))
         return _filtered(found, filters)
-    columns, found = _stage_gaps(db, stage, as_of, reached, item_keys, filters)
-    return pd.DataFrame.from_records(found, columns=columns)
+    return frame(db, *_stage_gaps_sql(stage, as_of, reached, item_keys, filters))
 
 
 def _stage_gaps_now(db: Handle, stage: str, reached: tuple[str, ...], item_keys: tuple[str, ...],
                     customer_ids: list[int] | None) -> Records:
     """``stage_gaps`` for now, of every customer (or of ``customer_ids``), for ``kept_frame``."""
-    return _stage_gaps(db, stage, NOW, reached, item_keys, None, customer_ids)
+    return records(db, *_stage_gaps_sql(stage, NOW, reached, item_keys, None, customer_ids))
 
 
-def _stage_gaps(db: Handle, stage: str, as_of: str, reached: tuple[str, ...], item_keys, filters: dict | None,
-                customer_ids: list[int] | None = None) -> Records:
+def _stage_gaps_sql(stage: str, as_of: str, reached: tuple[str, ...], item_keys, filters: dict | None,
+                    customer_ids: list[int] | None = None) -> tuple[str, dict]:
+    """The statement of ``stage_gaps`` (of ``customer_ids`` if given) and its parameters."""
     ctes, params = _stage_customers(as_of, reached, filters, customer_ids)
     marks, keys = in_list("item", item_keys)
     bits = " ".join(f"WHEN :{name} THEN {1 << n}" for n, name in enumerate(keys))
     given = f"""FROM item_coverage i WHERE i.customer_id = reached.customer_id AND i.stage = :s
            AND i.first_on <= :d AND i.item_key IN ({marks})"""
-    return records(db, f"""
+    return f"""
     WITH {ctes}
     SELECT reached.*,
         (SELECT SUM(CASE i.item_key {bits or 'WHEN NULL THEN 0'} END) {given}) AS addressed,
         (SELECT MAX({_ITEM_LAST_ON}) {given}) AS last_on
       FROM reached ORDER BY reached.name, reached.customer_id
-    """, {**params, **keys, "s": stage})
+    """, {**params, **keys, "s": stage}
 
 
 def customer_checklist(db: Handle, customer_id: int, as_of: str) -> pd.DataFrame:
