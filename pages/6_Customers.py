@@ -7,7 +7,6 @@ import streamlit as st
 
 import crm_core
 from pages.common import (
-    SHOWN,
     _,
     customer_labels,
     download,
@@ -25,6 +24,7 @@ from pages.common import (
     stage_label,
 )
 from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
+from pages.common.customers import every_customer, first_customers
 from pages.common.forms import confirmation, customer_options, field_error, other_error, save, session_author
 from pages.common.presented import presented
 
@@ -54,16 +54,7 @@ with risk_box:
 with sort_box:
     sort = url_choice(_("Sort by"), list(crm_core.customers.SORTS), "name", "sort", format_func=SORTS.get)
 choices = (ctx.as_of, filters or None, stages, at_risk_only, search, sort)
-
-
-def listed(ctx, *choices) -> tuple[pd.DataFrame, int]:
-    """The first ``SHOWN`` rows of the customer list and how many there are, cached small: a run
-    that took the whole list from the cache unpickled a copy of it (24 MB at 100,000 customers)."""
-    found = read(ctx, crm_core.customer_list, *choices)
-    return found.head(SHOWN), len(found)
-
-
-shown, total = presented(ctx, listed, *choices)
+shown, total = presented(ctx, first_customers, *choices)
 if not total:
     st.info(_("No customer matches these filters."))
 else:
@@ -77,12 +68,7 @@ else:
         "journey": journey_link(shown["customer_id"])}),
         hide_index=True, width="stretch", column_config={"journey": link_column()}, key="customer_list")
     first_of(len(shown), total)
-
-    def every_row() -> pd.DataFrame:
-        # Made on the click: at 100,000 customers spelling every row's reasons cost 20 ms a run.
-        found = read(ctx, crm_core.customer_list, *choices)
-        return found.drop(columns=["reasons"]).assign(at_risk_reasons=fmt_each(found["reasons"], " ".join))
-    download(every_row, "customers")
+    download(lambda: every_customer(ctx, *choices), "customers")
 
 st.subheader(_("Add or edit a customer"), anchor=False)
 if entry_closed(ctx):
