@@ -4,8 +4,8 @@ import streamlit as st
 
 import crm_core
 from crm_core import risk
-from pages.common import (_, carried, customers_or_stop, download, expander, fmt_number, fmt_opinion, fmt_pct, n_,
-                          read, setup, stage_label)
+from pages.common import (_, carried, download, expander, fmt_number, fmt_opinion, fmt_pct, n_, portfolio_or_stop, read,
+                          setup, stage_label)
 from pages.common.charts import link_column, portfolio_filters, url_choice
 from pages.common.followups import my_follow_ups
 from pages.common.overview import SHOWN, at_risk_table, more_than_shown, opinions_chart, stages_chart
@@ -13,7 +13,7 @@ from pages.common.pack import pack_button
 from pages.common.presented import draw, presented
 
 ctx = setup("Portfolio overview", "📊")
-customers_or_stop(ctx, _("There are no customers yet."))
+portfolio_or_stop(ctx, _("There are no customers yet."))
 # The period control needs room for "365 days" at 1366 px wide.
 left, right = st.columns([3, 2])
 with left:

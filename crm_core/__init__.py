@@ -11,7 +11,7 @@ from .roles import resolve_author
 from .catalogue import (CHECKLIST, CHECKLIST_LABELS, MODE_COLOURS, MODE_LABELS, MODES, OPINION_LABELS, OPINION_RANGE,
                         OPINION_SOURCES, STAGE_COLOURS, STAGE_LABELS, STAGES)
 from .reads import (Journey, change_log, checklist_coverage, checklist_items, customer_names, filter_values,
-                    journey, last_mode, opinion_trend, portfolio, quality_by_stage_mode, score_history)
+                    has_customers, journey, last_mode, opinion_trend, portfolio, quality_by_stage_mode, score_history)
 from .storage import (ACCOUNTS, CUSTOMERS, EVERYTHING, OPINIONS, OUTCOMES, PORTFOLIO, SAVED_VIEWS, SERVICE, SETTINGS,
                       StorageError, change_count, change_versions, connect, customer_scope, database_location,
                       stage_scope)

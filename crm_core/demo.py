@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .catalogue import CHECKLIST, MODES, STAGES
 from . import demo_relationship as relationship, funnel
-from .storage import bulk, commands, connect, relationship_commands
+from .storage import bulk, commands, connect, queries, relationship_commands
 from .validation import name_key
 
 # Each region's customers are named after its places, each sector's by what they run, and
@@ -272,7 +272,7 @@ def build_demo(path, *, anchor: dt.date | None = None, customers: int = 48) -> N
 def ensure_demo(path) -> bool:
     """Fill ``path`` with the demo when it has no customers; returns True if it did."""
     with connect(path) as db:
-        if bulk.has_customers(db):
+        if queries.has_customers(db):
             return False
     build_demo(path)
     return True

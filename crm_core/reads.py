@@ -246,6 +246,11 @@ def quality_by_stage_mode(db, as_of=None, since=None) -> pd.DataFrame:
     return with_rating_means(grouped)
 
 
+def has_customers(db) -> bool:
+    """Whether there is any customer."""
+    return queries.has_customers(db)
+
+
 def customer_names(db) -> pd.DataFrame:
     """``customer_id, name`` of every customer, by name."""
     return queries.customer_names(db)

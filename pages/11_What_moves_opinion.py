@@ -6,11 +6,11 @@ import streamlit as st
 import crm_core
 from pages.common import (
     _,
-    customers_or_stop,
     download,
     escape_markdown,
     fmt_number,
     fmt_opinion,
+    portfolio_or_stop,
     read,
     setup,
     stage_label,
@@ -22,7 +22,7 @@ from pages.common.presented import draw, presented
 ctx = setup("What moves opinion", "🎯")
 st.caption(_("Which of our responses move opinion? For each expected response and each mode of "
              "communication, how the customers' opinion of the stage differs where we gave it."))
-customers_or_stop(ctx, _("There are no customers yet, so there is no opinion to explain."))
+portfolio_or_stop(ctx, _("There are no customers yet, so there is no opinion to explain."))
 stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
 filters = portfolio_filters(ctx) or None
 # Keyed on the stage's responses and opinions: a save in another stage leaves this analysis warm.

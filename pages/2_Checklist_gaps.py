@@ -5,13 +5,13 @@ import streamlit as st
 import crm_core
 from pages.common import (
     _,
-    customers_or_stop,
     download,
     escape_markdown,
     fmt_date,
     fmt_number,
     fmt_pct,
     item_label,
+    portfolio_or_stop,
     read,
     setup,
     stage_label,
@@ -27,7 +27,7 @@ TABLE_ROWS = 50     # customers in the table
 ctx = setup("Checklist gaps", "🧩")
 st.caption(_("What do we keep failing to give? Every expected response of a stage, for every customer "
              "that has reached it."))
-customers_or_stop(ctx, _("There are no customers yet, so there is no gap to show."))
+portfolio_or_stop(ctx, _("There are no customers yet, so there is no gap to show."))
 stage = url_choice(_("Stage"), crm_core.STAGES, "operational", "stage", stage_label)
 filters = portfolio_filters(ctx)
 # The gaps of a stage change with its responses, the customers who reached it and their profiles:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import crm_core
-from pages.common import _, customers_or_stop, download, fmt_date, read, setup
+from pages.common import _, download, fmt_date, portfolio_or_stop, read, setup
 from pages.common.charts import link_column, portfolio_filters, url_choice
 from pages.common.presented import draw, presented
 from pages.common.trends import movers_chart, movers_view, self_assessment_gap, self_assessment_lines, trend_chart
@@ -15,7 +15,7 @@ SPLITS = {"all": _("Portfolio"), "stage": _("Stage"), "sector": _("Sector"), "re
           "account_manager": _("Account manager")}
 st.caption(_("Is opinion getting better? Monthly opinion, who moved most, and whether we rate "
              "ourselves higher than our customers do."))
-customers_or_stop(ctx, _("There are no customers yet, so there is no opinion to follow."))
+portfolio_or_stop(ctx, _("There are no customers yet, so there is no opinion to follow."))
 # Drawn on every tab: a bound widget that is not drawn drops its value from the URL.
 filters = portfolio_filters(ctx)
 # The Trend and Movers tabs show opinions only: a colleague's response leaves them warm.

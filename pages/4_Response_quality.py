@@ -3,7 +3,7 @@
 import streamlit as st
 
 import crm_core
-from pages.common import (_, customers_or_stop, download, fmt_date, fmt_month, fmt_number, n_, read, setup, stage_label,
+from pages.common import (_, download, fmt_date, fmt_month, fmt_number, n_, portfolio_or_stop, read, setup, stage_label,
                           with_labels)
 from pages.common.charts import journey_link, link_column, url_choice
 from pages.common.presented import draw
@@ -15,7 +15,7 @@ ctx = setup("Response quality by mode", "☎️").scoped(*map(crm_core.stage_sco
 STAGE_CHOICES = {"all": _("All stages"), **{stage: stage_label(stage) for stage in crm_core.STAGES}}
 st.caption(_("Are we as good on the phone as face to face? Quality and completeness of our responses "
              "(1 … 5) in each mode of communication."))
-customers_or_stop(ctx, _("There are no customers yet, so there is no response to judge."))
+portfolio_or_stop(ctx, _("There are no customers yet, so there is no response to judge."))
 left, right = st.columns([3, 1])
 with left:
     choice = url_choice(_("Stage"), list(STAGE_CHOICES), "all", "stage", STAGE_CHOICES.get)

@@ -50,11 +50,6 @@ def remove_all_rows(db: Handle) -> None:
                 db.execute(f"DELETE FROM {table}")
 
 
-def has_customers(db: Handle) -> bool:
-    """Whether the database holds any customer."""
-    return value(db, "SELECT EXISTS (SELECT 1 FROM customers)") == 1
-
-
 def counts(db: Handle) -> dict[str, int]:
     """Row count of each base table (``COUNTED_TABLES``)."""
     return {table: value(db, f"SELECT COUNT(*) FROM {table}") for table in COUNTED_TABLES}

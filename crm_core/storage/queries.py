@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..catalogue import STAGES
 from ..snapshot import LIVE_BOUND as NOW  # what a live SnapshotDay gives as its bound
-from . import Handle, frame, in_list, records, rows
+from . import Handle, frame, in_list, records, rows, value
 from .kept import Records, kept_frame
 
 FILTER_COLUMNS = ("sector", "region", "account_manager")
@@ -290,6 +290,10 @@ def customer_stages(db: Handle, customer_id: int, as_of: str, stages: tuple[str,
 def customer(db: Handle, customer_id: int) -> dict | None:
     found = rows(db, "SELECT * FROM customers WHERE id = :c", {"c": customer_id})
     return found[0] if found else None
+
+
+def has_customers(db: Handle) -> bool:
+    return value(db, "SELECT EXISTS (SELECT 1 FROM customers)") == 1
 
 
 def customer_names(db: Handle) -> pd.DataFrame:
