@@ -56,14 +56,14 @@ def contributions_chart(journey: Journey, lang: str) -> alt.LayerChart:
     base = alt.Chart().encode(
         x=alt.X("label:N", title=None, sort=list(frame["label"]), axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar(size=48).encode(
-        y=alt.Y("start:Q", title=_("Opinion"), scale=alt.Scale(domain=[-6, 6])), y2="end:Q",
+        y=alt.Y("start:Q", title=_("Opinion"), scale=alt.Scale(domain=[-6, 6])), y2=alt.Y2("end:Q"),
         color=alt.condition(alt.datum.stage == None, alt.value("#34495E"),  # noqa: E711
                             stage_colour(lang).legend(None)),
         tooltip=[alt.Tooltip("label:N", title=_("Stage")), alt.Tooltip("text:N", title=_("Opinion"))])
     labels = base.mark_text(dy=-10, fontSize=14, fontWeight="bold").encode(
-        y=alt.Y("max_end:Q"), text="text:N").transform_calculate(
+        y=alt.Y("max_end:Q"), text=alt.Text("text:N")).transform_calculate(
         max_end="max(datum.start, datum.end)")
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888").encode(y="y:Q")
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888").encode(y=alt.Y("y:Q"))
     return alt.layer(bars, labels, zero, data=frame).properties(title=title, height=280)
 
 
@@ -108,8 +108,8 @@ def opinion_trend_chart(trend: pd.DataFrame, by: str, split_label: str, lang: st
                        std_text=each(data["std"], lambda v: number(v, lang)))
     colour = (stage_colour(lang) if by == "stage" else alt.Color("group:N", title=split_label)).legend(None)
     base = alt.Chart().encode(x=time_axis("month", _("Month"), lang), color=colour)
-    band = base.mark_errorband(opacity=0.2).encode(y=alt.Y("mean:Q", title=what), yError="std:Q")
-    line = base.mark_line(point=True).encode(y="mean:Q", tooltip=[
+    band = base.mark_errorband(opacity=0.2).encode(y=alt.Y("mean:Q", title=what), yError=alt.YError("std:Q"))
+    line = base.mark_line(point=True).encode(y=alt.Y("mean:Q"), tooltip=[
         alt.Tooltip("month_text:N", title=_("Month")),
         alt.Tooltip("stage_label:N" if by == "stage" else "group:N", title=split_label),
         alt.Tooltip("mean_text:N", title=_("Mean opinion")),

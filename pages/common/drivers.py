@@ -75,6 +75,7 @@ def difference_chart(table: pd.DataFrame, title: str) -> alt.LayerChart:
         color=alt.Color("verdict:N", title=_("Reading"), scale=alt.Scale(
             domain=list(tones.values()), range=[CLEAR[reading] for reading in tones])),
         tooltip=tooltip)
-    whiskers = base.mark_rule(color="#17202A", strokeWidth=2).encode(x="low:Q", x2="high:Q", tooltip=tooltip)
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#888").encode(x="x:Q")
+    whiskers = base.mark_rule(color="#17202A", strokeWidth=2).encode(x=alt.X("low:Q"), x2=alt.X2("high:Q"),
+                                                                      tooltip=tooltip)
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#888").encode(x=alt.X("x:Q"))
     return (bars + whiskers + zero).properties(title=title, height=alt.Step(34))

@@ -49,7 +49,7 @@ def matrix_chart(ctx: Context, since, stage: str | None, measure: str) -> alt.La
     rect = base.mark_rect().encode(color=alt.Color(f"{measure}:Q", title=texts["name"], scale=RATING), tooltip=[
         alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("mode_label:N", title=_("Mode")),
         alt.Tooltip("mean_text:N", title=texts["mean"]), alt.Tooltip("count_text:N", title=_("Responses"))])
-    return (rect + base.mark_text(fontSize=14).encode(text="text:N")).properties(
+    return (rect + base.mark_text(fontSize=14).encode(text=alt.Text("text:N"))).properties(
         title=texts["matrix"], height=90 + 50 * len(cells["stage"].unique()))
 
 

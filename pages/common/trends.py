@@ -77,7 +77,7 @@ def self_assessment_gap(ctx: Context) -> alt.LayerChart:
         x=month_axis(), y=alt.Y("gap:Q", title=_("Response score − opinion")), color=stage_colour(),
         tooltip=[alt.Tooltip("month_text:N", title=_("Month")),
                  alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("gap_text:N", title=_("Gap"))])
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="grey", strokeDash=[2, 2]).encode(y="y:Q")
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="grey", strokeDash=[2, 2]).encode(y=alt.Y("y:Q"))
     return (gap + zero).properties(
         title=_("Self-assessment gap per stage (above 0: we rate ourselves higher than our customers do)"),
         height=280)
