@@ -131,8 +131,7 @@ def move_item(db, key: str, step: int, *, author: str | None = None) -> None:
         if not 0 <= other < len(stage):
             raise ValidationError("step", N_("the item is already at that end of its stage"))
         neighbour = _item(db, stage.loc[other, "key"])
-        admin_commands.set_position(db, key, neighbour["position"])
-        admin_commands.set_position(db, neighbour["key"], before["position"])
+        admin_commands.swap_positions(db, key, neighbour["key"])
         change.record("update", "checklist_item", before["id"], before)
         change.record("update", "checklist_item", neighbour["id"], neighbour)
 

@@ -444,6 +444,7 @@ SUMMARY_TABLES = {
     "customer_summary": ["customer_id"],
     "mode_coverage": ["customer_id", "stage", "mode"],
     "risk_summary": ["customer_id"],
+    "judged_summary": ["customer_id", "stage"],
 }
 
 

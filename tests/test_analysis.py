@@ -125,16 +125,19 @@ def test_next_best_response_is_empty_for_an_unknown_or_not_yet_existing_customer
 @fixtures.sqlite_only
 def test_the_drivers_statements_seek_each_judged_customers_rows(drivers_db):
     """Guards the 10,000-customer speed: an index that tempts SQLite to scan a whole
-    stage's coverage once per customer turned 60 ms into 15 s once (m010). Both statements:
-    the judged customers' rows kept for now, and the sums of a past day."""
+    stage's coverage once per customer turned 60 ms into 15 s once (m010). Both statements
+    that find what each judged customer had been given: the one that keeps the rows of now
+    (``judged_summary``, run by every write and by a rebuild), and the sums of a past day."""
     with crm_core.connect(drivers_db) as db:
-        # (the day, the aliases of the coverage summaries in its statement, the bound of the opinions seek)
-        for as_of, aliases, bound in ((None, ("x", "m"), ""), ("2025-12-31", ("x",), " AND opinion_on<?")):
+        # (what runs it, the aliases of the coverage summaries in its statement, the bound of the opinions seek)
+        for run, aliases, bound in ((lambda: crm_core.rebuild_summaries(db), ("x", "m"), ""),
+                                    (lambda: crm_core.opinion_drivers(db, "operational", "2025-12-31"), ("x",),
+                                     " AND opinion_on<?")):
             statements = []
             db.conn.set_trace_callback(statements.append)
-            crm_core.opinion_drivers(db, "operational", as_of)
+            run()
             db.conn.set_trace_callback(None)
-            statement = next(s for s in statements if "judged" in s)
+            statement = next(s for s in statements if "judged" in s and "DELETE" not in s)
             plan = [row[3] for row in db.conn.execute("EXPLAIN QUERY PLAN " + statement)]
             coverage = [step for step in plan if step.split()[:2] in [[how, a] for how in ("SCAN", "SEARCH")
                                                                        for a in aliases]]

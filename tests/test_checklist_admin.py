@@ -74,7 +74,8 @@ def test_editing_a_response_keeps_an_item_retired_since(story_db):
         assert (edited["summary"], sorted(edited["items"])) == ("Data pack, revised", ["pre.data", "pre.technology"])
 
 
-def test_summaries_after_retiring_and_restoring_items_equal_a_rebuild(demo_db):
+def test_summaries_after_retiring_restoring_and_moving_items_equal_a_rebuild(demo_db):
+    """Also the bits of ``judged_summary``, which name items by their position."""
     with crm_core.connect(demo_db) as db:
         checklist.retire_item(db, "post.spares")
         checklist.add_item(db, "operational", "Weekly site call")
@@ -82,6 +83,8 @@ def test_summaries_after_retiring_and_restoring_items_equal_a_rebuild(demo_db):
     random_writes(demo_db, seed=7, count=60)
     with crm_core.connect(demo_db) as db:
         checklist.restore_item(db, "ops.delays")
+        checklist.move_item(db, "pre.technology", -1)
+        checklist.move_item(db, "ops.delays", 1)
     kept = summaries(demo_db)
     with crm_core.connect(demo_db) as db:
         crm_core.rebuild_summaries(db)

@@ -153,7 +153,7 @@ def test_after_an_opinion_only_that_customers_judged_row_is_read_again(statement
     crm_core.record_opinion(db, 4, "pre_deal", TODAY, 2, today=TODAY)
     run.clear()
     after = opinion_drivers_queries.driver_sums(db, "pre_deal", queries.NOW, MODES)
-    assert [of_customers(sql) for sql in run if "FROM opinions l" in sql[0]] == [[4]]
+    assert [of_customers(sql) for sql in run if "FROM judged_summary j" in sql[0]] == [[4]]
     pd.testing.assert_frame_equal(after, opinion_drivers_queries.past_driver_sums(db, "pre_deal", queries.NOW,
                                                                                   MODES), check_dtype=False)
 

@@ -56,9 +56,15 @@ def set_wording(db: Handle, key: str, language: str, label: str | None) -> None:
                         " VALUES (:key, :language, :label)", {"key": key, "language": language, "label": label})
 
 
-def set_position(db: Handle, key: str, position: int) -> None:
-    db.conn.execute("UPDATE checklist_items SET position = :position WHERE key = :key",
-                    {"key": key, "position": position})
+def swap_positions(db: Handle, key: str, other: str) -> None:
+    """Give the items ``key`` and ``other`` each other's position; the summaries that name
+    items by position follow (``summaries.refresh_positions``, in the caller's transaction)."""
+    positions = dict(db.conn.execute("SELECT key, position FROM checklist_items WHERE key IN (:key, :other)",
+                                     {"key": key, "other": other}).fetchall())
+    for moved, to in ((key, positions[other]), (other, positions[key])):
+        db.conn.execute("UPDATE checklist_items SET position = :position WHERE key = :key",
+                        {"key": moved, "position": to})
+    summaries.refresh_positions(db)
 
 
 def set_active(db: Handle, key: str, active: bool) -> None:

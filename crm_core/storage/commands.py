@@ -116,7 +116,9 @@ def deferred_refresh(db: Handle) -> Iterator[None]:
         summaries.refresh_customers(db, _id_set(db, "touched_customers", recompute), {})
     if added:
         summaries.add_responses(db, _id_set(db, "added_responses", added))
-        summaries.refresh_customer_summary(db, _id_set(db, "touched_customers", set(added.values())), {})
+        touched = _id_set(db, "touched_customers", set(added.values()))
+        summaries.refresh_judged_summary(db, touched, {})
+        summaries.refresh_customer_summary(db, touched, {})
     for stage, mode, month in sorted(pending.cells):
         summaries.refresh_mode_month(db, stage, mode, f"{month}-01")
 

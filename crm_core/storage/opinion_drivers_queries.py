@@ -14,13 +14,15 @@ per customer and item, per customer, stage and mode): one seek per judged
 customer in their (customer_id, stage, ...) indexes. A first day is the same
 whatever ``as_of``: to count, it must precede an opinion recorded by then.
 Measured on ``data/bench.db`` (10,000 customers, 1,000,000 responses, 100,000
-opinions): about 60 ms of CPU per stage for ``opinion_drivers``, SQL and pandas.
+opinions): about 60 ms of CPU per stage for ``opinion_drivers``, SQL and pandas. For
+"now" the per-customer rows are kept by every write (``judged_summary``) instead.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ..catalogue import MODES
 from . import Handle, frame, records
 from .kept import Records, kept_frame
 from .queries import NOW, _filter_sql, _filtered, _of_customers
@@ -49,9 +51,10 @@ def driver_sums(db: Handle, stage: str, as_of: str, modes: tuple[str, ...],
     stage, and sum that opinion and its square; ``customers, score_sum, square_sum``
     are the same over all judged customers.
 
-    For now the sums are made from each judged customer's row, kept in memory between
-    writes (``kept_frame``): after a colleague's save only that customer's row is read
-    again. A past day is summed by ``past_driver_sums``, which gives the same sums."""
+    For now the sums are made from each judged customer's row of ``judged_summary`` (which
+    every write keeps), kept in memory between writes (``kept_frame``): after a colleague's
+    save only that customer's row is read again. A past day is summed by
+    ``past_driver_sums``, which gives the same sums."""
     if as_of != NOW:
         return past_driver_sums(db, stage, as_of, modes, filters)
     items = frame(db, "SELECT key, label, position FROM checklist_items WHERE stage = :stage AND active = 1"
@@ -59,11 +62,11 @@ def driver_sums(db: Handle, stage: str, as_of: str, modes: tuple[str, ...],
     # A bit per item position: past 62 positions (no stage has near that many) they would not fit.
     if len(items) and int(items["position"].max()) > MAX_POSITION:
         return past_driver_sums(db, stage, as_of, modes, filters)
-    judged = _filtered(kept_frame(db, _judged_now, stage, modes, order=("customer_id",)), filters)
+    judged = _filtered(kept_frame(db, _judged_now, stage, order=("customer_id",)), filters)
     scores = judged["score"].to_numpy(dtype="int64")
     rows = [("item", key, label, *_given_sums(judged["items"], scores, int(position)))
             for key, label, position in items.itertuples(index=False)]
-    rows += [("mode", mode, None, *_given_sums(judged["modes"], scores, bit)) for bit, mode in enumerate(modes)]
+    rows += [("mode", mode, None, *_given_sums(judged["modes"], scores, MODES.index(mode))) for mode in modes]
     found = pd.DataFrame(rows, columns=["kind", "key", "label", "with_customers", "with_sum", "with_squares"])
     return found.assign(customers=len(scores), score_sum=int(scores.sum()), square_sum=int((scores * scores).sum()))
 
@@ -75,31 +78,18 @@ def _given_sums(given: pd.Series, scores, bit: int) -> tuple[int, int, int]:
     return int(has.sum()), int((has * scores).sum()), int((has * scores * scores).sum())
 
 
-def _judged_now(db: Handle, stage: str, modes: tuple[str, ...], customer_ids: list[int] | None) -> Records:
+def _judged_now(db: Handle, stage: str, customer_ids: list[int] | None) -> Records:
     """Every judged customer of ``stage`` now (or those of ``customer_ids``), by id, for
     ``kept_frame``: ``customer_id``, its profile (for the filters), the ``score`` of its
     latest opinion of the stage, and what it had been given in the stage by that opinion's
     day, a bit each: ``items`` (bit = the item's checklist position) and ``modes`` (bit =
-    the mode's place in ``modes``)."""
-    of, params = _of_customers("c.id", customer_ids)
-    bits = " ".join(f"WHEN :mode{i} THEN {1 << i}" for i in range(len(modes)))
+    the mode's place in ``catalogue.MODES``), as every write keeps them in ``judged_summary``."""
+    of, params = _of_customers("j.customer_id", customer_ids)
     return records(db, f"""
-    WITH judged AS MATERIALIZED (
-        SELECT c.id AS customer_id, c.sector, c.region, c.account_manager, o.opinion_on, o.score
-          FROM customers c JOIN opinions o ON o.id = (
-               SELECT l.id FROM opinions l
-                WHERE l.customer_id = c.id AND l.stage = :stage
-                ORDER BY l.opinion_on DESC, l.id DESC LIMIT 1)
-         WHERE 1 = 1 {of}
-    )
-    SELECT j.customer_id, j.sector, j.region, j.account_manager, j.score,
-           (SELECT COALESCE(SUM(1 << k.position), 0) FROM item_coverage x
-              JOIN checklist_items k ON k.key = x.item_key AND k.active = 1
-             WHERE x.customer_id = j.customer_id AND x.stage = :stage AND x.first_on <= j.opinion_on) AS items,
-           (SELECT COALESCE(SUM(CASE m.mode {bits} ELSE 0 END), 0) FROM mode_coverage m
-             WHERE m.customer_id = j.customer_id AND m.stage = :stage AND m.first_on <= j.opinion_on) AS modes
-      FROM judged j ORDER BY j.customer_id
-    """, {"stage": stage, **params, **{f"mode{i}": mode for i, mode in enumerate(modes)}})
+    SELECT j.customer_id, c.sector, c.region, c.account_manager, j.score, j.items, j.modes
+      FROM judged_summary j JOIN customers c ON c.id = j.customer_id
+     WHERE j.stage = :stage {of} ORDER BY j.customer_id
+    """, {"stage": stage, **params})
 
 
 def past_driver_sums(db: Handle, stage: str, as_of: str, modes: tuple[str, ...],

@@ -641,6 +641,31 @@ def m020_change_scopes(db: Handle) -> None:
     )
 
 
+
+@migration(rebuilds_summaries=True)
+def m021_judged_summary(db: Handle) -> None:
+    """``judged_summary``: per customer and stage it gave an opinion of, its latest opinion
+    of the stage (``opinion_on``, ``score``) and what it had been given in the stage by
+    that day, a bit each: ``items`` (bit = the active checklist item's position) and
+    ``modes`` (bit = the mode's place in ``catalogue.MODES``). What "what moves opinion"
+    sums per item and mode; read from the base rows it cost 60-80 ms at 10,000 customers
+    (a seek for the latest opinion and two for what came before it, per customer).
+    Refreshed in every write's transaction that changes it; filled by the rebuild it asks for."""
+    run_script(
+        db,
+        """
+        CREATE TABLE judged_summary (
+            customer_id INTEGER NOT NULL,
+            stage TEXT NOT NULL,
+            opinion_on TEXT NOT NULL,
+            score INTEGER NOT NULL,
+            items BIGINT NOT NULL,
+            modes BIGINT NOT NULL,
+            PRIMARY KEY (customer_id, stage)
+        )
+        """,
+    )
+
 def run_script(db: Handle, script: str) -> None:
     """Run statements one by one (``executescript`` would commit the migration's
     transaction), each as the dialect reads it."""

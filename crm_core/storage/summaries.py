@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from itertools import groupby
 
-from ..catalogue import STAGES
+from ..catalogue import MODES, STAGES
 from ..scores import final_opinion, reached_stages
 from . import Handle, queries
 from .entities import DEFAULT_TARGETS
@@ -240,6 +240,37 @@ def refresh_risk_summary(db: Handle, customers: str | None = None, params: dict 
          for customer_id, entered_on, promise_due_on, broken_on, follow_up_due_on in found))
 
 
+def refresh_judged_summary(db: Handle, customers: str | None = None, params: dict | None = None) -> None:
+    """Recompute ``judged_summary`` for the customers whose id is in the SQL set ``customers``
+    (see ``refresh_customers``; None: all) from their opinions and the coverage summaries
+    (``item_coverage``, ``mode_coverage``), so it runs after those: per customer and stage,
+    the latest opinion (last day, then last entered) and the items and modes first given by
+    its day, a bit each (an item's bit is its position: positions and retired items change
+    every customer's row, ``refresh_item`` and ``refresh_positions``)."""
+    chosen = f"customer_id IN ({customers})" if customers is not None else "1 = 1"
+    params = params or {}
+    db.execute(f"DELETE FROM judged_summary WHERE {chosen}", params)
+    # A 64-bit one: a shift of a 32-bit integer wraps on PostgreSQL from the 32nd position on.
+    bits = " ".join(f"WHEN '{mode}' THEN {1 << n}" for n, mode in enumerate(MODES))
+    db.execute(f"""
+        INSERT INTO judged_summary (customer_id, stage, opinion_on, score, items, modes)
+        SELECT o.customer_id, o.stage, o.opinion_on, o.score,
+            (SELECT COALESCE(SUM(CAST(1 AS BIGINT) << k.position), 0) FROM item_coverage x
+               JOIN checklist_items k ON k.key = x.item_key AND k.active = 1
+              WHERE x.customer_id = o.customer_id AND x.stage = o.stage AND x.first_on <= o.opinion_on),
+            (SELECT COALESCE(SUM(CASE m.mode {bits} ELSE 0 END), 0) FROM mode_coverage m
+              WHERE m.customer_id = o.customer_id AND m.stage = o.stage AND m.first_on <= o.opinion_on)
+          FROM opinions o
+         WHERE {"o." + chosen if customers is not None else chosen} AND o.id = (
+               SELECT l.id FROM opinions l WHERE l.customer_id = o.customer_id AND l.stage = o.stage
+                ORDER BY l.opinion_on DESC, l.id DESC LIMIT 1)""", params)
+
+
+def refresh_positions(db: Handle) -> None:
+    """After checklist items moved: every customer's ``judged_summary`` (its bits are positions)."""
+    refresh_judged_summary(db)
+
+
 def refresh_customers(db: Handle, customers: str, params: dict) -> None:
     """Recompute the per-customer summaries of the customers whose id is in the SQL set
     ``customers`` with its named ``params``: ``:c`` for one customer, or a subquery
@@ -250,6 +281,7 @@ def refresh_customers(db: Handle, customers: str, params: dict) -> None:
                          params)
     _response_summaries(db, where, params)
     _opinion_steps(db, where, params)
+    refresh_judged_summary(db, customers, params)
     refresh_customer_summary(db, customers, params)
     refresh_risk_summary(db, customers, params)
 
@@ -261,10 +293,12 @@ def refresh_customer(db: Handle, customer_id: int) -> None:
 
 def refresh_item(db: Handle, key: str) -> None:
     """After checklist item ``key`` was retired or restored: its ``item_coverage`` rows
-    recomputed (none for a retired item), then every customer's ``customer_summary``."""
+    recomputed (none for a retired item), then every customer's ``judged_summary`` and
+    ``customer_summary``."""
     columns, select, _ = _FROM_RESPONSES["item_coverage"]
     db.execute("DELETE FROM item_coverage WHERE item_key = :key", {"key": key})
     db.execute(f"INSERT INTO item_coverage ({columns}) {select.format(items='item_key = :key')}", {"key": key})
+    refresh_judged_summary(db)
     refresh_customer_summary(db)
 
 
@@ -278,5 +312,6 @@ def rebuild_summaries(db: Handle) -> None:
     _response_summaries(db, "1 = 1", {})
     _opinion_steps(db, "1 = 1", {})
     _mode_months(db)
+    refresh_judged_summary(db)
     refresh_customer_summary(db)
     refresh_risk_summary(db)
