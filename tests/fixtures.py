@@ -445,6 +445,7 @@ SUMMARY_TABLES = {
     "mode_coverage": ["customer_id", "stage", "mode"],
     "risk_summary": ["customer_id"],
     "judged_summary": ["customer_id", "stage"],
+    "stage_coverage": ["customer_id", "stage"],
 }
 
 

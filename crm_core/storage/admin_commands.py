@@ -58,13 +58,13 @@ def set_wording(db: Handle, key: str, language: str, label: str | None) -> None:
 
 def swap_positions(db: Handle, key: str, other: str) -> None:
     """Give the items ``key`` and ``other`` each other's position; the summaries that name
-    items by position follow (``summaries.refresh_positions``, in the caller's transaction)."""
+    items by position follow (``summaries.refresh_from_coverage``, in the caller's transaction)."""
     positions = dict(db.conn.execute("SELECT key, position FROM checklist_items WHERE key IN (:key, :other)",
                                      {"key": key, "other": other}).fetchall())
     for moved, to in ((key, positions[other]), (other, positions[key])):
         db.conn.execute("UPDATE checklist_items SET position = :position WHERE key = :key",
                         {"key": moved, "position": to})
-    summaries.refresh_positions(db)
+    summaries.refresh_from_coverage(db)
 
 
 def set_active(db: Handle, key: str, active: bool) -> None:

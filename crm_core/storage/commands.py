@@ -117,7 +117,7 @@ def deferred_refresh(db: Handle) -> Iterator[None]:
     if added:
         summaries.add_responses(db, _id_set(db, "added_responses", added))
         touched = _id_set(db, "touched_customers", set(added.values()))
-        summaries.refresh_judged_summary(db, touched, {})
+        summaries.refresh_from_coverage(db, touched, {})
         summaries.refresh_customer_summary(db, touched, {})
     for stage, mode, month in sorted(pending.cells):
         summaries.refresh_mode_month(db, stage, mode, f"{month}-01")

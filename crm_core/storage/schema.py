@@ -666,6 +666,27 @@ def m021_judged_summary(db: Handle) -> None:
         """,
     )
 
+
+@migration(rebuilds_summaries=True)
+def m022_stage_coverage(db: Handle) -> None:
+    """``stage_coverage``: per customer and stage it was given an item of, the active
+    checklist items of the stage it was given, a bit each (bit = the item's position), and
+    the last day one of them was (``last_on``). What the live checklist gaps read; counted
+    from ``item_coverage`` per customer it cost 60 ms at 10,000 customers. Refreshed in
+    every write's transaction that changes it; filled by the rebuild it asks for."""
+    run_script(
+        db,
+        """
+        CREATE TABLE stage_coverage (
+            customer_id INTEGER NOT NULL,
+            stage TEXT NOT NULL,
+            items BIGINT NOT NULL,
+            last_on TEXT NOT NULL,
+            PRIMARY KEY (customer_id, stage)
+        )
+        """,
+    )
+
 def run_script(db: Handle, script: str) -> None:
     """Run statements one by one (``executescript`` would commit the migration's
     transaction), each as the dialect reads it."""

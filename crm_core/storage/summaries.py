@@ -246,7 +246,7 @@ def refresh_judged_summary(db: Handle, customers: str | None = None, params: dic
     (``item_coverage``, ``mode_coverage``), so it runs after those: per customer and stage,
     the latest opinion (last day, then last entered) and the items and modes first given by
     its day, a bit each (an item's bit is its position: positions and retired items change
-    every customer's row, ``refresh_item`` and ``refresh_positions``)."""
+    every customer's row, ``refresh_item`` and ``refresh_from_coverage``)."""
     chosen = f"customer_id IN ({customers})" if customers is not None else "1 = 1"
     params = params or {}
     db.execute(f"DELETE FROM judged_summary WHERE {chosen}", params)
@@ -266,9 +266,28 @@ def refresh_judged_summary(db: Handle, customers: str | None = None, params: dic
                 ORDER BY l.opinion_on DESC, l.id DESC LIMIT 1)""", params)
 
 
-def refresh_positions(db: Handle) -> None:
-    """After checklist items moved: every customer's ``judged_summary`` (its bits are positions)."""
-    refresh_judged_summary(db)
+def refresh_stage_coverage(db: Handle, customers: str | None = None, params: dict | None = None) -> None:
+    """Recompute ``stage_coverage`` for the customers whose id is in the SQL set ``customers``
+    (see ``refresh_customers``; None: all) from ``item_coverage``, so it runs after it: per
+    customer and stage, the active checklist items of the stage it was given, a bit each (its
+    position), and the last day one of them was."""
+    chosen = f"customer_id IN ({customers})" if customers is not None else "1 = 1"
+    params = params or {}
+    db.execute(f"DELETE FROM stage_coverage WHERE {chosen}", params)
+    db.execute(f"""
+        INSERT INTO stage_coverage (customer_id, stage, items, last_on)
+        SELECT x.customer_id, x.stage, SUM(CAST(1 AS BIGINT) << k.position), MAX(x.last_on)
+          FROM item_coverage x JOIN checklist_items k ON k.key = x.item_key AND k.stage = x.stage AND k.active = 1
+         WHERE {"x." + chosen if customers is not None else chosen}
+         GROUP BY x.customer_id, x.stage""", params)
+
+
+def refresh_from_coverage(db: Handle, customers: str | None = None, params: dict | None = None) -> None:
+    """Recompute the summaries made from the coverage summaries, which name items by their
+    position (``judged_summary``, ``stage_coverage``), for the customers whose id is in the
+    SQL set ``customers`` (None: all, as after checklist items moved)."""
+    refresh_judged_summary(db, customers, params)
+    refresh_stage_coverage(db, customers, params)
 
 
 def refresh_customers(db: Handle, customers: str, params: dict) -> None:
@@ -281,7 +300,7 @@ def refresh_customers(db: Handle, customers: str, params: dict) -> None:
                          params)
     _response_summaries(db, where, params)
     _opinion_steps(db, where, params)
-    refresh_judged_summary(db, customers, params)
+    refresh_from_coverage(db, customers, params)
     refresh_customer_summary(db, customers, params)
     refresh_risk_summary(db, customers, params)
 
@@ -293,12 +312,12 @@ def refresh_customer(db: Handle, customer_id: int) -> None:
 
 def refresh_item(db: Handle, key: str) -> None:
     """After checklist item ``key`` was retired or restored: its ``item_coverage`` rows
-    recomputed (none for a retired item), then every customer's ``judged_summary`` and
-    ``customer_summary``."""
+    recomputed (none for a retired item), then every customer's summaries made from them
+    (``refresh_from_coverage``) and ``customer_summary``."""
     columns, select, _ = _FROM_RESPONSES["item_coverage"]
     db.execute("DELETE FROM item_coverage WHERE item_key = :key", {"key": key})
     db.execute(f"INSERT INTO item_coverage ({columns}) {select.format(items='item_key = :key')}", {"key": key})
-    refresh_judged_summary(db)
+    refresh_from_coverage(db)
     refresh_customer_summary(db)
 
 
@@ -312,6 +331,6 @@ def rebuild_summaries(db: Handle) -> None:
     _response_summaries(db, "1 = 1", {})
     _opinion_steps(db, "1 = 1", {})
     _mode_months(db)
-    refresh_judged_summary(db)
+    refresh_from_coverage(db)
     refresh_customer_summary(db)
     refresh_risk_summary(db)
