@@ -14,7 +14,6 @@ from . import scores
 from .catalogue import OPINION_BAND_COLOURS, OPINION_BANDS, STAGE_COLOURS, STAGES
 from .i18n import month_abbreviations
 from .reads import Journey
-from .risk import Overview
 from .wording import band_label, each, month, number, opinion, stage_label, translator, with_labels
 
 
@@ -67,11 +66,10 @@ def contributions_chart(journey: Journey, lang: str) -> alt.LayerChart:
     return alt.layer(bars, labels, zero, data=frame).properties(title=title, height=280)
 
 
-def stages_chart(figures: Overview, lang: str) -> alt.Chart:
-    """Customers per current stage (bars) of the overview's ``figures``."""
+def stages_chart(per_stage: dict[str, int], lang: str) -> alt.Chart:
+    """Customers per current stage (bars): ``per_stage`` of the overview's figures (``Overview``)."""
     _ = translator(lang)
-    frame = with_labels(pd.DataFrame({"stage": list(figures.per_stage),
-                                      "customers": list(figures.per_stage.values())}), lang)
+    frame = with_labels(pd.DataFrame({"stage": list(per_stage), "customers": list(per_stage.values())}), lang)
     return alt.Chart(frame, title=_("Customers per stage")).mark_bar().encode(
         x=alt.X("customers:Q", title=_("Customers")),
         y=alt.Y("stage_label:N", title=None, sort=[stage_label(s, lang) for s in STAGES]),
@@ -79,13 +77,14 @@ def stages_chart(figures: Overview, lang: str) -> alt.Chart:
         tooltip=[alt.Tooltip("stage_label:N", title=_("Stage")), alt.Tooltip("customers:Q", title=_("Customers"))])
 
 
-def opinions_chart(figures: Overview, lang: str) -> alt.Chart:
-    """Rated customers per final opinion (−6 … +6) of the overview's ``figures``, coloured
-    by its band (``scores.opinion_band``), in the words and colours of the outcomes page."""
+def opinions_chart(opinion_counts: pd.DataFrame, lang: str) -> alt.Chart:
+    """Rated customers per final opinion (−6 … +6): ``opinion_counts`` of the overview's
+    figures (``Overview``), coloured by its band (``scores.opinion_band``), in the words and
+    colours of the outcomes page."""
     _ = translator(lang)
     bands = [band for band, _low, _high in OPINION_BANDS]
-    opinions = figures.opinion_counts.assign(
-        tone=scores.opinion_band(figures.opinion_counts["final_opinion"]).map(lambda band: band_label(band, lang)))
+    opinions = opinion_counts.assign(
+        tone=scores.opinion_band(opinion_counts["final_opinion"]).map(lambda band: band_label(band, lang)))
     return alt.Chart(opinions, title=_("Final opinion of rated customers")).mark_bar().encode(
         x=alt.X("final_opinion:O", title=_("Final opinion (−6 … +6)"), scale=alt.Scale(domain=list(range(-6, 7)))),
         y=alt.Y("customers:Q", title=_("Customers")),

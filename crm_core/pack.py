@@ -338,8 +338,8 @@ def portfolio_pack(db, as_of=None, lang: str = i18n.DEFAULT_LANGUAGE, period_day
                   + " · " + i18n.ngettext(lang, "{n} customer rated", "{n} customers rated", figures.rated),
                   muted=True)
 
-    pdf.images([chart_png(charts.stages_chart(figures, lang), 280, 200),
-                chart_png(charts.opinions_chart(figures, lang), 280, 200)], [86, 90])
+    pdf.images([chart_png(charts.stages_chart(figures.per_stage, lang), 280, 200),
+                chart_png(charts.opinions_chart(figures.opinion_counts, lang), 280, 200)], [86, 90])
     trend = reads.opinion_trend(db, snapshot.day, filters=filters or None)
     if not trend.empty:
         pdf.images([chart_png(charts.opinion_trend_chart(trend, "all", _("Portfolio"), lang), 560, 220)], [180])

@@ -1,6 +1,7 @@
-"""Charts and the at-risk table of the overview page (``app.py``), through ``presented``:
-each reads the overview itself, so it is built once per write, period, filters and language
-(formatting 4,000 at-risk rows and checking a chart cost more than the cached read)."""
+"""Charts and the at-risk table of the overview page (``app.py``), through ``presented_of``:
+each is made from the part of the overview it shows, once per content and language (formatting
+the at-risk rows and building a chart cost more than the cached read, and most saves change
+neither the counts per stage nor the most severe rows)."""
 
 from __future__ import annotations
 
@@ -10,34 +11,37 @@ import streamlit as st
 
 import crm_core
 
-from . import (Context, _, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct, lang, read, risk_reasons,
-               with_labels)
+from . import _, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct, lang, risk_reasons, with_labels
 from .charts import journey_link
+from .presented import presented_of
 
 # Rows an at-risk list shows, the most severe first: more than a person reads in a meeting;
 # the CSV under them holds them all.
 SHOWN = 100
 
 
-def stages_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
-    """``crm_core.charts.stages_chart`` of the overview (bars of customers per current stage)."""
-    figures, _risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
-    return crm_core.charts.stages_chart(figures, lang())
+def stages_chart(per_stage: dict[str, int]) -> alt.Chart:
+    """``crm_core.charts.stages_chart`` in the session's language (draw it with ``draw_of``)."""
+    return crm_core.charts.stages_chart(per_stage, lang())
 
 
-def opinions_chart(ctx: Context, period: int, filters: dict | None) -> alt.Chart:
-    """``crm_core.charts.opinions_chart`` of the overview (rated customers per final opinion)."""
-    figures, _risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
-    return crm_core.charts.opinions_chart(figures, lang())
+def opinions_chart(opinion_counts: pd.DataFrame) -> alt.Chart:
+    """``crm_core.charts.opinions_chart`` in the session's language (draw it with ``draw_of``)."""
+    return crm_core.charts.opinions_chart(opinion_counts, lang())
 
 
-def at_risk_table(ctx: Context, period: int, filters: dict | None, act_now: bool, limit: int) -> pd.DataFrame:
-    """The first ``limit`` customers to act on now (``act_now``) or to watch, as shown: ``name,
-    severity, parts, why, stage_label, opinion, change_text, coverage_text, silence, gap_text,
-    account_manager, journey`` (text, in the session's language; ``parts`` spells the
-    severity's sum, ``journey`` is the link to the customer's journey), in the list's order."""
-    _figures, risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
-    risky = risky[risky["act_now"] == act_now].head(limit)
+def at_risk_rows(risky: pd.DataFrame, act_now: bool) -> pd.DataFrame:
+    """The first ``SHOWN`` customers of the at-risk list ``risky`` (``crm_core.overview``'s) to
+    act on now (``act_now``) or to watch, as ``at_risk_table`` shows them, from the cache while
+    they stay the same."""
+    return presented_of(at_risk_table, risky[risky["act_now"] == act_now].head(SHOWN))
+
+
+def at_risk_table(risky: pd.DataFrame) -> pd.DataFrame:
+    """The at-risk rows ``risky`` as shown: ``name, severity, parts, why, stage_label, opinion,
+    change_text, coverage_text, silence, gap_text, account_manager, journey`` (text, in the
+    session's language; ``parts`` spells the severity's sum, ``journey`` is the link to the
+    customer's journey), in their order."""
     parts = [_("opinion {depth} + fall {fall} + signs {signals}", depth=depth, fall=fall, signals=signals)
              for depth, fall, signals in zip(risky["depth"], risky["fall"], risky["signals"])]
     table = with_labels(risky).assign(

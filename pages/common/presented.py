@@ -2,7 +2,8 @@
 its reads cost more than the cached reads themselves (an Altair chart is built and its
 data turned into Arrow on every run: 5–25 ms a chart). They depend only on the reads (the
 context's versions), the page's choices and the language, so they are kept until a write
-touches what the context is keyed on.
+touches what the context is keyed on (``presented``, ``draw``), or, for a small part of a
+read that most saves leave the same, until that part changes (``presented_of``, ``draw_of``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,26 @@ def presented(ctx: Context, function: Callable, *args, **kwargs):
     rest = (ctx.as_of, lang(), args, tuple(sorted(kwargs.items())))
     drop_superseded(_presented, key, ctx.version, *rest)
     return _presented(*key, ctx.version, *rest, _function=function, _versions=ctx.versions)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _of_data(module: str, name: str, language: str, data, _function: Callable | None = None):
+    result = _function(data)
+    return vega_lite_spec(result) if isinstance(result, alt.TopLevelMixin) else result
+
+
+def presented_of(function: Callable, data):
+    """``function(data)`` (formatting or a chart of ``data``: a small frame or dict the page
+    read, such as the rows a table shows), cached on ``data``'s content and the language
+    instead of the reads' versions: after a colleague's save that left it the same (the
+    counts per stage after a response, the most severe at-risk rows after most saves) it is
+    not made again. An Altair chart comes back as its Vega-Lite spec (``draw_of``)."""
+    return _of_data(function.__module__, function.__qualname__, lang(), data, _function=function)
+
+
+def draw_of(chart: Callable, data, *, into=st, width: str = "stretch") -> None:
+    """Draw the Altair chart ``chart(data)`` returns, cached as ``presented_of``."""
+    into.vega_lite_chart(spec=presented_of(chart, data), width=width)
 
 
 def draw(ctx: Context, chart: Callable, *args, into=st, width: str = "stretch", **kwargs) -> None:
