@@ -10,7 +10,7 @@ from pages.common.charts import link_column, portfolio_filters, url_choice
 from pages.common.followups import my_follow_ups
 from pages.common.overview import at_risk_rows, more_than_shown, opinions_chart, stages_chart
 from pages.common.pack import pack_button
-from pages.common.presented import draw_of
+from pages.common.presented import draw, presented
 
 ctx = setup("Portfolio overview", "📊")
 portfolio_or_stop(ctx, _("There are no customers yet."))
@@ -45,8 +45,8 @@ kpis[3].metric(_("Act now"), fmt_number(figures.at_risk, 0), border=True,
 kpis[3].caption(n_("{n} more to watch", "{n} more to watch", figures.to_watch))
 
 charts = st.columns(2)
-draw_of(stages_chart, figures.per_stage, into=charts[0])
-draw_of(opinions_chart, figures.opinion_counts, into=charts[1])
+draw(ctx, stages_chart, period, filters or None, into=charts[0])
+draw(ctx, opinions_chart, period, filters or None, into=charts[1])
 my_follow_ups(ctx)
 
 COLUMNS = {"name": _("Customer"), "severity": _("Severity"), "parts": _("Severity parts"), "why": _("Why"),
@@ -62,8 +62,9 @@ st.caption(_("Severity = how far the final opinion is below 0 + how many points 
              "Select a row to open the customer's journey.", days=period, threshold=risk.ACT_NOW))
 acting = int(risky["act_now"].sum())
 if acting:
-    picked = st.dataframe(at_risk_rows(risky, True), hide_index=True, width="stretch", on_select="rerun",
-                          selection_mode="single-row", key="at_risk", column_config=COLUMNS).selection.rows
+    picked = st.dataframe(presented(ctx, at_risk_rows, period, filters or None, True), hide_index=True,
+                          width="stretch", on_select="rerun", selection_mode="single-row", key="at_risk",
+                          column_config=COLUMNS).selection.rows
     more_than_shown(acting)
 else:
     st.success(_("Nobody needs action now; the customers below are to watch."))
@@ -74,8 +75,9 @@ if acting < len(risky):
                      icon="👀")
     if watch.open:
         with watch:
-            watched = st.dataframe(at_risk_rows(risky, False), hide_index=True, width="stretch", on_select="rerun",
-                                   selection_mode="single-row", key="watch", column_config=COLUMNS).selection.rows
+            watched = st.dataframe(presented(ctx, at_risk_rows, period, filters or None, False),
+                                   hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                                   key="watch", column_config=COLUMNS).selection.rows
             more_than_shown(len(risky) - acting)
             # The watch list follows the act-now rows in ``risky``.
             picked = picked or [acting + row for row in watched]

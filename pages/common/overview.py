@@ -1,7 +1,7 @@
-"""Charts and the at-risk table of the overview page (``app.py``), through ``presented_of``:
-each is made from the part of the overview it shows, once per content and language (formatting
-the at-risk rows and building a chart cost more than the cached read, and most saves change
-neither the counts per stage nor the most severe rows)."""
+"""Charts and the at-risk table of the overview page (``app.py``), through ``presented`` (once per
+write, period, filters and language, so a warm run hashes nothing) and inside it ``presented_of``
+(once per content: most saves change neither the counts per stage nor the most severe rows, and
+formatting the at-risk rows and building a chart cost more than the cached read)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import streamlit as st
 
 import crm_core
 
-from . import _, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct, lang, risk_reasons, with_labels
+from . import (Context, _, fmt_days_ago, fmt_each, fmt_number, fmt_opinion, fmt_pct, lang, read, risk_reasons,
+               with_labels)
 from .charts import journey_link
 from .presented import presented_of
 
@@ -20,20 +21,32 @@ from .presented import presented_of
 SHOWN = 100
 
 
-def stages_chart(per_stage: dict[str, int]) -> alt.Chart:
-    """``crm_core.charts.stages_chart`` in the session's language (draw it with ``draw_of``)."""
+def stages_chart(ctx: Context, period: int, filters: dict | None) -> dict:
+    """``crm_core.charts.stages_chart`` of the overview (bars of customers per current stage),
+    as a Vega-Lite spec made once per content (``presented_of``); draw it with ``draw``."""
+    figures, _risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
+    return presented_of(_stages_chart, figures.per_stage)
+
+
+def _stages_chart(per_stage: dict[str, int]) -> alt.Chart:
     return crm_core.charts.stages_chart(per_stage, lang())
 
 
-def opinions_chart(opinion_counts: pd.DataFrame) -> alt.Chart:
-    """``crm_core.charts.opinions_chart`` in the session's language (draw it with ``draw_of``)."""
+def opinions_chart(ctx: Context, period: int, filters: dict | None) -> dict:
+    """``crm_core.charts.opinions_chart`` of the overview (rated customers per final opinion),
+    as a Vega-Lite spec made once per content (``presented_of``); draw it with ``draw``."""
+    figures, _risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
+    return presented_of(_opinions_chart, figures.opinion_counts)
+
+
+def _opinions_chart(opinion_counts: pd.DataFrame) -> alt.Chart:
     return crm_core.charts.opinions_chart(opinion_counts, lang())
 
 
-def at_risk_rows(risky: pd.DataFrame, act_now: bool) -> pd.DataFrame:
-    """The first ``SHOWN`` customers of the at-risk list ``risky`` (``crm_core.overview``'s) to
-    act on now (``act_now``) or to watch, as ``at_risk_table`` shows them, from the cache while
-    they stay the same."""
+def at_risk_rows(ctx: Context, period: int, filters: dict | None, act_now: bool) -> pd.DataFrame:
+    """The first ``SHOWN`` customers of the overview's at-risk list to act on now (``act_now``)
+    or to watch, as ``at_risk_table`` shows them, made once per content (``presented_of``)."""
+    _figures, risky = read(ctx, crm_core.overview, ctx.as_of, period, filters=filters)
     return presented_of(at_risk_table, risky[risky["act_now"] == act_now].head(SHOWN))
 
 

@@ -3,7 +3,7 @@ its reads cost more than the cached reads themselves (an Altair chart is built a
 data turned into Arrow on every run: 5–25 ms a chart). They depend only on the reads (the
 context's versions), the page's choices and the language, so they are kept until a write
 touches what the context is keyed on (``presented``, ``draw``), or, for a small part of a
-read that most saves leave the same, until that part changes (``presented_of``, ``draw_of``).
+read that most saves leave the same, until that part changes (``presented_of``).
 """
 
 from __future__ import annotations
@@ -67,13 +67,9 @@ def presented_of(function: Callable, data):
     read, such as the rows a table shows), cached on ``data``'s content and the language
     instead of the reads' versions: after a colleague's save that left it the same (the
     counts per stage after a response, the most severe at-risk rows after most saves) it is
-    not made again. An Altair chart comes back as its Vega-Lite spec (``draw_of``)."""
+    not made again. Call it inside a function given to ``presented`` or ``draw``, so a warm
+    run does not hash the data. An Altair chart comes back as its Vega-Lite spec."""
     return _of_data(function.__module__, function.__qualname__, lang(), data, _function=function)
-
-
-def draw_of(chart: Callable, data, *, into=st, width: str = "stretch") -> None:
-    """Draw the Altair chart ``chart(data)`` returns, cached as ``presented_of``."""
-    into.vega_lite_chart(spec=presented_of(chart, data), width=width)
 
 
 def draw(ctx: Context, chart: Callable, *args, into=st, width: str = "stretch", **kwargs) -> None:
