@@ -284,6 +284,7 @@ class ServicePortfolio:
     cases: int
     open_cases: int
     open_breached: int
+    waiting: pd.DataFrame              # the open cases, most urgent first (``open_cases``)
     medians: dict[str, float | None]   # clock -> median hours of stopped clocks
     compliance: pd.DataFrame           # priority, clock, met, decided, compliance (0..1 or NaN)
     trend: pd.DataFrame                # month, clock, cases, median_hours, compliance, partial (month not over)
@@ -304,7 +305,8 @@ def service_portfolio(db, as_of=None, filters: dict | None = None,
 
     Stopped clocks do not depend on the moment, so one compact row per case
     serves their counts and medians; only the open cases' running clocks are
-    judged against ``now``."""
+    judged against ``now`` (and handed out: ``waiting``, for the list of them, instead of
+    a second pass over the cases)."""
     day = SnapshotDay.of(as_of).bound
     targets = service_targets(db).set_index("priority")
     hours = relationship_queries.case_hours(db, day, CLOCK_COLUMNS, filters)
@@ -340,7 +342,7 @@ def service_portfolio(db, as_of=None, filters: dict | None = None,
     spares["ratio"] = (spares["quoted"] / spares["reference"]).round(3)
     return ServicePortfolio(
         cases=int(counts["cases"].sum()), open_cases=len(waiting),
-        open_breached=int(_running_breaches(waiting).any(axis=1).sum()),
+        open_breached=int(_running_breaches(waiting).any(axis=1).sum()), waiting=waiting,
         medians={clock: None if pd.isna(median) else float(median)
                  for clock, median in hours[list(CLOCKS)].median().items()},
         compliance=compliance,

@@ -25,7 +25,6 @@ customer_id = customer_picker(names)
 
 def fault_clock() -> None:
     figures = read(ctx, crm_core.service_portfolio, ctx.as_of, filters=filters, now=now)
-    waiting = read(ctx, crm_core.open_cases, ctx.as_of, filters=filters, now=now)
     kpis = st.columns(5)
     kpis[0].metric(_("Open cases"), fmt_number(figures.open_cases, 0), border=True)
     kpis[1].metric(_("Open past target"), fmt_number(figures.open_breached, 0), border=True,
@@ -38,14 +37,14 @@ def fault_clock() -> None:
     if figures.cases == 0:
         st.info(_("No service case yet. When a customer reports a fault, open a case below: its clocks start."))
     else:
-        st.subheader(n_("{n} open case, most urgent first", "{n} open cases, most urgent first", len(waiting)),
+        st.subheader(n_("{n} open case, most urgent first", "{n} open cases, most urgent first", figures.open_cases),
                      anchor=False)
-        if waiting.empty:
+        if not figures.open_cases:
             st.success(_("No open case: every reported fault is closed."))
         else:
             st.dataframe(presented(ctx, open_cases_table, filters, now), hide_index=True, width="stretch",
                          column_config={"journey": link_column()})
-            first_of(SHOWN, len(waiting))
+            first_of(SHOWN, figures.open_cases)
         left, right = st.columns([2, 3])
         left.markdown("**" + _("Within target, per priority") + "**")
         left.dataframe(presented(ctx, compliance_table, filters, now), hide_index=True, width="stretch")
@@ -65,9 +64,9 @@ def fault_clock() -> None:
     if not entry_closed(ctx):   # no entry form on a past snapshot (it says why)
         form_box(_("Open a case"), "case_box", "🆕", for_customer, case_form, ctx, customer_id, author,
                  open_now=figures.cases == 0)
-        if not waiting.empty:
+        if figures.open_cases:
             form_box(_("Log a first reply, an expert assigned, a repair or the closing"), "event_box", "⏱️",
-                     event_form, ctx, waiting, author)
+                     event_form, ctx, figures.waiting, author)
 
 
 

@@ -139,7 +139,7 @@ def move_a_stage(db) -> None:
 
 
 @pytest.mark.parametrize("page_file, readers, own_write", [
-    ("pages/8_Service_and_promises.py", ("service_portfolio", "open_cases"), open_a_case),
+    ("pages/8_Service_and_promises.py", ("service_portfolio",), open_a_case),
     ("pages/10_Outcomes.py", ("outcomes_by_opinion", "acquisition_returns"), rate_a_stage),
     ("pages/10_Outcomes.py", ("outcomes_by_opinion", "acquisition_returns"), move_a_stage),
     ("pages/3_Opinion_trends.py", ("opinion_trend",), rate_a_stage),

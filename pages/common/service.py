@@ -98,7 +98,8 @@ def cases_table(cases: pd.DataFrame) -> pd.DataFrame:
 
 def open_cases_table(ctx: Context, filters: dict | None, now: dt.datetime) -> pd.DataFrame:
     """The ``SHOWN`` most urgent open cases as ``cases_table`` (for ``presented``)."""
-    return cases_table(read(ctx, crm_core.open_cases, ctx.as_of, filters=filters, now=now).head(SHOWN))
+    figures = read(ctx, crm_core.service_portfolio, ctx.as_of, filters=filters, now=now)
+    return cases_table(figures.waiting.head(SHOWN))
 
 
 def spares_table(ctx: Context, filters: dict | None, now: dt.datetime) -> pd.DataFrame:
