@@ -11,19 +11,14 @@ from pages.common import (
     customer_labels,
     download,
     entry_closed,
-    fmt_date,
-    fmt_each,
-    fmt_opinion,
-    fmt_pct,
     first_of,
     log_link,
     params,
     read,
-    risk_reasons,
     setup,
     stage_label,
 )
-from pages.common.charts import journey_link, link_column, portfolio_filters, url_choice
+from pages.common.charts import link_column, portfolio_filters, url_choice
 from pages.common.customers import every_customer, first_customers
 from pages.common.forms import confirmation, customer_options, field_error, other_error, save, session_author
 from pages.common.presented import presented
@@ -58,15 +53,8 @@ shown, total = presented(ctx, first_customers, *choices)
 if not total:
     st.info(_("No customer matches these filters."))
 else:
-    st.dataframe(pd.DataFrame({
-        _("Customer"): shown["name"], _("Stage"): fmt_each(shown["stage"], stage_label),
-        _("Final opinion"): fmt_each(shown["final_opinion"], fmt_opinion),
-        _("Coverage"): fmt_each(shown["coverage"], fmt_pct),
-        _("Last response"): fmt_each(shown["last_response_on"], fmt_date),
-        _("At risk"): fmt_each(shown["reasons"], risk_reasons),
-        _("Sector"): shown["sector"], _("Region"): shown["region"], _("Account manager"): shown["account_manager"],
-        "journey": journey_link(shown["customer_id"])}),
-        hide_index=True, width="stretch", column_config={"journey": link_column()}, key="customer_list")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={"journey": link_column()},
+                 key="customer_list")
     first_of(len(shown), total)
     download(lambda: every_customer(ctx, *choices), "customers")
 

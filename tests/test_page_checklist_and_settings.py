@@ -142,3 +142,17 @@ def test_a_rewording_and_a_new_item_show_on_the_journey_in_that_language(open_pa
     english = open_page("pages/1_Customer_journey.py", story_db, customer="2", lang="en", tab="Checklist")
     shown = [text for frame in english.dataframe if "Item" in frame.value.columns for text in frame.value["Item"]]
     assert "Detailed, complete data" in shown and "Visite du site" in shown
+
+
+def test_a_rewording_shows_at_once_on_the_gaps_charts_already_drawn(open_page, story_db):
+    """The charts are kept per content (``presented_of``): a rewording changes no count, and
+    must still change the chart."""
+    page = open_page("pages/2_Checklist_gaps.py", story_db, stage="pre_deal")
+    assert not page.exception
+    charts = lambda: " ".join(chart.proto.spec for chart in page.get("vega_lite_chart"))  # noqa: E731
+    assert "Detailed, complete data" in charts()
+    with crm_core.connect(story_db) as db:
+        checklist.reword_item(db, "pre.data", "en", "The full data pack")
+    page.run()
+    assert not page.exception
+    assert "The full data pack" in charts() and "Detailed, complete data" not in charts()

@@ -641,7 +641,6 @@ def m020_change_scopes(db: Handle) -> None:
     )
 
 
-
 @migration(rebuilds_summaries=True)
 def m021_judged_summary(db: Handle) -> None:
     """``judged_summary``: per customer and stage it gave an opinion of, its latest opinion
@@ -686,6 +685,7 @@ def m022_stage_coverage(db: Handle) -> None:
         )
         """,
     )
+
 
 def run_script(db: Handle, script: str) -> None:
     """Run statements one by one (``executescript`` would commit the migration's

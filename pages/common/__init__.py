@@ -493,10 +493,16 @@ def source_label(source: str | None) -> str:
     return _(crm_core.catalogue.OPINION_SOURCE_LABELS[source]) if source in crm_core.OPINION_SOURCES else source or ""
 
 
+def wordings() -> dict[str, str] | None:
+    """Every checklist item's wording in the session's language (``crm_core.checklist.wordings``,
+    read by ``setup``; None before it ran)."""
+    return getattr(_run, "wordings", None)
+
+
 def item_label(key: str, label: str | None = None) -> str:
-    """A checklist item's wording in the session's language (``crm_core.checklist.wordings``,
-    read by ``setup``: an admin's rewording, else the catalogue's translation)."""
-    return wording.item_label(key, lang(), label, getattr(_run, "wordings", None))
+    """A checklist item's wording in the session's language (``wordings``: an admin's
+    rewording, else the catalogue's translation)."""
+    return wording.item_label(key, lang(), label, wordings())
 
 
 # --- one colour per stage and per mode, on every chart ----------------------------

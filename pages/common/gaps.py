@@ -1,5 +1,7 @@
-"""Charts of the checklist gaps page, through ``presented.draw``: each reads the stage's
-gaps itself, so it is built once per write, stage, filters and language."""
+"""Charts of the checklist gaps page, through ``presented.draw`` (each reads the stage's gaps
+itself: looked up once per write, stage, filters and language) and inside it ``presented_of``
+(built once per content: a colleague's response seldom changes the shares missing or the
+customers with most gaps)."""
 
 from __future__ import annotations
 
@@ -10,23 +12,29 @@ import crm_core
 
 from . import Context, _, fmt_date, fmt_number, fmt_pct, item_label, read, stage_colour, stage_label, with_labels
 from .charts import share_axis
+from .presented import presented_of
 
 
-def _items(ctx: Context, stage: str, filters: dict | None, top: int) -> tuple[pd.DataFrame, object]:
-    """The stage's items, most often missing first, with their label, share and count
-    texts; and the ``checklist_gaps`` read they come from."""
-    gaps = read(ctx, crm_core.checklist_gaps, stage, ctx.as_of, filters=filters, top=top)
-    items = with_labels(gaps.items.assign(stage=stage))
+def _labelled(stage: str, items: pd.DataFrame) -> pd.DataFrame:
+    """The stage's ``items`` of ``checklist_gaps`` (most often missing first) with their label,
+    share and count texts."""
+    items = with_labels(items.assign(stage=stage))
     items["label"] = [item_label(k, label) for k, label in zip(items["item_key"], items["label"])]
     items["share_text"] = items["missing_share"].map(fmt_pct)
     items["count_text"] = [_("{missing} of {customers} customers", missing=fmt_number(m, 0),
                              customers=fmt_number(c, 0)) for m, c in zip(items["missing"], items["customers"])]
-    return items, gaps
+    return items
 
 
-def items_chart(ctx: Context, stage: str, filters: dict | None, top: int) -> alt.Chart:
+def items_chart(ctx: Context, stage: str, filters: dict | None, top: int) -> dict:
     """Share of customers missing each item of ``stage`` (bars, most often missing first)."""
-    items, _gaps = _items(ctx, stage, filters, top)
+    gaps = read(ctx, crm_core.checklist_gaps, stage, ctx.as_of, filters=filters, top=top)
+    return presented_of(_items_chart, (stage, gaps.items))
+
+
+def _items_chart(shown: tuple[str, pd.DataFrame]) -> alt.Chart:
+    stage, items = shown
+    items = _labelled(stage, items)
     return alt.Chart(items, title=_("Items most often missing at {stage}", stage=stage_label(stage))).mark_bar().encode(
         x=alt.X("missing_share:Q", title=_("Customers missing it"), axis=share_axis(tickCount=5),
                 scale=alt.Scale(domain=[0, 1])),
@@ -36,14 +44,19 @@ def items_chart(ctx: Context, stage: str, filters: dict | None, top: int) -> alt
                  alt.Tooltip("count_text:N", title=_("Customers"))])
 
 
-def gaps_heatmap(ctx: Context, stage: str, filters: dict | None, top: int) -> alt.Chart:
+def gaps_heatmap(ctx: Context, stage: str, filters: dict | None, top: int) -> dict:
     """Customer x item of the ``top`` customers with most gaps: missing or given."""
-    items, gaps = _items(ctx, stage, filters, top)
+    gaps = read(ctx, crm_core.checklist_gaps, stage, ctx.as_of, filters=filters, top=top)
+    return presented_of(_heatmap, (stage, gaps.items, gaps.cells))
+
+
+def _heatmap(shown: tuple[str, pd.DataFrame, pd.DataFrame]) -> alt.Chart:
+    stage, items, cells = shown
+    items = _labelled(stage, items)
     status = alt.Scale(domain=[_("Missing"), _("Given")], range=[crm_core.catalogue.NEGATIVE_COLOUR, "#DDE3EA"])
-    cells = gaps.cells.assign(status=gaps.cells["done"].map({True: _("Given"), False: _("Missing")}),
-                              label=[item_label(k, label)
-                                     for k, label in zip(gaps.cells["item_key"], gaps.cells["label"])],
-                              last_text=gaps.cells["last_on"].map(fmt_date))
+    cells = cells.assign(status=cells["done"].map({True: _("Given"), False: _("Missing")}),
+                         label=[item_label(k, label) for k, label in zip(cells["item_key"], cells["label"])],
+                         last_text=cells["last_on"].map(fmt_date))
     return alt.Chart(cells, title=_("Who is missing what at {stage}", stage=stage_label(stage))).mark_rect(
         stroke="white").encode(
         x=alt.X("label:N", title=_("Checklist item"), sort=list(items["label"]), axis=alt.Axis(

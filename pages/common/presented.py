@@ -14,7 +14,7 @@ import altair as alt
 import streamlit as st
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
-from . import Context, drop_superseded, lang
+from . import Context, currency, drop_superseded, lang, wordings
 
 
 def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
@@ -57,7 +57,7 @@ def presented(ctx: Context, function: Callable, *args, **kwargs):
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _of_data(module: str, name: str, language: str, data, _function: Callable | None = None):
+def _of_data(module: str, name: str, language: str, words: tuple, data, _function: Callable | None = None):
     result = _function(data)
     return vega_lite_spec(result) if isinstance(result, alt.TopLevelMixin) else result
 
@@ -68,8 +68,11 @@ def presented_of(function: Callable, data):
     instead of the reads' versions: after a colleague's save that left it the same (the
     counts per stage after a response, the most severe at-risk rows after most saves) it is
     not made again. Call it inside a function given to ``presented`` or ``draw``, so a warm
-    run does not hash the data. An Altair chart comes back as its Vega-Lite spec."""
-    return _of_data(function.__module__, function.__qualname__, lang(), data, _function=function)
+    run does not hash the data. An Altair chart comes back as its Vega-Lite spec. Keyed on the
+    team's words too (the currency and the checklist's wordings an admin chose), which the
+    function may write without their being in ``data``."""
+    words = (currency(), tuple(sorted((wordings() or {}).items())))
+    return _of_data(function.__module__, function.__qualname__, lang(), words, data, _function=function)
 
 
 def draw(ctx: Context, chart: Callable, *args, into=st, width: str = "stretch", **kwargs) -> None:
