@@ -58,13 +58,17 @@ def set_wording(db: Handle, key: str, language: str, label: str | None) -> None:
 
 def swap_positions(db: Handle, key: str, other: str) -> None:
     """Give the items ``key`` and ``other`` each other's position; the summaries that name
-    items by position follow (``summaries.refresh_from_coverage``, in the caller's transaction)."""
-    positions = dict(db.conn.execute("SELECT key, position FROM checklist_items WHERE key IN (:key, :other)",
-                                     {"key": key, "other": other}).fetchall())
+    items by position follow, for their stage (``summaries.refresh_from_coverage``, in the
+    caller's transaction)."""
+    found = db.conn.execute("SELECT key, position, stage FROM checklist_items WHERE key IN (:key, :other)",
+                            {"key": key, "other": other}).fetchall()
+    positions = {item: position for item, position, _stage in found}
     for moved, to in ((key, positions[other]), (other, positions[key])):
         db.conn.execute("UPDATE checklist_items SET position = :position WHERE key = :key",
                         {"key": moved, "position": to})
-    summaries.refresh_from_coverage(db)
+    # Bits name positions within each stage's own items: the other stages' rows keep theirs.
+    for stage in sorted({stage for _item, _position, stage in found}):
+        summaries.refresh_from_coverage(db, stage=stage)
 
 
 def set_active(db: Handle, key: str, active: bool) -> None:

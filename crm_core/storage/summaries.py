@@ -240,16 +240,27 @@ def refresh_risk_summary(db: Handle, customers: str | None = None, params: dict 
          for customer_id, entered_on, promise_due_on, broken_on, follow_up_due_on in found))
 
 
-def refresh_judged_summary(db: Handle, customers: str | None = None, params: dict | None = None) -> None:
+def _chosen(alias: str, customers: str | None, stage: str | None) -> str:
+    """The rows of the customers whose id is in the SQL set ``customers`` (None: all) and of
+    ``stage`` (None: every stage; the parameter ``:chosen_stage``), as a condition on the
+    columns of ``alias`` (a table's alias, or "" for its bare columns)."""
+    prefix = f"{alias}." if alias else ""
+    conditions = [f"{prefix}customer_id IN ({customers})"] if customers is not None else []
+    conditions += [f"{prefix}stage = :chosen_stage"] if stage is not None else []
+    return " AND ".join(conditions) or "1 = 1"
+
+
+def refresh_judged_summary(db: Handle, customers: str | None = None, params: dict | None = None,
+                           stage: str | None = None) -> None:
     """Recompute ``judged_summary`` for the customers whose id is in the SQL set ``customers``
-    (see ``refresh_customers``; None: all) from their opinions and the coverage summaries
-    (``item_coverage``, ``mode_coverage``), so it runs after those: per customer and stage,
-    the latest opinion (last day, then last entered) and the items and modes first given by
-    its day, a bit each (an item's bit is its position: positions and retired items change
-    every customer's row, ``refresh_item`` and ``refresh_from_coverage``)."""
-    chosen = f"customer_id IN ({customers})" if customers is not None else "1 = 1"
-    params = params or {}
-    db.execute(f"DELETE FROM judged_summary WHERE {chosen}", params)
+    (see ``refresh_customers``; None: all), of ``stage`` (None: every stage), from their
+    opinions and the coverage summaries (``item_coverage``, ``mode_coverage``), so it runs
+    after those: per customer and stage, the latest opinion (last day, then last entered) and
+    the items and modes first given by its day, a bit each (an item's bit is its position:
+    positions and retired items change every customer's row, ``refresh_item`` and
+    ``refresh_from_coverage``)."""
+    params = {**(params or {}), "chosen_stage": stage}
+    db.execute(f"DELETE FROM judged_summary WHERE {_chosen('', customers, stage)}", params)
     # A 64-bit one: a shift of a 32-bit integer wraps on PostgreSQL from the 32nd position on.
     bits = " ".join(f"WHEN '{mode}' THEN {1 << n}" for n, mode in enumerate(MODES))
     db.execute(f"""
@@ -261,33 +272,35 @@ def refresh_judged_summary(db: Handle, customers: str | None = None, params: dic
             (SELECT COALESCE(SUM(CASE m.mode {bits} ELSE 0 END), 0) FROM mode_coverage m
               WHERE m.customer_id = o.customer_id AND m.stage = o.stage AND m.first_on <= o.opinion_on)
           FROM opinions o
-         WHERE {"o." + chosen if customers is not None else chosen} AND o.id = (
+         WHERE {_chosen('o', customers, stage)} AND o.id = (
                SELECT l.id FROM opinions l WHERE l.customer_id = o.customer_id AND l.stage = o.stage
                 ORDER BY l.opinion_on DESC, l.id DESC LIMIT 1)""", params)
 
 
-def refresh_stage_coverage(db: Handle, customers: str | None = None, params: dict | None = None) -> None:
+def refresh_stage_coverage(db: Handle, customers: str | None = None, params: dict | None = None,
+                           stage: str | None = None) -> None:
     """Recompute ``stage_coverage`` for the customers whose id is in the SQL set ``customers``
-    (see ``refresh_customers``; None: all) from ``item_coverage``, so it runs after it: per
-    customer and stage, the active checklist items of the stage it was given, a bit each (its
-    position), and the last day one of them was."""
-    chosen = f"customer_id IN ({customers})" if customers is not None else "1 = 1"
-    params = params or {}
-    db.execute(f"DELETE FROM stage_coverage WHERE {chosen}", params)
+    (see ``refresh_customers``; None: all), of ``stage`` (None: every stage), from
+    ``item_coverage``, so it runs after it: per customer and stage, the active checklist items
+    of the stage it was given, a bit each (its position), and the last day one of them was."""
+    params = {**(params or {}), "chosen_stage": stage}
+    db.execute(f"DELETE FROM stage_coverage WHERE {_chosen('', customers, stage)}", params)
     db.execute(f"""
         INSERT INTO stage_coverage (customer_id, stage, items, last_on)
         SELECT x.customer_id, x.stage, SUM(CAST(1 AS BIGINT) << k.position), MAX(x.last_on)
           FROM item_coverage x JOIN checklist_items k ON k.key = x.item_key AND k.stage = x.stage AND k.active = 1
-         WHERE {"x." + chosen if customers is not None else chosen}
+         WHERE {_chosen('x', customers, stage)}
          GROUP BY x.customer_id, x.stage""", params)
 
 
-def refresh_from_coverage(db: Handle, customers: str | None = None, params: dict | None = None) -> None:
+def refresh_from_coverage(db: Handle, customers: str | None = None, params: dict | None = None,
+                          stage: str | None = None) -> None:
     """Recompute the summaries made from the coverage summaries, which name items by their
     position (``judged_summary``, ``stage_coverage``), for the customers whose id is in the
-    SQL set ``customers`` (None: all, as after checklist items moved)."""
-    refresh_judged_summary(db, customers, params)
-    refresh_stage_coverage(db, customers, params)
+    SQL set ``customers`` (None: all) and of ``stage`` (None: every stage; after checklist
+    items of one stage moved, that stage's rows of every customer)."""
+    refresh_judged_summary(db, customers, params, stage)
+    refresh_stage_coverage(db, customers, params, stage)
 
 
 def refresh_customers(db: Handle, customers: str, params: dict) -> None:
