@@ -233,8 +233,14 @@ def service_targets(db) -> pd.DataFrame:
         for priority in PRIORITIES], columns=["priority", *TARGET_COLUMNS]).astype({c: float for c in TARGET_COLUMNS})
 
 
-def _hours(delta: pd.Series) -> pd.Series:
-    return (delta.dt.total_seconds() / 3600).round(2)
+def _moments(texts: pd.Series) -> np.ndarray:
+    """ISO date-time texts (NULL: NaT) as numpy moments to the microsecond."""
+    return np.array(texts.to_numpy(dtype=object, na_value=None), dtype="datetime64[us]")
+
+
+def _hours(delta: np.ndarray) -> np.ndarray:
+    """Time spans (NaT: NaN) in hours, to 0.01 h."""
+    return np.round(delta / np.timedelta64(1, "s") / 3600, 2)
 
 
 def case_clocks(db, as_of=None, customer_id: int | None = None, filters: dict | None = None,
@@ -245,30 +251,36 @@ def case_clocks(db, as_of=None, customer_id: int | None = None, filters: dict | 
     clock ``<clock>_at`` (stop), ``<clock>_target``, ``<clock>_hours`` (elapsed),
     ``<clock>_running``, ``<clock>_breached``, ``<clock>_left`` (hours, running
     clocks only); ``breached`` (any clock), ``hours_left`` (least left on a
-    running clock). Sorted most urgent first: least time left, then priority."""
+    running clock). Sorted most urgent first: least time left, then priority.
+
+    Computed on one numpy array per column, the frame made once: column by column in
+    pandas it cost 25-40 ms for 521 open cases, and as much for a customer's two."""
     found = relationship_queries.service_cases(db, SnapshotDay.of(as_of).bound, customer_id, filters, open_only)
-    targets = service_targets(db).rename(columns={f"{c}_hours": f"{c}_target" for c in CLOCKS})
-    found = found.merge(targets, on="priority", how="left")
-    moment = pd.Timestamp(reference_moment(as_of, now))
-    reported = pd.to_datetime(found["reported_at"])
-    closed = pd.to_datetime(found["closed_at"])
-    found["status"] = np.where(closed.isna(), "open", "closed")
     found = found.rename(columns={"repaired_at": "repair_at"})
+    targets = service_targets(db).set_index("priority")
+    at = targets.index.get_indexer(found["priority"])
+    moment = np.datetime64(reference_moment(as_of, now), "us")
+    reported = _moments(found["reported_at"])
+    closed = np.isnat(_moments(found["closed_at"]))    # True while open
+    columns = {f"{clock}_target": targets[f"{clock}_hours"].to_numpy(dtype=float)[at] for clock in CLOCKS}
+    columns["status"] = np.where(closed, "open", "closed")
     for clock in CLOCKS:
-        stop = pd.to_datetime(found[f"{clock}_at"])
-        running = stop.isna() & closed.isna()
-        elapsed = _hours(stop - reported).where(stop.notna(), _hours(moment - reported).where(running))
-        target = found[f"{clock}_target"].astype(float)
-        found[f"{clock}_hours"] = elapsed
-        found[f"{clock}_running"] = running
-        found[f"{clock}_breached"] = (elapsed > target).fillna(False).astype(bool)
-        found[f"{clock}_left"] = (target - elapsed).where(running).round(2)
-    found["breached"] = found[[f"{c}_breached" for c in CLOCKS]].any(axis=1)
-    found["hours_left"] = found[[f"{c}_left" for c in CLOCKS]].min(axis=1)
-    found["price_ratio"] = (found["spare_quoted_price"] / found["spare_reference_price"]).round(3)
-    found["priority_rank"] = found["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
-    found = found.sort_values(["hours_left", "priority_rank", "reported_at"], na_position="last")
-    return found.drop(columns="priority_rank").reset_index(drop=True)
+        stop = _moments(found[f"{clock}_at"])
+        running = np.isnat(stop) & closed
+        elapsed = np.where(np.isnat(stop), np.where(running, _hours(moment - reported), np.nan),
+                           _hours(stop - reported))
+        target = columns[f"{clock}_target"]
+        columns.update({f"{clock}_hours": elapsed, f"{clock}_running": running, f"{clock}_breached": elapsed > target,
+                        f"{clock}_left": np.where(running, np.round(target - elapsed, 2), np.nan)})
+    columns["breached"] = np.logical_or.reduce([columns[f"{c}_breached"] for c in CLOCKS])
+    columns["hours_left"] = np.fmin.reduce([columns[f"{c}_left"] for c in CLOCKS])
+    with np.errstate(divide="ignore", invalid="ignore"):    # as pandas divides: x / 0 is inf, 0 / 0 NaN
+        columns["price_ratio"] = np.round(found["spare_quoted_price"].to_numpy(dtype=float)
+                                          / found["spare_reference_price"].to_numpy(dtype=float), 3)
+    rank = found["priority"].map({p: i for i, p in enumerate(PRIORITIES)}).to_numpy()
+    order = np.lexsort((found["reported_at"].to_numpy(dtype=object), rank, np.nan_to_num(columns["hours_left"],
+                                                                                          nan=np.inf)))
+    return found.assign(**columns).take(order).reset_index(drop=True)
 
 
 def open_cases(db, as_of=None, filters: dict | None = None, now: dt.datetime | None = None,
