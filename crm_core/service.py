@@ -261,12 +261,12 @@ def case_clocks(db, as_of=None, customer_id: int | None = None, filters: dict | 
     at = targets.index.get_indexer(found["priority"])
     moment = np.datetime64(reference_moment(as_of, now), "us")
     reported = _moments(found["reported_at"])
-    closed = np.isnat(_moments(found["closed_at"]))    # True while open
+    still_open = np.isnat(_moments(found["closed_at"]))
     columns = {f"{clock}_target": targets[f"{clock}_hours"].to_numpy(dtype=float)[at] for clock in CLOCKS}
-    columns["status"] = np.where(closed, "open", "closed")
+    columns["status"] = np.where(still_open, "open", "closed")
     for clock in CLOCKS:
         stop = _moments(found[f"{clock}_at"])
-        running = np.isnat(stop) & closed
+        running = np.isnat(stop) & still_open
         elapsed = np.where(np.isnat(stop), np.where(running, _hours(moment - reported), np.nan),
                            _hours(stop - reported))
         target = columns[f"{clock}_target"]

@@ -220,3 +220,18 @@ def test_frames_handed_out_stay_as_they_were_while_later_writes_are_patched_in(d
             found = live_reads(db)    # each write patched into the kept frames in place
         assert_same(first, as_read)
         assert_same(found, fresh_reads(db))
+
+
+def test_past_the_positions_a_bit_holds_the_live_gaps_are_counted_from_the_base_rows(demo_db):
+    """``stage_coverage`` keeps a bit per item position, as ``judged_summary`` does: a stage
+    with an item past ``MAX_POSITION`` is read as a past day is (the drivers do the same)."""
+    with crm_core.connect(demo_db) as db:
+        with crm_core.storage.transaction(db):
+            db.execute("UPDATE checklist_items SET position = :p WHERE key = 'pre.data'",
+                       {"p": queries.MAX_POSITION + 8})
+        crm_core.rebuild_summaries(db)
+        kept.forget()
+        found = gaps_reads(db)
+        assert found["pre_deal"]["addressed"].notna().any()
+        for name, frame in gaps_reads(db, "2999-12-31").items():
+            pd.testing.assert_frame_equal(found[name], frame, check_dtype=False, obj=name)

@@ -25,9 +25,7 @@ import pandas as pd
 from ..catalogue import MODES
 from . import Handle, frame, records
 from .kept import Records, kept_frame
-from .queries import NOW, _filter_sql, _filtered, _of_customers
-
-MAX_POSITION = 62   # the highest checklist position the bits of a 64-bit integer hold
+from .queries import MAX_POSITION, NOW, _filter_sql, _filtered, _of_customers
 
 
 def _given(coverage: str, key: str) -> str:

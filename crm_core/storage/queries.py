@@ -16,6 +16,9 @@ from . import Handle, frame, in_list, records, rows, value
 from .kept import Records, kept_frame
 
 FILTER_COLUMNS = ("sector", "region", "account_manager")
+# The highest checklist position the bits of a 64-bit integer hold: the summaries that keep a bit
+# per item position (``judged_summary``, ``stage_coverage``) serve a stage only up to it.
+MAX_POSITION = 62
 # The catalogue's stage keys as an SQL list, for "any stage" (vs. the final opinion's series).
 STAGE_LIST = ", ".join(f"'{stage}'" for stage in STAGES)
 
@@ -223,22 +226,26 @@ def stage_gaps(db: Handle, stage: str, as_of: str, reached: tuple[str, ...], ite
     between writes (``kept_frame``): after a colleague's save only that customer's row is
     read again, where the whole read cost 70 ms at 10,000 customers."""
     if as_of == NOW:
-        found = kept_frame(db, _stage_gaps_now, stage, tuple(reached), tuple(item_keys), order=("name", "customer_id"))
-        return _filtered(found, filters)
+        marks, keys = in_list("item", item_keys)
+        found = dict(db.conn.execute(f"SELECT key, position FROM checklist_items WHERE key IN ({marks})",
+                                     keys).fetchall())
+        positions = tuple(int(found[key]) for key in item_keys)
+        # Past MAX_POSITION (no stage has near that many) the summary's bits would not fit.
+        if max(positions, default=0) <= MAX_POSITION:
+            kept = kept_frame(db, _stage_gaps_now, stage, tuple(reached), tuple(item_keys), positions,
+                              order=("name", "customer_id"))
+            return _filtered(kept, filters)
     return frame(db, *_stage_gaps_sql(stage, as_of, reached, item_keys, filters))
 
 
 def _stage_gaps_now(db: Handle, stage: str, reached: tuple[str, ...], item_keys: tuple[str, ...],
-                    customer_ids: list[int] | None) -> Records:
+                    positions: tuple[int, ...], customer_ids: list[int] | None) -> Records:
     """``stage_gaps`` for now, of every customer (or of ``customer_ids``), for ``kept_frame``:
-    from ``stage_coverage`` (which every write keeps), whose bits are the items' positions,
-    turned into bits of ``item_keys``' order."""
+    from ``stage_coverage`` (which every write keeps), whose bits are the items' ``positions``
+    (in the order of ``item_keys``), turned into bits of ``item_keys``' order."""
     ctes, params = _stage_customers(NOW, reached, None, customer_ids)
-    marks, keys = in_list("item", item_keys)
-    positions = dict(db.conn.execute(f"SELECT key, position FROM checklist_items WHERE key IN ({marks})",
-                                     keys).fetchall())
-    addressed = " + ".join(f"((g.items >> {int(positions[key])}) & 1) * {1 << n}"
-                           for n, key in enumerate(item_keys)) or "0"
+    addressed = " + ".join(f"((g.items >> {position}) & 1) * {1 << n}"
+                           for n, position in enumerate(positions)) or "0"
     return records(db, f"""
     WITH {ctes}
     SELECT reached.*, CASE WHEN g.items IS NOT NULL THEN {addressed} END AS addressed, g.last_on
@@ -249,7 +256,8 @@ def _stage_gaps_now(db: Handle, stage: str, reached: tuple[str, ...], item_keys:
 
 def _stage_gaps_sql(stage: str, as_of: str, reached: tuple[str, ...], item_keys, filters: dict | None
                     ) -> tuple[str, dict]:
-    """The statement of ``stage_gaps`` on a past day and its parameters."""
+    """The statement of ``stage_gaps`` from the base rows (a past day, or now past
+    ``MAX_POSITION``) and its parameters."""
     ctes, params = _stage_customers(as_of, reached, filters)
     marks, keys = in_list("item", item_keys)
     bits = " ".join(f"WHEN :{name} THEN {1 << n}" for n, name in enumerate(keys))

@@ -325,12 +325,13 @@ def refresh_customer(db: Handle, customer_id: int) -> None:
 
 def refresh_item(db: Handle, key: str) -> None:
     """After checklist item ``key`` was retired or restored: its ``item_coverage`` rows
-    recomputed (none for a retired item), then every customer's summaries made from them
-    (``refresh_from_coverage``) and ``customer_summary``."""
+    recomputed (none for a retired item), then every customer's summaries made from them,
+    of the item's stage (``refresh_from_coverage``), and ``customer_summary``."""
     columns, select, _ = _FROM_RESPONSES["item_coverage"]
     db.execute("DELETE FROM item_coverage WHERE item_key = :key", {"key": key})
     db.execute(f"INSERT INTO item_coverage ({columns}) {select.format(items='item_key = :key')}", {"key": key})
-    refresh_from_coverage(db)
+    stage = db.conn.execute("SELECT stage FROM checklist_items WHERE key = :key", {"key": key}).fetchone()[0]
+    refresh_from_coverage(db, stage=stage)
     refresh_customer_summary(db)
 
 
